@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("审计与权限")
+
+    def ready(self) -> None:
+        from audit.roles import sync_roles_after_migrate
+
+        # Later migrations add models; their permissions join the roles on every migrate.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="audit.sync_roles")

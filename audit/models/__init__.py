@@ -1,0 +1,3 @@
+from audit.models.user import User
+
+__all__ = ["User"]

@@ -1,0 +1,25 @@
+"""The Celery app and the one place where every periodic schedule is declared.
+
+django-celery-beat's DatabaseScheduler copies `beat_schedule` into its tables at start, so staff
+see and can edit (or pause) each schedule in the admin; the code here stays the default.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("medsupp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# name -> task and when. Add every periodic job here and nowhere else.
+app.conf.beat_schedule = {
+    "healthcheck-heartbeat": {
+        "task": "audit.tasks.heartbeat",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
+}

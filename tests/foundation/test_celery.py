@@ -1,0 +1,39 @@
+import os
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from audit.tasks import add
+from config.celery import app
+
+
+def test_beat_schedule_is_declared_in_one_place_and_tasks_exist():
+    assert app.conf.beat_schedule, "config/celery.py declares the periodic jobs"
+    app.loader.import_default_modules()
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"] in app.tasks, f"{name} names an unknown task {entry['task']}"
+
+
+def test_reliability_settings():
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_TASK_ACKS_LATE is False
+    assert settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT
+
+
+def test_tasks_run_in_process_without_a_broker():
+    assert add.delay(2, 3).get(timeout=5) == 5
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is unset: no real broker")
+def test_task_runs_through_a_real_worker_on_redis():
+    redis_url = os.environ["REDIS_URL"]
+    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            result = add.delay(20, 22)
+            assert result.get(timeout=30) == 42
+            assert result.status == "SUCCESS"
+    finally:
+        app.conf.task_always_eager = True
