@@ -8,6 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计与权限")
 
     def ready(self) -> None:
+        from audit import signals  # noqa: F401  (connects the login receivers)
         from audit.roles import sync_roles_after_migrate
 
         # Later migrations add models; their permissions join the roles on every migrate.

@@ -156,9 +156,11 @@ def sync_roles(*, group_model, permission_model, content_type_model) -> None:
 
 
 def sync_roles_after_migrate(sender, using="default", apps=None, **kwargs) -> None:
+    from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
 
-    if sender.name != "audit":  # once per migrate run is enough
+    # post_migrate fires once per app, after that app's permissions exist: sync after the last one.
+    if sender.label != list(global_apps.get_app_configs())[-1].label:
         return
     sync_roles(group_model=Group, permission_model=Permission, content_type_model=ContentType)

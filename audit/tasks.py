@@ -1,13 +1,33 @@
+import logging
+
 from celery import shared_task
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="audit.tasks.heartbeat", ignore_result=False)
 def heartbeat() -> str:
-    """A no-op that proves a worker is consuming; also used by the real-worker test."""
+    """A no-op that proves a worker is consuming."""
     return timezone.now().isoformat()
 
 
 @shared_task(name="audit.tasks.add", ignore_result=False)
 def add(x: int, y: int) -> int:
+    """Used by the test that drives a real worker."""
     return x + y
+
+
+@shared_task(name="audit.tasks.verify_audit_chain", acks_late=True)
+def verify_audit_chain() -> dict:
+    """Nightly: walk the whole chain (read-only, so safe to retry) and log the first broken link."""
+    from audit.choices import AuditAction
+    from audit.events import record
+    from audit.selectors import audit_chain_verify
+
+    report = audit_chain_verify()
+    result = {"ok": report.ok, "checked": report.checked, "first_broken_id": report.first_broken_id}
+    if not report.ok:
+        logger.error("audit chain broken at entry %s: %s", report.first_broken_id, report.problem)
+    record(action=AuditAction.CHAIN_CHECK, summary=str(result), extra=result)
+    return result

@@ -17,6 +17,10 @@ app.autodiscover_tasks()
 
 # name -> task and when. Add every periodic job here and nowhere else.
 app.conf.beat_schedule = {
+    "audit-verify-chain-nightly": {
+        "task": "audit.tasks.verify_audit_chain",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "healthcheck-heartbeat": {
         "task": "audit.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),

@@ -1,3 +1,4 @@
+from audit.models.entry import AuditEntry
 from audit.models.user import User
 
-__all__ = ["User"]
+__all__ = ["AuditEntry", "User"]
