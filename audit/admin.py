@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -8,8 +9,9 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.forms import UserChangeForm, UserCreationForm
 
-from audit.models import AuditEntry, User
+from audit.models import ApiKey, ApiScope, AuditEntry, User
 from audit.selectors import audit_entry_for_user
+from audit.services import api_key_create, api_key_revoke
 
 admin.site.unregister(Group)
 
@@ -53,3 +55,76 @@ class AuditEntryAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiKeyCreateForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("权限范围"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    days_valid = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=730, initial=365)
+
+    class Meta:
+        model = ApiKey
+        fields = ("user", "name")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ModelAdmin):
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "scopes",
+        "expires_at",
+        "status_label",
+        "last_used_at",
+    )
+    list_filter = (("expires_at", RangeDateTimeFilter),)
+    list_select_related = ("user",)
+    search_fields = ("=prefix", "user__username")
+    raw_id_fields = ("user",)
+    actions = ["revoke_keys"]
+    readonly_fields = (
+        "user",
+        "prefix",
+        "scopes",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "created_at",
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiKeyCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name", "scopes", "days_valid")
+        return ("name", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key, plain = api_key_create(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            days_valid=form.cleaned_data["days_valid"],
+            actor=request.user,
+        )
+        obj.pk = key.pk
+        messages.warning(
+            request,
+            _("接口密钥（只显示这一次，请立即复制并安全交付）：%(key)s") % {"key": plain},
+        )
+
+    @admin.action(description=_("吊销所选密钥"), permissions=["change"])
+    def revoke_keys(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key=key, actor=request.user, reason="admin action")
+        messages.success(request, _("已吊销 %(n)d 个密钥。") % {"n": queryset.count()})

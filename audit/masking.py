@@ -1,8 +1,8 @@
 """Masking of personal data for screens, exports and audit entries.
 
-    mask_certno("110101199003074514") -> "110***********4514"
-    mask_name("张三") -> "张*"; mask_name("欧阳娜娜") -> "欧阳**" (compound surnames are kept)
-    mask_phone("13812345678") -> "138****5678"
+mask_certno("110101199003074514") -> "110***********4514"
+mask_name("张三") -> "张*"; mask_name("欧阳娜娜") -> "欧阳**" (compound surnames are kept)
+mask_phone("13812345678") -> "138****5678"
 """
 
 from __future__ import annotations
@@ -18,8 +18,38 @@ def mask_certno(value: str | None) -> str:
 
 
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 令狐 慕容 尉迟 公孙 夏侯 轩辕 端木 长孙 宇文 司徒 申屠 独孤 "
-    "南宫 西门 万俟 闻人 澹台 呼延 拓跋 司空 太史 仲孙 钟离 百里".split()
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "令狐",
+        "慕容",
+        "尉迟",
+        "公孙",
+        "夏侯",
+        "轩辕",
+        "端木",
+        "长孙",
+        "宇文",
+        "司徒",
+        "申屠",
+        "独孤",
+        "南宫",
+        "西门",
+        "万俟",
+        "闻人",
+        "澹台",
+        "呼延",
+        "拓跋",
+        "司空",
+        "太史",
+        "仲孙",
+        "钟离",
+        "百里",
+    ]
 )
 
 

@@ -101,7 +101,8 @@ ROLES: dict[str, Role] = {
                 Grant("auth", "group", ALL_ACTIONS),
                 Grant("django_celery_beat", "*", ALL_ACTIONS),
                 Grant("axes", "*", ("view", "delete")),
-                Grant("authtoken", "*", ("view", "add", "delete")),
+                Grant("audit", "apikey", ("view", "add", "change")),
+                Grant("otp_totp", "*", ("view", "delete")),
             ),
         ),
         Role(

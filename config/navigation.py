@@ -16,9 +16,9 @@ APP_ICONS = {
     "auth": "admin_panel_settings",
     "django_celery_beat": "schedule",
     "axes": "lock",
-    "authtoken": "key",
+    "otp_totp": "key",
 }
-APP_ORDER = ["insurance", "contracts", "claims", "audit", "auth", "authtoken"]
+APP_ORDER = ["insurance", "contracts", "claims", "audit", "auth", "otp_totp"]
 
 
 def sidebar_navigation(request) -> list[dict]:

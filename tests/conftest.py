@@ -20,3 +20,21 @@ def role_user(db):
 @pytest.fixture
 def all_roles():
     return list(ROLES)
+
+
+def login_verified(client, user):
+    """Sign in as if the password and the second factor (TOTP) had both been given."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device, _created = TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def verified_client(client):
+    """`verified_client(user)`: the test client signed in with both factors."""
+    return lambda user: login_verified(client, user)

@@ -1,4 +1,5 @@
+from audit.models.api_key import ApiKey, ApiScope
 from audit.models.entry import AuditEntry
 from audit.models.user import User
 
-__all__ = ["AuditEntry", "User"]
+__all__ = ["ApiKey", "ApiScope", "AuditEntry", "User"]

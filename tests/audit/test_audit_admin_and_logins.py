@@ -21,10 +21,10 @@ def test_login_and_failed_login_are_audited(client, role_user):
 
 
 @pytest.mark.django_db
-def test_audit_admin_is_read_only_even_for_superusers(client, django_user_model):
+def test_audit_admin_is_read_only_even_for_superusers(client, verified_client, django_user_model):
     django_user_model.objects.create_superuser("root", "root@example.cn", "pw-for-tests-1")
     entry = events.record(action=AuditAction.APPROVE, summary="approved transfer")
-    client.force_login(django_user_model.objects.get(username="root"))
+    verified_client(django_user_model.objects.get(username="root"))
     change_url = f"/admin/audit/auditentry/{entry.id}/change/"
     page = client.get(change_url)
     assert page.status_code == 200
@@ -37,12 +37,12 @@ def test_audit_admin_is_read_only_even_for_superusers(client, django_user_model)
 
 
 @pytest.mark.django_db
-def test_audit_log_search_by_user_and_action(client, role_user):
+def test_audit_log_search_by_user_and_action(client, verified_client, role_user):
     auditor = role_user("auditor", username="inspector")
     clerk = role_user("operator", username="clerk")
     events.record(action=AuditAction.EXPORT, actor=clerk, summary="export by clerk")
     events.record(action=AuditAction.APPROVE, actor=auditor, summary="approve by inspector")
-    client.force_login(auditor)
+    verified_client(auditor)
     page = client.get("/admin/audit/auditentry/", {"q": "clerk", "action__exact": "export"})
     body = page.content.decode()
     assert page.status_code == 200

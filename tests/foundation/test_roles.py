@@ -1,8 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from audit.models import User
 from audit.roles import ROLES
@@ -59,18 +57,6 @@ def test_demo_user_can_log_in_to_admin(client, role_user):
     response = client.get("/admin/")
     assert response.status_code == 200
     assert "经办员" in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_api_token_authentication(role_user):
-    user = role_user("insurer")
-    token = Token.objects.create(user=user)
-    client = APIClient()
-    assert client.get("/api/v1/me/").status_code == 401
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    response = client.get("/api/v1/me/")
-    assert response.status_code == 200
-    assert response.json() == {"username": user.username, "roles": ["insurer"]}
 
 
 @pytest.mark.django_db
