@@ -1,0 +1,48 @@
+"""The error report an insurer downloads: CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+HEADER_ZH = ("行号", "列", "错误代码", "说明", "Message")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell that a spreadsheet would run as a formula is shown as text instead."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _lines(errors: list[dict]):
+    for e in errors:
+        yield [
+            e["row"],
+            e["column"],
+            e["code"],
+            neutralise(e["message"]),
+            neutralise(e["message_en"]),
+        ]
+
+
+def errors_csv(errors: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER_ZH)
+    writer.writerows(_lines(errors))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def errors_xlsx(errors: list[dict]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("错误")
+    sheet.append(HEADER_ZH)
+    for line in _lines(errors):
+        sheet.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,85 @@
+"""Loading good rows into the staging table: COPY on PostgreSQL, chunked bulk insert elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+
+from claims.ingest.columns import COLUMNS, MONEY_COLUMNS
+from claims.models import SettlementStage
+
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+ZERO = Decimal("0.00")
+STAGE_FIELDS = (
+    "batch_id",
+    "row_number",
+    *(c.name for c in COLUMNS),
+    "service_date",
+)
+_DEFAULTS = {name: ZERO for name in MONEY_COLUMNS} | {
+    "refd_setl_flag": False,
+    "begndate": None,
+    "enddate": None,
+}
+
+
+def stage_tuple(batch_id: int, number: int, record: dict) -> tuple:
+    """One staging row in STAGE_FIELDS order; times become aware in the bureau's time zone."""
+    setl_time: datetime = record["setl_time"].replace(tzinfo=LOCAL_TZ)
+    service_date = record.get("begndate") or record["setl_time"].date()
+    values = [batch_id, number]
+    for column in COLUMNS:
+        name = column.name
+        if name == "setl_time":
+            values.append(setl_time)
+        else:
+            values.append(record.get(name, _DEFAULTS.get(name, "")))
+    values.append(service_date)
+    return tuple(values)
+
+
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def stage_rows(
+    rows: Iterable[tuple],
+    *,
+    chunk_size: int = 20_000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Write staging tuples; `on_chunk(count_so_far)` reports progress between chunks."""
+    written = 0
+    table = SettlementStage._meta.db_table
+    for chunk in _chunks(rows, chunk_size):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                columns = ", ".join(STAGE_FIELDS)
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+        else:
+            SettlementStage.objects.bulk_create(
+                [SettlementStage(**dict(zip(STAGE_FIELDS, row, strict=True))) for row in chunk],
+                batch_size=2000,
+            )
+        written += len(chunk)
+        if on_chunk:
+            on_chunk(written)
+    return written
+
+
+def stage_clear(batch_id: int) -> None:
+    SettlementStage.objects.filter(batch_id=batch_id).delete()

@@ -1,0 +1,280 @@
+"""Receiving and processing settlement batches: all or nothing, and never twice.
+
+batch_receive  stores the file, recognises a re-sent file or Idempotency-Key, queues processing.
+batch_process  parse -> stage -> set checks -> (rejected | apply in one transaction -> compute).
+Processing is idempotent: it locks the batch row and only moves forward from the state it finds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from claims.choices import BatchSource, BatchStatus
+from claims.ingest.checks import check_batch
+from claims.ingest.errors import FileRejected
+from claims.ingest.readers import open_rows
+from claims.ingest.report import errors_csv
+from claims.ingest.rows import RowParser
+from claims.ingest.stage import STAGE_FIELDS, stage_clear, stage_rows, stage_tuple
+from claims.models import SettlementBatch, SettlementRecord, SettlementStage
+from contracts.selectors import contract_for_user, insurer_of
+
+logger = logging.getLogger(__name__)
+PREVIEW_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class Received:
+    batch: SettlementBatch
+    duplicate: bool  # the same file or Idempotency-Key was already received
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "MEDSUPP_MAX_UPLOAD_MB", 200)) * 1024 * 1024
+
+
+def _sha256(fileobj) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    fileobj.seek(0)
+    for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+def _check_actor_may_upload(actor, contract) -> None:
+    if actor is None:  # the command line: bureau IT on the server
+        return
+    if not contract_for_user(actor).filter(pk=contract.pk).exists():
+        raise PermissionDenied(_("您无权为该合同上传结算数据。"))
+    if not actor.has_perm("claims.add_settlementbatch"):
+        raise PermissionDenied(_("您没有上传结算数据的权限。"))
+
+
+def _uploading_insurer(actor, contract):
+    """The insurer a batch belongs to: the uploader's own, or the contract's lead for staff."""
+    return insurer_of(actor) if actor is not None and insurer_of(actor) else contract.lead_insurer
+
+
+def batch_receive(
+    *,
+    contract,
+    fileobj,
+    filename: str,
+    actor=None,
+    source: str = BatchSource.ADMIN,
+    idempotency_key: str | None = None,
+    encoding: str = "",
+) -> Received:
+    """Store an upload as a new batch, or return the batch it repeats. Queues processing."""
+    _check_actor_may_upload(actor, contract)
+    digest, size = _sha256(fileobj)
+    if size == 0:
+        raise ValidationError(_("文件为空。"))
+    if size > _max_bytes():
+        raise ValidationError(
+            _("文件大小 %(mb).1f MB 超过上限 %(max)d MB。")
+            % {"mb": size / 1024 / 1024, "max": _max_bytes() // 1024 // 1024}
+        )
+    insurer = _uploading_insurer(actor, contract)
+    existing = SettlementBatch.objects.filter(insurer=insurer, sha256=digest).first()
+    if existing is None and idempotency_key:
+        existing = SettlementBatch.objects.filter(
+            insurer=insurer, idempotency_key=idempotency_key
+        ).first()
+    if existing is not None:
+        return Received(existing, duplicate=True)
+    try:
+        with transaction.atomic():
+            batch = SettlementBatch(
+                contract=contract,
+                insurer=insurer,
+                source=source,
+                uploaded_by=actor,
+                filename=Path(filename).name[:255],
+                file_size=size,
+                sha256=digest,
+                idempotency_key=idempotency_key or None,
+                encoding_override=encoding,
+            )
+            batch.file.save(digest[:16], File(fileobj), save=False)
+            batch.save()
+            events.record(
+                action="create",
+                actor=actor,
+                obj=batch,
+                summary=f"接收结算数据文件 {batch.filename}",
+                extra={"sha256": digest, "size": size, "source": source},
+            )
+            transaction.on_commit(lambda: _queue(batch.pk))
+    except IntegrityError:
+        # A concurrent upload of the same file won the race: answer with its batch.
+        existing = SettlementBatch.objects.get(insurer=insurer, sha256=digest)
+        return Received(existing, duplicate=True)
+    return Received(batch, duplicate=False)
+
+
+def _queue(batch_id: int) -> None:
+    from claims.tasks import process_batch
+
+    process_batch.delay(batch_id)
+
+
+def _update(batch_id: int, **fields) -> None:
+    SettlementBatch.objects.filter(pk=batch_id).update(**fields)
+
+
+def _start(batch_id: int) -> SettlementBatch | None:
+    """Claim the batch for processing; None when another run already moved it on."""
+    with transaction.atomic():
+        batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status not in (BatchStatus.RECEIVED, BatchStatus.VALIDATING):
+            return None
+        batch.status = BatchStatus.VALIDATING
+        batch.stage = "parse"
+        batch.save(update_fields=["status", "stage"])
+    stage_clear(batch_id)  # leftovers of a crashed earlier run
+    return batch
+
+
+def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, problem: str = ""):
+    report = errors_csv(errors) if errors else b""
+    with transaction.atomic():
+        batch.status = BatchStatus.REJECTED
+        batch.stage = ""
+        batch.errors_preview = errors[:PREVIEW_ERRORS]
+        batch.error_count = error_count
+        batch.file_problem = problem[:500]
+        batch.validated_at = timezone.now()
+        if report:
+            batch.error_report.save(f"batch-{batch.pk}-errors.csv", ContentFile(report), save=False)
+        batch.save()
+        events.batch(
+            actor=batch.uploaded_by,
+            obj=batch,
+            summary=f"结算数据批次被退回：{error_count} 处错误",
+            checksum=batch.sha256,
+            count=batch.rows_total,
+            extra={"status": "rejected"},
+        )
+    stage_clear(batch.pk)
+
+
+def _parse_and_stage(batch: SettlementBatch):
+    path = Path(batch.file.path)
+    file_format, encoding, header, rows = open_rows(
+        path, filename=batch.filename, encoding=batch.encoding_override
+    )
+    _update(batch.pk, file_format=file_format, encoding=encoding)
+    parser = RowParser(header)
+    batch_id = batch.pk
+    tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
+    stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
+    return parser.stats
+
+
+def _apply(batch: SettlementBatch) -> int:
+    """Move the staged rows into the records table in one statement, inside one transaction."""
+    record_table = SettlementRecord._meta.db_table
+    stage_table = SettlementStage._meta.db_table
+    person_table = "insurance_person"
+    copied = [f for f in STAGE_FIELDS if f not in ("batch_id", "service_date")]
+    columns = ", ".join(copied)
+    selected = ", ".join(f"s.{f}" for f in copied)
+    # Only our own table and column names are interpolated; values go as parameters.
+    sql = (
+        f"INSERT INTO {record_table} (batch_id, contract_id, person_id, {columns}) "  # noqa: S608
+        f"SELECT s.batch_id, %s, p.id, {selected} FROM {stage_table} s "
+        f"JOIN {person_table} p ON p.psn_no = s.psn_no WHERE s.batch_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [batch.contract_id, batch.pk])
+        return cursor.rowcount
+
+
+def batch_process(*, batch_id: int) -> SettlementBatch:
+    """Run the pipeline for a batch. Safe to call again: it resumes or does nothing."""
+    batch = _start(batch_id)
+    if batch is None:
+        return SettlementBatch.objects.get(pk=batch_id)
+    started = time.monotonic()
+    try:
+        stats = _parse_and_stage(batch)
+    except FileRejected as exc:
+        _reject(batch, errors=[], error_count=1, problem=f"{exc.message_zh} / {exc.message_en}")
+        return SettlementBatch.objects.get(pk=batch_id)
+    batch.refresh_from_db()
+    batch.rows_total = stats.rows
+    batch.rows_good = stats.good
+    batch.rows_bad = stats.bad
+    batch.reversals = stats.reversals
+    batch.rows_processed = stats.rows
+    batch.stage = "check"
+    batch.save(
+        update_fields=[
+            "rows_total",
+            "rows_good",
+            "rows_bad",
+            "reversals",
+            "rows_processed",
+            "stage",
+        ]
+    )
+    errors = [e.as_dict() for e in stats.errors]
+    counts, db_errors = check_batch(batch_id=batch.pk, scheme_id=batch.contract.scheme_id)
+    errors.extend(e.as_dict() for e in db_errors)
+    errors.sort(key=lambda e: (e["row"], e["column"]))
+    batch.seconds_parse = time.monotonic() - started
+    batch.unknown_persons = counts.get("unknown_person", 0)
+    batch.save(update_fields=["seconds_parse", "unknown_persons"])
+    if errors:
+        bad_rows = stats.bad + sum(counts.values())
+        _reject(batch, errors=errors, error_count=len(stats.errors) + sum(counts.values()))
+        _update(
+            batch.pk, rows_bad=min(stats.rows, bad_rows), rows_good=max(0, stats.rows - bad_rows)
+        )
+        return SettlementBatch.objects.get(pk=batch_id)
+    return _apply_batch(batch)
+
+
+def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
+    started = time.monotonic()
+    with transaction.atomic():
+        locked = SettlementBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != BatchStatus.VALIDATING:
+            return locked
+        inserted = _apply(locked)
+        if inserted != locked.rows_good:
+            # A person vanished between check and apply: refuse rather than half-apply.
+            raise RuntimeError(f"batch {locked.pk}: applied {inserted} of {locked.rows_good} rows")
+        now = timezone.now()
+        locked.status = BatchStatus.APPLIED
+        locked.stage = ""
+        locked.validated_at = locked.validated_at or now
+        locked.applied_at = now
+        locked.seconds_apply = time.monotonic() - started
+        locked.save()
+        events.batch(
+            actor=locked.uploaded_by,
+            obj=locked,
+            summary=f"结算数据批次入库：{inserted} 条",
+            checksum=locked.sha256,
+            count=inserted,
+            extra={"status": "applied", "reversals": locked.reversals},
+        )
+    stage_clear(batch.pk)
+    return locked

@@ -1,0 +1,32 @@
+import datetime as dt
+
+import pytest
+
+from insurance.models import Enrollment
+from tests.contracts.factories import ContractFactory, InsurerFactory
+from tests.insurance.factories import PersonFactory, SchemeYearFactory
+
+
+@pytest.fixture
+def covered_city(db):
+    """A contract for a scheme's 2025 year and three people enrolled in it all year."""
+    year = SchemeYearFactory(year=2025)
+    contract = ContractFactory(
+        scheme=year.scheme, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2027, 12, 31)
+    )
+    people = [PersonFactory(psn_no=f"P{i:04d}") for i in range(1, 4)]
+    for person in people:
+        Enrollment.objects.create(
+            person=person,
+            scheme_year=year,
+            kind="renewal",
+            start_date=dt.date(2025, 1, 1),
+            end_date=dt.date(2025, 12, 31),
+            benefits_from=dt.date(2025, 1, 1),
+        )
+    return {"contract": contract, "year": year, "people": people}
+
+
+@pytest.fixture
+def other_insurer_contract(db):
+    return ContractFactory(lead_insurer=InsurerFactory())
