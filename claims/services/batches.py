@@ -8,6 +8,7 @@ Processing is idempotent: it locks the batch row and only moves forward from the
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from claims.choices import BatchSource, BatchStatus
 from claims.ingest.checks import check_batch
 from claims.ingest.errors import FileRejected
 from claims.ingest.readers import open_rows
-from claims.ingest.report import errors_csv
 from claims.ingest.rows import RowParser
 from claims.ingest.stage import STAGE_FIELDS, stage_clear, stage_rows, stage_tuple
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
@@ -79,8 +79,12 @@ def batch_receive(
     source: str = BatchSource.ADMIN,
     idempotency_key: str | None = None,
     encoding: str = "",
+    queue: bool = True,
 ) -> Received:
-    """Store an upload as a new batch, or return the batch it repeats. Queues processing."""
+    """Store an upload as a new batch, or return the batch it repeats.
+
+    Processing is queued on commit unless `queue` is false (the caller then runs batch_process).
+    """
     _check_actor_may_upload(actor, contract)
     digest, size = _sha256(fileobj)
     if size == 0:
@@ -120,7 +124,8 @@ def batch_receive(
                 summary=f"接收结算数据文件 {batch.filename}",
                 extra={"sha256": digest, "size": size, "source": source},
             )
-            transaction.on_commit(lambda: _queue(batch.pk))
+            if queue:
+                transaction.on_commit(lambda: _queue(batch.pk))
     except IntegrityError:
         # A concurrent upload of the same file won the race: answer with its batch.
         existing = SettlementBatch.objects.get(insurer=insurer, sha256=digest)
@@ -132,6 +137,14 @@ def _queue(batch_id: int) -> None:
     from claims.tasks import process_batch
 
     process_batch.delay(batch_id)
+
+
+def batch_errors(batch: SettlementBatch) -> list[dict]:
+    """Every recorded error of a batch (the preview when no report file was written)."""
+    if not batch.error_report:
+        return list(batch.errors_preview)
+    with batch.error_report.open("rb") as fh:
+        return json.loads(fh.read().decode())
 
 
 def _update(batch_id: int, **fields) -> None:
@@ -152,7 +165,8 @@ def _start(batch_id: int) -> SettlementBatch | None:
 
 
 def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, problem: str = ""):
-    report = errors_csv(errors) if errors else b""
+    # The full list (up to the parser's cap) is kept as JSON; CSV and XLSX are made on download.
+    report = json.dumps(errors, ensure_ascii=False).encode() if errors else b""
     with transaction.atomic():
         batch.status = BatchStatus.REJECTED
         batch.stage = ""
@@ -161,7 +175,9 @@ def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, pro
         batch.file_problem = problem[:500]
         batch.validated_at = timezone.now()
         if report:
-            batch.error_report.save(f"batch-{batch.pk}-errors.csv", ContentFile(report), save=False)
+            batch.error_report.save(
+                f"batch-{batch.pk}-errors.json", ContentFile(report), save=False
+            )
         batch.save()
         events.batch(
             actor=batch.uploaded_by,

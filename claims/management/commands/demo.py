@@ -27,6 +27,9 @@ class Command(BaseCommand):
             user, password = user_ensure(username=f"demo_{code}", role_code=code)
             if password:
                 created.append((user.username, f"{role.name} {code}", password))
+        from insurance.services.demo import demo_city_ensure
+
+        demo_city_ensure(people=300, seed=1)  # a small synthetic city (idempotent)
         if created:
             self._remember(created)
         self._print_credentials()

@@ -1,0 +1,221 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from claims.choices import BatchStatus
+from claims.ingest.report import errors_csv, errors_xlsx
+from claims.models import SettlementBatch, SettlementRecord
+from claims.selectors import settlement_batch_for_user, settlement_record_for_user
+from claims.services.batches import batch_errors, batch_receive
+from contracts.selectors import contract_for_user
+from insurance.admin_support import BigTableAdminMixin
+
+ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
+
+
+class BatchUploadForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("结算数据文件"), help_text=_("CSV（UTF-8 或 GBK）、XLSX 或 JSON 行")
+    )
+    encoding = forms.ChoiceField(label=_("文件编码"), choices=ENCODINGS, required=False)
+
+    class Meta:
+        model = SettlementBatch
+        fields = ("contract",)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contract_for_user(user)
+
+
+STATUS_COLOURS = {
+    BatchStatus.RECEIVED: "info",
+    BatchStatus.VALIDATING: "warning",
+    BatchStatus.REJECTED: "danger",
+    BatchStatus.VALIDATED: "info",
+    BatchStatus.APPLIED: "success",
+}
+
+
+@admin.register(SettlementBatch)
+class SettlementBatchAdmin(ModelAdmin):
+    list_display = (
+        "id", "filename", "contract", "insurer", "status_badge", "progress_bar",
+        "rows_total", "rows_good", "rows_bad", "reversals", "received_at",
+    )  # fmt: skip
+    list_filter = ("status", "source", "file_format")
+    list_select_related = ("contract", "insurer")
+    search_fields = ("=id", "=sha256", "=filename")
+    show_full_result_count = False
+    ordering = ("-id",)
+    readonly_fields = (
+        "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_size",
+        "sha256", "idempotency_key", "file_format", "encoding", "encoding_override", "rows_total",
+        "rows_good", "rows_bad", "reversals", "unknown_persons", "rows_processed", "stage",
+        "error_count", "file_problem", "received_at", "validated_at", "applied_at",
+        "computed_at", "seconds_parse", "seconds_apply", "seconds_compute", "errors_table",
+        "downloads",
+    )  # fmt: skip
+    exclude = ("file", "error_report", "errors_preview")
+
+    def get_queryset(self, request):
+        return settlement_batch_for_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            form = BatchUploadForm
+
+            class _Form(form):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, user=request.user, **kw)
+
+            kwargs["form"] = _Form
+            kwargs["fields"] = ("contract",)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("contract", "upload", "encoding")
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data["upload"]
+        try:
+            received = batch_receive(
+                contract=form.cleaned_data["contract"],
+                fileobj=upload,
+                filename=upload.name,
+                actor=request.user,
+                encoding=form.cleaned_data.get("encoding") or "",
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            raise PermissionDenied(str(exc)) from exc
+        obj.pk = received.batch.pk
+        if received.duplicate:
+            messages.warning(
+                request, _("该文件已上传过（批次 #%(id)s），不会重复入库。") % {"id": obj.pk}
+            )
+        else:
+            messages.success(request, _("已接收，正在后台校验与入库。"))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect(reverse("admin:claims_settlementbatch_change", args=[obj.pk]))
+
+    @display(description=_("状态"), label=STATUS_COLOURS)
+    def status_badge(self, obj):
+        return obj.status, obj.get_status_display()
+
+    @admin.display(description=_("进度"))
+    def progress_bar(self, obj):
+        return format_html(
+            '<div style="width:8rem;background:#e5e7eb;border-radius:4px">'
+            '<div style="width:{}%;background:#16a34a;height:.5rem;border-radius:4px"></div>'
+            "</div><small>{}%</small>",
+            obj.progress_percent,
+            obj.progress_percent,
+        )
+
+    @admin.display(description=_("错误（前 200 条）"))
+    def errors_table(self, obj):
+        if not obj.errors_preview:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e["row"], e["column"], e["message"]) for e in obj.errors_preview),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
+            "</table>",
+            _("行号"),
+            _("列"),
+            _("说明"),
+            rows,
+        )
+
+    @admin.display(description=_("错误报告"))
+    def downloads(self, obj):
+        if not obj.errors_preview:
+            return "-"
+        base = reverse("admin:claims_settlementbatch_errors", args=[obj.pk])
+        return format_html(
+            '<a href="{}?format=csv">CSV</a> · <a href="{}?format=xlsx">XLSX</a>', base, base
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:batch_id>/errors/",
+                self.admin_site.admin_view(self.errors_view),
+                name="claims_settlementbatch_errors",
+            ),
+            *super().get_urls(),
+        ]
+
+    def errors_view(self, request, batch_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(self.get_queryset(request), pk=batch_id)
+        return error_report_response(batch, request.GET.get("format", "csv"))
+
+
+def error_report_response(batch, file_format: str) -> HttpResponse:
+    """The batch's errors as CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
+    errors = batch_errors(batch)
+    if file_format == "xlsx":
+        body = errors_xlsx(errors)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        file_format = "csv"
+        body = errors_csv(errors)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="batch-{batch.pk}-errors.{file_format}"'
+    )
+    return response
+
+
+@admin.register(SettlementRecord)
+class SettlementRecordAdmin(BigTableAdminMixin, ModelAdmin):
+    list_display = (
+        "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
+        "psn_part_amt", "refd_setl_flag", "contract",
+    )  # fmt: skip
+    list_filter = ("med_type", "refd_setl_flag", "insutype", "trt_category")
+    list_select_related = ("contract",)
+    search_fields = ("=setl_id", "=psn_no", "=mdtrt_id")
+    search_help_text = _("按结算ID、人员编号或就诊ID精确查找")
+    raw_id_fields = ("batch", "contract", "person")
+    ordering = ("-id",)
+
+    def get_queryset(self, request):
+        return settlement_record_for_user(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in SettlementRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,31 @@
+from rest_framework import serializers
+
+from claims.models import SettlementBatch
+
+
+class BatchUploadSerializer(serializers.Serializer):
+    contract = serializers.IntegerField(help_text="合同ID / contract id")
+    file = serializers.FileField(help_text="CSV（UTF-8/GBK）、XLSX 或 JSON 行文件")
+    encoding = serializers.ChoiceField(
+        choices=["", "utf-8", "gbk", "gb18030"], required=False, default=""
+    )
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    duplicate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SettlementBatch
+        fields = (
+            "id", "contract", "insurer", "status", "status_display", "progress_percent",
+            "filename", "file_size", "sha256", "idempotency_key", "file_format", "encoding",
+            "rows_total", "rows_good", "rows_bad", "reversals", "unknown_persons",
+            "error_count", "file_problem", "errors_preview", "received_at", "validated_at",
+            "applied_at", "computed_at", "duplicate",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    def get_duplicate(self, obj) -> bool:
+        return bool(self.context.get("duplicate", False))
