@@ -80,6 +80,7 @@ ROLES: dict[str, Role] = {
             codenames=(
                 "contracts.approve_transfer",
                 "contracts.approve_evaluation",
+                "contracts.approve_bond_deduction",
                 "claims.approve_claimstatement",
                 "audit.publish_disclosure",
                 "audit.reveal_personal_data",

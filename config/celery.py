@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
+    "contracts-reminders-daily": {
+        "task": "contracts.tasks.reminders_generate",
+        "schedule": crontab(hour=6, minute=30),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("承办机构与合同")
+
+    def ready(self) -> None:
+        from config.dashboard import TILE_PROVIDERS
+        from contracts.dashboard import reminder_tiles
+
+        if reminder_tiles not in TILE_PROVIDERS:
+            TILE_PROVIDERS.append(reminder_tiles)

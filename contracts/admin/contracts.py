@@ -1,0 +1,256 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+
+from contracts import selectors
+from contracts.admin.common import ReasonForm, ScopedAdmin, run_form_view
+from contracts.choices import ContractStatus, RenewalAnswer, TerminationReason
+from contracts.dates import renewal_window
+from contracts.models import (
+    Contract,
+    ContractDocument,
+    ContractMember,
+    ContractTransition,
+    StaffAssignment,
+    StaffingCommitment,
+)
+from contracts.rules import money_term_errors, share_errors, term_errors
+from contracts.services import contract_allowed_moves, contract_save, contract_transition
+from contracts.services.common import today
+from contracts.workflow import CONTRACT_MOVES
+
+
+class DraftOnlyInline(TabularInline):
+    """Editable while the contract is a draft; read-only afterwards."""
+
+    extra = 0
+
+    def _draft(self, obj):
+        return obj is None or obj.status == ContractStatus.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
+
+
+class MemberFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        lead = self.instance.lead_insurer_id
+        rows = [
+            (f.cleaned_data["insurer"].pk, f.cleaned_data["share"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("insurer")
+        ]
+        if not rows and self.instance.pk is None:
+            return  # a new contract starts with its lead insurer at 100% (contract_save)
+        errors = share_errors(lead, rows)
+        if errors:
+            raise forms.ValidationError(errors["members"])
+
+
+class MemberInline(DraftOnlyInline):
+    model = ContractMember
+    formset = MemberFormSet
+    autocomplete_fields = ["insurer"]
+    max_num = 10
+
+
+class CommitmentInline(DraftOnlyInline):
+    model = StaffingCommitment
+    autocomplete_fields = ["region"]
+
+
+class AssignmentInline(TabularInline):
+    model = StaffAssignment
+    extra = 0
+    raw_id_fields = ["staff"]
+    autocomplete_fields = ["region"]
+
+
+class DocumentInline(TabularInline):
+    model = ContractDocument
+    extra = 0
+    fields = ["kind", "title", "file", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+
+
+class HistoryInline(TabularInline):
+    model = ContractTransition
+    extra = 0
+    fields = ["at", "from_status", "to_status", "effective_on", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = [f.name for f in Contract._meta.fields if f.editable and f.name != "id"]
+
+    def clean(self):
+        data = super().clean()
+        probe = Contract(
+            **{k: v for k, v in data.items() if k in {f.name for f in Contract._meta.fields}}
+        )
+        for errors in (term_errors(probe), money_term_errors(probe)):
+            for field, messages in errors.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+STATE_FIELDS = [
+    "status",
+    "signed_on",
+    "activated_on",
+    "renewal_requested_on",
+    "renewal_answer_due_on",
+    "renewal_answered_on",
+    "renewal_answer",
+    "ended_on",
+    "termination_reason",
+]
+
+
+class MoveForm(ReasonForm):
+    on = forms.DateField(label=_("业务日期"), required=False, help_text=_("留空为今天"))
+
+
+class AnswerForm(MoveForm):
+    answer = forms.ChoiceField(label=_("续签答复"), choices=RenewalAnswer.choices)
+
+
+class TerminateForm(MoveForm):
+    termination_reason = forms.ChoiceField(label=_("终止原因"), choices=TerminationReason.choices)
+
+
+MOVE_FORMS = {"answer_renewal": AnswerForm, "terminate": TerminateForm}
+
+
+@admin.register(Contract)
+class ContractAdmin(ScopedAdmin):
+    selector = staticmethod(selectors.contract_for_user)
+    audited = False  # contract_save writes the audit event
+    form = ContractForm
+    list_display = ["number", "scheme", "lead_insurer", "starts_on", "ends_on", "status"]
+    list_filter = ["status", "scheme"]
+    list_select_related = ["scheme", "lead_insurer"]
+    search_fields = ["=number", "lead_insurer__name"]
+    autocomplete_fields = ["scheme", "lead_insurer"]
+    raw_id_fields = ["tender", "bid", "previous"]
+    date_hierarchy = "starts_on"
+    inlines = [MemberInline, CommitmentInline, AssignmentInline, DocumentInline, HistoryInline]
+    change_form_outer_before_template = "contracts/admin/contract_workflow.html"
+    fieldsets = [
+        (None, {"fields": ["number", "scheme", "tender", "bid", "lead_insurer", "previous"]}),
+        (_("期限"), {"fields": ["starts_on", "ends_on", "coverage_from"]}),
+        (_("状态"), {"fields": STATE_FIELDS}),
+        (
+            _("资金条款"),
+            {
+                "fields": [
+                    "transfer_share",
+                    "reserve_share",
+                    "profit_cap",
+                    "loss_share_insurer",
+                    "surplus_rule",
+                    "payout_rule_enabled",
+                    "payout_threshold",
+                    "staff_cost_allowance",
+                    "adjustment_band_low",
+                    "adjustment_band_high",
+                    "platform_fee_kind",
+                    "platform_fee_rate",
+                    "platform_fee_amount",
+                ]
+            },
+        ),
+        (
+            _("服务条款"),
+            {
+                "fields": [
+                    "claim_time_limit_days",
+                    "service_window_address",
+                    "service_window_hours",
+                    "notes",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != ContractStatus.DRAFT:
+            return [f.name for f in Contract._meta.fields if f.name != "id"]
+        return STATE_FIELDS
+
+    def save_model(self, request, obj, form, change):
+        contract_save(contract=obj, actor=request.user, request=request)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ContractDocument:
+            for document in formset.save(commit=False):
+                if document.uploaded_by_id is None:
+                    document.uploaded_by = request.user
+                document.save()
+            for deleted in formset.deleted_objects:
+                deleted.delete()
+            return None
+        return super().save_formset(request, form, formset, change)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            context["contract_moves"] = contract_allowed_moves(contract=obj, user=request.user)
+            context["renewal_window"] = renewal_window(obj.ends_on)
+            context["staffing_warnings"] = selectors.staffing_warnings(obj, today())
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.move_view)
+        return [
+            path("<path:object_id>/move/<str:move>/", view, name="contracts_contract_move"),
+            *super().get_urls(),
+        ]
+
+    def move_view(self, request, object_id, move):
+        contract = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if move not in CONTRACT_MOVES:
+            raise PermissionDenied
+        allowed = {m.name for m in contract_allowed_moves(contract=contract, user=request.user)}
+        if move not in allowed:
+            raise PermissionDenied
+        spec = CONTRACT_MOVES[move]
+
+        def perform(data):
+            contract_transition(
+                contract=contract,
+                move=move,
+                actor=request.user,
+                reason=data.get("reason", ""),
+                on=data.get("on"),
+                answer=data.get("answer", ""),
+                termination_reason=data.get("termination_reason", ""),
+                request=request,
+            )
+
+        return run_form_view(
+            request,
+            admin=self,
+            obj=contract,
+            title=spec.label,
+            form_class=MOVE_FORMS.get(move, MoveForm),
+            perform=perform,
+            back_url=reverse("admin:contracts_contract_change", args=[contract.pk]),
+        )

@@ -1,0 +1,93 @@
+"""Fixed choices of the contracts app (Chinese source strings)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Qualification(models.TextChoices):
+    MEDICAL = "medical", _("医学")
+    FINANCE = "finance", _("财务")
+    IT = "it", _("信息技术")
+    OTHER = "other", _("其他")
+
+
+class DebarmentReason(models.TextChoices):
+    FAILED_EVALUATION = "failed_evaluation", _("考核不合格")
+    BREACH = "breach", _("违约")
+    OTHER = "other", _("其他")
+
+
+class TenderStatus(models.TextChoices):
+    OPEN = "open", _("招标中")
+    AWARDED = "awarded", _("已定标")
+    CANCELLED = "cancelled", _("已废标")
+
+
+class CheckResult(models.TextChoices):
+    PENDING = "pending", _("待审查")
+    PASSED = "passed", _("符合")
+    FAILED = "failed", _("不符合")
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SIGNED = "signed", _("已签订")
+    ACTIVE = "active", _("履行中")
+    RENEWAL_REQUESTED = "renewal_requested", _("已申请续签")
+    RENEWAL_ANSWERED = "renewal_answered", _("续签已答复")
+    EXPIRED = "expired", _("已到期")
+    TERMINATED = "terminated", _("已提前终止")
+
+
+class RenewalAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("同意续签")
+    REFUSED = "refused", _("不予续签")
+
+
+class TerminationReason(models.TextChoices):
+    FAILED_EVALUATION = "failed_evaluation", _("考核不合格")
+    BREACH = "breach", _("违约")
+    MUTUAL = "mutual", _("协商一致")
+
+
+class SurplusRule(models.TextChoices):
+    CARRY_OVER = "carry_over", _("结余滚存下一年度")
+    RETURN_TO_FUND = "return_to_fund", _("结余返还基本医保基金")
+
+
+class PlatformFeeKind(models.TextChoices):
+    NONE = "none", _("无第三方平台费")
+    RATE = "rate", _("按保费比例(不超过5%)")
+    FIXED = "fixed", _("固定金额")
+
+
+class DocumentKind(models.TextChoices):
+    SIGNED_CONTRACT = "signed_contract", _("签字盖章合同")
+    ANNEX = "annex", _("附件/补充协议")
+    TENDER = "tender", _("招投标文件")
+    OTHER = "other", _("其他")
+
+
+class DeductionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class DeductionSource(models.TextChoices):
+    MANUAL = "manual", _("经办录入")
+    CLAIMS_SUPERVISION = "claims_supervision", _("赔付监管")
+    EVALUATION = "evaluation", _("年度考核")
+    COMPLAINT = "complaint", _("投诉处理")
+
+
+class ReminderKind(models.TextChoices):
+    RENEWAL_WINDOW = "renewal_window", _("续签申请期开始")
+    RENEWAL_ANSWER_DUE = "renewal_answer_due", _("续签答复即将到期")
+    BOND_EXPIRING = "bond_expiring", _("履约保函即将到期")
+    STAFFING_BELOW = "staffing_below", _("驻点人员低于承诺")
+
+
+class ReminderStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    DONE = "done", _("已处理")

@@ -1,0 +1,187 @@
+"""Writes about performance bonds (R-CON-3): lodging, and deductions with maker and checker."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from audit.choices import AuditAction
+from contracts.choices import DeductionSource, DeductionStatus
+from contracts.errors import BondError, IllegalTransition, NotPermitted
+from contracts.models import BondDeduction, Contract, PerformanceBond
+from contracts.models.bond import DEFAULT_BOND_AMOUNT
+from contracts.selectors import bond_balance, bond_current
+from contracts.services.common import snapshot, today
+from contracts.workflow import DEDUCTION_APPROVE_PERMISSION, DEDUCTION_MOVES
+from insurance.engine.money import MoneyError, to_money
+
+BOND_FIELDS = ["contract", "bank", "guarantee_no", "amount", "valid_from", "valid_until"]
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = to_money(value)
+    except MoneyError:
+        raise BondError(_("金额格式不正确：%(v)s。") % {"v": value}) from None
+    if amount <= 0:
+        raise BondError(_("扣款金额必须大于 0。"))
+    return amount
+
+
+@transaction.atomic
+def bond_lodge(
+    *,
+    contract: Contract,
+    bank: str,
+    guarantee_no: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date,
+    actor,
+    amount: Decimal = DEFAULT_BOND_AMOUNT,
+    document=None,
+    request=None,
+) -> PerformanceBond:
+    if valid_until < valid_from:
+        raise BondError(_("保函有效期截止日不能早于起始日。"))
+    bond = PerformanceBond(
+        contract=contract,
+        bank=bank,
+        guarantee_no=guarantee_no,
+        amount=to_money(amount),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    if document is not None:
+        bond.document = document
+    bond.save()
+    events.change(
+        actor=actor,
+        obj=bond,
+        action=AuditAction.CREATE,
+        after=snapshot(bond, BOND_FIELDS),
+        summary=f"登记履约保函 {bond}（{bond.amount}）",
+        request=request,
+    )
+    return bond
+
+
+@transaction.atomic
+def bond_deduction_propose(
+    *,
+    contract: Contract,
+    amount,
+    reason: str,
+    source: str = DeductionSource.MANUAL,
+    source_ref: str = "",
+    actor,
+    evidence=None,
+    bond: PerformanceBond | None = None,
+    request=None,
+) -> BondDeduction:
+    """Propose a deduction from the contract's bond (the maker). Other apps call this, e.g.
+    claims supervision with `source="claims_supervision", source_ref=<its id>`.
+
+    Takes the bond valid today (else the latest one). Refused when the amount is above what is
+    left after approved deductions and other pending proposals.
+    """
+    amount = _amount(amount)
+    if not (reason or "").strip():
+        raise BondError(_("请填写扣款事由。"))
+    if source not in DeductionSource.values:
+        raise BondError(_("未知的扣款来源：%(s)s。") % {"s": source})
+    bond = bond or bond_current(contract, today()) or bond_current(contract)
+    if bond is None:
+        raise BondError(_("合同 %(n)s 没有登记履约保函，不能扣款。") % {"n": contract.number})
+    if bond.contract_id != contract.pk:
+        raise BondError(_("该保函不属于合同 %(n)s。") % {"n": contract.number})
+    bond = PerformanceBond.objects.select_for_update().get(pk=bond.pk)
+    pending = sum(
+        bond.deductions.filter(status=DeductionStatus.PROPOSED).values_list("amount", flat=True),
+        Decimal("0.00"),
+    )
+    available = bond_balance(bond) - pending
+    if amount > available:
+        raise BondError(
+            _("扣款 %(amount)s 元超过保函可扣余额 %(available)s 元（余额减去待审批扣款）。")
+            % {"amount": amount, "available": available}
+        )
+    deduction = BondDeduction(
+        bond=bond,
+        amount=amount,
+        reason=reason.strip(),
+        source=source,
+        source_ref=source_ref,
+        proposed_by=actor,
+    )
+    if evidence is not None:
+        deduction.evidence = evidence
+    deduction.save()
+    events.change(
+        actor=actor,
+        obj=deduction,
+        action=AuditAction.CREATE,
+        after={"bond": bond.pk, "amount": str(amount), "source": source, "source_ref": source_ref},
+        summary=f"提出保函扣款 {amount} 元（合同 {contract.number}）",
+        reason=reason,
+        request=request,
+    )
+    return deduction
+
+
+def _decide(*, deduction, move_name, actor, note, request):
+    move = DEDUCTION_MOVES[move_name]
+    deduction = BondDeduction.objects.select_for_update().get(pk=deduction.pk)
+    # lock the bond too: two approvals at once must not both fit into the same balance
+    bond = PerformanceBond.objects.select_for_update().get(pk=deduction.bond_id)
+    if deduction.status not in move.sources:
+        raise IllegalTransition(
+            _("该扣款状态为「%(s)s」，不能「%(m)s」。")
+            % {"s": deduction.get_status_display(), "m": move.label}
+        )
+    if actor is None or not actor.has_perm(DEDUCTION_APPROVE_PERMISSION):
+        raise NotPermitted(_("您没有审批履约保函扣款的权限。"))
+    if actor.pk == deduction.proposed_by_id:
+        raise NotPermitted(_("扣款须由提出人以外的另一人审批：提出人不能审批自己的扣款。"))
+    note = (note or "").strip()
+    if move.needs_reason and not note:
+        raise BondError(_("驳回扣款必须填写理由。"))
+    if move.target == DeductionStatus.APPROVED and deduction.amount > bond_balance(bond):
+        raise BondError(
+            _("扣款 %(amount)s 元超过保函余额 %(balance)s 元，不能批准。")
+            % {"amount": deduction.amount, "balance": bond_balance(bond)}
+        )
+    before = snapshot(deduction, ["status"])
+    deduction.status = move.target
+    deduction.decided_by = actor
+    deduction.decided_at = timezone.now()
+    deduction.decision_note = note
+    deduction.save()
+    events.change(
+        actor=actor,
+        obj=deduction,
+        action=AuditAction.APPROVE if move_name == "approve" else AuditAction.REJECT,
+        before=before,
+        after={"status": deduction.status, "balance": str(bond_balance(bond))},
+        summary=f"{move.label} {deduction.amount} 元（保函 {bond}）",
+        reason=note,
+        request=request,
+    )
+    return deduction
+
+
+@transaction.atomic
+def bond_deduction_approve(*, deduction: BondDeduction, actor, note: str = "", request=None):
+    """The checker approves: needs `contracts.approve_bond_deduction`, not the proposer."""
+    return _decide(
+        deduction=deduction, move_name="approve", actor=actor, note=note, request=request
+    )
+
+
+@transaction.atomic
+def bond_deduction_reject(*, deduction: BondDeduction, actor, note: str, request=None):
+    return _decide(deduction=deduction, move_name="reject", actor=actor, note=note, request=request)
