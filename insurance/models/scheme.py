@@ -1,0 +1,94 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from insurance.choices import FundingKind, SchemeKind
+from insurance.funding import funding_errors
+
+
+class Scheme(models.Model):
+    """A supplementary / critical-illness scheme the bureau runs, e.g. 济惠保."""
+
+    code = models.CharField(_("方案编码"), max_length=32, unique=True)
+    name = models.CharField(_("方案名称"), max_length=128)
+    kind = models.CharField(_("方案类型"), max_length=32, choices=SchemeKind.choices)
+    region = models.ForeignKey(
+        "insurance.Region", verbose_name=_("统筹区"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("保险方案")
+        verbose_name_plural = _("保险方案")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _money(name):
+    return models.DecimalField(
+        name,
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+
+class SchemeYear(models.Model):
+    """One year of a scheme: funding rule, reference figures, waiting period, coverage dates."""
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("保险方案"), on_delete=models.PROTECT, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    coverage_start = models.DateField(_("保障开始日期"))
+    coverage_end = models.DateField(_("保障结束日期"))
+    funding_kind = models.CharField(_("筹资方式"), max_length=32, choices=FundingKind.choices)
+    funding_params = models.JSONField(
+        _("筹资参数"),
+        default=dict,
+        blank=True,
+        help_text=_('金额和比例写成字符串，例如 {"amount": "20.00"}；详见 docs/people.md。'),
+    )
+    prev_disposable_income_urban = _money(_("上年城镇居民人均可支配收入"))
+    prev_disposable_income_rural = _money(_("上年农村居民人均可支配收入"))
+    prev_basic_funding_per_capita = _money(_("上年人均基本医保筹资额"))
+    waiting_period_days = models.PositiveSmallIntegerField(
+        _("等待期（天）"),
+        default=0,
+        help_text=_("首次参保或中断后重新参保的等待天数；连续续保无等待期。"),
+    )
+
+    class Meta:
+        verbose_name = _("方案年度")
+        verbose_name_plural = _("方案年度")
+        ordering = ["scheme", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "year"], name="insurance_schemeyear_unique"),
+            models.CheckConstraint(
+                condition=models.Q(coverage_end__gte=models.F("coverage_start")),
+                name="insurance_schemeyear_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.year}"
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.coverage_start and self.coverage_end and self.coverage_end < self.coverage_start:
+            errors["coverage_end"] = [_("保障结束日期不能早于开始日期。")]
+        if self.funding_kind:
+            problems = funding_errors(self.funding_kind, self.funding_params)
+            if problems:
+                errors.setdefault("funding_params", []).extend(
+                    f"{name}: {message}" for name, message in problems.items()
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,127 @@
+"""Imports of people and enrollments: in the request for small files, as a background job above
+`MEDSUPP_IMPORT_BACKGROUND_MB` (default 5 MB). All or nothing: any bad row and nothing is written;
+every bad row is reported as {row, column, message}."""
+
+from __future__ import annotations
+
+import tablib
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from insurance.choices import ImportJobStatus
+from insurance.importing import dataset_from_bytes, result_errors
+from insurance.models import ImportJob
+
+CHUNK_ROWS = 2_000
+
+
+def background_threshold_bytes() -> int:
+    return int(getattr(settings, "MEDSUPP_IMPORT_BACKGROUND_MB", 5) * 1024 * 1024)
+
+
+def _resource(target: str, actor):
+    from insurance.resources import EnrollmentResource, PersonResource
+
+    return {
+        ImportJob.Target.PERSON: PersonResource,
+        ImportJob.Target.ENROLLMENT: EnrollmentResource,
+    }[target](user=actor)
+
+
+def _run(resource, dataset, *, actor, dry_run: bool, file_name: str):
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        file_name=file_name,
+        user=actor,
+    )
+
+
+def import_file(*, actor, target: str, data: bytes, file_name: str, dry_run: bool = False):
+    """Import a whole file in one transaction. Returns (created rows, errors); errors means
+    nothing was written."""
+    try:
+        dataset = dataset_from_bytes(data, file_name)
+    except ValueError as exc:
+        return 0, [{"row": None, "column": "", "message": str(exc)}]
+    resource = _resource(target, actor)
+    result = _run(resource, dataset, actor=actor, dry_run=dry_run, file_name=file_name)
+    errors = result_errors(result, resource)
+    return (0 if errors else result.totals.get("new", 0)), errors
+
+
+@transaction.atomic
+def import_job_create(*, actor, target: str, upload, request=None) -> ImportJob:
+    """Save the upload as a job and queue it once the transaction commits."""
+    from insurance.tasks import import_job_run
+
+    name = upload.name
+    job = ImportJob(
+        target=target,
+        original_name=name[:255],
+        file_format="xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "csv",
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    job.file.save(name, upload, save=False)
+    job.save()
+    transaction.on_commit(lambda: import_job_run.delay(job.pk))
+    return job
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportJobStatus.PENDING:
+            return None  # done, running elsewhere, or gone: a retried task is harmless
+        job.status = ImportJobStatus.RUNNING
+        job.save(update_fields=["status"])
+        return job
+
+
+def import_job_process(*, job_id: int) -> str:
+    """Validate in chunks (progress visible in the admin), then write everything in one
+    transaction. Idempotent: only a pending job is processed."""
+    job = _claim(job_id)
+    if job is None:
+        return "skipped"
+    actor = job.created_by
+    try:
+        with job.file.open("rb") as handle:
+            dataset = dataset_from_bytes(handle.read(), job.original_name)
+    except ValueError as exc:
+        return _finish(job, errors=[{"row": None, "column": "", "message": str(exc)}])
+    job.total = len(dataset)
+    job.save(update_fields=["total"])
+    validator = _resource(job.target, actor)
+    errors: list[dict] = []
+    for start in range(0, len(dataset), CHUNK_ROWS):
+        chunk = tablib.Dataset(*dataset[start : start + CHUNK_ROWS], headers=dataset.headers)
+        result = _run(validator, chunk, actor=actor, dry_run=True, file_name=job.original_name)
+        for error in result_errors(result, validator):
+            if error["row"]:
+                error["row"] += start
+            errors.append(error)
+        job.processed = min(start + CHUNK_ROWS, len(dataset))
+        job.save(update_fields=["processed"])
+    if errors:
+        return _finish(job, errors=errors)
+    created, errors = import_file(
+        actor=actor,
+        target=job.target,
+        data=job.file.open("rb").read(),
+        file_name=job.original_name,
+    )
+    return _finish(job, errors=errors, created=created)
+
+
+def _finish(job: ImportJob, *, errors: list[dict], created: int = 0) -> str:
+    job.errors = errors[:5000]
+    job.created_rows = created
+    job.status = ImportJobStatus.FAILED if errors else ImportJobStatus.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["errors", "created_rows", "status", "finished_at"])
+    return job.status
