@@ -1,0 +1,88 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _money(label, **kwargs):
+    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
+
+
+class CompensationStatus(models.TextChoices):
+    COMPUTED = "computed", _("已计算")
+    INELIGIBLE = "ineligible", _("不符合条件")
+    ACCUMULATE_ONLY = "accumulate_only", _("仅累计")
+    REVERSAL = "reversal", _("冲销")
+    REVERSED = "reversed", _("已被冲销")
+    ORPHAN_REVERSAL = "orphan_reversal", _("冲销（原结算缺失）")
+    NO_PLAN = "no_plan", _("无适用待遇方案")
+
+
+class Compensation(models.Model):
+    """What the supplementary cover owed on a settlement when it was first computed, and why.
+
+    Written once. When later data changes what a settlement is owed (a late record, a reversal),
+    the difference is a `CompensationAdjustment`; this row is never rewritten.
+    """
+
+    record = models.OneToOneField(
+        "claims.SettlementRecord",
+        verbose_name=_("结算记录"),
+        on_delete=models.PROTECT,
+        related_name="compensation",
+    )
+    batch = models.ForeignKey(
+        "claims.SettlementBatch",
+        verbose_name=_("计算批次"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    plan_code = models.CharField(_("待遇方案"), max_length=64, blank=True)
+    plan_version = models.PositiveIntegerField(_("方案版本"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=CompensationStatus.choices)
+    reason = models.CharField(_("原因"), max_length=64, blank=True)
+    lines = models.JSONField(_("分项金额"), default=dict)
+    total = _money(_("应赔付金额"))
+    steps = models.JSONField(_("计算过程"), default=list)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("应赔付计算")
+        verbose_name_plural = _("应赔付计算")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.total}"
+
+
+class CompensationAdjustment(models.Model):
+    """A change to what an already computed settlement is owed (late record, reversal)."""
+
+    record = models.ForeignKey(
+        "claims.SettlementRecord",
+        verbose_name=_("结算记录"),
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    batch = models.ForeignKey(
+        "claims.SettlementBatch",
+        verbose_name=_("引起调整的批次"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("原因"), max_length=20)
+    lines = models.JSONField(_("分项调整"), default=dict)
+    total = _money(_("调整金额"))
+    paid_before = _money(_("调整前金额"))
+    new_total = _money(_("调整后金额"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("赔付调整")
+        verbose_name_plural = _("赔付调整")
+        ordering = ["-id"]
+        constraints = [
+            # One adjustment per record per batch: reprocessing a batch cannot double it.
+            models.UniqueConstraint(fields=["record", "batch"], name="claims_adjustment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.total:+}"
