@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import ApiScope
-from claims.admin import error_report_response
 from claims.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.choices import BatchSource
+from claims.ingest.report import error_report_response
 from claims.selectors import settlement_batch_for_user
 from claims.services.batches import batch_receive
 from contracts.selectors import contract_for_user

@@ -53,7 +53,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the person is not enrolled in this scheme on {value}",
     ),
     "missing_column": ("缺少必需的列：{value}", "required column is missing: {value}"),
-    "unknown_column": ("无法识别的列：{value}", "unrecognised column: {value}"),
     "bad_json": ("不是有效的 JSON 对象：{value}", "not a valid JSON object: {value}"),
     "too_many_errors": (
         "错误过多，已停止检查（前 {value} 个错误已列出）",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 
 HEADER_ZH = ("行号", "列", "错误代码", "说明", "Message")
@@ -46,3 +47,22 @@ def errors_xlsx(errors: list[dict]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def error_report_response(batch, file_format: str) -> HttpResponse:
+    """The batch's errors as CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
+    from claims.services.batches import batch_errors
+
+    errors = batch_errors(batch)
+    if file_format == "xlsx":
+        body = errors_xlsx(errors)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        file_format = "csv"
+        body = errors_csv(errors)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="batch-{batch.pk}-errors.{file_format}"'
+    )
+    return response

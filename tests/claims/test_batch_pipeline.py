@@ -75,7 +75,7 @@ def test_one_bad_row_among_many_leaves_the_database_unchanged(tmp_path, send, co
         }
     ]
     assert batch.unknown_persons == 1
-    from claims.admin import error_report_response
+    from claims.ingest.report import error_report_response
 
     report = error_report_response(batch, "csv").content.decode("utf-8-sig")
     assert "39,psn_no,unknown_person,人员编号不存在于参保人员库：NOBODY" in report

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.admin import error_report_response
 from claims.choices import BatchSource, BatchStatus
+from claims.ingest.report import error_report_response
 from claims.services.batches import batch_process, batch_receive
 from contracts.models import Contract
 

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -10,10 +9,10 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from claims.choices import BatchStatus
-from claims.ingest.report import errors_csv, errors_xlsx
+from claims.ingest.report import error_report_response
 from claims.models import SettlementBatch, SettlementRecord
 from claims.selectors import settlement_batch_for_user, settlement_record_for_user
-from claims.services.batches import batch_errors, batch_receive
+from claims.services.batches import batch_receive
 from contracts.selectors import contract_for_user
 from insurance.admin_support import BigTableAdminMixin
 
@@ -173,23 +172,6 @@ class SettlementBatchAdmin(ModelAdmin):
             raise PermissionDenied
         batch = get_object_or_404(self.get_queryset(request), pk=batch_id)
         return error_report_response(batch, request.GET.get("format", "csv"))
-
-
-def error_report_response(batch, file_format: str) -> HttpResponse:
-    """The batch's errors as CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
-    errors = batch_errors(batch)
-    if file_format == "xlsx":
-        body = errors_xlsx(errors)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        file_format = "csv"
-        body = errors_csv(errors)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="batch-{batch.pk}-errors.{file_format}"'
-    )
-    return response
 
 
 @admin.register(SettlementRecord)
