@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from decimal import Decimal
 
-from claims.models import SettlementBatch, SettlementRecord
+from django.db.models import QuerySet, Sum
+
+from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.selectors import ALL, region_scope_ids
 
@@ -35,3 +37,16 @@ def settlement_record_for_user(user) -> QuerySet[SettlementRecord]:
         if scope is not ALL:
             qs = qs.filter(person__region_id__in=scope)
     return qs
+
+
+def compensation_due_total(*, contract_id: int, start, end) -> Decimal:
+    """What the engine says the insurer owed on the contract's settlements dated start..end
+    (inclusive, by settlement date): first computations plus every adjustment since."""
+    records = SettlementRecord.objects.filter(
+        contract_id=contract_id, setl_time__date__gte=start, setl_time__date__lte=end
+    )
+    first = Compensation.objects.filter(record__in=records).aggregate(s=Sum("total"))["s"]
+    adjusted = CompensationAdjustment.objects.filter(record__in=records).aggregate(
+        s=Sum("total")
+    )["s"]
+    return (first or Decimal("0.00")) + (adjusted or Decimal("0.00"))
