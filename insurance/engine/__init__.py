@@ -1,0 +1,61 @@
+"""The benefit engine: pure Python, standard library only (no Django, nothing of ours).
+
+    plan = parse_plan(document)                      # or validate_plan(document) -> [PlanIssue]
+    result = compute_person(plan=plan, person=facts, settlements=records,
+                            references={"disposable_income_urban": Decimal("30594")},
+                            already_paid={"S1": {"line-a": Decimal("12.00")}})
+    for r in result.settlements: r.lines, r.total, r.steps, r.text("zh")
+    result.adjustments                               # on settlements already paid
+
+See docs/plans.md for the plan format and the rules of computation.
+"""
+
+from .compiled import CompiledPlan, compile_plan
+from .compute import compute_many, compute_person
+from .explain import Step, explain_text, step_text, step_to_dict
+from .facts import (
+    AMOUNT_FIELDS,
+    Enrolment,
+    PersonFacts,
+    Settlement,
+    SpecialStatus,
+    StatusPeriod,
+)
+from .money import CENT, ZERO, MoneyError, quantize, split_exact, to_money
+from .plan import Plan, PlanError, PlanIssue
+from .planparse import parse_plan, validate_plan
+from .render import render_plan
+from .results import Adjustment, EngineError, PersonResult, SettlementResult
+
+__all__ = [
+    "AMOUNT_FIELDS",
+    "CENT",
+    "ZERO",
+    "Adjustment",
+    "CompiledPlan",
+    "EngineError",
+    "Enrolment",
+    "MoneyError",
+    "PersonFacts",
+    "PersonResult",
+    "Plan",
+    "PlanError",
+    "PlanIssue",
+    "Settlement",
+    "SettlementResult",
+    "SpecialStatus",
+    "StatusPeriod",
+    "Step",
+    "compile_plan",
+    "compute_many",
+    "compute_person",
+    "explain_text",
+    "parse_plan",
+    "quantize",
+    "render_plan",
+    "split_exact",
+    "step_text",
+    "step_to_dict",
+    "to_money",
+    "validate_plan",
+]

@@ -1,0 +1,240 @@
+"""Explanation steps: structured data for a UI, plus a plain Chinese (or English) text form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .accumulate import describe_key
+from .money import ZERO, quantize
+
+if TYPE_CHECKING:
+    from .compiled import CompiledLine, LineParams
+    from .facts import Settlement
+
+__all__ = ["REASONS", "Step", "explain_text", "step_text", "step_to_dict"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a computation. `code` says what kind; `values` holds its figures.
+
+    Codes: eligibility, accumulate_only, not_applicable, base, accumulation, deductible, tier,
+    top_up, override, cap, payable, reversal, reversed, orphan_reversal.
+    """
+
+    code: str
+    line: str  # line id, "" for the settlement as a whole
+    values: Mapping[str, object]
+
+
+# reason code -> (Chinese, English)
+REASONS: dict[str, tuple[str, str]] = {
+    "outside_plan_dates": ("就医日期不在方案有效期内", "treatment date outside the plan's dates"),
+    "person_unknown": ("无此参保人信息", "no facts for this person"),
+    "insutype": ("险种不在保障范围", "insurance type not covered"),
+    "not_enrolled": ("就医当日未参保", "not enrolled on the day of treatment"),
+    "waiting_period": ("处于待遇等待期", "in the waiting period"),
+    "excluded_cause": ("属于除外责任（致病原因）", "excluded cause"),
+    "med_type": ("医疗类别不适用本责任", "medical type not covered by this line"),
+    "excluded_by_override": ("该人群不适用本责任", "this group is excluded from this line"),
+}
+
+_SCOPES = {
+    "settlement": ("单次结算", "per settlement"),
+    "admission": ("单次住院", "per admission"),
+    "calendar_year": ("自然年度", "calendar year"),
+    "policy_year": ("保单年度", "policy year"),
+}
+
+
+def _pct(rate: object) -> str:
+    value = Decimal(str(rate)) * 100
+    text = format(value.normalize(), "f")
+    return f"{text}%"
+
+
+def _amt(value: object) -> str:
+    return "不封顶" if value is None else f"{value}"
+
+
+def step_text(*, step: Step, lang: str = "zh") -> str:
+    v = step.values
+    zh = lang == "zh"
+    name = str(v.get("line_name" if zh else "line_name_en", step.line))
+    code = step.code
+    if code == "eligibility":
+        reason = REASONS[str(v["reason"])][0 if zh else 1]
+        return f"不符合待遇条件：{reason}" if zh else f"Not eligible: {reason}"
+    if code == "accumulate_only":
+        if zh:
+            return (
+                f"就医日期早于方案施行日 {v['effective_from']}，费用自 {v['accumulate_from']} "
+                "起累计：本次只计入累计，不支付"
+            )
+        return (
+            f"Treated before the plan starts ({v['effective_from']}); costs accumulate from "
+            f"{v['accumulate_from']}: counted, not paid"
+        )
+    if code == "not_applicable":
+        reason = REASONS[str(v["reason"])][0 if zh else 1]
+        return f"{name}：不适用（{reason}）" if zh else f"{name}: not applicable ({reason})"
+    if code == "base":
+        return _base_text(v, name, zh)
+    if code == "accumulation" and v["scope"] == "settlement":
+        if zh:
+            return f"按单次结算计算，不跨结算累计：本次 {v['after']}"
+        return f"Per settlement, nothing carried over: {v['after']}"
+    if code == "accumulation":
+        scope = _SCOPES[str(v["scope"])][0 if zh else 1]
+        if zh:
+            return f"按{scope}累计（{v['key']}）：本次前 {v['before']}，本次后 {v['after']}"
+        return f"Accumulated {scope} ({v['key']}): before {v['before']}, after {v['after']}"
+    if code == "deductible":
+        if zh:
+            return f"起付线 {v['deductible']}，本次计入起付线 {v['used']}"
+        return f"Deductible {v['deductible']}, used by this settlement {v['used']}"
+    if code == "tier":
+        if zh:
+            band = f"{v['from']} 以上" if v["to"] is None else f"{v['from']}–{v['to']}"
+            return f"{band} 段：{v['amount']} × {_pct(v['rate'])} = {v['pay']}"
+        band = f"above {v['from']}" if v["to"] is None else f"{v['from']}–{v['to']}"
+        return f"Band {band}: {v['amount']} × {_pct(v['rate'])} = {v['pay']}"
+    if code == "top_up":
+        if zh:
+            return (
+                f"补足至 {_pct(v['target_rate'])}：{v['cost']} × {_pct(v['target_rate'])} = "
+                f"{v['target']}，减已报销 {v['reimbursed']}，得 {v['raw']}（不低于 0）"
+            )
+        return (
+            f"Top-up to {_pct(v['target_rate'])}: {v['cost']} × {_pct(v['target_rate'])} = "
+            f"{v['target']}, minus already reimbursed {v['reimbursed']} = {v['raw']} (not below 0)"
+        )
+    if code == "override":
+        if zh:
+            return f"特殊人群政策 {v['id']} 适用：{v['effects_zh']}"
+        return f"Override {v['id']} applies: {v['effects_en']}"
+    if code == "cap":
+        kind = ("责任" if v["kind"] == "line" else "方案") if zh else v["kind"]
+        if zh:
+            state = "已达封顶" if v["reached"] else "未达封顶"
+            return (
+                f"{kind}年度封顶线 {_amt(v['cap'])}：此前已付 {v['paid_before']}，"
+                f"本次最多 {v['room']}，{state}"
+            )
+        state = "cap reached" if v["reached"] else "within cap"
+        return (
+            f"{kind} annual cap {_amt(v['cap'])}: paid before {v['paid_before']}, "
+            f"room {v['room']}, {state}"
+        )
+    if code == "payable":
+        return f"{name}：本次应付 {v['payable']}" if zh else f"{name}: payable {v['payable']}"
+    if code == "reversal":
+        if zh:
+            return f"冲销原结算 {v['original']}：追回原支付 {v['taken_back']}"
+        return f"Reversal of {v['original']}: takes back {v['taken_back']}"
+    if code == "reversed":
+        if zh:
+            return f"本结算已被 {v['by']} 冲销，不再计入累计"
+        return f"Reversed by {v['by']}; no longer accumulates"
+    if code == "orphan_reversal":
+        if zh:
+            return f"冲销记录找不到原结算 {v['original']}，不支付"
+        return f"Reversal whose original {v['original']} is unknown: nothing paid"
+    return f"{code}: {dict(v)}"
+
+
+def _base_text(v: Mapping[str, object], name: str, zh: bool) -> str:
+    from .render import FIELD_LABELS
+
+    def label(field: str) -> str:
+        return FIELD_LABELS.get(field, (field, field))[0 if zh else 1]
+
+    fields = dict(v["fields"])  # type: ignore[call-overload]
+    parts = " + ".join(f"{label(k)} {a}" for k, a in fields.items())
+    for item in v["excluded"]:  # type: ignore[attr-defined]
+        text = (item["label_zh"] if zh else item["label_en"]) or label(item["field"])
+        parts += f" − {text} {item['amount']}"
+    for item in v["minus_lines"]:  # type: ignore[attr-defined]
+        if zh:
+            parts += f" − {item['name_zh']}已付 {item['amount']}"
+        else:
+            parts += f" − paid by {item['name_en']} {item['amount']}"
+    if zh:
+        return f"{name}：计算基数 = {parts} = {v['base']}（不低于 0）"
+    return f"{name}: base = {parts} = {v['base']} (not below 0)"
+
+
+def explain_text(*, steps: Iterable[Step], lang: str = "zh") -> str:
+    return "\n".join(step_text(step=step, lang=lang) for step in steps)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def step_to_dict(step: Step) -> dict[str, object]:
+    """JSON-ready form (Decimal as text, so no float ever appears)."""
+    return {"code": step.code, "line": step.line, "values": _plain(step.values)}
+
+
+# Builders used by the computation (only when an explanation is asked for).
+
+
+def named(c: CompiledLine, values: dict[str, object]) -> dict[str, object]:
+    values["line_name"] = c.line.name
+    values["line_name_en"] = c.line.name_en or c.line.id
+    return values
+
+
+def explain_base(
+    steps: list[Step], c: CompiledLine, record: Settlement, lines: dict[str, Decimal], base: Decimal
+) -> None:
+    spec = c.line.base
+    steps.append(Step("base", c.line.id, named(c, {
+        "fields": {name: getattr(record, name) for name in spec.fields},
+        "excluded": [
+            {"field": e.field, "label_zh": e.label_zh, "label_en": e.label_en,
+             "amount": getattr(record, e.field)}
+            for e in spec.exclude
+        ],
+        "minus_lines": [
+            {"line": name, "name_zh": c.names[name][0], "name_en": c.names[name][1],
+             "amount": lines[name]}
+            for name in spec.minus_lines
+        ],
+        "base": base,
+    })))  # fmt: skip
+
+
+def explain_tiers(
+    steps: list[Step],
+    c: CompiledLine,
+    p: LineParams,
+    key: tuple[object, ...] | None,
+    before: Decimal,
+    after: Decimal,
+) -> None:
+    scope = key[1] if key is not None else "settlement"
+    steps.append(Step("accumulation", c.line.id, {
+        "scope": scope, "key": describe_key(key), "before": before, "after": after,
+    }))  # fmt: skip
+    if p.deductible:
+        used = max(ZERO, min(after, p.deductible) - min(before, p.deductible))
+        steps.append(Step("deductible", c.line.id, {"deductible": p.deductible, "used": used}))
+    for lo, hi, rate, _cum in p.bands:
+        top = after if hi is None else min(after, hi)
+        amount = top - max(before, lo)
+        if amount > ZERO:
+            steps.append(Step("tier", c.line.id, {
+                "from": lo, "to": hi, "rate": rate, "amount": amount,
+                "pay": quantize(rate * amount),
+            }))  # fmt: skip
