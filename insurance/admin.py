@@ -85,10 +85,10 @@ class SchemeAdmin(ModelAdmin):
 
 @admin.register(SchemeYear)
 class SchemeYearAdmin(ModelAdmin):
-    list_display = ("scheme", "year", "funding_kind", "coverage_start", "coverage_end")
+    list_display = ("scheme", "year", "funding_kind", "plan", "coverage_start", "coverage_end")
     list_filter = ("funding_kind", "year")
-    raw_id_fields = ("scheme",)
-    list_select_related = ("scheme",)
+    raw_id_fields = ("scheme", "plan")
+    list_select_related = ("scheme", "plan")
 
     def get_queryset(self, request):
         return selectors.scheme_year_for_user(request.user)
@@ -574,3 +574,6 @@ class ImportJobAdmin(ModelAdmin):
             "<tr><th>{}</th><th>{}</th><th>{}</th></tr>", _("行号"), _("列"), _("原因")
         )
         return format_html("<table>{}{}</table>", header, format_html(rows))
+
+
+from insurance import admin_plans  # noqa: E402, F401  (registers the plan admin)

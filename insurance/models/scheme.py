@@ -62,7 +62,18 @@ class SchemeYear(models.Model):
     waiting_period_days = models.PositiveSmallIntegerField(
         _("等待期（天）"),
         default=0,
-        help_text=_("首次参保或中断后重新参保的等待天数；连续续保无等待期。"),
+        help_text=_(
+            "首次参保或中断后重新参保的等待天数；连续续保无等待期。选定待遇方案后取自方案。"
+        ),
+    )
+    plan = models.ForeignKey(
+        "insurance.BenefitPlan",
+        verbose_name=_("待遇方案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scheme_years",
+        help_text=_("本年度计算待遇所用的方案版本"),
     )
 
     class Meta:
@@ -79,6 +90,22 @@ class SchemeYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.year}"
+
+    def save(self, *args, **kwargs):
+        # One source of truth: with a plan, its waiting period is the year's.
+        if self.plan_id is not None:
+            self.waiting_period_days = self.plan.waiting_days
+        super().save(*args, **kwargs)
+
+    def reference_figures(self) -> dict:
+        """The figures a plan may name as a deductible reference (docs/plans.md)."""
+        figures = {
+            "disposable_income_urban": self.prev_disposable_income_urban,
+            "disposable_income_rural": self.prev_disposable_income_rural,
+            "net_income_rural": self.prev_disposable_income_rural,
+            "basic_funding_per_capita": self.prev_basic_funding_per_capita,
+        }
+        return {key: value for key, value in figures.items() if value is not None}
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

@@ -1,0 +1,200 @@
+"""What-if calculator: compute benefits for a settlements CSV without touching the database."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from insurance.engine import (
+    EngineError,
+    Enrolment,
+    PersonFacts,
+    PlanError,
+    Settlement,
+    StatusPeriod,
+    compute_many,
+    parse_plan,
+)
+from insurance.plans import load_shipped_plans
+
+ALWAYS = date(1900, 1, 1)
+STATUSES = {"dibao", "dibao_edge", "tekun", "youfu", "fanpin"}
+PERSON_COLUMNS = ("psn_no",)
+SETTLEMENT_COLUMNS = ("setl_id", "psn_no", "setl_time")
+
+
+def _fail(path: Path, row: int | None, column: str, message: str) -> CommandError:
+    where = f"{path.name}" + (f" 第{row}行" if row else "") + (f" 列 {column}" if column else "")
+    return CommandError(f"{where}: {message}")
+
+
+def _read_csv(path: Path, required: tuple[str, ...]):
+    if not path.is_file():
+        raise CommandError(f"文件不存在 / no such file: {path}")
+    fh = path.open(encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(fh)
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = [c for c in required if c not in header]
+    if missing:
+        fh.close()
+        raise _fail(path, 1, ", ".join(missing), "缺少必需的列 / required column missing")
+    return fh, reader
+
+
+class Command(BaseCommand):
+    help = "按待遇方案试算结算数据（不写数据库） / compute benefits for a CSV (what-if, no writes)"
+
+    def add_arguments(self, parser):
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--plan", help="方案编码 / plan code, e.g. ordos-2018")
+        source.add_argument("--plan-file", type=Path, help="方案文档 JSON 文件 / plan document")
+        parser.add_argument("--settlements", type=Path, required=True)
+        parser.add_argument("--persons", type=Path)
+        parser.add_argument("--output", type=Path, required=True)
+        parser.add_argument(
+            "--reference",
+            action="append",
+            default=[],
+            metavar="KEY=AMOUNT",
+            help="参考数值，如 disposable_income_urban=30594 / a reference figure",
+        )
+
+    def handle(self, *args, **options):
+        plan = self._plan(options)
+        references = self._references(options["reference"])
+        settlements = self._settlements(options["settlements"])
+        persons = (
+            self._persons(options["persons"])
+            if options["persons"]
+            else {
+                s.psn_no: PersonFacts(
+                    psn_no=s.psn_no, insutype=s.insutype, enrolments=(Enrolment(start=ALWAYS),)
+                )
+                for s in settlements
+            }
+        )
+        try:
+            results = {
+                r.setl_id: r
+                for person in compute_many(
+                    plan=plan, persons=persons, settlements=settlements, references=references
+                )
+                for r in person.settlements
+            }
+        except EngineError as exc:
+            raise CommandError(f"{exc.message_zh} / {exc.message_en}") from exc
+        line_ids = [line.id for line in plan.lines]
+        with options["output"].open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["setl_id", "psn_no", "payable", *line_ids])
+            for s in settlements:
+                r = results[s.setl_id]
+                lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
+                writer.writerow([s.setl_id, s.psn_no, f"{r.total:.2f}", *lines])
+        total = sum((r.total for r in results.values()), Decimal("0"))
+        self.stdout.write(
+            f"{plan.code} v{plan.version}: {len(settlements)} 条结算，应赔付合计 {total:.2f} 元 → "
+            f"{options['output']}"
+        )
+
+    def _plan(self, options):
+        if options["plan_file"]:
+            path = options["plan_file"]
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise CommandError(
+                    f"{path.name}: 无法读取方案文档 / unreadable plan: {exc}"
+                ) from exc
+        else:
+            document = self._document_for_code(options["plan"])
+        try:
+            return parse_plan(document)
+        except PlanError as exc:
+            issues = "; ".join(f"{i.path}: {i.message_zh}" for i in exc.issues)
+            raise CommandError(f"方案文档有误 / invalid plan: {issues}") from exc
+
+    def _document_for_code(self, code: str) -> dict:
+        from django.db import DatabaseError
+
+        from insurance.services.plans import plan_for_code
+
+        try:
+            stored = plan_for_code(code)
+        except DatabaseError:  # no database set up: the shipped documents still work
+            stored = None
+        if stored is not None:
+            return stored.document
+        shipped = load_shipped_plans()
+        if code not in shipped:
+            known = ", ".join(sorted(shipped))
+            raise CommandError(f"未知的方案编码 / unknown plan: {code} (known: {known})")
+        return shipped[code]
+
+    def _references(self, pairs: list[str]) -> dict[str, Decimal]:
+        references = {}
+        for pair in pairs:
+            key, _sep, value = pair.partition("=")
+            try:
+                references[key.strip()] = Decimal(value.strip())
+            except InvalidOperation as exc:
+                raise CommandError(f"--reference {pair}: 不是有效金额 / not an amount") from exc
+        return references
+
+    def _settlements(self, path: Path) -> list[Settlement]:
+        fh, reader = _read_csv(path, SETTLEMENT_COLUMNS)
+        records, seen = [], set()
+        with fh:
+            for number, row in enumerate(reader, start=2):
+                cleaned = {k: v for k, v in row.items() if k and v is not None and v.strip() != ""}
+                cleaned.setdefault("refd_setl_flag", "0")
+                try:
+                    record = Settlement.from_mapping(cleaned)
+                except ValueError as exc:
+                    column, _sep, reason = str(exc).partition(": ")
+                    raise _fail(path, number, column, reason or str(exc)) from exc
+                if record.setl_id in seen:
+                    raise _fail(
+                        path, number, "setl_id", f"重复的结算ID / duplicate {record.setl_id}"
+                    )
+                seen.add(record.setl_id)
+                records.append(record)
+        return records
+
+    def _persons(self, path: Path) -> dict[str, PersonFacts]:
+        fh, reader = _read_csv(path, PERSON_COLUMNS)
+        persons = {}
+        with fh:
+            for number, row in enumerate(reader, start=2):
+                psn_no = (row.get("psn_no") or "").strip()
+                statuses = [s.strip() for s in (row.get("special_statuses") or "").split(";")]
+                unknown = [s for s in statuses if s and s not in STATUSES]
+                if unknown:
+                    raise _fail(path, number, "special_statuses", f"未知身份 / unknown: {unknown}")
+                try:
+                    enrol = date.fromisoformat(
+                        (row.get("enrol_date") or "").strip() or "1900-01-01"
+                    )
+                except ValueError as exc:
+                    raise _fail(path, number, "enrol_date", "日期格式应为 YYYY-MM-DD") from exc
+                flags = {}
+                for column in ("cvlserv_flag", "first_enrol"):
+                    value = (row.get(column) or "0").strip()
+                    if value not in ("0", "1"):
+                        raise _fail(path, number, column, "应为 0 或 1 / must be 0 or 1")
+                    flags[column] = value == "1"
+                persons[psn_no] = PersonFacts(
+                    psn_no=psn_no,
+                    insutype=(row.get("insutype") or "").strip(),
+                    cvlserv_flag=flags["cvlserv_flag"],
+                    first_enrol=flags["first_enrol"],
+                    statuses=tuple(StatusPeriod(status=s, start=ALWAYS) for s in statuses if s),
+                    enrolments=(Enrolment(start=enrol),),
+                )
+        return persons
