@@ -29,6 +29,7 @@ from claims.ingest.readers import open_rows
 from claims.ingest.rows import RowParser
 from claims.ingest.stage import STAGE_FIELDS, stage_clear, stage_rows, stage_tuple
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
+from claims.services.compute import batch_compute
 from contracts.selectors import contract_for_user, insurer_of
 
 logger = logging.getLogger(__name__)
@@ -226,7 +227,11 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
     """Run the pipeline for a batch. Safe to call again: it resumes or does nothing."""
     batch = _start(batch_id)
     if batch is None:
-        return SettlementBatch.objects.get(pk=batch_id)
+        batch = SettlementBatch.objects.get(pk=batch_id)
+        if batch.status == BatchStatus.APPLIED and batch.computed_at is None:
+            batch_compute(batch_id=batch_id)  # a crash between apply and compute: finish it
+            batch.refresh_from_db()
+        return batch
     started = time.monotonic()
     try:
         stats = _parse_and_stage(batch)
@@ -264,7 +269,11 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
             batch.pk, rows_bad=min(stats.rows, bad_rows), rows_good=max(0, stats.rows - bad_rows)
         )
         return SettlementBatch.objects.get(pk=batch_id)
-    return _apply_batch(batch)
+    applied = _apply_batch(batch)
+    if applied.status == BatchStatus.APPLIED:
+        batch_compute(batch_id=batch_id)
+        applied.refresh_from_db()
+    return applied
 
 
 def _apply_batch(batch: SettlementBatch) -> SettlementBatch:

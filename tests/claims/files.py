@@ -14,6 +14,7 @@ HEADER = [
     "enddate", "setl_time", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay",
     "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay",
     "fund_pay_sumamt", "psn_part_amt", "refd_setl_flag", "init_setl_id", "trt_category",
+    "excl_item_amt", "inscp_over_max_amt",
 ]  # fmt: skip
 
 

@@ -1,0 +1,131 @@
+"""After apply, the engine computes what is owed; late records and reversals adjust, never rewrite.
+
+Plan ordos-2018, R-ORD-6: the patient's burden above 20,000 is paid at 30%; chemotherapy
+accumulates over the calendar year instead of per admission.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from claims.models import Compensation, CompensationAdjustment
+from claims.services.batches import batch_receive
+from insurance.models import BenefitPlan, Enrollment
+from tests.claims.files import settlement_row, write_csv
+from tests.contracts.factories import ContractFactory
+from tests.insurance.factories import PersonFactory, SchemeYearFactory
+
+
+@pytest.fixture
+def ordos(db):
+    year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
+    contract = ContractFactory(
+        scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
+    )
+    person = PersonFactory(psn_no="P0001", insutype="310")
+    Enrollment.objects.create(
+        person=person,
+        scheme_year=year,
+        kind="renewal",
+        start_date=dt.date(2018, 1, 1),
+        end_date=dt.date(2018, 12, 31),
+        benefits_from=dt.date(2018, 1, 1),
+    )
+    return contract
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def _send(contract, name, rows):
+        path = write_csv(tmp_path / name, rows)
+        with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
+            batch = batch_receive(contract=contract, fileobj=fh, filename=name).batch
+        batch.refresh_from_db()
+        assert batch.status == "applied", batch.errors_preview or batch.file_problem
+        assert batch.computed_at is not None
+        return batch
+
+    return _send
+
+
+def _chemo(n: int, day: str, burden: str, **extra) -> dict:
+    """A chemotherapy admission whose whole cost is the patient's burden (no fund paid)."""
+    return settlement_row(
+        n, psn_no="P0001", total=burden, setl_time=f"{day} 10:00:00", begndate=day, enddate=day,
+        fulamt_ownpay_amt="0.00", inscp_scp_amt=burden, hifp_pay="0.00", fund_pay_sumamt="0.00",
+        psn_part_amt=burden, trt_category="chemotherapy", **extra,
+    )  # fmt: skip
+
+
+def _owed(setl_id: str) -> Decimal:
+    comp = Compensation.objects.get(record__setl_id=setl_id)
+    adjusted = sum(
+        (a.total for a in CompensationAdjustment.objects.filter(record__setl_id=setl_id)),
+        Decimal("0"),
+    )
+    return comp.total + adjusted
+
+
+@pytest.mark.django_db
+def test_a_batch_is_computed_with_its_explanation(ordos, send):
+    row = settlement_row(
+        1, psn_no="P0001", total="100000.00", setl_time="2018-03-10 10:00:00",
+        begndate="2018-03-01", enddate="2018-03-10", inscp_over_max_amt="10000.00",
+        excl_item_amt="2000.00",
+    )  # fmt: skip
+    # the factory row: 10% own-pay, hifp 70% of the rest = 63,000; burden = 37,000
+    send(ordos, "one.csv", [row])
+    comp = Compensation.objects.get(record__setl_id="S00000001")
+    # over-max: 10,000 x 80% = 8,000; burden 37,000 - 2,000 excluded - 8,000 = 27,000,
+    # above 20,000 for the admission: 7,000 x 30% = 2,100. Total 10,100.
+    assert comp.lines == {"over-max": "8000.00", "cancer-drug": "0.00", "burden": "2100.00"}
+    assert comp.total == Decimal("10100.00") and comp.plan_code == "ordos-2018"
+    assert comp.status == "computed" and any(s["code"] == "tier" for s in comp.steps)
+
+
+@pytest.mark.django_db
+def test_a_late_record_adjusts_later_ones_and_a_reversal_takes_back(ordos, send):
+    first = send(
+        ordos, "a.csv", [_chemo(10, "2018-06-01", "15000.00"), _chemo(11, "2018-08-01", "10000.00")]
+    )
+    # year so far 15,000 then 25,000: S10 gets 0, S11 gets (25,000 - 20,000) x 30% = 1,500
+    assert (_owed("S00000010"), _owed("S00000011")) == (Decimal("0.00"), Decimal("1500.00"))
+
+    late = send(ordos, "b.csv", [_chemo(12, "2018-04-01", "8000.00")])
+    # in treatment order: S12 8,000 -> 0; S10 23,000 -> 900; S11 33,000 -> 3,900 - 900 = 3,000
+    assert _owed("S00000012") == Decimal("0.00")
+    assert (_owed("S00000010"), _owed("S00000011")) == (Decimal("900.00"), Decimal("3000.00"))
+    assert Compensation.objects.get(record__setl_id="S00000010").total == Decimal("0.00")
+    adjusted = CompensationAdjustment.objects.filter(batch=late)
+    assert {a.record.setl_id: a.reason for a in adjusted} == {
+        "S00000010": "late_record", "S00000011": "late_record",
+    }  # fmt: skip
+
+    reversal = _chemo(13, "2018-06-01", "-15000.00", refd_setl_flag="1", init_setl_id="S00000010")
+    send(ordos, "c.csv", [reversal])
+    # S10 leaves the year: S12 8,000 and S11 18,000 are both under 20,000: everything nets to 0
+    assert _owed("S00000013") == Decimal("-900.00")
+    assert _owed("S00000010") + _owed("S00000013") == Decimal("0.00")
+    assert _owed("S00000011") == Decimal("0.00")
+    assert first.pk != late.pk
+
+
+@pytest.mark.django_db
+def test_recomputing_a_batch_changes_nothing(ordos, send):
+    from claims.models import SettlementBatch
+    from claims.services.compute import batch_compute
+
+    batch = send(ordos, "a.csv", [_chemo(10, "2018-06-01", "25000.00")])
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None)
+    assert batch_compute(batch_id=batch.pk) == (0, 0)
+    assert Compensation.objects.count() == 1 and CompensationAdjustment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_settlements_outside_any_planned_year_are_marked(send, covered_city):
+    batch = send(covered_city["contract"], "x.csv", [settlement_row(1, psn_no="P0001")])
+    comp = Compensation.objects.get(record__batch=batch)
+    assert (comp.status, comp.total) == ("no_plan", Decimal("0.00"))
