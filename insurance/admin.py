@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -259,6 +259,7 @@ class PersonAdmin(PersonalDataExportMixin, BigTableAdminMixin, ModelAdmin, Impor
         "certno_masked_display",
         "phone_masked_display",
         "reveal_link",
+        "settlements_link",
         "sex",
         "birth_date",
         "insutype",
@@ -294,8 +295,21 @@ class PersonAdmin(PersonalDataExportMixin, BigTableAdminMixin, ModelAdmin, Impor
             "certno_masked_display",
             "phone_masked_display",
             "reveal_link",
+            "settlements_link",
             "sex",
             "birth_date",
+        )
+
+    @admin.display(description=_("结算与赔付"))
+    def settlements_link(self, obj):
+        # By URL name only: the register does not import the claims app (dependencies point one
+        # way); the claims list is scoped by its own selector.
+        try:
+            url = reverse("admin:claims_settlementrecord_changelist")
+        except NoReverseMatch:
+            return "-"
+        return format_html(
+            '<a href="{}?q={}">{}</a>', url, obj.psn_no, _("查看此人的结算记录与应赔付")
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -10,11 +10,12 @@ from unfold.decorators import display
 
 from claims.choices import BatchStatus
 from claims.ingest.report import error_report_response
-from claims.models import SettlementBatch, SettlementRecord
+from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.selectors import settlement_batch_for_user, settlement_record_for_user
 from claims.services.batches import batch_receive
 from contracts.selectors import contract_for_user
 from insurance.admin_support import BigTableAdminMixin
+from insurance.engine import Step, step_text
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
@@ -174,6 +175,41 @@ class SettlementBatchAdmin(ModelAdmin):
         return error_report_response(batch, request.GET.get("format", "csv"))
 
 
+ADJUSTMENT_REASONS = {
+    "late_record": _("补报了更早的结算"),
+    "reversal": _("更早的结算被冲销"),
+    "recomputed": _("重新计算"),
+}
+
+
+def compensation_html(record) -> str:
+    """The engine's answer for a settlement: lines, total, adjustments and every step in words."""
+    comp = Compensation.objects.filter(record=record).first()
+    if comp is None:
+        return format_html("<em>{}</em>", _("尚未计算"))
+    steps = format_html_join("", "<li>{}</li>", ((step_text(step=Step(**s)),) for s in comp.steps))
+    adjustments = format_html_join(
+        "",
+        "<li>{} {}：{}</li>",
+        (
+            (a.created_at.date(), ADJUSTMENT_REASONS.get(a.reason, a.reason), f"{a.total:+}")
+            for a in record.adjustments.all()
+        ),
+    )
+    return format_html(
+        "<div><strong>{}</strong> {} 元（{} v{}，{}）</div><div>{}</div>"
+        "<ol style='list-style:decimal;margin-left:1.5rem'>{}</ol><ul>{}</ul>",
+        _("应赔付"),
+        comp.total,
+        comp.plan_code or "-",
+        comp.plan_version or "-",
+        comp.get_status_display(),
+        "；".join(f"{line}: {amount}" for line, amount in comp.lines.items()),
+        steps,
+        adjustments,
+    )
+
+
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(BigTableAdminMixin, ModelAdmin):
     list_display = (
@@ -191,7 +227,11 @@ class SettlementRecordAdmin(BigTableAdminMixin, ModelAdmin):
         return settlement_record_for_user(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in SettlementRecord._meta.fields]
+        return [*(f.name for f in SettlementRecord._meta.fields), "compensation_view"]
+
+    @admin.display(description=_("应赔付与计算过程"))
+    def compensation_view(self, obj):
+        return compensation_html(obj)
 
     def has_add_permission(self, request):
         return False

@@ -129,3 +129,17 @@ def test_settlements_outside_any_planned_year_are_marked(send, covered_city):
     batch = send(covered_city["contract"], "x.csv", [settlement_row(1, psn_no="P0001")])
     comp = Compensation.objects.get(record__batch=batch)
     assert (comp.status, comp.total) == ("no_plan", Decimal("0.00"))
+
+
+@pytest.mark.django_db
+def test_record_page_shows_the_compensation_and_its_steps(ordos, send, client, role_user):
+    from claims.models import SettlementRecord
+
+    send(ordos, "a.csv", [_chemo(10, "2018-06-01", "25000.00")])
+    send(ordos, "b.csv", [_chemo(12, "2018-04-01", "8000.00")])
+    record = SettlementRecord.objects.get(setl_id="S00000010")
+    client.force_login(role_user("operator"))
+    page = client.get(f"/admin/claims/settlementrecord/{record.pk}/change/").content.decode()
+    # 25,000 alone: 1,500; after the late 8,000 the year holds 33,000: 3,900 in all (+2,400)
+    assert "1500.00" in page and "ordos-2018" in page and "补报了更早的结算" in page
+    assert "+2400.00" in page and "30%" in page
