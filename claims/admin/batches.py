@@ -15,7 +15,8 @@ from claims.selectors import settlement_batch_for_user, settlement_record_for_us
 from claims.services.batches import batch_receive
 from contracts.selectors import contract_for_user
 from insurance.admin_support import BigTableAdminMixin
-from insurance.engine import Step, step_text
+from insurance.engine import step_from_dict, step_text
+from insurance.models import BenefitPlan
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
@@ -187,7 +188,11 @@ def compensation_html(record) -> str:
     comp = Compensation.objects.filter(record=record).first()
     if comp is None:
         return format_html("<em>{}</em>", _("尚未计算"))
-    steps = format_html_join("", "<li>{}</li>", ((step_text(step=Step(**s)),) for s in comp.steps))
+    plan = BenefitPlan.objects.filter(code=comp.plan_code, version=comp.plan_version).first()
+    parsed = plan.parsed if plan else None
+    steps = format_html_join(
+        "", "<li>{}</li>", ((step_text(step=step_from_dict(s, plan=parsed)),) for s in comp.steps)
+    )
     adjustments = format_html_join(
         "",
         "<li>{} {}：{}</li>",

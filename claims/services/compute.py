@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from claims.bulk import copy_rows
 from claims.models import (
     Compensation,
     CompensationAdjustment,
@@ -42,6 +43,10 @@ from insurance.models import Enrollment, Person, SchemeYear, SpecialStatus
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 PEOPLE_PER_CHUNK = 2000
 ZERO = Decimal("0.00")
+COMPENSATION_FIELDS = (
+    "record_id", "batch_id", "plan_code", "plan_version", "status", "reason", "lines", "total",
+    "steps", "computed_at",
+)  # fmt: skip
 RECORD_FIELDS = (
     "id", "setl_id", "psn_no", "setl_time", "mdtrt_id", "insutype", "med_type", "begndate",
     "enddate", "refd_setl_flag", "init_setl_id", "trt_category", "cause", *AMOUNT_FIELDS,
@@ -124,13 +129,14 @@ def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[Sc
     for row in rows:
         year = _year_of(years, row)
         groups[year.pk if year and year.plan_id else None].append(row)
-    compensations: list[Compensation] = []
+    now = timezone.now()
+    compensations: list[tuple] = []
     adjustments: list[CompensationAdjustment] = []
     for year_id, group in groups.items():
         if year_id is None:
             compensations.extend(
-                Compensation(record_id=row["id"], batch=batch, status=CompensationStatus.NO_PLAN,
-                             reason="no_plan", lines={}, total=ZERO, steps=[])
+                (row["id"], batch.pk, "", None, CompensationStatus.NO_PLAN, "no_plan", {}, ZERO,
+                 [], now)
                 for row in group
                 if row["id"] not in paid
             )  # fmt: skip
@@ -148,22 +154,16 @@ def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[Sc
             presorted=True,
         )
         for person in results:
-            for result in person.settlements:
-                if result.already_paid:
-                    continue
-                compensations.append(
-                    Compensation(
-                        record_id=by_setl[result.setl_id],
-                        batch=batch,
-                        plan_code=plan.code,
-                        plan_version=plan.version,
-                        status=result.status,
-                        reason=result.reason[:64],
-                        lines={k: str(v) for k, v in result.lines.items()},
-                        total=result.total,
-                        steps=[step_to_dict(step) for step in result.steps],
-                    )
+            compensations.extend(
+                (
+                    by_setl[result.setl_id], batch.pk, plan.code, plan.version, result.status,
+                    result.reason[:64], {k: str(v) for k, v in result.lines.items()},
+                    result.total, [step_to_dict(step, compact=True) for step in result.steps],
+                    now,
                 )
+                for result in person.settlements
+                if not result.already_paid
+            )  # fmt: skip
             adjustments.extend(
                 CompensationAdjustment(
                     record_id=by_setl[adj.setl_id],
@@ -176,7 +176,7 @@ def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[Sc
                 )
                 for adj in person.adjustments
             )
-    Compensation.objects.bulk_create(compensations, batch_size=2000)
+    copy_rows(Compensation, COMPENSATION_FIELDS, compensations)
     CompensationAdjustment.objects.bulk_create(adjustments, batch_size=2000, ignore_conflicts=True)
     return len(compensations), len(adjustments)
 

@@ -13,8 +13,11 @@ from .money import ZERO, quantize
 if TYPE_CHECKING:
     from .compiled import CompiledLine, LineParams
     from .facts import Settlement
+    from .plan import Plan
 
-__all__ = ["REASONS", "Step", "explain_text", "step_text", "step_to_dict"]
+__all__ = ["REASONS", "Step", "explain_text", "step_from_dict", "step_text", "step_to_dict"]
+
+_NAMED = frozenset({"base", "not_applicable", "payable"})  # steps that carry the line's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +184,48 @@ def _plain(value: object) -> object:
     return value
 
 
-def step_to_dict(step: Step) -> dict[str, object]:
-    """JSON-ready form (Decimal as text, so no float ever appears)."""
-    return {"code": step.code, "line": step.line, "values": _plain(step.values)}
+def step_to_dict(step: Step, *, compact: bool = False) -> dict[str, object]:
+    """JSON-ready form (Decimal as text, so no float ever appears).
+
+    `compact` leaves out the labels the plan itself holds (line names, exclusion labels), which
+    are most of the bytes; `step_from_dict(data, plan=...)` puts them back for display.
+    """
+    values = _plain(step.values)
+    if compact:
+        values.pop("line_name", None)
+        values.pop("line_name_en", None)
+        for item in values.get("excluded", ()):
+            item.pop("label_zh", None)
+            item.pop("label_en", None)
+        for item in values.get("minus_lines", ()):
+            item.pop("name_zh", None)
+            item.pop("name_en", None)
+    return {"code": step.code, "line": step.line, "values": values}
+
+
+def step_from_dict(data: Mapping[str, object], *, plan: Plan | None = None) -> Step:
+    """A stored step, with the labels a compact one left out restored from its plan."""
+    values = dict(data.get("values") or {})  # type: ignore[arg-type]
+    line_id = str(data.get("line", ""))
+    lines = {line.id: line for line in plan.lines} if plan is not None else {}
+    line = lines.get(line_id)
+    if line is not None and values.get("line_name") is None and data.get("code") in _NAMED:
+        values["line_name"] = line.name
+        values["line_name_en"] = line.name_en or line.id
+    if line is not None and "excluded" in values:
+        labels = {e.field: e for e in line.base.exclude}
+        values["excluded"] = [
+            {"label_zh": getattr(labels.get(i.get("field")), "label_zh", ""),
+             "label_en": getattr(labels.get(i.get("field")), "label_en", ""), **i}
+            for i in values["excluded"]  # type: ignore[union-attr]
+        ]  # fmt: skip
+    if "minus_lines" in values:
+        values["minus_lines"] = [
+            {"name_zh": getattr(lines.get(i.get("line")), "name", i.get("line")),
+             "name_en": getattr(lines.get(i.get("line")), "name_en", i.get("line")), **i}
+            for i in values["minus_lines"]  # type: ignore[union-attr]
+        ]  # fmt: skip
+    return Step(str(data.get("code", "")), line_id, values)
 
 
 # Builders used by the computation (only when an explanation is asked for).

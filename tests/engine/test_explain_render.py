@@ -102,3 +102,44 @@ def test_shipped_plans_are_valid_and_cite_their_sources():
         assert all(set(line.rules) <= set(plan.source_rules) for line in plan.lines), code
     examples = {code for code, doc in plans.items() if doc.get("example")}
     assert examples == {"inner-mongolia-2015", "jining-2022", "shaanxi-enterprise-2011"}
+
+
+def test_compact_steps_round_trip_to_the_same_text():
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from insurance.engine import (
+        Enrolment,
+        PersonFacts,
+        Settlement,
+        compute_person,
+        parse_plan,
+        step_from_dict,
+        step_to_dict,
+    )
+    from insurance.plans import load_shipped_plans
+
+    plan = parse_plan(load_shipped_plans()["ordos-2018"])
+    person = PersonFacts(
+        psn_no="A", insutype="310", enrolments=(Enrolment(start=date(2018, 1, 1)),)
+    )
+    record = Settlement(
+        setl_id="S1", psn_no="A", insutype="310", setl_time=datetime(2018, 3, 1), med_type="21",
+        psn_part_amt=Decimal("30000"), inscp_over_max_amt=Decimal("100"),
+        excl_item_amt=Decimal("500"),
+    )  # fmt: skip
+    steps = compute_person(plan=plan, person=person, settlements=[record]).settlements[0].steps
+    full = [step_to_dict(s) for s in steps]
+    compact = [step_to_dict(s, compact=True) for s in steps]
+    import json
+
+    def size(data) -> int:
+        return len(json.dumps(data, ensure_ascii=False).encode())
+
+    assert size(compact) < size(full) * 0.6  # the labels are most of the stored bytes
+    from insurance.engine import explain_text
+
+    for lang in ("zh", "en"):
+        assert explain_text(steps=[step_from_dict(d, plan=plan) for d in compact], lang=lang) == (
+            explain_text(steps=steps, lang=lang)
+        )

@@ -1,0 +1,126 @@
+"""Benchmark: settlement ingest end to end against django-import-export, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/medsupp make bench
+    DATABASE_URL=... pytest tests/benchmarks/bench_ingest.py -s -o addopts="" \
+        [BENCH_ROWS=200000 BENCH_IE_ROWS=200000 BENCH_PEOPLE=20000]
+
+(a) our pipeline: parse -> validate -> COPY to staging -> set checks -> apply -> engine compute
+    with explanations, for BENCH_ROWS generated rows;
+(b) a plain django-import-export ModelResource.import_data of the same rows (the first
+    BENCH_IE_ROWS of them) into the same table, after (a)'s rows are removed.
+Prints rows/s of each and the ratio, and the process's peak RSS. Skips on SQLite. No assertion
+on time: the figures go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import resource
+import time
+
+import pytest
+from django.db import connection
+
+ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
+IE_ROWS = int(os.environ.get("BENCH_IE_ROWS", str(ROWS)))
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.fixture
+def city(db):
+    import datetime as dt
+
+    from insurance.models import BenefitPlan, SchemeYear
+    from insurance.services.demo import generate_city
+    from tests.contracts.factories import ContractFactory
+
+    generate_city(people=PEOPLE, seed=7)
+    year = SchemeYear.objects.get(scheme__code="EMP-SUPP")
+    year.plan = BenefitPlan.objects.get(code="ordos-2018")
+    year.save()
+    contract = ContractFactory(
+        scheme=year.scheme,
+        starts_on=dt.date(year.year, 1, 1),
+        ends_on=dt.date(year.year + 2, 12, 31),
+    )
+    return year, contract
+
+
+def _import_export_rate(path, contract, batch, rows: int) -> float:
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from claims.models import SettlementRecord
+    from insurance.models import Person
+
+    class Resource(resources.ModelResource):
+        person = fields.Field(
+            attribute="person",
+            column_name="psn_no",
+            widget=widgets.ForeignKeyWidget(Person, "psn_no"),
+        )
+
+        class Meta:
+            model = SettlementRecord
+            import_id_fields = ("setl_id",)
+            exclude = ("id",)
+
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = [*reader.fieldnames, "batch", "contract", "row_number"]
+        data = tablib.Dataset(headers=header)
+        for number, row in enumerate(reader, start=2):
+            if number - 1 > rows:
+                break
+            data.append(
+                [*(row[h] or None for h in reader.fieldnames), batch.pk, contract.pk, number]
+            )
+    started = time.perf_counter()
+    result = Resource().import_data(data, dry_run=False, raise_errors=True, use_transactions=True)
+    elapsed = time.perf_counter() - started
+    assert not result.has_errors()
+    return len(data) / elapsed
+
+
+def test_bench_ingest(city, tmp_path, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the ingest benchmark measures the PostgreSQL COPY path: set DATABASE_URL")
+    from claims.models import Compensation, SettlementRecord
+    from claims.services.batches import batch_process, batch_receive
+    from claims.synthetic import covered_people, settlement_rows, write_settlement_csv
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    year, contract = city
+    people = covered_people(scheme_year=year)
+    path = tmp_path / "settlements.csv"
+    write_settlement_csv(path, settlement_rows(people=people, count=ROWS, year=year.year))
+    rss_before = _peak_rss_mb()
+
+    started = time.perf_counter()
+    with path.open("rb") as fh:
+        batch = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False).batch
+    batch = batch_process(batch_id=batch.pk)
+    ours = time.perf_counter() - started
+    assert batch.status == "applied", batch.errors_preview[:5] or batch.file_problem
+    assert Compensation.objects.filter(record__batch=batch).count() == ROWS
+    ours_rate = ROWS / ours
+    print(
+        f"\n[ingest] ours: {ROWS} rows in {ours:.1f} s = {ours_rate:,.0f} rows/s "
+        f"(parse+check {batch.seconds_parse:.1f} s, apply {batch.seconds_apply:.1f} s, "
+        f"compute {batch.seconds_compute:.1f} s); peak RSS {_peak_rss_mb():.0f} MB "
+        f"(before the run {rss_before:.0f} MB)"
+    )
+
+    Compensation.objects.filter(record__batch=batch).delete()
+    SettlementRecord.objects.filter(batch=batch).delete()
+    ie_rate = _import_export_rate(path, contract, batch, IE_ROWS)
+    print(
+        f"[ingest] django-import-export import_data: {min(IE_ROWS, ROWS)} rows at "
+        f"{ie_rate:,.0f} rows/s (no engine compute)\n"
+        f"[ingest] ratio ours / import-export: {ours_rate / ie_rate:.1f}x"
+    )
