@@ -8,7 +8,9 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from config.dashboard import TILE_PROVIDERS
-        from contracts.dashboard import reminder_tiles
+        from contracts.dashboard import fund_tiles, reminder_tiles
 
         if reminder_tiles not in TILE_PROVIDERS:
             TILE_PROVIDERS.append(reminder_tiles)
+        if fund_tiles not in TILE_PROVIDERS:
+            TILE_PROVIDERS.append(fund_tiles)

@@ -91,3 +91,53 @@ class ReminderKind(models.TextChoices):
 class ReminderStatus(models.TextChoices):
     OPEN = "open", _("待处理")
     DONE = "done", _("已处理")
+
+
+# --- fund flows (issue 8) -----------------------------------------------------------------------
+
+
+class FundingCalcStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审批")
+    APPROVED = "approved", _("已批准（在用）")
+    SUPERSEDED = "superseded", _("已被替代")
+
+
+class PaymentStatus(models.TextChoices):
+    """Status of a money move to the insurer (quarterly transfer, reserve release)."""
+
+    DRAFT = "draft", _("待制单")
+    PREPARED = "prepared", _("已制单")
+    APPROVED = "approved", _("已审批")
+    PAID = "paid", _("已支付")
+
+
+class SettlementStatus(models.TextChoices):
+    PREPARED = "prepared", _("已编制")
+    APPROVED = "approved", _("已审批")
+
+
+class LedgerAccount(models.TextChoices):
+    """Where the money of a contract year sits; every movement goes from one to another."""
+
+    FUND = "fund", _("基本医保基金（资金来源）")
+    POOL = "pool", _("专户待拨付资金")
+    RESERVE = "reserve", _("考核预留款")
+    INSURER = "insurer", _("已拨付保险机构")
+    CARRIED = "carried", _("结转下年度")
+
+
+class LedgerKind(models.TextChoices):
+    FUNDING_RAISED = "funding_raised", _("筹资到账")
+    TRANSFER = "transfer", _("季度拨付")
+    RESERVE_HELD = "reserve_held", _("预留考核款")
+    RESERVE_RELEASED = "reserve_released", _("预留款拨付")
+    RESERVE_RETURNED = "reserve_returned", _("预留款返还基金")
+    SURPLUS_RETURNED = "surplus_returned", _("结余返还基金")
+    SURPLUS_CARRIED = "surplus_carried", _("结余结转下年")
+    LOSS_SHARED = "loss_shared", _("基金分担亏损")
+    BOND_DEDUCTION = "bond_deduction", _("履约保函扣款")
+
+
+class LedgerDirection(models.TextChoices):
+    IN = "in", _("转入")
+    OUT = "out", _("转出")

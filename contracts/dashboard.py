@@ -25,3 +25,60 @@ def reminder_tiles(request) -> list[Tile]:
             note=_("合同续签、保函到期、驻点人员"),
         )
     ]
+
+
+# --- fund flows (issue 8) -----------------------------------------------------------------------
+
+# Claims paid live in the claims app, which contracts must not import. The payout ratio comes
+# from a provider named by a setting (dependency inversion, like Django's backends); the default
+# is the orchestrator in claims. Without it the tile shows "—".
+PAYOUT_RATIO_PROVIDER = "claims.services.year_end.payout_ratio_for"
+
+
+def _payout_ratio(contract, year):
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "CONTRACTS_PAYOUT_RATIO_PROVIDER", PAYOUT_RATIO_PROVIDER)
+    try:
+        provider = import_string(path)
+    except ImportError:
+        return None
+    return provider(contract=contract, year=year)
+
+
+def fund_tiles(request) -> list[Tile]:
+    """Per live contract, this year: raised, transferred, reserve held, released, payout ratio
+    so far. Only for users who may view contracts; insurer users see only their contracts."""
+    from django.utils import timezone
+
+    from contracts.selectors import contract_for_user, fund_summary
+    from contracts.services.transfers import LIVE_STATUSES
+
+    user = request.user
+    if not user.has_perm("contracts.view_contract"):
+        return []
+    year = timezone.localdate().year
+    tiles = []
+    for contract in contract_for_user(user).filter(status__in=LIVE_STATUSES)[:12]:
+        figures = fund_summary(contract=contract, year=year)
+        ratio = _payout_ratio(contract, year)
+        tiles.append(
+            Tile(
+                title=_("%(n)s %(y)s年资金") % {"n": contract.number, "y": year},
+                value=_("已筹 %(r)s / 已拨 %(t)s")
+                % {
+                    "r": figures["raised"],
+                    "t": figures["transferred"],
+                },
+                link=reverse("admin:contracts_ledgerentry_changelist")
+                + f"?contract__id__exact={contract.pk}&year={year}",
+                note=_("预留 %(h)s，已释放 %(rel)s，赔付率 %(p)s")
+                % {
+                    "h": figures["held"],
+                    "rel": figures["released"],
+                    "p": "—" if ratio is None else f"{ratio}%",
+                },
+            )
+        )
+    return tiles

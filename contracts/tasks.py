@@ -15,3 +15,15 @@ def reminders_generate(on: str | None = None) -> int:
 
     day = datetime.date.fromisoformat(on) if on else timezone.localdate()
     return generate(on=day)
+
+
+@shared_task(name="contracts.tasks.transfers_generate", acks_late=True)
+def transfers_generate(year: int | None = None, quarter: int | None = None) -> dict:
+    """At the start of each quarter: the quarter's transfer for every live contract (idempotent:
+    unique per contract, year and quarter). Default period: the quarter of today."""
+    from contracts.services.transfers import quarter_of
+    from contracts.services.transfers import transfers_generate as generate
+
+    if year is None or quarter is None:
+        year, quarter = quarter_of(timezone.localdate())
+    return generate(year=int(year), quarter=int(quarter))

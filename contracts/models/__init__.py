@@ -7,6 +7,7 @@ from contracts.models.contract import (
     StaffAssignment,
     StaffingCommitment,
 )
+from contracts.models.funding import FundingCalculation, FundTransition
 from contracts.models.insurer import (
     AdministrativePenalty,
     Debarment,
@@ -16,8 +17,12 @@ from contracts.models.insurer import (
     InsurerStaff,
     InsurerUser,
 )
+from contracts.models.ledger import LedgerEntry
 from contracts.models.reminder import Reminder
+from contracts.models.reserve import ReserveRelease, ReserveReleaseBand
+from contracts.models.settlement import SettlementLine, YearEndSettlement
 from contracts.models.tender import Bid, BidCheck, EligibilityCriterion, Tender
+from contracts.models.transfer import PaymentPart, Transfer
 
 __all__ = [
     "AdministrativePenalty",
@@ -30,14 +35,23 @@ __all__ = [
     "ContractTransition",
     "Debarment",
     "EligibilityCriterion",
+    "FundTransition",
+    "FundingCalculation",
     "Insurer",
     "InsurerBranch",
     "InsurerContact",
     "InsurerStaff",
     "InsurerUser",
+    "LedgerEntry",
+    "PaymentPart",
     "PerformanceBond",
     "Reminder",
+    "ReserveRelease",
+    "ReserveReleaseBand",
+    "SettlementLine",
     "StaffAssignment",
     "StaffingCommitment",
     "Tender",
+    "Transfer",
+    "YearEndSettlement",
 ]

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from contracts.choices import DeductionSource, DeductionStatus
+from contracts.choices import DeductionSource, DeductionStatus, LedgerAccount, LedgerKind
 from contracts.errors import BondError, IllegalTransition, NotPermitted
 from contracts.models import BondDeduction, Contract, PerformanceBond
 from contracts.models.bond import DEFAULT_BOND_AMOUNT
 from contracts.selectors import bond_balance, bond_current
 from contracts.services.common import snapshot, today
+from contracts.services.ledger import ledger_post
 from contracts.workflow import DEDUCTION_APPROVE_PERMISSION, DEDUCTION_MOVES
 from insurance.engine.money import MoneyError, to_money
 
@@ -161,6 +162,8 @@ def _decide(*, deduction, move_name, actor, note, request):
     deduction.decided_at = timezone.now()
     deduction.decision_note = note
     deduction.save()
+    if move.target == DeductionStatus.APPROVED:
+        _post_deduction(deduction, bond, actor)
     events.change(
         actor=actor,
         obj=deduction,
@@ -172,6 +175,24 @@ def _decide(*, deduction, move_name, actor, note, request):
         request=request,
     )
     return deduction
+
+
+def _post_deduction(deduction, bond, actor) -> None:
+    """Fund ledger (issue 8): the approved deduction is money from the insurer to the fund, in
+    the year it was approved, without a funding source."""
+    on = today()
+    ledger_post(
+        kind=LedgerKind.BOND_DEDUCTION,
+        contract=bond.contract,
+        year=on.year,
+        by_fund=[("", deduction.amount)],
+        from_account=LedgerAccount.INSURER,
+        to_account=LedgerAccount.FUND,
+        source=deduction,
+        actor=actor,
+        on=on,
+        memo=f"保函扣款：{deduction.reason[:200]}",
+    )
 
 
 @transaction.atomic

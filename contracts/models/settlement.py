@@ -1,0 +1,101 @@
+"""The year-end settlement (年度清算) of a contract year: figures, their sources, the outcome."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from contracts.choices import SettlementStatus
+from contracts.models.funding import money_field
+
+
+class YearEndSettlement(models.Model):
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("合同"),
+        on_delete=models.PROTECT,
+        related_name="settlements",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    funding = models.ForeignKey(
+        "contracts.FundingCalculation",
+        verbose_name=_("依据的筹资测算"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rule = models.CharField(_("结算规则"), max_length=32)
+    claims_paid = money_field(_("赔付支出"))
+    claims_source = models.CharField(_("赔付数据来源"), max_length=255)
+    payout_ratio = models.DecimalField(_("赔付率(%)"), max_digits=9, decimal_places=2)
+    to_return = money_field(_("返还基金"))
+    to_carry = money_field(_("结转下年"))
+    loss_fund_share = money_field(_("基金分担亏损"))
+    adjustment_proposed = models.BooleanField(_("建议调整下年保费"), default=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=SettlementStatus.choices,
+        default=SettlementStatus.PREPARED,
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编制人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prepared_at = models.DateTimeField(_("编制时间"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度清算")
+        verbose_name_plural = _("年度清算")
+        ordering = ["-year", "contract"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "year"], name="contracts_settlement_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="contracts_settlement_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.year} 年度清算"
+
+
+class SettlementLine(models.Model):
+    """One figure of the statement: label, amount (or percent), and where it came from."""
+
+    settlement = models.ForeignKey(
+        YearEndSettlement, on_delete=models.CASCADE, related_name="lines"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"))
+    code = models.CharField(_("代码"), max_length=32)
+    label = models.CharField(_("项目"), max_length=128)
+    amount = models.DecimalField(_("金额/比例"), max_digits=18, decimal_places=2)
+    source = models.CharField(_("来源/计算"), max_length=255)
+
+    class Meta:
+        verbose_name = _("清算明细")
+        verbose_name_plural = _("清算明细")
+        ordering = ["settlement", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settlement", "code"], name="contracts_settlement_line_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount}"

@@ -1,0 +1,174 @@
+"""Funding of a contract year: calculate (a new version each time) and approve (maker/checker).
+
+Approving posts the money raised to the ledger (FUND → POOL per funding source); approving a
+recalculation supersedes the old version and posts only the difference per source.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from audit.choices import AuditAction
+from contracts.choices import FundingCalcStatus, LedgerAccount, LedgerKind
+from contracts.errors import ContractsError
+from contracts.fund_workflow import APPROVE_PERMISSION, FUNDING_MOVES, PREPARE_PERMISSION
+from contracts.funding_calc import FundingInputError, funding_compute
+from contracts.models import Contract, FundingCalculation
+from contracts.services.fund_common import check_move, check_other_person, check_perm, record_move
+from contracts.services.ledger import ledger_post
+from insurance.choices import EnrollmentStatus, FundingKind
+from insurance.engine.money import ZERO, to_money
+from insurance.models import Enrollment, SchemeYear
+
+
+def headcount_on(*, scheme_year: SchemeYear, day: datetime.date) -> int:
+    """Insured headcount: enrollments of the scheme year whose coverage contains `day` and that
+    were not cancelled on or before it."""
+    return (
+        Enrollment.objects.filter(scheme_year=scheme_year, start_date__lte=day, end_date__gte=day)
+        .exclude(
+            Q(status=EnrollmentStatus.CANCELLED)
+            & (Q(cancelled_on__isnull=True) | Q(cancelled_on__lte=day))
+        )
+        .count()
+    )
+
+
+def _premiums(scheme_year: SchemeYear) -> tuple[Decimal, Decimal]:
+    sums = Enrollment.objects.filter(scheme_year=scheme_year).aggregate(
+        paid=Sum("premium"), refunded=Sum("refund_amount")
+    )
+    return sums["paid"] or ZERO, sums["refunded"] or ZERO
+
+
+@transaction.atomic
+def funding_calculate(
+    *,
+    contract: Contract,
+    year: int,
+    actor,
+    snapshot_date: datetime.date | None = None,
+    payroll=None,
+    accumulated_balance=None,
+    request=None,
+) -> FundingCalculation:
+    """Compute the year's funding from the scheme year's rule and store it as a new version.
+
+    `snapshot_date` (default: the scheme year's first day) fixes the headcount; `payroll` and
+    `accumulated_balance` are the facts R-ENT-1 needs (last year's payroll, the fund's balance).
+    """
+    check_perm(actor, PREPARE_PERMISSION, _("筹资测算"))
+    scheme_year = SchemeYear.objects.filter(scheme_id=contract.scheme_id, year=year).first()
+    if scheme_year is None:
+        raise ContractsError(
+            _("方案「%(s)s」没有 %(y)s 年度的设置，无法测算筹资。")
+            % {"s": contract.scheme, "y": year}
+        )
+    kind, params = scheme_year.funding_kind, dict(scheme_year.funding_params or {})
+    day = snapshot_date or scheme_year.coverage_start
+    inputs: dict = {"funding_params": params}
+    facts: dict = {}
+    if kind in (FundingKind.PER_CAPITA, FundingKind.BASIC_FUNDING_PERCENT):
+        facts["headcount"] = headcount_on(scheme_year=scheme_year, day=day)
+        inputs.update(snapshot_date=day.isoformat(), headcount=facts["headcount"])
+    if kind == FundingKind.BASIC_FUNDING_PERCENT:
+        facts["prev_basic_per_capita"] = scheme_year.prev_basic_funding_per_capita
+        inputs["prev_basic_funding_per_capita"] = str(scheme_year.prev_basic_funding_per_capita)
+    if kind == FundingKind.VOLUNTARY_PREMIUM:
+        facts["premiums"], facts["refunds"] = _premiums(scheme_year)
+        inputs.update(premiums=str(facts["premiums"]), refunds=str(facts["refunds"]))
+    if kind == FundingKind.PAYROLL_PERCENT:
+        try:
+            facts["payroll"] = None if payroll is None else to_money(payroll)
+            facts["balance"] = (
+                None if accumulated_balance is None else to_money(accumulated_balance)
+            )
+        except ValueError:
+            raise ContractsError(_("工资总额或累计结余的金额格式不正确。")) from None
+        inputs.update(payroll=str(facts["payroll"]), accumulated_balance=str(facts["balance"]))
+    try:
+        outcome = funding_compute(kind, params, **facts)
+    except (FundingInputError, KeyError) as exc:
+        raise ContractsError(_("筹资测算失败：%(e)s") % {"e": exc}) from None
+    # lock the contract so that two calculations at once get distinct versions
+    Contract.objects.select_for_update().get(pk=contract.pk)
+    last = FundingCalculation.objects.filter(contract=contract, year=year).aggregate(
+        v=Max("version")
+    )["v"]
+    calc = FundingCalculation.objects.create(
+        contract=contract,
+        year=year,
+        version=(last or 0) + 1,
+        scheme_year=scheme_year,
+        method=kind,
+        inputs=inputs,
+        parts=outcome.parts_json(),
+        result=outcome.total,
+        explanation="\n".join(outcome.steps),
+        computed_by=actor,
+    )
+    events.change(
+        actor=actor,
+        obj=calc,
+        action=AuditAction.CREATE,
+        after={"result": str(calc.result), "inputs": inputs, "parts": calc.parts},
+        summary=f"筹资测算 {contract.number} {year} 第{calc.version}版：{calc.result}",
+        request=request,
+    )
+    return calc
+
+
+@transaction.atomic
+def funding_approve(*, calculation: FundingCalculation, actor, note: str = "", request=None):
+    """The checker approves a version: it becomes the one in use; the old one is superseded."""
+    move = FUNDING_MOVES["approve"]
+    calc = FundingCalculation.objects.select_for_update().get(pk=calculation.pk)
+    check_move(doc=calc, move=move, legal=[])
+    check_perm(actor, APPROVE_PERMISSION, move.label)
+    check_other_person(actor=actor, maker_id=calc.computed_by_id, what=move.label)
+    old = (
+        FundingCalculation.objects.select_for_update()
+        .filter(contract_id=calc.contract_id, year=calc.year, status=FundingCalcStatus.APPROVED)
+        .first()
+    )
+    before: dict[str, Decimal] = {}
+    if old is not None:
+        before = dict(old.part_amounts())
+        old.status = FundingCalcStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+    from_status = calc.status
+    calc.status = FundingCalcStatus.APPROVED
+    calc.approved_by = actor
+    calc.approved_at = timezone.now()
+    calc.save(update_fields=["status", "approved_by", "approved_at"])
+    new = dict(calc.part_amounts())
+    diff = [(s, new.get(s, ZERO) - before.get(s, ZERO)) for s in dict.fromkeys([*before, *new])]
+    ledger_post(
+        kind=LedgerKind.FUNDING_RAISED,
+        contract=calc.contract,
+        year=calc.year,
+        by_fund=diff,
+        from_account=LedgerAccount.FUND,
+        to_account=LedgerAccount.POOL,
+        source=calc,
+        actor=actor,
+        on=timezone.localdate(),
+        memo=f"筹资测算第{calc.version}版批准",
+    )
+    record_move(
+        doc=calc,
+        move_name="approve",
+        from_status=from_status,
+        actor=actor,
+        reason=note,
+        after={"result": str(calc.result), "superseded": old.pk if old else None},
+        request=request,
+    )
+    return calc

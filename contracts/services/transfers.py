@@ -1,0 +1,281 @@
+"""Quarterly transfers (季度拨付, R-ORD-2): created by the quarterly job, then prepared (finance),
+approved (director, another person) and paid (bank reference, paid date).
+
+The year's transfer is `transfer_share`% of the approved funding (rounded to the fen); the
+rest is the evaluation reserve. Each is split over the four quarters with `split_exact`, so the
+quarters add up exactly; each quarter is split over the consortium by share, exactly too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from audit.choices import AuditAction
+from contracts.choices import ContractStatus, LedgerAccount, LedgerKind
+from contracts.errors import ContractsError
+from contracts.fund_workflow import (
+    CHECKER_MOVES,
+    PAYMENT_MOVE_PERMISSION,
+    PAYMENT_MOVES,
+    payment_moves_from,
+)
+from contracts.models import Contract, FundingCalculation, PaymentPart, Transfer
+from contracts.selectors import contract_shares, funding_current
+from contracts.services.fund_common import check_move, check_other_person, check_perm, record_move
+from contracts.services.ledger import ledger_post, ledger_split
+from insurance.engine.money import quantize, split_exact
+
+QUARTERS = (1, 2, 3, 4)
+LIVE_STATUSES = (
+    ContractStatus.SIGNED,
+    ContractStatus.ACTIVE,
+    ContractStatus.RENEWAL_REQUESTED,
+    ContractStatus.RENEWAL_ANSWERED,
+)
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, end - datetime.timedelta(days=1)
+
+
+def year_split(*, contract: Contract, funding: FundingCalculation) -> tuple[Decimal, Decimal]:
+    """(year's transfer, year's reserve): transfer_share% of the funding, the rest reserved."""
+    transfer = quantize(funding.result * contract.transfer_share / Decimal(100))
+    return transfer, funding.result - transfer
+
+
+def _quarter_amount(year_total: Decimal, others: dict[int, Decimal], quarter: int) -> Decimal:
+    """The quarter's part of `year_total`: what the other existing quarters left, split evenly
+    over the quarters still missing (for an unchanged funding this is exactly
+    `split_exact(year_total, [1, 1, 1, 1])[quarter - 1]`)."""
+    missing = [q for q in QUARTERS if q not in others]
+    parts = split_exact(total=year_total - sum(others.values()), weights=[1] * len(missing))
+    return parts[missing.index(quarter)]
+
+
+def member_parts(contract: Contract, amount: Decimal) -> list[tuple]:
+    shares = contract_shares(contract) or [(contract.lead_insurer, Decimal("100.00"))]
+    amounts = split_exact(total=amount, weights=[share for _i, share in shares])
+    return [(i, s, a) for (i, s), a in zip(shares, amounts, strict=True)]
+
+
+@transaction.atomic
+def transfer_create(
+    *, contract_id: int, year: int, quarter: int, actor=None
+) -> tuple[Transfer | None, bool]:
+    """Create the quarter's transfer unless it exists (idempotent). Returns (transfer, created);
+    (None, False) when the year has no approved funding yet."""
+    if quarter not in QUARTERS:
+        raise ContractsError(_("季度必须是 1 到 4。"))
+    contract = Contract.objects.select_for_update().get(pk=contract_id)
+    existing = Transfer.objects.filter(contract=contract, year=year, quarter=quarter).first()
+    if existing is not None:
+        return existing, False
+    funding = funding_current(contract=contract, year=year)
+    if funding is None:
+        return None, False
+    year_transfer, year_reserve = year_split(contract=contract, funding=funding)
+    others = list(
+        Transfer.objects.filter(contract=contract, year=year).values_list(
+            "quarter", "amount", "reserve_part"
+        )
+    )
+    amount = _quarter_amount(year_transfer, {q: a for q, a, _r in others}, quarter)
+    reserve = _quarter_amount(year_reserve, {q: r for q, _a, r in others}, quarter)
+    if amount < 0 or reserve < 0:
+        raise ContractsError(
+            _("合同 %(n)s %(y)s 年已生成的拨付超过重新测算后的年度金额，请人工处理。")
+            % {"n": contract.number, "y": year}
+        )
+    transfer = Transfer.objects.create(
+        contract=contract,
+        year=year,
+        quarter=quarter,
+        funding=funding,
+        amount=amount,
+        reserve_part=reserve,
+    )
+    PaymentPart.objects.bulk_create(
+        PaymentPart(transfer=transfer, insurer=insurer, share=share, amount=part)
+        for insurer, share, part in member_parts(contract, amount)
+    )
+    events.change(
+        actor=actor,
+        obj=transfer,
+        action=AuditAction.CREATE,
+        after={"amount": str(amount), "reserve_part": str(reserve), "funding": funding.pk},
+        summary=f"生成季度拨付 {transfer}",
+    )
+    return transfer, True
+
+
+def transfers_generate(*, year: int, quarter: int, actor=None) -> dict[str, int]:
+    """The quarterly job: the quarter's transfer for every live contract whose term overlaps the
+    quarter. Running it again (or concurrently) creates nothing more."""
+    start, end = quarter_bounds(year, quarter)
+    ids = Contract.objects.filter(
+        status__in=LIVE_STATUSES, coverage_from__lte=end, ends_on__gte=start
+    ).values_list("pk", flat=True)
+    counts = {"created": 0, "existing": 0, "no_funding": 0}
+    for contract_id in ids:
+        try:
+            transfer, created = transfer_create(
+                contract_id=contract_id, year=year, quarter=quarter, actor=actor
+            )
+        except IntegrityError:  # another worker created it between our check and insert
+            transfer, created = True, False
+        if transfer is None:
+            counts["no_funding"] += 1
+        else:
+            counts["created" if created else "existing"] += 1
+    return counts
+
+
+# --- the payment workflow (shared with reserve releases) -------------------------------------
+
+
+def payment_allowed_moves(doc, user) -> list:
+    moves = []
+    for move in payment_moves_from(doc.status):
+        if not user.has_perm(PAYMENT_MOVE_PERMISSION[move.name]):
+            continue
+        if move.name in CHECKER_MOVES and doc.prepared_by_id == user.pk:
+            continue
+        moves.append(move)
+    return moves
+
+
+def payment_move(
+    *,
+    doc,
+    move: str,
+    actor,
+    reason: str = "",
+    paid_on: datetime.date | None = None,
+    bank_reference: str = "",
+    on_paid=None,
+    request=None,
+):
+    """Move a transfer or reserve release through PAYMENT_MOVES (locks the row first)."""
+    if move not in PAYMENT_MOVES:
+        raise ContractsError(_("未知的操作：%(m)s。") % {"m": move})
+    step = PAYMENT_MOVES[move]
+    doc = type(doc).objects.select_for_update().get(pk=doc.pk)
+    check_move(doc=doc, move=step, legal=[m.label for m in payment_moves_from(doc.status)])
+    check_perm(actor, PAYMENT_MOVE_PERMISSION[move], step.label)
+    if move in CHECKER_MOVES:
+        check_other_person(actor=actor, maker_id=doc.prepared_by_id, what=step.label)
+    reason = (reason or "").strip()
+    if step.needs_reason and not reason:
+        raise ContractsError(_("「%(m)s」必须填写原因。") % {"m": step.label})
+    from_status, now = doc.status, timezone.now()
+    after: dict = {}
+    if move == "prepare":
+        doc.prepared_by, doc.prepared_at = actor, now
+    elif move == "approve":
+        doc.approved_by, doc.approved_at = actor, now
+    elif move == "send_back":
+        doc.prepared_by, doc.prepared_at = None, None
+    elif move == "pay":
+        bank_reference = (bank_reference or "").strip()
+        if not bank_reference or paid_on is None:
+            raise ContractsError(_("登记支付必须填写银行流水号和支付日期。"))
+        doc.paid_by, doc.paid_on, doc.bank_reference = actor, paid_on, bank_reference
+        after = {"paid_on": paid_on.isoformat(), "bank_reference": bank_reference}
+    doc.status = step.target
+    doc.save()
+    if move == "pay" and on_paid is not None:
+        on_paid(doc, actor)
+    record_move(
+        doc=doc,
+        move_name=move,
+        from_status=from_status,
+        actor=actor,
+        reason=reason,
+        after=after,
+        request=request,
+    )
+    return doc
+
+
+def _post_transfer(transfer: Transfer, actor) -> None:
+    memo = f"{transfer.year}年第{transfer.quarter}季度"
+    common = dict(
+        contract=transfer.contract,
+        year=transfer.year,
+        source=transfer,
+        actor=actor,
+        on=transfer.paid_on,
+    )
+    ledger_post(
+        kind=LedgerKind.TRANSFER,
+        by_fund=ledger_split(funding=transfer.funding, amount=transfer.amount),
+        from_account=LedgerAccount.POOL,
+        to_account=LedgerAccount.INSURER,
+        memo=memo + "拨付",
+        **common,
+    )
+    ledger_post(
+        kind=LedgerKind.RESERVE_HELD,
+        by_fund=ledger_split(funding=transfer.funding, amount=transfer.reserve_part),
+        from_account=LedgerAccount.POOL,
+        to_account=LedgerAccount.RESERVE,
+        memo=memo + "预留考核款",
+        **common,
+    )
+
+
+@transaction.atomic
+def transfer_move(
+    *,
+    transfer: Transfer,
+    move: str,
+    actor,
+    reason: str = "",
+    paid_on: datetime.date | None = None,
+    bank_reference: str = "",
+    request=None,
+) -> Transfer:
+    """prepare (finance) → approve (director, not the preparer) → pay (bank reference, date).
+    Paying posts the transfer (POOL → INSURER) and the quarter's reserve (POOL → RESERVE)."""
+    return payment_move(
+        doc=transfer,
+        move=move,
+        actor=actor,
+        reason=reason,
+        paid_on=paid_on,
+        bank_reference=bank_reference,
+        on_paid=_post_transfer,
+        request=request,
+    )
+
+
+def transfer_prepare(*, transfer, actor, request=None):
+    return transfer_move(transfer=transfer, move="prepare", actor=actor, request=request)
+
+
+def transfer_approve(*, transfer, actor, request=None):
+    return transfer_move(transfer=transfer, move="approve", actor=actor, request=request)
+
+
+def transfer_pay(*, transfer, actor, paid_on, bank_reference, request=None):
+    return transfer_move(
+        transfer=transfer,
+        move="pay",
+        actor=actor,
+        paid_on=paid_on,
+        bank_reference=bank_reference,
+        request=request,
+    )

@@ -1,0 +1,242 @@
+"""The evaluation reserve and the year-end settlement (standard and Huizhou rules)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from contracts.choices import LedgerAccount, PaymentStatus, SurplusRule
+from contracts.errors import ContractsError, NotPermitted
+from contracts.models import ReserveReleaseBand, Transfer
+from contracts.selectors import ledger_balances
+from contracts.services.reserves import release_percent_for, reserve_release, reserve_release_move
+from contracts.services.transfers import transfer_move, transfers_generate
+from contracts.services.year_end import year_end_approve, year_end_prepare
+from contracts.settlement_calc import Terms, settlement_compute
+from tests.contracts.test_funds_support import (
+    approve_funding,
+    make_contract,
+)
+
+D = Decimal
+
+
+@pytest.fixture
+def finance(role_user):
+    return role_user("finance")
+
+
+@pytest.fixture
+def director(role_user):
+    return role_user("director")
+
+
+ONE_MILLION = {"total": "1000000.00", "split": [{"source": "resident_fund", "percent": "100"}]}
+
+
+def pay_year(contract, finance, director, year=2025):
+    for q in (1, 2, 3, 4):
+        transfers_generate(year=year, quarter=q)
+    for t in Transfer.objects.filter(contract=contract, year=year).order_by("quarter"):
+        transfer_move(transfer=t, move="prepare", actor=finance)
+        transfer_move(transfer=t, move="approve", actor=director)
+        transfer_move(
+            transfer=t,
+            move="pay",
+            actor=finance,
+            paid_on=datetime.date(year, 3 * t.quarter - 2, 5),
+            bank_reference=f"B{year}{t.quarter}",
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("score", "percent"),
+    [("100", "100"), ("90", "100"), ("89.99", "80"), ("80", "80"), ("75", "60"),
+     ("60", "40"), ("59.99", "0"), ("0", "0")],
+)  # fmt: skip
+def test_release_table_default(score, percent):
+    assert ReserveReleaseBand.objects.count() == 5  # seeded by the migration
+    assert release_percent_for(D(score)) == D(percent)
+
+
+@pytest.mark.django_db
+def test_release_table_is_editable():
+    ReserveReleaseBand.objects.filter(min_score=D("80")).update(release_percent=D("85"))
+    assert release_percent_for(D("85")) == D("85")
+
+
+@pytest.mark.django_db
+def test_reserve_release_by_score_and_return(finance, director):
+    contract, _y = make_contract(params=ONE_MILLION)
+    approve_funding(contract, 2025, finance, director)
+    transfers_generate(year=2025, quarter=1)  # a draft transfer: the reserve is not complete
+    with pytest.raises(ContractsError, match="未支付"):
+        reserve_release(
+            contract=contract, year=2025, score="85", evaluation_ref="KH-1", actor=finance
+        )
+    pay_year(contract, finance, director)
+    release = reserve_release(
+        contract=contract, year=2025, score="85", evaluation_ref="KH-2025-01", actor=finance
+    )
+    # reserve 20% of 1,000,000.00 = 200,000.00; score 85 -> 80% = 160,000.00; 40,000.00 back
+    assert (release.held, release.released, release.returned) == (
+        D("200000.00"),
+        D("160000.00"),
+        D("40000.00"),
+    )
+    finance.user_permissions.add(Permission.objects.get(codename="approve_transfer"))
+    finance = type(finance).objects.get(pk=finance.pk)  # drop the permission cache
+    with pytest.raises(NotPermitted, match="制单人"):
+        reserve_release_move(release=release, move="approve", actor=finance)
+    reserve_release_move(release=release, move="approve", actor=director)
+    reserve_release_move(
+        release=release,
+        move="pay",
+        actor=finance,
+        paid_on=datetime.date(2026, 3, 1),
+        bank_reference="R-2025",
+    )
+    release.refresh_from_db()
+    assert release.status == PaymentStatus.PAID
+    balances = ledger_balances(contract=contract, year=2025)
+    assert balances[("resident_fund", 2025, LedgerAccount.RESERVE)] == D("0.00")
+    # insurer: 800,000.00 transferred + 160,000.00 released
+    assert balances[("resident_fund", 2025, LedgerAccount.INSURER)] == D("960000.00")
+    # fund: −1,000,000.00 raised + 40,000.00 returned
+    assert balances[("resident_fund", 2025, LedgerAccount.FUND)] == D("-960000.00")
+    with pytest.raises(ContractsError, match="已经生成"):
+        reserve_release(contract=contract, year=2025, score="95", evaluation_ref="X", actor=finance)
+
+
+# --- year-end: pure figures ------------------------------------------------------------------
+
+HZ = Terms(payout_rule_enabled=True)
+PREMIUM = D("1000000.00")
+
+
+def hz(claims, costs="0"):
+    return settlement_compute(
+        terms=HZ,
+        funding=PREMIUM,
+        funding_source="test",
+        claims_paid=D(claims),
+        claims_source="test",
+        allowed_costs=D(costs),
+    )
+
+
+def test_huizhou_at_95_percent_insurer_keeps_premium():
+    out = hz("950000.00")  # 95.00% exactly: "含95%"
+    assert out.payout_ratio == D("95.00")
+    assert out.to_return == D("0.00")
+    assert {line.code: line.amount for line in out.lines}["insurer_gets"] == PREMIUM
+    assert out.adjustment_proposed is False  # 95% is inside the band
+
+
+def test_huizhou_below_95_percent_claims_plus_4_percent():
+    out = hz("949999.99")
+    lines = {line.code: line.amount for line in out.lines}
+    # staff 949,999.99 × 4% = 37,999.9996 -> 38,000.00; insurer 987,999.99; back 12,000.01
+    assert lines["staff_cost"] == D("38000.00")
+    assert lines["insurer_gets"] == D("987999.99")
+    assert out.to_return == D("12000.01")
+    assert out.adjustment_proposed is True  # 94.999999% < 95%
+
+
+@pytest.mark.parametrize(
+    ("claims", "costs", "proposed"),
+    [
+        ("950000.00", "100000.00", False),  # exactly 105%: not above
+        ("950000.00", "100000.01", True),  # 105.000001%: above
+        ("1200000.00", "0", True),  # 120%
+        ("1000000.00", "0", False),  # 100%
+    ],
+)
+def test_huizhou_105_percent_band(claims, costs, proposed):
+    assert hz(claims, costs).adjustment_proposed is proposed
+
+
+def std(terms, claims, costs="20000.00", interest="10000.00"):
+    return settlement_compute(
+        terms=terms,
+        funding=PREMIUM,
+        funding_source="test",
+        claims_paid=D(claims),
+        claims_source="test",
+        interest=D(interest),
+        allowed_costs=D(costs),
+    )
+
+
+def test_profit_above_cap_carries_over_for_ordos():
+    # income 1,010,000.00 − 900,000.00 − 20,000.00 = 90,000.00; cap 5% = 50,000.00
+    out = std(Terms(surplus_rule=SurplusRule.CARRY_OVER), "900000.00")
+    assert (out.to_carry, out.to_return, out.loss_fund_share) == (
+        D("40000.00"),
+        D("0.00"),
+        D("0.00"),
+    )
+
+
+def test_profit_above_cap_returns_for_inner_mongolia():
+    out = std(Terms(surplus_rule=SurplusRule.RETURN_TO_FUND), "900000.00")
+    assert (out.to_return, out.to_carry) == (D("40000.00"), D("0.00"))
+
+
+def test_profit_under_cap_stays_with_insurer():
+    out = std(Terms(), "950000.00")  # 1,010,000 − 950,000 − 20,000 = 40,000 ≤ 50,000
+    assert (out.to_return, out.to_carry, out.loss_fund_share) == (D("0.00"),) * 3
+
+
+def test_loss_is_shared_by_the_contract_ratio():
+    # 1,000,000.00 − 1,080,000.01 − 20,000.00 = −100,000.01; insurer 70% = 70,000.007
+    # -> 70,000.01; the fund bears the rest 30,000.00
+    out = std(Terms(loss_share_insurer=D("70.00")), "1080000.01", interest="0")
+    lines = {line.code: line.amount for line in out.lines}
+    assert lines["loss"] == D("100000.01")
+    assert lines["loss_insurer"] == D("70000.01")
+    assert out.loss_fund_share == D("30000.00")
+
+
+# --- year-end: the service and the orchestrator ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_year_end_prepare_approve_and_post(finance, director, monkeypatch):
+    from claims.services import year_end as orchestrator
+
+    contract, _y = make_contract(params=ONE_MILLION, payout_rule_enabled=True)
+    approve_funding(contract, 2025, finance, director)
+    calls = []
+
+    def fake_due(*, contract_id, start, end):
+        calls.append((contract_id, start, end))
+        return D("900000.00")
+
+    monkeypatch.setattr(orchestrator, "compensation_due_total", fake_due)
+    settlement = orchestrator.year_end_prepare_for(contract=contract, year=2025, actor=finance)
+    assert calls == [(contract.pk, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))]
+    assert "compensation_due_total" in settlement.claims_source
+    # 90% < 95%: insurer 900,000 + 36,000 = 936,000; 64,000 back to the fund
+    assert settlement.to_return == D("64000.00")
+    assert settlement.lines.get(code="claims_paid").source == settlement.claims_source
+    with pytest.raises(NotPermitted):
+        year_end_approve(settlement=settlement, actor=finance)
+    year_end_approve(settlement=settlement, actor=director)
+    balances = ledger_balances(contract=contract, year=2025)
+    assert balances[("resident_fund", 2025, LedgerAccount.INSURER)] == D("-64000.00")
+    with pytest.raises(ContractsError, match="已审批"):
+        year_end_prepare(
+            contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance
+        )
+
+
+@pytest.mark.django_db
+def test_year_end_needs_approved_funding(finance):
+    contract, _y = make_contract()
+    with pytest.raises(ContractsError, match="筹资测算"):
+        year_end_prepare(
+            contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance
+        )
