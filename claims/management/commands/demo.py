@@ -30,6 +30,9 @@ class Command(BaseCommand):
         from insurance.services.demo import demo_city_ensure
 
         demo_city_ensure(people=300, seed=1)  # a small synthetic city (idempotent)
+        from claims.demo import demo_claims_ensure
+
+        demo_claims_ensure()  # plans, an insurer's contract, settlements through the pipeline
         if created:
             self._remember(created)
         self._print_credentials()
