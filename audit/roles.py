@@ -56,6 +56,7 @@ ROLES: dict[str, Role] = {
                 *_view_all(),
                 Grant("insurance", "*", ("view", "add", "change")),
                 Grant("claims", "*", ("view", "add", "change")),
+                Grant("audit", "consent", ("view", "add", "change")),
             ),
         ),
         Role(
@@ -76,7 +77,13 @@ ROLES: dict[str, Role] = {
             DIRECTOR,
             "主管",
             _("审批拨付、考核、信息公开与保函扣款"),
-            grants=(*_view_all(), Grant("contracts", "*", ("view", "change"))),
+            grants=(
+                *_view_all(),
+                Grant("contracts", "*", ("view", "change")),
+                Grant("audit", "consent", ("view",)),
+                Grant("audit", "auditconclusion", ("view",)),
+                Grant("audit", "auditfollowup", ("view",)),
+            ),
             codenames=(
                 "contracts.approve_transfer",
                 "contracts.approve_evaluation",
@@ -90,8 +97,13 @@ ROLES: dict[str, Role] = {
             AUDITOR,
             "审计",
             _("只读查阅全部业务数据与审计日志"),
-            grants=(*_view_all(), Grant("audit", "*", ("view",))),
-            codenames=("audit.reveal_personal_data",),
+            grants=(
+                *_view_all(),
+                Grant("audit", "*", ("view",)),
+                Grant("audit", "auditconclusion", ("view", "add", "change")),
+                Grant("audit", "auditfollowup", ALL_ACTIONS),
+            ),
+            codenames=("audit.reveal_personal_data", "audit.sign_auditconclusion"),
         ),
         Role(
             ADMINISTRATOR,
@@ -114,6 +126,12 @@ ROLES: dict[str, Role] = {
                 Grant("claims", "*", ("view",)),
                 Grant("claims", "settlementbatch", ("view", "add")),
                 Grant("contracts", "contract", ("view",)),
+                Grant("audit", "consent", ("view",)),
+            ),
+            codenames=(
+                "claims.add_claimstatement",
+                "claims.add_manualclaim",
+                "claims.change_manualclaim",
             ),
         ),
     )

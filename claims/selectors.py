@@ -46,7 +46,146 @@ def compensation_due_total(*, contract_id: int, start, end) -> Decimal:
         contract_id=contract_id, setl_time__date__gte=start, setl_time__date__lte=end
     )
     first = Compensation.objects.filter(record__in=records).aggregate(s=Sum("total"))["s"]
-    adjusted = CompensationAdjustment.objects.filter(record__in=records).aggregate(
-        s=Sum("total")
-    )["s"]
+    adjusted = CompensationAdjustment.objects.filter(record__in=records).aggregate(s=Sum("total"))[
+        "s"
+    ]
     return (first or Decimal("0.00")) + (adjusted or Decimal("0.00"))
+
+
+# --- claims supervision: reconciliation, statements, manual claims, fraud flags ---------------
+
+import datetime as dt  # noqa: E402
+
+from django.db.models import Count, F, Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from claims.choices_supervision import DISCREPANCIES, ManualClaimStatus  # noqa: E402
+from claims.models import (  # noqa: E402
+    CalendarOverride,
+    ClaimStatement,
+    FraudFlag,
+    ManualClaim,
+    ReconciliationResult,
+    StatementAdjustment,
+    StatementItem,
+    SupervisionConfig,
+)
+
+
+def _own_insurer(qs: QuerySet, user) -> QuerySet:
+    """On top of the contract door: a (co-)insurer sees only rows of its own insurer."""
+    qs = _insurer_scoped(qs, user)
+    insurer = insurer_of(user)
+    return qs.filter(insurer=insurer) if insurer is not None else qs
+
+
+def _record_region(qs: QuerySet, user, path: str = "record__person__region_id") -> QuerySet:
+    if user.is_authenticated and insurer_of(user) is None:
+        scope = region_scope_ids(user)
+        if scope is not ALL:
+            qs = qs.filter(**{f"{path}__in": scope})
+    return qs
+
+
+def reconciliation_for_user(user) -> QuerySet:
+    qs = ReconciliationResult.objects.select_related(
+        "record", "contract", "insurer", "record__compensation"
+    )
+    return _record_region(_own_insurer(qs, user), user)
+
+
+def reconciliation_summary(qs: QuerySet) -> list[dict]:
+    """Per insurer and month: counts and sums per outcome (one GROUP BY over `qs`)."""
+    return list(
+        qs.order_by()
+        .values("insurer_id", "insurer__name", "period", "outcome")
+        .annotate(
+            n=Count("id"), expected=Sum("expected"), paid=Sum("paid"), difference=Sum("difference")
+        )
+        .order_by("-period", "insurer__name", "outcome")
+    )
+
+
+def claim_statement_for_user(user) -> QuerySet:
+    qs = ClaimStatement.objects.select_related(
+        "contract", "insurer", "submitted_by", "reviewed_by", "approved_by"
+    )
+    return _own_insurer(qs, user)
+
+
+def statement_item_for_user(user) -> QuerySet:
+    statements = claim_statement_for_user(user).values("id")
+    return StatementItem.objects.filter(statement_id__in=statements).select_related(
+        "statement", "record", "decided_by"
+    )
+
+
+def statement_adjustment_for_user(user) -> QuerySet:
+    qs = StatementAdjustment.objects.select_related("statement", "item", "contract", "insurer")
+    return _own_insurer(qs, user)
+
+
+def manual_claim_for_user(user) -> QuerySet:
+    qs = ManualClaim.objects.select_related("contract", "person", "decided_by")
+    return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
+
+
+def fraud_flag_for_user(user) -> QuerySet:
+    qs = FraudFlag.objects.select_related("record", "other_record", "contract", "person")
+    return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
+
+
+def calendar_override_for_user(user) -> QuerySet:
+    """Reference data: every signed-in user may read the calendar."""
+    return (
+        CalendarOverride.objects.all() if user.is_authenticated else CalendarOverride.objects.none()
+    )
+
+
+def supervision_config_for_user(user) -> QuerySet:
+    return _insurer_scoped(SupervisionConfig.objects.select_related("contract"), user)
+
+
+def _year_bounds(year: int):
+
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def discrepancy_rate(contract, year: int) -> Decimal | None:
+    """For the annual evaluation: share (0..1, 4 places) of the contract's reconciled settlements
+    of the year (by settlement month) that are not matched; None when nothing was reconciled."""
+
+    start, end = _year_bounds(year)
+    counts = ReconciliationResult.objects.filter(
+        contract_id=contract.pk, period__gte=start, period__lte=end
+    ).aggregate(n=Count("id"), gaps=Count("id", filter=Q(outcome__in=DISCREPANCIES)))
+    if not counts["n"]:
+        return None
+    return (Decimal(counts["gaps"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))
+
+
+def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
+    """For the annual evaluation (R-CLM-3): of the manual claims whose documents were complete
+    in `year` and that are settled (paid or refused) or already past their deadline, the share
+    (0..1, 4 places) settled on or before the deadline. None when there is none to judge."""
+
+    from claims.models import ManualClaim
+
+    start, end = _year_bounds(year)
+    in_time = Q(status=ManualClaimStatus.PAID, paid_on__lte=F("due_on")) | Q(
+        status=ManualClaimStatus.REFUSED, decided_on__lte=F("due_on")
+    )
+    judged = (
+        in_time
+        | Q(status__in=[ManualClaimStatus.PAID, ManualClaimStatus.REFUSED])
+        | Q(due_on__lt=timezone.localdate())
+    )
+    counts = ManualClaim.objects.filter(
+        contract_id=contract.pk,
+        documents_complete_on__gte=start,
+        documents_complete_on__lte=end,
+        due_on__isnull=False,
+    ).aggregate(n=Count("id", filter=judged), ok=Count("id", filter=in_time))
+    if not counts["n"]:
+        return None
+    return (Decimal(counts["ok"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))

@@ -7,3 +7,6 @@ def process_batch(batch_id: int) -> str:
     from claims.services.batches import batch_process
 
     return batch_process(batch_id=batch_id).status
+
+
+from claims.tasks_supervision import supervision_nightly  # noqa: E402, F401

@@ -31,4 +31,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 60 * 60 * 12},
     },
+    "contracts-transfers-quarterly": {
+        "task": "contracts.tasks.transfers_generate",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=7, minute=0),
+        "options": {"expires": 60 * 60 * 24},
+    },
+    "claims-supervision-nightly": {
+        "task": "claims.tasks.supervision_nightly",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }

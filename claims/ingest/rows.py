@@ -39,18 +39,25 @@ class _Bad(Exception):
 def _money(value) -> Decimal:
     if value is None or value == "":
         return ZERO
-    if isinstance(value, float):
+    if value.__class__ is float:
         # XLSX numeric cells arrive as binary floats: the shortest repr is the number typed.
         value = repr(value)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise _Bad("bad_number", value=value) from None
-    if not amount.is_finite():
+        amount = Decimal(value)  # the common case: plain text such as "1234.50"
+    except (InvalidOperation, TypeError, ValueError):
+        try:
+            amount = Decimal(str(value).strip().replace(",", ""))
+        except InvalidOperation:
+            raise _Bad("bad_number", value=value) from None
+    exponent = amount.as_tuple().exponent
+    if exponent == -2:
+        return amount
+    if not isinstance(exponent, int):  # NaN, Infinity
         raise _Bad("bad_number", value=value)
-    if amount != amount.quantize(FEN):
+    quantized = amount.quantize(FEN)
+    if quantized != amount:
         raise _Bad("too_many_decimals", value=value)
-    return amount.quantize(FEN)
+    return quantized
 
 
 def _datetime(value) -> datetime:
@@ -100,6 +107,37 @@ def _flag(value) -> bool:
     raise _Bad("bad_choice", value=value, allowed="0, 1")
 
 
+def _optional_datetime(value):
+    return None if value in ("", None) else _datetime(value)
+
+
+def _text_converter(column):
+    choices, limit = column.choices, column.max_length
+
+    def convert(value) -> str:
+        text = _text(value)
+        if choices and text and text not in choices:
+            raise _Bad("bad_choice", value=text, allowed=", ".join(choices))
+        if len(text) > limit:
+            raise _Bad("too_long", value=text, max=limit)
+        return text
+
+    return convert
+
+
+def _converter(column):
+    kind = column.kind
+    if kind is Kind.MONEY:
+        return _money
+    if kind is Kind.DATETIME:
+        return _optional_datetime
+    if kind is Kind.DATE:
+        return _date
+    if kind is Kind.FLAG:
+        return _flag
+    return _text_converter(column)
+
+
 @dataclass
 class ParseStats:
     rows: int = 0
@@ -137,6 +175,7 @@ class RowParser:
             )
         self.unknown_columns = unknown
         self._seen: dict[str, int] = {}
+        self._compiled: dict[tuple, list] = {}
 
     def _add_error(self, err: RowError) -> None:
         if len(self.stats.errors) < self.max_errors:
@@ -144,32 +183,27 @@ class RowParser:
         else:
             self.stats.truncated = True
 
+    def _converters(self, raw: dict) -> list[tuple[str, str, object]]:
+        """(cell key, column name, converter) for the keys of a row, built once per key set."""
+        key = tuple(raw)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = []
+            for cell in key:
+                name = self.header_map.get(cell, cell if cell in BY_NAME else None)
+                if name is not None:
+                    compiled.append((cell, name, _converter(BY_NAME[name])))
+            self._compiled[key] = compiled
+        return compiled
+
     def _convert(self, number: int, raw: dict) -> tuple[dict, list[RowError]]:
         record: dict = {}
         problems: list[RowError] = []
         if "__bad_json__" in raw:
             return record, [error(number, "", "bad_json", value=raw["__bad_json__"])]
-        for cell, value in raw.items():
-            name = self.header_map.get(cell, cell if cell in BY_NAME else None)
-            if name is None:
-                continue
-            column = BY_NAME[name]
+        for cell, name, convert in self._converters(raw):
             try:
-                if column.kind is Kind.MONEY:
-                    record[name] = _money(value)
-                elif column.kind is Kind.DATETIME:
-                    record[name] = None if value in ("", None) else _datetime(value)
-                elif column.kind is Kind.DATE:
-                    record[name] = _date(value)
-                elif column.kind is Kind.FLAG:
-                    record[name] = _flag(value)
-                else:
-                    text = _text(value)
-                    if column.kind is Kind.CHOICE and text and text not in column.choices:
-                        raise _Bad("bad_choice", value=text, allowed=", ".join(column.choices))
-                    if len(text) > column.max_length:
-                        raise _Bad("too_long", value=text, max=column.max_length)
-                    record[name] = text
+                record[name] = convert(raw[cell])
             except _Bad as bad:
                 problems.append(error(number, name, bad.code, **bad.params))
         for name in REQUIRED_COLUMNS:
@@ -184,7 +218,7 @@ class RowParser:
             problems.extend(
                 error(number, name, "negative", value=record[name])
                 for name in MONEY_COLUMNS
-                if record.get(name, ZERO) < 0
+                if name in record and record[name] < 0
             )
         elif not record.get("init_setl_id"):
             problems.append(error(number, "init_setl_id", "reversal_missing_init"))

@@ -28,18 +28,17 @@ _DEFAULTS = {name: ZERO for name in MONEY_COLUMNS} | {
 }
 
 
+_NAMES_DEFAULTS = tuple((c.name, _DEFAULTS.get(c.name, "")) for c in COLUMNS)
+_SETL_TIME_AT = [c.name for c in COLUMNS].index("setl_time")
+
+
 def stage_tuple(batch_id: int, number: int, record: dict) -> tuple:
     """One staging row in STAGE_FIELDS order; times become aware in the bureau's time zone."""
-    setl_time: datetime = record["setl_time"].replace(tzinfo=LOCAL_TZ)
-    service_date = record.get("begndate") or record["setl_time"].date()
-    values = [batch_id, number]
-    for column in COLUMNS:
-        name = column.name
-        if name == "setl_time":
-            values.append(setl_time)
-        else:
-            values.append(record.get(name, _DEFAULTS.get(name, "")))
-    values.append(service_date)
+    get = record.get
+    values = [batch_id, number, *(get(name, default) for name, default in _NAMES_DEFAULTS)]
+    setl_time: datetime = record["setl_time"]
+    values[2 + _SETL_TIME_AT] = setl_time.replace(tzinfo=LOCAL_TZ)
+    values.append(get("begndate") or setl_time.date())
     return tuple(values)
 
 

@@ -9,3 +9,12 @@ __all__ = [
     "SettlementRecord",
     "SettlementStage",
 ]
+from claims.models.calendar import CalendarOverride as CalendarOverride
+from claims.models.fraud import FraudFlag as FraudFlag
+from claims.models.manual_claim import ManualClaim as ManualClaim
+from claims.models.reconciliation import ReconciliationResult as ReconciliationResult
+from claims.models.reconciliation import SupervisionConfig as SupervisionConfig
+from claims.models.statement import ClaimStatement as ClaimStatement
+from claims.models.statement import StatementAdjustment as StatementAdjustment
+from claims.models.statement import StatementItem as StatementItem
+from claims.models.statement import StatementTransition as StatementTransition

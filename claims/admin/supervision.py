@@ -1,0 +1,177 @@
+"""Admin pieces shared by claims supervision, the calendar and the settings, and the dashboard
+tile of overdue manual claims."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+
+from audit import events
+from audit.choices import AuditAction
+from claims.models import CalendarOverride, SupervisionConfig
+from claims.selectors import calendar_override_for_user, supervision_config_for_user
+from config.dashboard import TILE_PROVIDERS, Tile
+from insurance.engine import Step, step_text
+
+
+def error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(str(m) for m in exc.messages)
+    return str(exc) or str(_("没有权限。"))
+
+
+def explanation_lines(steps) -> list[str]:
+    """The engine's stored steps (`{"code","line","values"}`) as Chinese sentences."""
+    lines = []
+    for raw in steps or []:
+        try:
+            step = Step(code=raw["code"], line=raw.get("line", ""), values=raw.get("values", {}))
+            lines.append(step_text(step=step, lang="zh"))
+        except (KeyError, TypeError, ValueError):
+            lines.append(str(raw))
+    return lines
+
+
+def explanation_html(steps):
+    lines = explanation_lines(steps)
+    if not lines:
+        return "-"
+    return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((x,) for x in lines)))
+
+
+def links_html(links) -> str:
+    """[(label, url)] as a row of links (the workflow buttons of a change page)."""
+    if not links:
+        return "-"
+    return format_html_join(
+        " · ",
+        '<a class="text-primary-600 font-medium" href="{}">{}</a>',
+        ((u, t) for t, u in links),
+    )
+
+
+def form_view(
+    request, *, admin_obj, obj, title, form, perform, back_url, details=(), explanation=()
+):
+    """GET shows the form; POST performs the service and goes back. A refused request shows
+    the service's message on the same page and writes nothing."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("已完成：%(t)s") % {"t": title})
+            return redirect(result if isinstance(result, str) else back_url)
+    context = {
+        **admin_obj.admin_site.each_context(request),
+        "opts": admin_obj.model._meta,
+        "original": obj if obj is not None else "",
+        "title": title,
+        "form": form,
+        "back_url": back_url,
+        "details": details,
+        "explanation": explanation,
+    }
+    return TemplateResponse(request, "claims/admin/supervision_form.html", context)
+
+
+class ReadOnlyScopedAdmin(ModelAdmin):
+    """Rows reached through the model's `*_for_user` selector; pages read-only, changes only
+    through the workflow views (which call services)."""
+
+    selector = None
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = type(self).selector(request.user)
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedAdmin(ModelAdmin):
+    """Reference data edited directly in the admin; every save and delete is audited."""
+
+    selector = None
+
+    def get_queryset(self, request):
+        return type(self).selector(request.user)
+
+    def _snap(self, obj) -> dict:
+        return {f.name: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+
+    def save_model(self, request, obj, form, change):
+        before = self._snap(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        events.change(
+            actor=request.user,
+            obj=obj,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            before=before,
+            after=self._snap(obj),
+            summary=f"后台{'修改' if change else '新增'}：{obj}",
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        events.change(
+            actor=request.user,
+            obj=obj,
+            action=AuditAction.DELETE,
+            before=self._snap(obj),
+            summary=f"后台删除：{obj}",
+            request=request,
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(AuditedAdmin):
+    selector = staticmethod(calendar_override_for_user)
+    list_display = ("day", "kind", "name")
+    list_filter = ("kind",)
+    search_fields = ("=day", "name")
+    ordering = ("-day",)
+
+
+@admin.register(SupervisionConfig)
+class SupervisionConfigAdmin(AuditedAdmin):
+    selector = staticmethod(supervision_config_for_user)
+    list_display = ("contract", "paid_field", "tolerance", "sample_size", "review_threshold")
+    list_select_related = ("contract",)
+    raw_id_fields = ("contract",)
+
+
+def overdue_manual_claim_tiles(request) -> list[Tile]:
+    from claims.selectors import manual_claim_for_user
+
+    user = request.user
+    if not user.has_perm("claims.view_manualclaim"):
+        return []
+    count = manual_claim_for_user(user).filter(overdue=True).count()
+    link = reverse("admin:claims_manualclaim_changelist") + "?overdue__exact=1"
+    return [
+        Tile(
+            title=str(_("超期零星报销")),
+            value=str(count),
+            link=link,
+            note=str(_("材料齐全后超过合同约定工作日仍未办结")),
+        )
+    ]
+
+
+if overdue_manual_claim_tiles not in TILE_PROVIDERS:
+    TILE_PROVIDERS.append(overdue_manual_claim_tiles)

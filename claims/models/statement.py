@@ -1,0 +1,183 @@
+"""Monthly claim statements (月度核算) and their re-review (复核), R-CLM-2."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from claims.choices_supervision import AdjustmentStatus, ItemDecision, StatementStatus
+from claims.reasons import RefusalReason
+
+
+def _money(label, **kwargs):
+    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
+
+
+def _user(label):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+class ClaimStatement(models.Model):
+    """What one insurer claims to have paid on one contract in one month, and its re-review."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
+    )
+    insurer = models.ForeignKey(
+        "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.DateField(_("核算月份"), help_text=_("月份的第一天"))
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=StatementStatus.choices,
+        default=StatementStatus.SUBMITTED,
+    )
+    record_count = models.PositiveIntegerField(_("结算笔数"), default=0)
+    claimed_total = _money(_("申报赔付总额"), default=0)
+    expected_total = _money(_("应赔付总额（引擎）"), default=0)
+    discrepancy_count = models.PositiveIntegerField(_("对账差异笔数"), default=0)
+    sample_size = models.PositiveIntegerField(_("随机抽样数"), default=0)
+    sample_seed = models.BigIntegerField(_("抽样种子"), null=True, blank=True)
+    review_threshold = _money(_("大额必审金额"), null=True, blank=True)
+    correction_total = _money(_("复核调整合计"), default=0)
+    submitted_by = _user(_("提交人"))
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    reviewed_by = _user(_("复核人"))
+    reviewed_at = models.DateTimeField(_("复核完成时间"), null=True, blank=True)
+    approved_by = _user(_("审批人"))
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("月度核算")
+        verbose_name_plural = _("月度核算")
+        ordering = ["-period", "-id"]
+        permissions = [
+            ("review_claimstatement", _("复核月度核算")),
+            ("approve_claimstatement", _("审批月度核算")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "insurer", "period"], name="claims_statement_once_a_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} {self.insurer}"
+
+
+class StatementTransition(models.Model):
+    """Who moved a statement, when, from where to where, and why."""
+
+    statement = models.ForeignKey(
+        ClaimStatement, on_delete=models.CASCADE, related_name="transitions"
+    )
+    move = models.CharField(_("操作"), max_length=24)
+    source = models.CharField(_("原状态"), max_length=12, blank=True)
+    target = models.CharField(_("新状态"), max_length=12)
+    actor = _user(_("操作人"))
+    reason = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("核算状态记录")
+        verbose_name_plural = _("核算状态记录")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.source}->{self.target}"
+
+
+class StatementItem(models.Model):
+    """One settlement drawn into the re-review, with why it was drawn and what was decided."""
+
+    statement = models.ForeignKey(
+        ClaimStatement, verbose_name=_("月度核算"), on_delete=models.CASCADE, related_name="items"
+    )
+    record = models.ForeignKey(
+        "claims.SettlementRecord",
+        verbose_name=_("结算记录"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    in_sample = models.BooleanField(_("随机抽中"), default=False)
+    above_threshold = models.BooleanField(_("大额必审"), default=False)
+    discrepancy = models.BooleanField(_("对账差异"), default=False)
+    claimed = _money(_("保险机构已付"))
+    expected = _money(_("应赔付（引擎）"))
+    decision = models.CharField(
+        _("复核结论"), max_length=8, choices=ItemDecision.choices, default=ItemDecision.PENDING
+    )
+    corrected_amount = _money(_("核定金额"), null=True, blank=True)
+    reason_code = models.PositiveSmallIntegerField(
+        _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
+    )
+    note = models.TextField(_("复核说明"), blank=True)
+    decided_by = _user(_("复核人"))
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("复核明细")
+        verbose_name_plural = _("复核明细")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "record"], name="claims_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}/{self.record_id}"
+
+    @property
+    def settled_amount(self):
+        """What the review says should have been paid (None while pending)."""
+        if self.decision == ItemDecision.ACCEPT:
+            return self.claimed
+        if self.decision == ItemDecision.REFUSE:
+            return Decimal("0.00")
+        return self.corrected_amount
+
+
+class StatementAdjustment(models.Model):
+    """An amount the insurer must settle after an approved review: positive = it still owes the
+    insured person (underpaid, unjustly refused); negative = it claimed too much (deducted from
+    what the bureau accounts as paid)."""
+
+    statement = models.ForeignKey(
+        ClaimStatement, verbose_name=_("月度核算"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.OneToOneField(
+        StatementItem, verbose_name=_("复核明细"), on_delete=models.PROTECT, related_name="owed"
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
+    )
+    insurer = models.ForeignKey(
+        "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = _money(_("调整金额"))
+    reason_code = models.PositiveSmallIntegerField(
+        _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    closed_by = _user(_("办结人"))
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    close_note = models.TextField(_("办结说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("复核调整（应结清）")
+        verbose_name_plural = _("复核调整（应结清）")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.amount:+}"

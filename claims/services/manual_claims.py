@@ -1,0 +1,248 @@
+"""Manual claims (零星报销), R-CLM-3: settled within the contract's working days (default 7),
+counted from the day the documents are complete, on China's working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from audit.choices import AuditAction
+from claims.choices_supervision import ManualClaimStatus
+from claims.models import ManualClaim
+from claims.models.manual_claim import DOCUMENTS
+from claims.reasons import NOTE_REQUIRED, RefusalReason
+from claims.services.calendar import working_days_add
+from claims.supervision_workflow import MANUAL_MOVES, NotPermitted, SupervisionError, check_move
+from contracts.selectors import contract_for_user
+from insurance.engine.money import MoneyError, to_money
+
+OPEN_STATES = (ManualClaimStatus.RECEIVED, ManualClaimStatus.COMPLETE, ManualClaimStatus.APPROVED)
+FIELDS = ("status", "documents_complete_on", "due_on", "decided_on", "approved_amount", "paid_on")
+
+
+def _snapshot(claim) -> dict:
+    return {f: None if getattr(claim, f) is None else str(getattr(claim, f)) for f in FIELDS}
+
+
+def _money(value, label) -> object:
+    try:
+        amount = to_money(value)
+    except MoneyError:
+        raise SupervisionError(_("%(l)s格式不正确：%(v)s。") % {"l": label, "v": value}) from None
+    if amount < 0:
+        raise SupervisionError(_("%(l)s不能为负数。") % {"l": label})
+    return amount
+
+
+def _checklist(documents) -> dict[str, bool]:
+    ticked = set(documents or [])
+    unknown = ticked - set(DOCUMENTS)
+    if unknown:
+        raise SupervisionError(_("未知的材料：%(d)s。") % {"d": "、".join(sorted(unknown))})
+    return {code: code in ticked for code in DOCUMENTS}
+
+
+@transaction.atomic
+def manual_claim_register(
+    *,
+    contract,
+    person,
+    received_on: dt.date,
+    hospital_name: str,
+    treatment_from: dt.date,
+    treatment_to: dt.date,
+    amount_claimed,
+    actor,
+    hospital_place: str = "",
+    documents=(),
+    claim_no: str = "",
+) -> ManualClaim:
+    """Receive an application; when every document is already there, the clock starts today."""
+    if actor is None or not actor.has_perm("claims.add_manualclaim"):
+        raise NotPermitted(_("您没有受理零星报销的权限。"))
+    if not contract_for_user(actor).filter(pk=contract.pk).exists():
+        raise NotPermitted(_("您无权为该合同受理零星报销。"))
+    if treatment_to < treatment_from:
+        raise SupervisionError(_("就医结束日期不能早于开始日期。"))
+    claim = ManualClaim.objects.create(
+        contract=contract,
+        person=person,
+        claim_no=claim_no or f"LX{received_on:%Y%m%d}{uuid.uuid4().hex[:6].upper()}",
+        received_on=received_on,
+        hospital_name=hospital_name,
+        hospital_place=hospital_place,
+        treatment_from=treatment_from,
+        treatment_to=treatment_to,
+        amount_claimed=_money(amount_claimed, _("申请金额")),
+        documents=_checklist(documents),
+        created_by=actor,
+    )
+    events.change(
+        actor=actor,
+        obj=claim,
+        action=AuditAction.CREATE,
+        after=_snapshot(claim),
+        summary=f"受理零星报销 {claim.claim_no}",
+    )
+    if all(claim.documents.values()):
+        claim = manual_claim_documents_update(
+            claim=claim, documents=documents, complete_on=received_on, actor=actor
+        )
+    return claim
+
+
+def _lock(claim) -> ManualClaim:
+    return ManualClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
+
+
+def _save(claim, *, before: dict, actor, summary: str, reason: str = "") -> ManualClaim:
+    claim.save()
+    events.change(
+        actor=actor,
+        obj=claim,
+        action=AuditAction.TRANSITION,
+        before=before,
+        after=_snapshot(claim),
+        summary=summary,
+        reason=reason,
+    )
+    return claim
+
+
+@transaction.atomic
+def manual_claim_documents_update(
+    *, claim, documents, actor, complete_on: dt.date | None = None
+) -> ManualClaim:
+    """Tick the documents received. When all are there the claim is complete on `complete_on`
+    (default today) and its deadline is that many working days later."""
+    claim = _lock(claim)
+    if claim.status != ManualClaimStatus.RECEIVED:
+        raise SupervisionError(_("材料已齐全，不能再修改材料清单。"))
+    before = _snapshot(claim)
+    claim.documents = _checklist(documents)
+    if not all(claim.documents.values()):
+        if actor is None or not actor.has_perm(MANUAL_MOVES["complete"].permission):
+            raise NotPermitted(_("您没有办理零星报销的权限。"))
+        return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim} 补充材料")
+    move = check_move(
+        table=MANUAL_MOVES,
+        name="complete",
+        status=claim.status,
+        status_label=claim.get_status_display(),
+        actor=actor,
+        reason="",
+    )
+    complete_on = complete_on or timezone.localdate()
+    if complete_on < claim.received_on:
+        raise SupervisionError(_("材料齐全日期不能早于受理日期。"))
+    claim.documents_complete_on = complete_on
+    claim.due_on = working_days_add(start=complete_on, days=claim.contract.claim_time_limit_days)
+    claim.status = move.target
+    return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim} 材料齐全")
+
+
+@transaction.atomic
+def manual_claim_decide(
+    *,
+    claim,
+    approve: bool,
+    actor,
+    decided_on: dt.date | None = None,
+    amount=None,
+    reason_code=None,
+    note: str = "",
+) -> ManualClaim:
+    claim = _lock(claim)
+    note = (note or "").strip()
+    move = check_move(
+        table=MANUAL_MOVES,
+        name="approve" if approve else "refuse",
+        status=claim.status,
+        status_label=claim.get_status_display(),
+        actor=actor,
+        reason=note,
+    )
+    decided_on = decided_on or timezone.localdate()
+    if decided_on < claim.documents_complete_on:
+        raise SupervisionError(_("审核决定日期不能早于材料齐全日期。"))
+    before = _snapshot(claim)
+    if approve:
+        claim.approved_amount = _money(amount, _("核准金额"))
+        claim.reason_code = None
+    else:
+        try:
+            claim.reason_code = RefusalReason(int(reason_code))
+        except (TypeError, ValueError):
+            raise SupervisionError(_("不予赔付必须选择拒付原因代码。")) from None
+        if claim.reason_code in NOTE_REQUIRED and not note:
+            raise SupervisionError(_("该原因代码须写明审核说明。"))
+        claim.approved_amount = None
+    claim.decided_on = decided_on
+    claim.decided_by = actor
+    claim.decision_note = note
+    claim.status = move.target
+    _flag(claim)
+    return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim}：{move.label}")
+
+
+@transaction.atomic
+def manual_claim_pay(*, claim, paid_on: dt.date, actor) -> ManualClaim:
+    claim = _lock(claim)
+    move = check_move(
+        table=MANUAL_MOVES,
+        name="pay",
+        status=claim.status,
+        status_label=claim.get_status_display(),
+        actor=actor,
+        reason="",
+    )
+    if paid_on < claim.decided_on:
+        raise SupervisionError(_("支付日期不能早于审核决定日期。"))
+    before = _snapshot(claim)
+    claim.paid_on = paid_on
+    claim.status = move.target
+    _flag(claim)
+    return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim} 已支付")
+
+
+def _flag(claim, today: dt.date | None = None) -> None:
+    finished = claim.finished_on
+    if claim.due_on is None:
+        claim.overdue = False
+    elif finished is not None:
+        claim.overdue = finished > claim.due_on
+    else:
+        claim.overdue = (today or timezone.localdate()) > claim.due_on
+
+
+def late_q(today: dt.date) -> Q:
+    """Overdue: open past the deadline, or finished (paid / refused) after it."""
+    return (
+        Q(status__in=[ManualClaimStatus.COMPLETE, ManualClaimStatus.APPROVED], due_on__lt=today)
+        | Q(status=ManualClaimStatus.PAID, paid_on__gt=F("due_on"))
+        | Q(status=ManualClaimStatus.REFUSED, decided_on__gt=F("due_on"))
+    )
+
+
+@transaction.atomic
+def manual_claims_flag_overdue(*, today: dt.date | None = None) -> int:
+    """Set the `overdue` flag of every claim in two statements (idempotent). Returns how many
+    claims are overdue now."""
+    today = today or timezone.localdate()
+    late = ManualClaim.objects.filter(due_on__isnull=False).filter(late_q(today))
+    newly = late.filter(overdue=False).update(overdue=True)
+    ManualClaim.objects.filter(overdue=True).exclude(pk__in=late.values("pk")).update(overdue=False)
+    if newly:
+        events.record(
+            action=AuditAction.BATCH,
+            object_type="claims.manualclaim",
+            summary=f"零星报销超期标记：新增 {newly} 件",
+            extra={"kind": "manual_claims_overdue", "today": str(today), "new": newly},
+        )
+    return late.count()

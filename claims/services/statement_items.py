@@ -1,0 +1,151 @@
+"""Decisions on single review items, the adjustments they leave, and bond deductions (R-CON-3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from audit.choices import AuditAction
+from claims.choices_supervision import ItemDecision, StatementStatus
+from claims.models import StatementAdjustment, StatementItem
+from claims.reasons import NOTE_REQUIRED, RefusalReason
+from claims.supervision_workflow import (
+    ADJUSTMENT_MOVES,
+    REVIEW_PERMISSION,
+    NotPermitted,
+    SupervisionError,
+    check_move,
+)
+from contracts.choices import DeductionSource
+from contracts.services.bonds import bond_deduction_propose
+from insurance.engine.money import MoneyError, to_money
+
+ITEM_FIELDS = ("decision", "corrected_amount", "reason_code", "note")
+
+
+def _snapshot(item) -> dict:
+    return {f: str(getattr(item, f)) if getattr(item, f) is not None else None for f in ITEM_FIELDS}
+
+
+def _clean(decision: str, amount, reason_code, note: str):
+    if decision not in (ItemDecision.ACCEPT, ItemDecision.CORRECT, ItemDecision.REFUSE):
+        raise SupervisionError(_("请选择复核结论：认可、更正金额或拒付。"))
+    if reason_code not in (None, ""):
+        try:
+            reason_code = RefusalReason(int(reason_code))
+        except ValueError:
+            raise SupervisionError(_("未知的拒付原因代码：%(c)s。") % {"c": reason_code}) from None
+    else:
+        reason_code = None
+    if decision == ItemDecision.ACCEPT:
+        return None, None
+    if decision == ItemDecision.REFUSE and reason_code is None:
+        raise SupervisionError(_("拒付必须选择拒付原因代码。"))
+    if reason_code in NOTE_REQUIRED and not note:
+        raise SupervisionError(_("原因代码 %(c)s 须在复核说明中写明情况。") % {"c": reason_code})
+    if decision == ItemDecision.REFUSE:
+        return None, reason_code
+    try:
+        amount = to_money(amount) if amount not in (None, "") else None
+    except MoneyError:
+        raise SupervisionError(_("核定金额格式不正确：%(v)s。") % {"v": amount}) from None
+    if amount is None or amount < 0:
+        raise SupervisionError(_("更正金额必须填写核定金额（不小于 0）。"))
+    return amount, reason_code
+
+
+@transaction.atomic
+def statement_item_decide(
+    *, item, decision: str, actor, amount=None, reason_code=None, note: str = ""
+) -> StatementItem:
+    """Accept, correct (with the amount that should have been paid) or refuse (with a code)."""
+    item = StatementItem.objects.select_for_update().select_related("statement").get(pk=item.pk)
+    if item.statement.status != StatementStatus.IN_REVIEW:
+        raise SupervisionError(
+            _("核算状态为「%(s)s」，不能修改复核结论。")
+            % {"s": item.statement.get_status_display()}
+        )
+    if actor is None or not actor.has_perm(REVIEW_PERMISSION):
+        raise NotPermitted(_("您没有复核月度核算的权限。"))
+    note = (note or "").strip()
+    amount, reason_code = _clean(decision, amount, reason_code, note)
+    before = _snapshot(item)
+    item.decision = decision
+    item.corrected_amount = amount
+    item.reason_code = reason_code
+    item.note = note
+    item.decided_by = actor
+    item.decided_at = timezone.now()
+    item.save()
+    events.change(
+        actor=actor,
+        obj=item,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=_snapshot(item),
+        summary=f"复核结论：{item.get_decision_display()}（结算 {item.record_id}）",
+        reason=note,
+    )
+    return item
+
+
+@transaction.atomic
+def statement_adjustment_close(
+    *, adjustment, move: str, actor, note: str = ""
+) -> StatementAdjustment:
+    """settle (the insurer has settled it) or cancel (with a reason)."""
+    adjustment = StatementAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+    checked = check_move(
+        table=ADJUSTMENT_MOVES,
+        name=move,
+        status=adjustment.status,
+        status_label=adjustment.get_status_display(),
+        actor=actor,
+        reason=note,
+    )
+    before = {"status": adjustment.status}
+    adjustment.status = checked.target
+    adjustment.closed_by = actor
+    adjustment.closed_at = timezone.now()
+    adjustment.close_note = (note or "").strip()
+    adjustment.save()
+    events.change(
+        actor=actor,
+        obj=adjustment,
+        action=AuditAction.TRANSITION,
+        before=before,
+        after={"status": adjustment.status},
+        summary=f"复核调整 {adjustment.amount}：{checked.label}",
+        reason=adjustment.close_note,
+    )
+    return adjustment
+
+
+def bond_proposal_allowed(item) -> bool:
+    """An underpayment or an unjust refusal by the insurer, found in review."""
+    settled = item.settled_amount
+    return settled is not None and settled > item.claimed
+
+
+@transaction.atomic
+def statement_item_bond_deduction_propose(*, item, amount, reason: str, actor):
+    """Propose a performance-bond deduction for what the review found (the director decides)."""
+    item = StatementItem.objects.select_related("statement__contract").get(pk=item.pk)
+    if actor is None or not actor.has_perm(REVIEW_PERMISSION):
+        raise NotPermitted(_("您没有复核月度核算的权限。"))
+    if not bond_proposal_allowed(item):
+        raise SupervisionError(
+            _("只有复核认定少付或无理拒付（核定金额高于已付）的明细才能提出保函扣款。")
+        )
+    return bond_deduction_propose(
+        contract=item.statement.contract,
+        amount=amount if isinstance(amount, Decimal) else str(amount),
+        reason=reason,
+        source=DeductionSource.CLAIMS_SUPERVISION,
+        source_ref=f"claims.statementitem:{item.pk}",
+        actor=actor,
+    )
