@@ -9,19 +9,28 @@ from django.db import connection, models
 
 
 def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> int:
-    """Insert `rows` (tuples in `fields` order; JSON fields as Python values) in one go."""
+    """Insert `rows` (tuples in `fields` order) in one go.
+
+    A JSON field's value may be a Python value or, when it is a `str`, JSON text already made
+    (the bulk compute path serialises explanations itself).
+    """
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000
-        )
-        return len(rows)
     json_positions = [
         i
         for i, name in enumerate(fields)
         if isinstance(model._meta.get_field(name), models.JSONField)
     ]
+    if connection.vendor != "postgresql":
+        objects = []
+        for row in rows:
+            values = dict(zip(fields, row, strict=True))
+            for i in json_positions:
+                if isinstance(row[i], str):
+                    values[fields[i]] = json.loads(row[i])
+            objects.append(model(**values))
+        model.objects.bulk_create(objects, batch_size=2000)
+        return len(rows)
     columns = ", ".join(model._meta.get_field(name).column for name in fields)
     with (
         connection.cursor() as cursor,
@@ -31,6 +40,7 @@ def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[t
             if json_positions:
                 row = list(row)
                 for i in json_positions:
-                    row[i] = json.dumps(row[i], ensure_ascii=False)
+                    if not isinstance(row[i], str):
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
             copy.write_row(row)
     return len(rows)

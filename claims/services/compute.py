@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -36,7 +35,7 @@ from insurance.engine import (
     StatusPeriod,
     compile_plan,
     compute_many,
-    step_to_dict,
+    steps_json,
 )
 from insurance.models import Enrollment, Person, SchemeYear, SpecialStatus
 
@@ -92,19 +91,27 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
     return facts
 
 
-def _paid_so_far(record_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
+def _paid_so_far(records) -> dict[int, dict[str, Decimal]]:
+    """What was computed before on `records` (a queryset: joined in SQL, not a list of ids)."""
     paid: dict[int, dict[str, Decimal]] = {}
-    for record_id, lines in Compensation.objects.filter(record_id__in=record_ids).values_list(
+    for record_id, lines in Compensation.objects.filter(record__in=records).values_list(
         "record_id", "lines"
     ):
         paid[record_id] = {line: Decimal(amount) for line, amount in lines.items()}
-    for record_id, lines in CompensationAdjustment.objects.filter(
-        record_id__in=record_ids
-    ).values_list("record_id", "lines"):
+    for record_id, lines in CompensationAdjustment.objects.filter(record__in=records).values_list(
+        "record_id", "lines"
+    ):
         current = paid.setdefault(record_id, {})
         for line, amount in lines.items():
             current[line] = current.get(line, ZERO) + Decimal(amount)
     return paid
+
+
+def batch_has_history(batch: SettlementBatch, records) -> bool:
+    """Whether any of the people's records was computed before (else nothing is paid yet)."""
+    return (
+        records.exclude(batch=batch).exists() or Compensation.objects.filter(batch=batch).exists()
+    )
 
 
 def _year_of(years: list[SchemeYear], row: dict) -> SchemeYear | None:
@@ -117,13 +124,15 @@ def _year_of(years: list[SchemeYear], row: dict) -> SchemeYear | None:
 
 def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[SchemeYear]):
     scheme_id = batch.contract.scheme_id
-    rows = list(
-        SettlementRecord.objects.filter(person_id__in=person_ids, contract__scheme_id=scheme_id)
-        .order_by("psn_no", "setl_time", "setl_id")
-        .values(*RECORD_FIELDS)
+    records = SettlementRecord.objects.filter(
+        person_id__gte=person_ids[0],
+        person_id__lte=person_ids[-1],
+        person_id__in=SettlementRecord.objects.filter(batch=batch).values("person_id"),
+        contract__scheme_id=scheme_id,
     )
+    rows = list(records.order_by("psn_no", "setl_time", "setl_id").values(*RECORD_FIELDS))
     by_setl = {row["setl_id"]: row["id"] for row in rows}
-    paid = _paid_so_far(by_setl.values())
+    paid = _paid_so_far(records.values("id")) if batch_has_history(batch, records) else {}
     facts = _person_facts(person_ids, scheme_id)
     groups: dict[int | None, list[dict]] = defaultdict(list)
     for row in rows:
@@ -158,7 +167,7 @@ def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[Sc
                 (
                     by_setl[result.setl_id], batch.pk, plan.code, plan.version, result.status,
                     result.reason[:64], {k: str(v) for k, v in result.lines.items()},
-                    result.total, [step_to_dict(step, compact=True) for step in result.steps],
+                    result.total, steps_json(result.steps),
                     now,
                 )
                 for result in person.settlements
@@ -195,6 +204,7 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
         set(SettlementRecord.objects.filter(batch=batch).values_list("person_id", flat=True))
     )
     made = adjusted = 0
+    # Chunks are id ranges of the batch's people, so no query carries a long list of ids.
     for start in range(0, len(person_ids), PEOPLE_PER_CHUNK):
         chunk = person_ids[start : start + PEOPLE_PER_CHUNK]
         with transaction.atomic():

@@ -12,7 +12,7 @@ See docs/plans.md for the plan format and the rules of computation.
 
 from .compiled import CompiledPlan, compile_plan
 from .compute import compute_many, compute_person
-from .explain import Step, explain_text, step_from_dict, step_text, step_to_dict
+from .explain import Step, explain_text, step_from_dict, step_text, step_to_dict, steps_json
 from .facts import (
     AMOUNT_FIELDS,
     Enrolment,
@@ -57,6 +57,7 @@ __all__ = [
     "step_from_dict",
     "step_text",
     "step_to_dict",
+    "steps_json",
     "to_money",
     "validate_plan",
 ]

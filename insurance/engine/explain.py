@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,15 @@ if TYPE_CHECKING:
     from .facts import Settlement
     from .plan import Plan
 
-__all__ = ["REASONS", "Step", "explain_text", "step_from_dict", "step_text", "step_to_dict"]
+__all__ = [
+    "REASONS",
+    "Step",
+    "explain_text",
+    "step_from_dict",
+    "step_text",
+    "step_to_dict",
+    "steps_json",
+]
 
 _NAMED = frozenset({"base", "not_applicable", "payable"})  # steps that carry the line's name
 
@@ -201,6 +210,29 @@ def step_to_dict(step: Step, *, compact: bool = False) -> dict[str, object]:
             item.pop("name_zh", None)
             item.pop("name_en", None)
     return {"code": step.code, "line": step.line, "values": values}
+
+
+_LABEL_KEYS = frozenset({"line_name", "line_name_en"})
+
+
+def _without(items, keys: tuple[str, str]) -> list:
+    return [{k: v for k, v in item.items() if k not in keys} for item in items]
+
+
+def steps_json(steps: Iterable[Step]) -> str:
+    """The compact form of `step_to_dict(compact=True)` for a list of steps, as JSON text,
+    made in one pass (the bulk path writes a million of these)."""
+    out = []
+    for step in steps:
+        values = step.values
+        if _LABEL_KEYS & values.keys() or "excluded" in values or "minus_lines" in values:
+            values = {k: v for k, v in values.items() if k not in _LABEL_KEYS}
+            if "excluded" in values:
+                values["excluded"] = _without(values["excluded"], ("label_zh", "label_en"))
+            if "minus_lines" in values:
+                values["minus_lines"] = _without(values["minus_lines"], ("name_zh", "name_en"))
+        out.append({"code": step.code, "line": step.line, "values": values})
+    return json.dumps(out, ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 def step_from_dict(data: Mapping[str, object], *, plan: Plan | None = None) -> Step:

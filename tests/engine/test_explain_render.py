@@ -143,3 +143,31 @@ def test_compact_steps_round_trip_to_the_same_text():
         assert explain_text(steps=[step_from_dict(d, plan=plan) for d in compact], lang=lang) == (
             explain_text(steps=steps, lang=lang)
         )
+
+
+def test_steps_json_equals_the_compact_dicts():
+    import json
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from insurance.engine import (
+        Enrolment,
+        PersonFacts,
+        Settlement,
+        compute_person,
+        parse_plan,
+        step_to_dict,
+        steps_json,
+    )
+    from insurance.plans import load_shipped_plans
+
+    plan = parse_plan(load_shipped_plans()["ordos-2018"])
+    person = PersonFacts(
+        psn_no="A", insutype="310", enrolments=(Enrolment(start=date(2018, 1, 1)),)
+    )
+    record = Settlement(
+        setl_id="S1", psn_no="A", insutype="310", setl_time=datetime(2018, 3, 1), med_type="21",
+        psn_part_amt=Decimal("30000"), excl_item_amt=Decimal("500"),
+    )  # fmt: skip
+    steps = compute_person(plan=plan, person=person, settlements=[record]).settlements[0].steps
+    assert json.loads(steps_json(steps)) == [step_to_dict(s, compact=True) for s in steps]
