@@ -27,7 +27,7 @@ from claims.ingest.checks import check_batch
 from claims.ingest.errors import FileRejected
 from claims.ingest.readers import open_rows
 from claims.ingest.rows import RowParser
-from claims.ingest.stage import STAGE_FIELDS, stage_clear, stage_rows, stage_tuple
+from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, stage_tuple
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
 from claims.services.compute import batch_compute
 from contracts.selectors import contract_for_user, insurer_of
@@ -201,6 +201,7 @@ def _parse_and_stage(batch: SettlementBatch):
     batch_id = batch.pk
     tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
     stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
+    analyze(SettlementStage)
     return parser.stats
 
 
@@ -302,4 +303,5 @@ def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
             extra={"status": "applied", "reversals": locked.reversals},
         )
     stage_clear(batch.pk)
+    analyze(SettlementRecord)
     return locked
