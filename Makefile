@@ -56,7 +56,7 @@ test: lint messages ## lint, then the whole test suite (DATABASE_URL/REDIS_URL w
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install messages ## run the benchmarks in tests/benchmarks (figures go to docs/benchmarks.md)
-	$(BIN)/pytest tests/benchmarks -o addopts="" -s -q -p no:cacheprovider
+	$(BIN)/pytest tests/benchmarks -o addopts="" -o python_files="bench_*.py" -s -q -p no:cacheprovider
 
 worker: install ## a Celery worker (needs REDIS_URL)
 	$(BIN)/celery -A config worker -l info
