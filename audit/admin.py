@@ -128,3 +128,6 @@ class ApiKeyAdmin(ModelAdmin):
         for key in queryset:
             api_key_revoke(key=key, actor=request.user, reason="admin action")
         messages.success(request, _("已吊销 %(n)d 个密钥。") % {"n": queryset.count()})
+
+
+from audit import admin_conclusions  # noqa: E402, F401  (registers the audit conclusion admin)

@@ -9,6 +9,7 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import signals  # noqa: F401  (connects the login receivers)
+        from audit.api import schema  # noqa: F401  (the API-key scheme in the OpenAPI schema)
         from audit.roles import sync_roles_after_migrate
 
         # Later migrations add models; their permissions join the roles on every migrate.

@@ -64,7 +64,11 @@ ROLES: dict[str, Role] = {
             "审核员",
             _("复核保险机构的赔付、审核抽查与考核评分"),
             grants=(*_view_all(), Grant("claims", "*", ("view", "change"))),
-            codenames=("claims.review_claimstatement", "contracts.score_evaluation"),
+            codenames=(
+                "claims.review_claimstatement",
+                "contracts.score_evaluation",
+                "claims.decide_complaint",
+            ),
         ),
         Role(
             FINANCE,
@@ -89,6 +93,7 @@ ROLES: dict[str, Role] = {
                 "contracts.approve_evaluation",
                 "contracts.approve_bond_deduction",
                 "claims.approve_claimstatement",
+                "claims.decide_complaint",
                 "audit.publish_disclosure",
                 "audit.reveal_personal_data",
             ),
@@ -100,10 +105,14 @@ ROLES: dict[str, Role] = {
             grants=(
                 *_view_all(),
                 Grant("audit", "*", ("view",)),
-                Grant("audit", "auditconclusion", ("view", "add", "change")),
-                Grant("audit", "auditfollowup", ALL_ACTIONS),
+                Grant("audit", "auditconclusion", ("view", "add")),
+                Grant("audit", "auditfollowup", ("view", "add", "delete")),
             ),
-            codenames=("audit.reveal_personal_data", "audit.sign_auditconclusion"),
+            codenames=(
+                "audit.reveal_personal_data",
+                "audit.draft_auditconclusion",
+                "audit.sign_auditconclusion",
+            ),
         ),
         Role(
             ADMINISTRATOR,
@@ -132,6 +141,7 @@ ROLES: dict[str, Role] = {
                 "claims.add_claimstatement",
                 "claims.add_manualclaim",
                 "claims.change_manualclaim",
+                "claims.answer_complaint",
             ),
         ),
     )
@@ -184,3 +194,25 @@ def sync_roles_after_migrate(sender, using="default", apps=None, **kwargs) -> No
     if sender.label != list(global_apps.get_app_configs())[-1].label:
         return
     sync_roles(group_model=Group, permission_model=Permission, content_type_model=ContentType)
+
+
+# --- public disclosure reports (issue 11): drafted by anyone with add, checked by a reviewer,
+# published by the director (a different person); everyone on the bureau side may read them.
+def _extend(code: str, grants: tuple[Grant, ...] = (), codenames: tuple[str, ...] = ()) -> None:
+    from dataclasses import replace
+
+    role = ROLES[code]
+    ROLES[code] = replace(
+        role, grants=(*role.grants, *grants), codenames=(*role.codenames, *codenames)
+    )
+
+
+_extend(OPERATOR, (Grant("audit", "disclosurereport", ("view",)),))
+_extend(FINANCE, (Grant("audit", "disclosurereport", ("view",)),))
+_extend(
+    REVIEWER,
+    (Grant("audit", "disclosurereport", ("view", "add", "change")),),
+    ("audit.check_disclosurereport",),
+)
+_extend(DIRECTOR, (Grant("audit", "disclosurereport", ("view", "add", "change")),))
+ROLE_BY_GROUP_NAME = {role.name: role for role in ROLES.values()}

@@ -11,11 +11,16 @@ from contracts.selectors import contract_for_user, insurer_of
 from insurance.selectors import ALL, region_scope_ids
 
 
+def is_insurer_side(user) -> bool:
+    """A user working for an insurer: linked to one, or holding the insurer role (unlinked)."""
+    return insurer_of(user) is not None or "insurer" in user.role_codes
+
+
 def _insurer_scoped(qs: QuerySet, user) -> QuerySet:
     """Insurer users: their contracts only. Bureau staff: everything (then region, see below)."""
     if not user.is_authenticated:
         return qs.none()
-    if insurer_of(user) is not None or "insurer" in user.role_codes:
+    if is_insurer_side(user):
         return qs.filter(contract_id__in=contract_for_user(user).values("id"))
     return qs
 
@@ -143,7 +148,12 @@ def calendar_override_for_user(user) -> QuerySet:
 
 
 def supervision_config_for_user(user) -> QuerySet:
-    return _insurer_scoped(SupervisionConfig.objects.select_related("contract"), user)
+    """Bureau-only settings: the review sample size, the must-review amount and the fraud outlier
+    thresholds would tell the supervised insurer how to stay below the bureau's checks, so no
+    insurer user sees them, not even for its own contracts."""
+    if not user.is_authenticated or is_insurer_side(user):
+        return SupervisionConfig.objects.none()
+    return SupervisionConfig.objects.select_related("contract")
 
 
 def _year_bounds(year: int):
@@ -189,3 +199,137 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
     if not counts["n"]:
         return None
     return (Decimal(counts["ok"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))
+
+
+# --- complaints, spot checks, satisfaction surveys (issue 9) -----------------------------------
+
+
+def complaint_for_user(user) -> QuerySet:
+    """Insurer users: complaints assigned to their own insurer. Bureau staff: all (by region)."""
+    from claims.models import Complaint
+
+    qs = Complaint.objects.select_related("contract", "insurer", "person")
+    return _record_region(_own_insurer(qs, user), user, "person__region_id")
+
+
+def complaint_transition_for_user(user) -> QuerySet:
+    from claims.models import ComplaintTransition
+
+    return ComplaintTransition.objects.filter(
+        complaint__in=complaint_for_user(user).values("id")
+    ).select_related("actor")
+
+
+def spot_check_for_user(user) -> QuerySet:
+    from claims.models import SpotCheck
+
+    return _insurer_scoped(SpotCheck.objects.select_related("contract"), user)
+
+
+def spot_check_finding_for_user(user) -> QuerySet:
+    from claims.models import SpotCheckFinding
+
+    return SpotCheckFinding.objects.filter(
+        spot_check__in=spot_check_for_user(user).values("id")
+    ).select_related("spot_check")
+
+
+def follow_up_action_for_user(user) -> QuerySet:
+    from claims.models import FollowUpAction
+
+    return FollowUpAction.objects.filter(
+        finding__spot_check__in=spot_check_for_user(user).values("id")
+    ).select_related("finding")
+
+
+def satisfaction_survey_for_user(user) -> QuerySet:
+    from claims.models import SatisfactionSurvey
+
+    return _insurer_scoped(SatisfactionSurvey.objects.select_related("contract"), user)
+
+
+def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> dict:
+    """A contract year's complaints for the evaluation and the disclosure report: received in
+    the year; `judged` = assigned ones answered or already past their deadline on `today`;
+    `on_time` = answered on or before the deadline; decisions by kind."""
+    from claims.models import Complaint
+    from claims.models.complaint import ComplaintStatus
+
+    today = today or timezone.localdate()
+    start, end = _year_bounds(year)
+    qs = Complaint.objects.filter(
+        contract_id=contract.pk, received_on__gte=start, received_on__lte=end
+    )
+    answered = Q(answered_on__isnull=False)
+    judged = answered | Q(due_on__lt=today, status=ComplaintStatus.ASSIGNED)
+    on_time = answered & Q(answered_on__lte=F("due_on"))
+    counts = qs.aggregate(
+        received=Count("id"),
+        judged=Count("id", filter=Q(due_on__isnull=False) & judged),
+        on_time=Count("id", filter=Q(due_on__isnull=False) & on_time),
+        justified=Count("id", filter=Q(decision="justified")),
+        partly=Count("id", filter=Q(decision="partly")),
+        unjustified=Count("id", filter=Q(decision="unjustified")),
+        open=Count("id", filter=Q(status__in=["received", "assigned", "answered"])),
+    )
+    return counts
+
+
+def insured_headcount(contract, year: int) -> int:
+    """People enrolled (not cancelled) in the contract's scheme for `year`."""
+    from insurance.choices import EnrollmentStatus
+    from insurance.models import Enrollment
+
+    return (
+        Enrollment.objects.filter(scheme_year__scheme_id=contract.scheme_id, scheme_year__year=year)
+        .exclude(status=EnrollmentStatus.CANCELLED)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+def spot_check_points(contract, year: int) -> dict:
+    """Findings of the spot checks performed in `year`: count and severity points."""
+    from claims.models import SpotCheckFinding
+    from claims.models.spot_check import SEVERITY_POINTS
+
+    start, end = _year_bounds(year)
+    rows = (
+        SpotCheckFinding.objects.filter(
+            spot_check__contract_id=contract.pk,
+            spot_check__performed_on__gte=start,
+            spot_check__performed_on__lte=end,
+        )
+        .values("severity")
+        .annotate(n=Count("id"))
+    )
+    found = {row["severity"]: row["n"] for row in rows}
+    return {
+        "checks": _performed_checks(contract, start, end),
+        "findings": sum(found.values()),
+        "points": sum(SEVERITY_POINTS.get(k, 0) * n for k, n in found.items()),
+    }
+
+
+def _performed_checks(contract, start, end) -> int:
+    from claims.models import SpotCheck
+
+    return SpotCheck.objects.filter(
+        contract_id=contract.pk, performed_on__gte=start, performed_on__lte=end
+    ).count()
+
+
+def satisfaction_figures(contract, year: int) -> dict:
+    """Surveys whose period ends in `year`: respondents, satisfied, satisfied share (0..1)."""
+    from claims.models import SatisfactionSurvey
+
+    start, end = _year_bounds(year)
+    sums = SatisfactionSurvey.objects.filter(
+        contract_id=contract.pk, period_end__gte=start, period_end__lte=end
+    ).aggregate(respondents=Sum("respondents"), satisfied=Sum("satisfied"), n=Count("id"))
+    respondents = sums["respondents"] or 0
+    share = None
+    if respondents:
+        share = (Decimal(sums["satisfied"] or 0) / Decimal(respondents)).quantize(Decimal("0.0001"))
+    return {"surveys": sums["n"], "respondents": respondents, "share": share}

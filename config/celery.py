@@ -41,4 +41,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 12},
     },
+    "claims-evaluations-draft-yearly": {
+        "task": "claims.tasks.evaluations_draft",
+        # 5 January: last year's data (Q4 statements, December reconciliation) is in by then
+        "schedule": crontab(month_of_year=1, day_of_month=5, hour=6, minute=0),
+        "options": {"expires": 60 * 60 * 24},
+    },
+    "claims-disclosures-draft-yearly": {
+        "task": "claims.tasks.disclosures_draft",
+        # 20 January: after the evaluation drafts (5 Jan) and the last settlement uploads
+        "schedule": crontab(month_of_year=1, day_of_month=20, hour=6, minute=30),
+        "options": {"expires": 60 * 60 * 24},
+    },
 }

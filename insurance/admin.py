@@ -17,6 +17,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
+from audit.admin_mixins import AuditedAdminMixin
 from insurance import selectors
 from insurance.admin_support import (
     BigTableAdminMixin,
@@ -53,7 +54,7 @@ REVEAL_REASON_MIN = 4
 
 
 @admin.register(Region)
-class RegionAdmin(ModelAdmin):
+class RegionAdmin(AuditedAdminMixin, ModelAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -65,14 +66,14 @@ class RegionAdmin(ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(ModelAdmin):
+class StaffProfileAdmin(AuditedAdminMixin, ModelAdmin):
     list_display = ("user", "region")
     raw_id_fields = ("user", "region")
     list_select_related = ("user", "region")
 
 
 @admin.register(Scheme)
-class SchemeAdmin(ModelAdmin):
+class SchemeAdmin(AuditedAdminMixin, ModelAdmin):
     list_display = ("code", "name", "kind", "region")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -84,7 +85,7 @@ class SchemeAdmin(ModelAdmin):
 
 
 @admin.register(SchemeYear)
-class SchemeYearAdmin(ModelAdmin):
+class SchemeYearAdmin(AuditedAdminMixin, ModelAdmin):
     list_display = ("scheme", "year", "funding_kind", "plan", "coverage_start", "coverage_end")
     list_filter = ("funding_kind", "year")
     raw_id_fields = ("scheme", "plan")
@@ -95,7 +96,7 @@ class SchemeYearAdmin(ModelAdmin):
 
 
 @admin.register(Employer)
-class EmployerAdmin(ModelAdmin):
+class EmployerAdmin(AuditedAdminMixin, ModelAdmin):
     list_display = ("name", "uscc", "region")
     search_fields = ("=uscc", "name")
     raw_id_fields = ("region",)
@@ -234,7 +235,13 @@ class PersonalDataExportMixin:
 
 
 @admin.register(Person)
-class PersonAdmin(PersonalDataExportMixin, BigTableAdminMixin, ModelAdmin, ImportExportModelAdmin):
+class PersonAdmin(
+    AuditedAdminMixin,
+    PersonalDataExportMixin,
+    BigTableAdminMixin,
+    ModelAdmin,
+    ImportExportModelAdmin,
+):
     resource_classes = [PersonResource]
     import_target = ImportJob.Target.PERSON
     list_display = (
@@ -398,7 +405,11 @@ class PersonAdmin(PersonalDataExportMixin, BigTableAdminMixin, ModelAdmin, Impor
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(
-    PersonalDataExportMixin, BigTableAdminMixin, ModelAdmin, ImportExportModelAdmin
+    AuditedAdminMixin,
+    PersonalDataExportMixin,
+    BigTableAdminMixin,
+    ModelAdmin,
+    ImportExportModelAdmin,
 ):
     resource_classes = [EnrollmentResource]
     import_target = ImportJob.Target.ENROLLMENT
@@ -477,7 +488,7 @@ class EnrollmentAdmin(
 
 
 @admin.register(SpecialStatus)
-class SpecialStatusAdmin(BigTableAdminMixin, ModelAdmin):
+class SpecialStatusAdmin(AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
     list_display = ("person", "kind", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("person__psn_no",)
@@ -506,7 +517,7 @@ class SpecialStatusAdmin(BigTableAdminMixin, ModelAdmin):
 
 
 @admin.register(FamilyLink)
-class FamilyLinkAdmin(BigTableAdminMixin, ModelAdmin):
+class FamilyLinkAdmin(AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
     list_display = ("person", "relation", "relative")
     list_filter = ("relation",)
     search_fields = ("person__psn_no",)

@@ -4,3 +4,12 @@ from claims.admin import batches  # noqa: F401
 
 # isort: split
 from claims.admin import fraud, manual_claims, reconciliation, statements, supervision  # noqa: F401
+
+# isort: split
+from claims.admin import consents  # noqa: F401
+
+# isort: split
+from claims.admin import complaints, spot_checks, surveys  # noqa: F401
+
+# isort: split
+from claims.admin import disclosure  # noqa: F401

@@ -12,10 +12,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit import events
-from audit.choices import AuditAction
+from audit.admin_mixins import AuditedAdminMixin
 from claims.models import CalendarOverride, SupervisionConfig
-from claims.selectors import calendar_override_for_user, supervision_config_for_user
+from claims.selectors import (
+    calendar_override_for_user,
+    is_insurer_side,
+    supervision_config_for_user,
+)
 from config.dashboard import TILE_PROVIDERS, Tile
 from insurance.engine import Step, step_text
 
@@ -102,40 +105,14 @@ class ReadOnlyScopedAdmin(ModelAdmin):
         return False
 
 
-class AuditedAdmin(ModelAdmin):
-    """Reference data edited directly in the admin; every save and delete is audited."""
+class AuditedAdmin(AuditedAdminMixin, ModelAdmin):
+    """Reference data edited directly in the admin, reached through the model's selector; every
+    save, delete and inline row is audited with its before/after values (`AuditedAdminMixin`)."""
 
     selector = None
 
     def get_queryset(self, request):
         return type(self).selector(request.user)
-
-    def _snap(self, obj) -> dict:
-        return {f.name: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
-
-    def save_model(self, request, obj, form, change):
-        before = self._snap(type(obj).objects.get(pk=obj.pk)) if change else {}
-        super().save_model(request, obj, form, change)
-        events.change(
-            actor=request.user,
-            obj=obj,
-            action=AuditAction.UPDATE if change else AuditAction.CREATE,
-            before=before,
-            after=self._snap(obj),
-            summary=f"后台{'修改' if change else '新增'}：{obj}",
-            request=request,
-        )
-
-    def delete_model(self, request, obj):
-        events.change(
-            actor=request.user,
-            obj=obj,
-            action=AuditAction.DELETE,
-            before=self._snap(obj),
-            summary=f"后台删除：{obj}",
-            request=request,
-        )
-        super().delete_model(request, obj)
 
 
 @admin.register(CalendarOverride)
@@ -149,10 +126,25 @@ class CalendarOverrideAdmin(AuditedAdmin):
 
 @admin.register(SupervisionConfig)
 class SupervisionConfigAdmin(AuditedAdmin):
+    """The bureau's own settings: refused to every insurer user, whatever permission he holds
+    (the selector is empty for them too)."""
+
     selector = staticmethod(supervision_config_for_user)
     list_display = ("contract", "paid_field", "tolerance", "sample_size", "review_threshold")
     list_select_related = ("contract",)
     raw_id_fields = ("contract",)
+
+    def has_view_permission(self, request, obj=None):
+        return not is_insurer_side(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return not is_insurer_side(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_insurer_side(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_insurer_side(request.user) and super().has_delete_permission(request, obj)
 
 
 def overdue_manual_claim_tiles(request) -> list[Tile]:

@@ -11,3 +11,7 @@ urlpatterns = [
         name="settlement-batch-errors",
     ),
 ]
+
+from claims.api.persons import PersonLookupView  # noqa: E402
+
+urlpatterns.append(path("persons/<str:psn_no>/", PersonLookupView.as_view(), name="person-lookup"))

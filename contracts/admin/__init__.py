@@ -3,3 +3,7 @@
 from contracts.admin import bonds, contracts, funds, insurers, reminders, tenders
 
 __all__ = ["bonds", "contracts", "funds", "insurers", "reminders", "tenders"]
+
+from contracts.admin import evaluation
+
+__all__ += ["evaluation"]

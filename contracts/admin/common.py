@@ -5,57 +5,26 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms.models import model_to_dict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit import events
-from audit.choices import AuditAction
+from audit.admin_mixins import AuditedAdminMixin
 
 
-class ScopedAdmin(ModelAdmin):
-    """Every queryset through the model's `*_for_user` selector (one door to data)."""
+class ScopedAdmin(AuditedAdminMixin, ModelAdmin):
+    """Every queryset through the model's `*_for_user` selector (one door to data); direct saves,
+    deletes and inline rows audited with before/after values (`AuditedAdminMixin`)."""
 
     selector = None  # a staticmethod(user) -> QuerySet
-    audited = True  # direct saves of reference data write an audit event
+    audited = True  # direct saves of reference data write an audit event (inline rows always)
     list_per_page = 50
 
     def get_queryset(self, request):
         qs = type(self).selector(request.user)
         ordering = self.get_ordering(request)
         return qs.order_by(*ordering) if ordering else qs
-
-    def _snapshot(self, obj) -> dict:
-        data = model_to_dict(obj)
-        return {k: v if isinstance(v, bool | int | str | None) else str(v) for k, v in data.items()}
-
-    def save_model(self, request, obj, form, change):
-        before = self._snapshot(type(obj).objects.get(pk=obj.pk)) if change else {}
-        super().save_model(request, obj, form, change)
-        if self.audited:
-            events.change(
-                actor=request.user,
-                obj=obj,
-                action=AuditAction.UPDATE if change else AuditAction.CREATE,
-                before=before,
-                after=self._snapshot(obj),
-                summary=f"后台{'修改' if change else '新增'}：{obj}",
-                request=request,
-            )
-
-    def delete_model(self, request, obj):
-        if self.audited:
-            events.change(
-                actor=request.user,
-                obj=obj,
-                action=AuditAction.DELETE,
-                before=self._snapshot(obj),
-                summary=f"后台删除：{obj}",
-                request=request,
-            )
-        super().delete_model(request, obj)
 
 
 class ReasonForm(forms.Form):

@@ -55,3 +55,8 @@ __all__ = [
     "Transfer",
     "YearEndSettlement",
 ]
+
+from contracts.models.evaluation import Evaluation as Evaluation
+from contracts.models.evaluation import EvaluationIndicator as EvaluationIndicator
+from contracts.models.evaluation import EvaluationScore as EvaluationScore
+from contracts.models.evaluation import EvaluationTransition as EvaluationTransition

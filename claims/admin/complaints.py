@@ -1,0 +1,258 @@
+"""Complaints (投诉) in the admin: register, assign, answer (insurer), decide, callback, reopen,
+propose a bond deduction; the dashboard tile of open and overdue complaints. The change page is
+read-only; every change goes through `claims.services.complaints`.
+
+The claims admin also serves the evaluation's workflow pages (`claims.admin.evaluation`), since
+the contracts admin may not import claims code: their URLs hang off this admin."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.decorators import display
+
+from claims.admin.evaluation import evaluation_urls
+from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from claims.models import Complaint
+from claims.models.complaint import (
+    OPEN_COMPLAINT_STATES,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintDecision,
+    ComplaintStatus,
+    complaint_moves_from,
+)
+from claims.selectors import complaint_for_user
+from claims.services.complaints import (
+    complaint_bond_deduction_propose,
+    complaint_move,
+    complaint_register,
+    response_working_days,
+)
+from config.dashboard import TILE_PROVIDERS, Tile
+from contracts.selectors import contract_for_user, insurer_of
+from insurance.models import Person
+
+
+def _data(request):
+    """Bind the form on every POST, also an empty one (a confirmation without fields)."""
+    return request.POST if request.method == "POST" else None
+
+
+class RegisterForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("合同"), queryset=None)
+    psn_no = forms.CharField(label=_("人员编号"), max_length=32)
+    channel = forms.ChoiceField(label=_("投诉渠道"), choices=ComplaintChannel.choices)
+    category = forms.ChoiceField(label=_("投诉类别"), choices=ComplaintCategory.choices)
+    received_on = forms.DateField(label=_("受理日期"), required=False)
+    content = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contract_for_user(user)
+
+    def clean_psn_no(self):
+        person = Person.objects.filter(psn_no=self.cleaned_data["psn_no"].strip()).first()
+        if person is None:
+            raise forms.ValidationError(_("找不到该人员编号的参保人。"))
+        return person
+
+
+class AssignForm(forms.Form):
+    on = forms.DateField(
+        label=_("转办日期"), required=False, help_text=_("答复期限按工作日自动计算，默认今天")
+    )
+
+
+class ReopenForm(AssignForm):
+    reason = forms.CharField(label=_("重新处理理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("处理决定"), choices=ComplaintDecision.choices)
+    required_action = forms.CharField(
+        label=_("责令保险机构采取的措施"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class CloseForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("回访满意度"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int
+    )
+    on = forms.DateField(label=_("回访日期"), required=False)
+
+
+class BondForm(forms.Form):
+    amount = forms.DecimalField(label=_("扣款金额"), decimal_places=2, max_digits=14)
+    reason = forms.CharField(label=_("扣款事由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+STEPS = {
+    # step: (form, title)
+    "assign": (AssignForm, _("转保险机构办理")),
+    "answer": (AnswerForm, _("答复投诉")),
+    "decide": (DecideForm, _("作出处理决定")),
+    "close": (CloseForm, _("回访办结")),
+    "reopen": (ReopenForm, _("重新处理")),
+    "bond": (BondForm, _("提出保函扣款")),
+}
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyScopedAdmin):
+    selector = staticmethod(complaint_for_user)
+    list_display = (
+        "number", "received_on", "person", "category", "channel", "insurer", "status",
+        "due_on", "overdue_badge", "decision",
+    )  # fmt: skip
+    list_filter = ("status", "category", "channel", "decision")
+    list_select_related = ("person", "insurer")
+    search_fields = ("=number", "=person__psn_no")
+    raw_id_fields = ("person", "contract", "settlement_record", "manual_claim")
+    ordering = ("-received_on", "-id")
+    fields = (
+        "number", "contract", "insurer", "person", "channel", "category", "received_on",
+        "content", "settlement_record", "manual_claim", "status", "assigned_on", "due_on",
+        "answer", "answered_on", "answered_late", "decision", "required_action", "decided_on",
+        "decided_by", "satisfaction", "callback_on", "reopened_count", "bond_deduction",
+        "actions_links",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @display(description=_("超期"), label={True: "danger", False: "success"})
+    def overdue_badge(self, obj):
+        late = obj.status == ComplaintStatus.ASSIGNED and obj.due_on < timezone.localdate()
+        return late or obj.answered_late, _("超期") if late or obj.answered_late else _("正常")
+
+    @admin.display(description=_("操作"))
+    def actions_links(self, obj):
+        """The legal moves from the complaint's status (the service checks who may make them)."""
+        links = [
+            (move.label, reverse("admin:claims_complaint_step", args=[obj.pk, move.name]))
+            for move in complaint_moves_from(obj.status)
+        ]
+        if (
+            obj.decision in (ComplaintDecision.JUSTIFIED, ComplaintDecision.PARTLY)
+            and not obj.bond_deduction_id
+        ):
+            url = reverse("admin:claims_complaint_step", args=[obj.pk, "bond"])
+            links.append((STEPS["bond"][1], url))
+        return links_html(links)
+
+    def has_add_permission(self, request):
+        user = request.user
+        return user.has_perm("claims.add_complaint") and insurer_of(user) is None
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+
+        def perform(data):
+            complaint = complaint_register(
+                contract=data["contract"],
+                person=data["psn_no"],
+                channel=data["channel"],
+                category=data["category"],
+                content=data["content"],
+                received_on=data["received_on"],
+                actor=request.user,
+            )
+            return reverse("admin:claims_complaint_change", args=[complaint.pk])
+
+        return form_view(
+            request,
+            admin_obj=self,
+            obj=None,
+            title=_("登记投诉"),
+            form=RegisterForm(_data(request), user=request.user),
+            perform=perform,
+            back_url=reverse("admin:claims_complaint_changelist"),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.step_view)
+        return [
+            path("<int:pk>/step/<str:step>/", view, name="claims_complaint_step"),
+            *evaluation_urls(self.admin_site),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request, pk, step):
+        complaint = get_object_or_404(self.get_queryset(request), pk=pk)
+        if step not in STEPS:
+            raise PermissionDenied
+        form_class, title = STEPS[step]
+        form = form_class(_data(request))
+
+        def perform(d):
+            if step == "bond":
+                complaint_bond_deduction_propose(
+                    complaint=complaint, amount=d["amount"], reason=d["reason"], actor=request.user
+                )
+                return
+            complaint_move(
+                complaint=complaint,
+                move=step,
+                actor=request.user,
+                on=d.get("on"),
+                reason=d.get("reason", ""),
+                answer=d.get("answer", ""),
+                decision=d.get("decision", ""),
+                required_action=d.get("required_action", ""),
+                satisfaction=d.get("satisfaction"),
+            )
+
+        details = [
+            (_("状态"), complaint.get_status_display()),
+            (_("参保人"), complaint.person),
+            (_("投诉类别"), complaint.get_category_display()),
+            (_("投诉内容"), complaint.content),
+            (
+                _("答复期限"),
+                complaint.due_on or _("转办后 %(n)s 个工作日") % {"n": response_working_days()},
+            ),
+            (_("保险机构答复"), complaint.answer or "-"),
+        ]
+        return form_view(
+            request,
+            admin_obj=self,
+            obj=complaint,
+            title=title,
+            form=form,
+            perform=perform,
+            back_url=reverse("admin:claims_complaint_change", args=[complaint.pk]),
+            details=details,
+        )
+
+
+def complaint_tiles(request) -> list[Tile]:
+    user = request.user
+    if not user.has_perm("claims.view_complaint"):
+        return []
+    qs = complaint_for_user(user)
+    open_count = qs.filter(status__in=OPEN_COMPLAINT_STATES).count()
+    overdue = qs.filter(status=ComplaintStatus.ASSIGNED, due_on__lt=timezone.localdate()).count()
+    link = reverse("admin:claims_complaint_changelist")
+    return [
+        Tile(
+            title=str(_("未办结投诉")),
+            value=str(open_count),
+            link=link,
+            note=str(_("其中超期未答复 %(n)s 件") % {"n": overdue}),
+        )
+    ]
+
+
+if complaint_tiles not in TILE_PROVIDERS:
+    TILE_PROVIDERS.append(complaint_tiles)

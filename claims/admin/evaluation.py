@@ -1,0 +1,157 @@
+"""The evaluation's workflow pages, served by the claims admin (the contracts admin may not
+import claims code; its buttons link here by URL name): score an indicator, submit / return /
+approve, recompute, prepare the reserve release, print the PDF."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from claims.admin.supervision import form_view
+from claims.reports.evaluation_pdf import evaluation_pdf
+from claims.services.evaluation import (
+    evaluation_move,
+    evaluation_recompute,
+    evaluation_reserve_prepare,
+    evaluation_score,
+)
+from contracts.models import Evaluation
+from contracts.models.evaluation import EVALUATION_MOVES
+from contracts.selectors import evaluation_for_user, evaluation_score_for_user
+
+
+def _data(request):
+    """Bind the form on every POST, also an empty one (a confirmation without fields)."""
+    return request.POST if request.method == "POST" else None
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class ScoreForm(forms.Form):
+    manual_score = forms.DecimalField(
+        label=_("人工评分(百分制)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text=_("留空表示采用系统计算得分"),
+    )
+    comment = forms.CharField(
+        label=_("评分说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+EXTRA_STEPS = {"recompute": _("重新计算指标"), "reserve": _("生成预留款拨付单")}
+
+
+def _host(admin_site):
+    return SimpleNamespace(admin_site=admin_site, model=Evaluation)
+
+
+def _back(evaluation) -> str:
+    return reverse("admin:contracts_evaluation_change", args=[evaluation.pk])
+
+
+def evaluation_urls(admin_site):
+    def step_view(request, pk, step):
+        evaluation = get_object_or_404(evaluation_for_user(request.user), pk=pk)
+        if step in EVALUATION_MOVES:
+            title, form = EVALUATION_MOVES[step].label, ReasonForm(_data(request))
+
+            def perform(d):
+                evaluation_move(
+                    evaluation=evaluation,
+                    move=step,
+                    actor=request.user,
+                    reason=d["reason"],
+                    request=request,
+                )
+        elif step in EXTRA_STEPS:
+            title, form = EXTRA_STEPS[step], ConfirmForm(_data(request))
+
+            def perform(d):
+                if step == "recompute":
+                    evaluation_recompute(evaluation=evaluation, actor=request.user)
+                else:
+                    evaluation_reserve_prepare(
+                        evaluation=evaluation, actor=request.user, request=request
+                    )
+        else:
+            raise PermissionDenied
+        details = [
+            (_("状态"), evaluation.get_status_display()),
+            (_("总得分"), evaluation.total_score if evaluation.total_score is not None else "-"),
+            (_("合格分数线"), evaluation.pass_mark),
+        ]
+        return form_view(
+            request,
+            admin_obj=_host(admin_site),
+            obj=evaluation,
+            title=title,
+            form=form,
+            perform=perform,
+            back_url=_back(evaluation),
+            details=details,
+        )
+
+    def score_view(request, pk):
+        row = get_object_or_404(evaluation_score_for_user(request.user), pk=pk)
+        initial = {"manual_score": row.manual_score, "comment": row.comment}
+        form = ScoreForm(_data(request), initial=initial)
+
+        def perform(d):
+            evaluation_score(
+                row=row, manual_score=d["manual_score"], comment=d["comment"], actor=request.user
+            )
+
+        details = [
+            (_("指标"), row.name),
+            (_("权重(分)"), row.weight),
+            (_("计算值"), row.value if row.value is not None else _("无数据")),
+            (_("计算得分(百分制)"), row.computed_score if row.computed_score is not None else "-"),
+            (_("数据来源"), row.source or "-"),
+        ]
+        return form_view(
+            request,
+            admin_obj=_host(admin_site),
+            obj=row.evaluation,
+            title=_("评分：%(n)s") % {"n": row.name},
+            form=form,
+            perform=perform,
+            back_url=_back(row.evaluation),
+            details=details,
+        )
+
+    def pdf_view(request, pk):
+        if not request.user.has_perm("contracts.view_evaluation"):
+            raise PermissionDenied
+        evaluation = get_object_or_404(evaluation_for_user(request.user), pk=pk)
+        response = HttpResponse(evaluation_pdf(evaluation), content_type="application/pdf")
+        filename = f"evaluation-{evaluation.contract.number}-{evaluation.year}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+
+    wrap = admin_site.admin_view
+    return [
+        path(
+            "evaluation/<int:pk>/step/<str:step>/",
+            wrap(step_view),
+            name="claims_evaluation_step",
+        ),
+        path("evaluation/score/<int:pk>/", wrap(score_view), name="claims_evaluation_score"),
+        path("evaluation/<int:pk>/pdf/", wrap(pdf_view), name="claims_evaluation_pdf"),
+    ]

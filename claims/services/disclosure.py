@@ -1,0 +1,269 @@
+"""Public disclosure reports (信息公开, R-SUP-4): build the figures of a scheme year, and move a
+report through draft -> checked (reviewer) -> published (director, not the checker). A published
+report is frozen; a correction is a new version (`disclosure_correct`). Every write is audited;
+publishing records the content's SHA-256 in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import events
+from audit.choices import AuditAction
+from audit.models import DisclosureReport, DisclosureStatus
+from audit.models.disclosure import content_sha256
+from claims.services import disclosure_figures as figures
+from insurance.models import Scheme, SchemeYear
+
+SCHEMA_VERSION = 1
+CHECK_PERMISSION = "audit.check_disclosurereport"
+PUBLISH_PERMISSION = "audit.publish_disclosure"
+DRAFT_PERMISSION = "audit.add_disclosurereport"
+
+
+def disclosure_build(*, scheme: Scheme, year: int) -> dict:
+    """The report's content: aggregates only, small cells suppressed (see disclosure_figures)."""
+    contracts = figures.contracts_for(scheme.pk, year)
+    scheme_year = SchemeYear.objects.select_related("plan").filter(scheme=scheme, year=year).first()
+    finance = figures.finance_section(contracts, year)
+    return {
+        "schema": SCHEMA_VERSION,
+        "scheme": {
+            "code": scheme.code,
+            "name": scheme.name,
+            "kind": str(scheme.get_kind_display()),
+            "region": scheme.region.name,
+        },
+        "year": year,
+        "min_cell": figures.min_cell(),
+        "contracts": figures.contract_section(contracts),
+        "funding": figures.funding_section(scheme_year),
+        "benefits": figures.benefits_section(scheme_year),
+        "process": figures.process_section(contracts),
+        "efficiency": figures.efficiency_section(contracts, year),
+        "finance": finance,
+        "payout_ratio": finance["payout_ratio"],
+        "beneficiaries": figures.beneficiaries_section(contracts, year),
+        "monthly": figures.monthly_section(contracts, year),
+        "complaints": figures.complaints_total(contracts, year),
+    }
+
+
+def _fill(report: DisclosureReport, scheme: Scheme) -> None:
+    report.content = disclosure_build(scheme=scheme, year=report.year)
+    report.content_sha256 = content_sha256(report.content)
+    report.built_at = timezone.now()
+    report.scheme_code, report.scheme_name = scheme.code, scheme.name
+
+
+def _scheme(report: DisclosureReport) -> Scheme:
+    return Scheme.objects.select_related("region").get(pk=report.scheme_id)
+
+
+def _require(actor, permission: str, what: str) -> None:
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(_("您没有%(w)s的权限。") % {"w": what})
+
+
+@transaction.atomic
+def disclosure_draft(*, scheme: Scheme, year: int, actor=None) -> DisclosureReport | None:
+    """Draft (or refresh the draft of) a scheme year's report. Idempotent: a report already
+    checked or published is left alone (a correction is `disclosure_correct`); None then."""
+    _require(actor, DRAFT_PERMISSION, _("起草信息公开报告"))
+    latest = (
+        DisclosureReport.objects.select_for_update()
+        .filter(scheme_id=scheme.pk, year=year)
+        .order_by("-version")
+        .first()
+    )
+    if latest is not None and latest.status != DisclosureStatus.DRAFT:
+        return None
+    created = latest is None
+    report = latest or DisclosureReport(scheme_id=scheme.pk, year=year, version=1)
+    before = report.content_sha256
+    _fill(report, scheme)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        report.drafted_by = actor
+    report.save()
+    if created or before != report.content_sha256:
+        events.record(
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            actor=actor,
+            obj=report,
+            summary=f"{'起草' if created else '更新'}信息公开报告：{report}",
+            extra={"content_sha256": report.content_sha256},
+        )
+    return report
+
+
+@dataclass(frozen=True)
+class Move:
+    source: str
+    target: str
+    permission: str
+    label: str
+
+
+MOVES = {
+    "check": Move(DisclosureStatus.DRAFT, DisclosureStatus.CHECKED, CHECK_PERMISSION, "复核通过"),
+    "return": Move(DisclosureStatus.CHECKED, DisclosureStatus.DRAFT, CHECK_PERMISSION, "退回修改"),
+    "publish": Move(
+        DisclosureStatus.CHECKED, DisclosureStatus.PUBLISHED, PUBLISH_PERMISSION, "发布"
+    ),
+}
+
+
+@transaction.atomic
+def disclosure_move(
+    *, report: DisclosureReport, move: str, actor, reason: str = "", request=None
+) -> DisclosureReport:
+    """One step of the workflow. The checker may not be the drafter; the director who publishes
+    may not be the checker. Publishing freezes the report and logs its SHA-256."""
+    if move not in MOVES:
+        raise ValidationError(_("未知操作：%(m)s") % {"m": move})
+    step = MOVES[move]
+    report = DisclosureReport.objects.select_for_update().get(pk=report.pk)
+    _require(actor, step.permission, step.label)
+    if report.status != step.source:
+        raise ValidationError(
+            _("报告当前状态为“%(s)s”，不能%(m)s。")
+            % {"s": report.get_status_display(), "m": step.label}
+        )
+    now = timezone.now()
+    if move == "check":
+        if report.drafted_by_id is not None and report.drafted_by_id == actor.pk:
+            raise ValidationError(_("复核人不能是起草人。"))
+        report.checked_by, report.checked_at = actor, now
+    elif move == "return":
+        report.checked_by, report.checked_at = None, None
+    elif move == "publish":
+        if report.checked_by_id == actor.pk:
+            raise ValidationError(_("发布人不能是复核人。"))
+        if content_sha256(report.content) != report.content_sha256:
+            raise ValidationError(_("报告内容与复核时的哈希不一致，请重新生成并复核。"))
+        report.published_by, report.published_at = actor, now
+    before = report.status
+    report.status = step.target
+    report.save()
+    events.record(
+        action=AuditAction.PUBLISH if move == "publish" else AuditAction.TRANSITION,
+        actor=actor,
+        obj=report,
+        summary=f"信息公开报告{step.label}：{report}",
+        reason=reason,
+        changes={"status": [before, report.status]},
+        extra={"content_sha256": report.content_sha256, "version": report.version},
+        ip=events.client_ip(request),
+    )
+    return report
+
+
+@transaction.atomic
+def disclosure_correct(*, report: DisclosureReport, actor, change_note: str) -> DisclosureReport:
+    """Start a correction of a published report: a new draft version, rebuilt from today's
+    data, that supersedes it and says what changed."""
+    _require(actor, DRAFT_PERMISSION, _("更正信息公开报告"))
+    if not (change_note or "").strip():
+        raise ValidationError(_("请说明更正的内容（更正说明）。"))
+    report = DisclosureReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != DisclosureStatus.PUBLISHED:
+        raise ValidationError(_("只有已发布的报告才能更正；草稿可直接重新生成。"))
+    if DisclosureReport.objects.filter(supersedes=report).exists():
+        raise ValidationError(_("该版本已有更正版本。"))
+    latest = (
+        DisclosureReport.objects.filter(scheme_id=report.scheme_id, year=report.year)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    correction = DisclosureReport(
+        scheme_id=report.scheme_id,
+        year=report.year,
+        version=latest + 1,
+        supersedes=report,
+        change_note=change_note.strip(),
+        drafted_by=actor,
+    )
+    _fill(correction, _scheme(report))
+    correction.save()
+    events.record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        obj=correction,
+        summary=f"新建更正版本：{correction}",
+        reason=correction.change_note,
+        extra={"supersedes": report.pk, "content_sha256": correction.content_sha256},
+    )
+    return correction
+
+
+@transaction.atomic
+def disclosure_rebuild(*, report: DisclosureReport, actor) -> DisclosureReport:
+    """Recompute a draft's figures (e.g. after late data)."""
+    _require(actor, DRAFT_PERMISSION, _("重新生成信息公开报告"))
+    report = DisclosureReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != DisclosureStatus.DRAFT:
+        raise ValidationError(_("只有草稿可以重新生成。"))
+    before = report.content_sha256
+    _fill(report, _scheme(report))
+    report.drafted_by = actor
+    report.save()
+    events.record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        obj=report,
+        summary=f"重新生成信息公开报告：{report}",
+        changes={"content_sha256": [before, report.content_sha256]},
+    )
+    return report
+
+
+def disclosures_draft_due(*, today: dt.date | None = None) -> list[int]:
+    """For the beat job: draft last year's report of every scheme year that has ended and has a
+    contract. Idempotent (see `disclosure_draft`). Returns the ids drafted or refreshed."""
+    today = today or timezone.localdate()
+    year = today.year - 1
+    drafted = []
+    years = SchemeYear.objects.filter(year=year, coverage_end__lt=today).select_related(
+        "scheme__region"
+    )
+    for scheme_year in years:
+        if not figures.contracts_for(scheme_year.scheme_id, year):
+            continue
+        report = disclosure_draft(scheme=scheme_year.scheme, year=year)
+        if report is not None:
+            drafted.append(report.pk)
+    return drafted
+
+
+def published_reports():
+    """The public door: published reports only, newest year first."""
+    return DisclosureReport.objects.filter(status=DisclosureStatus.PUBLISHED).order_by(
+        "scheme_code", "-year", "-version"
+    )
+
+
+def latest_published():
+    """Per scheme and year, the newest published version."""
+    seen, rows = set(), []
+    for report in published_reports():
+        key = (report.scheme_id, report.year)
+        if key not in seen:
+            seen.add(key)
+            rows.append(report)
+    return rows
+
+
+def disclosure_report_for_user(user):
+    """The admin's door: bureau staff who may view reports see every version; nobody else."""
+    if not getattr(user, "is_authenticated", False):
+        return DisclosureReport.objects.none()
+    if not user.has_perm("audit.view_disclosurereport"):
+        return DisclosureReport.objects.none()
+    return DisclosureReport.objects.all()

@@ -1,0 +1,118 @@
+"""The annual evaluation in the admin: the indicator catalogue (reference data, audited) and the
+evaluations (read-only here; their workflow pages and the PDF are served by the claims admin and
+linked by URL name, because contracts may not import claims)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+
+from contracts.admin.common import ScopedAdmin
+from contracts.models import Evaluation, EvaluationIndicator, EvaluationScore
+from contracts.models.evaluation import EvaluationStatus, evaluation_moves_from
+from contracts.selectors import evaluation_for_user, evaluation_indicator_for_user
+
+
+def _links(links) -> str:
+    if not links:
+        return "-"
+    return format_html_join(
+        " · ",
+        '<a class="text-primary-600 font-medium" href="{}">{}</a>',
+        ((url, label) for label, url in links),
+    )
+
+
+@admin.register(EvaluationIndicator)
+class EvaluationIndicatorAdmin(ScopedAdmin):
+    selector = staticmethod(evaluation_indicator_for_user)
+    list_display = ("scheme", "position", "name", "code", "method", "weight", "floor", "target",
+                    "unit", "active")  # fmt: skip
+    list_filter = ("method", "active", "scheme")
+    list_select_related = ("scheme",)
+    ordering = ("scheme", "position", "id")
+    search_fields = ("name", "=code")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        total = EvaluationIndicator.objects.filter(scheme=obj.scheme, active=True).aggregate(
+            s=Sum("weight")
+        )["s"] or Decimal("0")
+        if total != Decimal(100):
+            messages.warning(
+                request,
+                _("方案「%(s)s」启用指标的权重合计为 %(t)s，必须等于 100，否则无法起草考核。")
+                % {"s": obj.scheme, "t": total},
+            )
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        obj.full_clean()
+        return obj
+
+
+class ScoreInline(TabularInline):
+    model = EvaluationScore
+    extra = 0
+    can_delete = False
+    fields = ("name", "weight", "value", "unit", "computed_score", "manual_score", "comment",
+              "scored_by", "score_link")  # fmt: skip
+    readonly_fields = fields
+    verbose_name_plural = _("考核指标得分")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("评分"))
+    def score_link(self, row):
+        if row.evaluation.status != EvaluationStatus.DRAFT:
+            return "-"
+        return _links([(_("评分"), reverse("admin:claims_evaluation_score", args=[row.pk]))])
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ScopedAdmin):
+    selector = staticmethod(evaluation_for_user)
+    list_display = ("contract", "year", "status", "total_score", "passed",
+                    "renewal_recommendation", "approved_by")  # fmt: skip
+    list_filter = ("status", "year", "passed")
+    list_select_related = ("contract", "approved_by")
+    search_fields = ("=contract__number",)
+    ordering = ("-year", "contract")
+    inlines = [ScoreInline]
+    fields = ("contract", "year", "status", "pass_mark", "total_score", "passed",
+              "renewal_recommendation", "conclusion", "drafted_by", "drafted_at", "approved_by",
+              "approved_at", "reserve_release", "reserve_note", "actions_links")  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # drafted by the year-end job (or `evaluation_draft`)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("操作"))
+    def actions_links(self, obj):
+        step = "admin:claims_evaluation_step"
+        links = [
+            (move.label, reverse(step, args=[obj.pk, move.name]))
+            for move in evaluation_moves_from(obj.status)
+        ]
+        if obj.status == EvaluationStatus.DRAFT:
+            links.append((_("重新计算指标"), reverse(step, args=[obj.pk, "recompute"])))
+        if obj.status == EvaluationStatus.APPROVED and not obj.reserve_release_id:
+            links.append((_("生成预留款拨付单"), reverse(step, args=[obj.pk, "reserve"])))
+        links.append((_("打印PDF"), reverse("admin:claims_evaluation_pdf", args=[obj.pk])))
+        return _links(links)
