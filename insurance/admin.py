@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -26,6 +26,7 @@ from insurance.admin_support import (
     SpecialStatusFilter,
     exact_person_search,
 )
+from insurance.choices import EnrollmentStatus
 from insurance.identity import certno_problem
 from insurance.importing import EXPORT_FORMATS, IMPORT_FORMATS
 from insurance.models import (
@@ -42,6 +43,7 @@ from insurance.models import (
 )
 from insurance.resources import EnrollmentResource, PersonResource
 from insurance.services import (
+    enrollment_cancel,
     enrollment_create,
     family_link_add,
     person_create,
@@ -403,6 +405,20 @@ class PersonAdmin(
         return response
 
 
+CANCEL_PERMISSION = "insurance.change_enrollment"
+
+
+class EnrollmentCancelForm(forms.Form):
+    """Field names are the model's, so the service's field errors land on them."""
+
+    cancelled_on = forms.DateField(
+        label=_("退保日期"), help_text=_("保障自该日起终止；保障开始前退保全额退还保费，之后不退")
+    )
+    cancel_reason = forms.CharField(
+        label=_("退保原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(
     AuditedAdminMixin,
@@ -442,7 +458,80 @@ class EnrollmentAdmin(
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return [f.name for f in Enrollment._meta.concrete_fields if f.name != "id"]
+        fields = [f.name for f in Enrollment._meta.concrete_fields if f.name != "id"]
+        if request.user.has_perm(CANCEL_PERMISSION):
+            fields.append("cancel_link")
+        return fields
+
+    @admin.display(description=_("退保"))
+    def cancel_link(self, obj):
+        if obj.status == EnrollmentStatus.CANCELLED:
+            return _("已于 %(d)s 退保，退还保费 %(r)s 元") % {
+                "d": obj.cancelled_on,
+                "r": obj.refund_amount,
+            }
+        url = reverse("admin:insurance_enrollment_cancel", args=[obj.pk])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, _("办理退保"))
+
+    def get_urls(self):
+        cancel = path(
+            "<path:object_id>/cancel/",
+            self.admin_site.admin_view(self.cancel_view),
+            name="insurance_enrollment_cancel",
+        )
+        return [cancel, *super().get_urls()]
+
+    def cancel_view(self, request, object_id):
+        """GET shows the form, POST cancels through `enrollment_cancel` and shows the refund.
+        Refused (403, nothing written) without `insurance.change_enrollment`."""
+        enrollment = (
+            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+        )
+        if enrollment is None:
+            raise Http404
+        change_url = reverse("admin:insurance_enrollment_change", args=[enrollment.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": enrollment,
+            "title": gettext("办理退保"),
+            "enrollment": enrollment,
+            "back_url": change_url,
+        }
+        if not request.user.has_perm(CANCEL_PERMISSION):
+            context["refused"] = gettext("您没有办理退保的权限：需要「%(p)s」权限（经办员）。") % {
+                "p": CANCEL_PERMISSION
+            }
+            return TemplateResponse(
+                request, "insurance/enrollment_cancel.html", context, status=403
+            )
+        if enrollment.status == EnrollmentStatus.CANCELLED:
+            context["refused"] = gettext("该参保登记已于 %(d)s 退保，不能重复办理。") % {
+                "d": enrollment.cancelled_on
+            }
+            return TemplateResponse(request, "insurance/enrollment_cancel.html", context)
+        form = EnrollmentCancelForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cancelled = enrollment_cancel(
+                    actor=request.user,
+                    enrollment=enrollment,
+                    on_date=form.cleaned_data["cancelled_on"],
+                    reason=form.cleaned_data["cancel_reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("已退保：保障自 %(d)s 终止，应退还保费 %(r)s 元（已缴 %(p)s 元）。")
+                    % {"d": cancelled.cancelled_on, "r": cancelled.refund_amount,
+                       "p": cancelled.premium},
+                )  # fmt: skip
+                return HttpResponseRedirect(change_url)
+        context["form"] = form
+        return TemplateResponse(request, "insurance/enrollment_cancel.html", context)
 
     def save_model(self, request, obj, form, change):
         if change:

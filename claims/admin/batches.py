@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from audit.admin_mixins import AuditedAdminMixin
+from claims.admin.year_end import year_end_urls
 from claims.choices import BatchStatus
 from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
@@ -46,7 +48,11 @@ STATUS_COLOURS = {
 
 
 @admin.register(SettlementBatch)
-class SettlementBatchAdmin(ModelAdmin):
+class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
+    """Uploads go through `batch_receive`, which writes the audit entry (with the new batch's
+    fields), so `save_model` below replaces the mixin's; batches are never edited or deleted
+    here, and any later direct write (delete, inline) is audited by the mixin."""
+
     list_display = (
         "id", "filename", "contract", "insurer", "status_badge", "progress_bar",
         "rows_total", "rows_good", "rows_bad", "reversals", "received_at",
@@ -166,6 +172,7 @@ class SettlementBatchAdmin(ModelAdmin):
                 self.admin_site.admin_view(self.errors_view),
                 name="claims_settlementbatch_errors",
             ),
+            *year_end_urls(self.admin_site),
             *super().get_urls(),
         ]
 

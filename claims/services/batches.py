@@ -123,6 +123,18 @@ def batch_receive(
                 actor=actor,
                 obj=batch,
                 summary=f"接收结算数据文件 {batch.filename}",
+                changes={
+                    "before": {},
+                    "after": {
+                        "contract_id": batch.contract_id,
+                        "insurer_id": batch.insurer_id,
+                        "status": batch.status,
+                        "filename": batch.filename,
+                        "file_size": size,
+                        "sha256": digest,
+                        "encoding_override": encoding,
+                    },
+                },
                 extra={"sha256": digest, "size": size, "source": source},
             )
             if queue:

@@ -43,9 +43,17 @@ def payout_ratio_for(*, contract, year: int, on: datetime.date | None = None) ->
 
 
 def year_end_prepare_for(
-    *, contract, year: int, actor, interest=Decimal("0.00"), allowed_costs=Decimal("0.00")
+    *,
+    contract,
+    year: int,
+    actor,
+    interest=Decimal("0.00"),
+    allowed_costs=Decimal("0.00"),
+    request=None,
 ):
-    """Prepare the year-end settlement with claims paid from `compensation_due_total`."""
+    """Prepare the year-end settlement with claims paid from `compensation_due_total`. The
+    contracts service checks the maker's permission (`contracts.prepare_transfer`), refuses an
+    approved year and writes the audit event. Called by the admin form and the command."""
     start, end = _year_bounds(contract, year)
     claims_paid = compensation_due_total(contract_id=contract.pk, start=start, end=end)
     source = (
@@ -60,4 +68,5 @@ def year_end_prepare_for(
         actor=actor,
         interest=interest,
         allowed_costs=allowed_costs,
+        request=request,
     )

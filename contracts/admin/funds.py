@@ -346,17 +346,27 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
     list_filter = ["status", "year", "adjustment_proposed"]
     list_select_related = ["contract"]
     search_fields = ["=contract__number"]
+    # The "prepare" page reads claims data, so the claims admin serves it (linked by URL name).
+    list_before_template = "contracts/admin/year_end_links.html"
 
-    def fund_moves(self, request, obj):
-        user = request.user
-        if (
+    @staticmethod
+    def _may_approve(user, obj) -> bool:
+        return (
             obj.status == SettlementStatus.PREPARED
             and user.has_perm(APPROVE_PERMISSION)
             and obj.prepared_by_id != user.pk
-        ):
+        )
+
+    def fund_moves(self, request, obj):
+        user = request.user
+        moves = []
+        if self._may_approve(user, obj):
             url = reverse("admin:contracts_yearendsettlement_approve", args=[obj.pk])
-            return [(_("审批年度清算"), url)]
-        return []
+            moves.append((_("审批年度清算"), url))
+        if obj.status == SettlementStatus.PREPARED and user.has_perm(PREPARE_PERMISSION):
+            url = reverse("admin:claims_year_end_prepare")
+            moves.append((_("重新编制"), f"{url}?contract={obj.contract_id}&year={obj.year}"))
+        return moves
 
     def get_urls(self):
         return [
@@ -370,7 +380,7 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
 
     def approve_view(self, request, object_id):
         settlement = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.fund_moves(request, settlement):
+        if not self._may_approve(request.user, settlement):
             raise PermissionDenied
         return run_form_view(
             request,

@@ -204,24 +204,23 @@ def test_loss_is_shared_by_the_contract_ratio():
 
 
 @pytest.mark.django_db
-def test_year_end_prepare_approve_and_post(finance, director, monkeypatch):
-    from claims.services import year_end as orchestrator
-
+def test_year_end_prepare_approve_and_post(finance, director):
+    """The contracts service takes claims paid as an input (contracts never reads claims); the
+    orchestrator that reads it from real settlement data is tested in tests/claims/test_year_end.
+    """
     contract, _y = make_contract(params=ONE_MILLION, payout_rule_enabled=True)
     approve_funding(contract, 2025, finance, director)
-    calls = []
-
-    def fake_due(*, contract_id, start, end):
-        calls.append((contract_id, start, end))
-        return D("900000.00")
-
-    monkeypatch.setattr(orchestrator, "compensation_due_total", fake_due)
-    settlement = orchestrator.year_end_prepare_for(contract=contract, year=2025, actor=finance)
-    assert calls == [(contract.pk, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))]
-    assert "compensation_due_total" in settlement.claims_source
+    settlement = year_end_prepare(
+        contract=contract,
+        year=2025,
+        claims_paid="900000.00",
+        claims_source="核定赔付台账 2025",
+        actor=finance,
+    )
+    assert settlement.claims_paid == D("900000.00")
     # 90% < 95%: insurer 900,000 + 36,000 = 936,000; 64,000 back to the fund
     assert settlement.to_return == D("64000.00")
-    assert settlement.lines.get(code="claims_paid").source == settlement.claims_source
+    assert settlement.lines.get(code="claims_paid").source == "核定赔付台账 2025"
     with pytest.raises(NotPermitted):
         year_end_approve(settlement=settlement, actor=finance)
     year_end_approve(settlement=settlement, actor=director)

@@ -1,0 +1,124 @@
+"""Preparing a contract's year-end settlement (年度清算编制) from the admin.
+
+The claims paid come from the claims data (`claims.services.year_end.year_end_prepare_for`), so
+the page is served by the claims admin; the contracts admin links to it by URL name only
+(`admin:claims_year_end_prepare`), because contracts may not import claims. Finance staff (the
+maker, `contracts.prepare_transfer`) prepare; a director approves on the settlement's own page.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib import messages
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from claims.admin.supervision import form_view
+from claims.services.year_end import year_end_prepare_for
+from contracts.fund_workflow import PREPARE_PERMISSION
+from contracts.models import YearEndSettlement
+from contracts.selectors import contract_for_user
+
+REFUSED = _(
+    "您没有编制年度清算的权限：需要「%(perm)s」权限（财务岗位）。请联系系统管理员分配财务角色。"
+)
+
+
+def _money_field(label, help_text):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        initial=0,
+        help_text=help_text,
+    )
+
+
+class YearEndPrepareForm(forms.Form):
+    contract = forms.ModelChoiceField(label=_("合同"), queryset=None)
+    year = forms.IntegerField(label=_("清算年度"), min_value=2000, max_value=2100)
+    interest = _money_field(_("利息收入（元）"), _("专户当年利息，留空按 0 计"))
+    allowed_costs = _money_field(_("合规经办费用（元）"), _("按合同可列支的经办费用，留空按 0 计"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contract_for_user(user).order_by("number")
+
+
+def _initial(request) -> dict:
+    initial = {"year": timezone.localdate().year - 1, "interest": 0, "allowed_costs": 0}
+    for name in ("contract", "year"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    return initial
+
+
+def _refused(request, host):
+    """Shown for GET and POST alike: nothing is computed or written."""
+    messages.error(request, REFUSED % {"perm": PREPARE_PERMISSION})
+    context = {
+        **host.admin_site.each_context(request),
+        "opts": host.model._meta,
+        "original": "",
+        "title": _("编制年度清算"),
+        "refused": True,
+        "back_url": reverse("admin:contracts_yearendsettlement_changelist"),
+    }
+    return TemplateResponse(request, "claims/admin/supervision_form.html", context, status=403)
+
+
+def year_end_urls(admin_site):
+    host = SimpleNamespace(admin_site=admin_site, model=YearEndSettlement)
+
+    def prepare_view(request):
+        """GET shows the form; only a POST prepares. Refused without the maker's permission."""
+        if not request.user.has_perm(PREPARE_PERMISSION):
+            return _refused(request, host)
+        data = request.POST if request.method == "POST" else None
+        form = YearEndPrepareForm(data, user=request.user, initial=_initial(request))
+
+        def perform(d):
+            settlement = year_end_prepare_for(
+                contract=d["contract"],
+                year=d["year"],
+                actor=request.user,
+                interest=d["interest"] or 0,
+                allowed_costs=d["allowed_costs"] or 0,
+                request=request,
+            )
+            messages.info(
+                request,
+                _("赔付支出 %(c)s 元，赔付率 %(r)s%%（来源：%(s)s）")
+                % {"c": settlement.claims_paid, "r": settlement.payout_ratio,
+                   "s": settlement.claims_source},
+            )  # fmt: skip
+            return reverse("admin:contracts_yearendsettlement_change", args=[settlement.pk])
+
+        return form_view(
+            request,
+            admin_obj=host,
+            obj=None,
+            title=_("编制年度清算"),
+            form=form,
+            perform=perform,
+            back_url=reverse("admin:contracts_yearendsettlement_changelist"),
+            details=[
+                (_("赔付支出来源"), _("结算数据：引擎应赔付金额（含补报、冲销调整），按结算日期")),
+                (_("年度区间"), _("当年 1 月 1 日至 12 月 31 日，按合同保障期截取")),
+            ],
+        )
+
+    return [
+        path(
+            "year-end/prepare/",
+            admin_site.admin_view(prepare_view),
+            name="claims_year_end_prepare",
+        )
+    ]
