@@ -10,7 +10,7 @@ from insurance.engine import Plan, parse_plan, render_plan, validate_plan
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
-    ACTIVE = "active", _("生效")
+    ACTIVE = "active", _("现行")
     RETIRED = "retired", _("已停用")
 
 
