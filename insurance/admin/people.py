@@ -1,0 +1,340 @@
+"""Admin of insured people: masked by default, revealed with a stated reason, exports audited."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+from audit import events
+from audit.admin_mixins import AuditedAdminMixin
+from insurance import selectors
+from insurance.admin_support import (
+    BigTableAdminMixin,
+    RegionFilter,
+    SpecialStatusFilter,
+    exact_person_search,
+)
+from insurance.identity import certno_problem
+from insurance.importing import EXPORT_FORMATS, IMPORT_FORMATS
+from insurance.models import (
+    Enrollment,
+    FamilyLink,
+    ImportJob,
+    Person,
+    SpecialStatus,
+)
+from insurance.resources import PersonResource
+from insurance.services import (
+    person_create,
+    person_update,
+)
+
+REVEAL_PERMISSION = "audit.reveal_personal_data"
+REVEAL_REASON_MIN = 4
+
+
+class ReadOnlyInline(TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EnrollmentInline(ReadOnlyInline):
+    model = Enrollment
+    fk_name = "person"
+    fields = ("scheme_year", "kind", "start_date", "benefits_from", "end_date", "status", "premium")
+    readonly_fields = fields
+
+
+class SpecialStatusInline(ReadOnlyInline):
+    model = SpecialStatus
+    fields = ("kind", "valid_from", "valid_to", "note")
+    readonly_fields = fields
+
+
+class FamilyLinkInline(ReadOnlyInline):
+    model = FamilyLink
+    fk_name = "person"
+    fields = ("relation", "relative")
+    readonly_fields = fields
+
+
+class PersonAddForm(forms.ModelForm):
+    certno = forms.CharField(label=_("身份证号"), max_length=18)
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+
+    class Meta:
+        model = Person
+        fields = (
+            "psn_no",
+            "certno",
+            "name",
+            "phone",
+            "insutype",
+            "psn_type",
+            "region",
+            "employer",
+            "status",
+            "insured_since",
+            "cvlserv_flag",
+        )
+
+    def clean_certno(self):
+        from audit.crypto import blind_index
+
+        certno = "".join(self.cleaned_data["certno"].split()).upper()
+        problem = certno_problem(certno)
+        if problem:
+            raise forms.ValidationError(problem)
+        if Person.objects.filter(certno_bidx=blind_index(certno)).exists():
+            raise forms.ValidationError(gettext("该身份证号已登记。"))
+        return certno
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("查看理由"),
+        min_length=REVEAL_REASON_MIN,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("必填：说明为何需要查看完整信息（将记入审计日志）。"),
+    )
+
+
+class PersonalDataExportMixin:
+    """Exports: scoped by the admin queryset, masked unless permitted, audited."""
+
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+
+    def get_import_formats(self):
+        return IMPORT_FORMATS
+
+    def get_export_formats(self):
+        return EXPORT_FORMATS
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"user": request.user}
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        file_format = kwargs.get("export_form")
+        fmt = ""
+        if file_format is not None and hasattr(file_format, "cleaned_data"):
+            fmt = str(file_format.cleaned_data.get("format", ""))
+        events.export(
+            actor=request.user,
+            model_label=self.model._meta.label_lower,
+            count=len(data),
+            file_format=fmt,
+            filters=dict(request.GET.items()),
+            personal=request.user.has_perm("audit.export_personal_data"),
+            request=request,
+        )
+        return data
+
+    def import_action(self, request, **kwargs):
+        from insurance.services.imports import background_threshold_bytes, import_job_create
+
+        upload = request.FILES.get("import_file")
+        if request.method == "POST" and upload is not None:
+            if not self.has_import_permission(request):
+                raise PermissionDenied
+            if upload.size > background_threshold_bytes():
+                job = import_job_create(
+                    actor=request.user,
+                    target=self.import_target,
+                    upload=upload,
+                    request=request,
+                )
+                messages.info(request, gettext("文件较大，已转入后台导入，可在此查看进度。"))
+                return HttpResponseRedirect(
+                    reverse("admin:insurance_importjob_change", args=[job.pk])
+                )
+        return super().import_action(request, **kwargs)
+
+
+@admin.register(Person)
+class PersonAdmin(
+    AuditedAdminMixin,
+    PersonalDataExportMixin,
+    BigTableAdminMixin,
+    ModelAdmin,
+    ImportExportModelAdmin,
+):
+    resource_classes = [PersonResource]
+    import_target = ImportJob.Target.PERSON
+    list_display = (
+        "psn_no",
+        "name_masked_display",
+        "certno_masked_display",
+        "sex",
+        "insutype",
+        "psn_type",
+        "status",
+        "region",
+    )
+    list_filter = (RegionFilter, "insutype", "status", SpecialStatusFilter, "cvlserv_flag")
+    search_fields = ("psn_no",)
+    search_help_text = _("输入人员编号或 18 位身份证号精确查找")
+    raw_id_fields = ("region", "employer")
+    list_select_related = ("region",)
+    inlines = (EnrollmentInline, SpecialStatusInline, FamilyLinkInline)
+    change_fields = (
+        "psn_no",
+        "name_masked_display",
+        "certno_masked_display",
+        "phone_masked_display",
+        "reveal_link",
+        "settlements_link",
+        "sex",
+        "birth_date",
+        "insutype",
+        "psn_type",
+        "region",
+        "employer",
+        "status",
+        "status_date",
+        "insured_since",
+        "cvlserv_flag",
+    )
+
+    def get_queryset(self, request):
+        return selectors.person_for_user(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        return exact_person_search(queryset, search_term), False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = PersonAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return PersonAddForm.Meta.fields if obj is None else self.change_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            "psn_no",
+            "name_masked_display",
+            "certno_masked_display",
+            "phone_masked_display",
+            "reveal_link",
+            "settlements_link",
+            "sex",
+            "birth_date",
+        )
+
+    @admin.display(description=_("结算与赔付"))
+    def settlements_link(self, obj):
+        # By URL name only: the register does not import the claims app (dependencies point one
+        # way); the claims list is scoped by its own selector.
+        try:
+            url = reverse("admin:claims_settlementrecord_changelist")
+        except NoReverseMatch:
+            return "-"
+        return format_html(
+            '<a href="{}?q={}">{}</a>', url, obj.psn_no, _("查看此人的结算记录与应赔付")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = selectors.region_for_user(request.user)
+        elif db_field.name == "employer":
+            kwargs["queryset"] = selectors.employer_for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("姓名"))
+    def name_masked_display(self, obj):
+        return obj.name_masked
+
+    @admin.display(description=_("身份证号"))
+    def certno_masked_display(self, obj):
+        return obj.certno_masked
+
+    @admin.display(description=_("手机号"))
+    def phone_masked_display(self, obj):
+        return obj.phone_masked
+
+    @admin.display(description=_("完整信息"))
+    def reveal_link(self, obj):
+        url = reverse("admin:insurance_person_reveal", args=[obj.pk])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, _("查看完整信息"))
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = person_create(
+                actor=request.user,
+                request=request,
+                **{name: data.get(name) for name in PersonAddForm.Meta.fields if name in data},
+            )
+            obj.pk = created.pk
+            obj.__dict__.update(created.__dict__)
+            return
+        changes = {name: data[name] for name in form.changed_data if name in data}
+        if changes:
+            person_update(actor=request.user, person=obj, changes=changes, request=request)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        reveal = path(
+            "<path:object_id>/reveal/",
+            self.admin_site.admin_view(self.reveal_view),
+            name="insurance_person_reveal",
+        )
+        return [reveal, *urls]
+
+    def reveal_view(self, request, object_id):
+        person = (
+            self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
+        )
+        if person is None:
+            raise Http404
+        if not request.user.has_perm(REVEAL_PERMISSION):
+            raise PermissionDenied
+        form = RevealForm(request.POST or None)
+        revealed = None
+        if request.method == "POST" and form.is_valid():
+            events.reveal(
+                actor=request.user,
+                obj=person,
+                fields=["certno", "name", "phone"],
+                reason=form.cleaned_data["reason"].strip(),
+                request=request,
+            )
+            revealed = {
+                _("身份证号"): person.certno,
+                _("姓名"): person.name,
+                _("手机号"): person.phone,
+            }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("查看完整个人信息"),
+            "person": person,
+            "form": form,
+            "revealed": revealed,
+        }
+        response = TemplateResponse(request, "insurance/person_reveal.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
