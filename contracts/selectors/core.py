@@ -17,10 +17,6 @@ from audit.roles import INSURER
 from contracts.choices import (
     ContractStatus,
     DeductionStatus,
-    FundingCalcStatus,
-    LedgerAccount,
-    LedgerDirection,
-    PaymentStatus,
 )
 from contracts.models import (
     Bid,
@@ -32,22 +28,14 @@ from contracts.models import (
     ContractTransition,
     Debarment,
     EligibilityCriterion,
-    FundingCalculation,
     Insurer,
     InsurerStaff,
     InsurerUser,
-    LedgerEntry,
-    PaymentPart,
     PerformanceBond,
     Reminder,
-    ReserveRelease,
-    ReserveReleaseBand,
-    SettlementLine,
     StaffAssignment,
     StaffingCommitment,
     Tender,
-    Transfer,
-    YearEndSettlement,
 )
 
 _ALL = object()
@@ -292,181 +280,3 @@ def staffing_warnings(contract: Contract, day: datetime.date) -> list[str]:
                 % {"region": row["region"].name, "actual": row["actual"], "n": row["committed"]}
             )
     return messages
-
-
-# --- fund flows (issue 8) -----------------------------------------------------------------------
-
-
-def funding_calculation_for_user(user) -> QuerySet[FundingCalculation]:
-    return _by_contract(FundingCalculation, user).select_related(
-        "contract", "scheme_year", "computed_by", "approved_by"
-    )
-
-
-def transfer_for_user(user) -> QuerySet[Transfer]:
-    return _by_contract(Transfer, user).select_related(
-        "contract", "funding", "prepared_by", "approved_by", "paid_by"
-    )
-
-
-def payment_part_for_user(user) -> QuerySet[PaymentPart]:
-    visible = contract_for_user(user).values("id")
-    return PaymentPart.objects.filter(
-        Q(transfer__contract__in=visible) | Q(release__contract__in=visible)
-    ).select_related("insurer")
-
-
-def reserve_release_for_user(user) -> QuerySet[ReserveRelease]:
-    return _by_contract(ReserveRelease, user).select_related(
-        "contract", "prepared_by", "approved_by", "paid_by"
-    )
-
-
-def reserve_band_for_user(user) -> QuerySet[ReserveReleaseBand]:
-    """The release table is bureau reference data: insurer users do not see it."""
-    return (
-        ReserveReleaseBand.objects.all()
-        if _scope(user) is _ALL
-        else (ReserveReleaseBand.objects.none())
-    )
-
-
-def settlement_for_user(user) -> QuerySet[YearEndSettlement]:
-    return _by_contract(YearEndSettlement, user).select_related(
-        "contract", "funding", "prepared_by", "approved_by"
-    )
-
-
-def settlement_line_for_user(user) -> QuerySet[SettlementLine]:
-    return _by_contract(SettlementLine, user, "settlement__contract")
-
-
-def ledger_entry_for_user(user) -> QuerySet[LedgerEntry]:
-    return _by_contract(LedgerEntry, user).select_related("contract", "posted_by", "source_type")
-
-
-def funding_current(*, contract: Contract, year: int) -> FundingCalculation | None:
-    """The approved funding calculation of a contract year (the one everything else uses)."""
-    return FundingCalculation.objects.filter(
-        contract=contract, year=year, status=FundingCalcStatus.APPROVED
-    ).first()
-
-
-def ledger_balances(*, contract: Contract, year: int | None = None) -> dict[tuple, Decimal]:
-    """{(fund, year, account): balance} where balance = entries in − entries out."""
-    qs = LedgerEntry.objects.filter(contract=contract)
-    if year is not None:
-        qs = qs.filter(year=year)
-    balances: dict[tuple, Decimal] = {}
-    rows = qs.values("fund", "year", "account", "direction").annotate(s=Sum("amount"))
-    for row in rows:
-        key = (row["fund"], row["year"], row["account"])
-        sign = 1 if row["direction"] == LedgerDirection.IN else -1
-        balances[key] = balances.get(key, Decimal("0.00")) + sign * row["s"]
-    return balances
-
-
-def ledger_account_balance(*, contract: Contract, year: int, account: str) -> Decimal:
-    return sum(
-        (
-            v
-            for (_f, _y, a), v in ledger_balances(contract=contract, year=year).items()
-            if a == account
-        ),
-        Decimal("0.00"),
-    )
-
-
-def ledger_fund_balances(
-    *, contract: Contract, year: int, account: str
-) -> list[tuple[str, Decimal]]:
-    return sorted(
-        (f, v)
-        for (f, _y, a), v in ledger_balances(contract=contract, year=year).items()
-        if a == account and v != 0
-    )
-
-
-def fund_summary(*, contract: Contract, year: int) -> dict[str, Decimal]:
-    """The year's figures for the dashboard and the evaluation: raised (approved funding),
-    transferred (paid transfers), reserve held (still in RESERVE), released, returned."""
-    funding = funding_current(contract=contract, year=year)
-    paid = Transfer.objects.filter(contract=contract, year=year, status=PaymentStatus.PAID)
-    release = ReserveRelease.objects.filter(
-        contract=contract, year=year, status=PaymentStatus.PAID
-    ).first()
-    zero = Decimal("0.00")
-    return {
-        "raised": funding.result if funding else zero,
-        "transferred": paid.aggregate(s=Sum("amount"))["s"] or zero,
-        "held": ledger_account_balance(contract=contract, year=year, account=LedgerAccount.RESERVE),
-        "released": release.released if release else zero,
-        "returned": release.returned if release else zero,
-    }
-
-
-def payout_ratio(*, claims_paid: Decimal, premium: Decimal) -> Decimal | None:
-    """Claims paid / premium in percent, to 0.01 (R-HZ-2); None without a premium."""
-    from insurance.engine.money import quantize
-
-    if not premium:
-        return None
-    return quantize(claims_paid * Decimal(100) / premium)
-
-
-# --- annual evaluation (issue 9) -----------------------------------------------------------------
-
-
-def evaluation_for_user(user):
-    """Bureau staff see every evaluation; an insurer user sees only approved evaluations of its
-    contracts (a draft is the bureau's working paper)."""
-    from contracts.models import Evaluation
-    from contracts.models.evaluation import EvaluationStatus
-
-    qs = _by_contract(Evaluation, user).select_related(
-        "contract", "contract__lead_insurer", "contract__scheme", "drafted_by", "approved_by"
-    )
-    if _scope(user) is not _ALL:
-        qs = qs.filter(status=EvaluationStatus.APPROVED)
-    return qs
-
-
-def evaluation_score_for_user(user):
-    from contracts.models import EvaluationScore
-
-    return EvaluationScore.objects.filter(
-        evaluation__in=evaluation_for_user(user).values("id")
-    ).select_related("evaluation", "indicator", "scored_by")
-
-
-def evaluation_indicator_for_user(user):
-    """The catalogue is bureau reference data: insurer users do not see it."""
-    from contracts.models import EvaluationIndicator
-
-    if _scope(user) is not _ALL:
-        return EvaluationIndicator.objects.none()
-    return EvaluationIndicator.objects.select_related("scheme")
-
-
-def evaluation_result(*, contract, year: int) -> dict | None:
-    """The approved evaluation of a contract year for reports (disclosure): total score, pass
-    mark, passed, renewal recommendation and per-indicator rows; None while not approved."""
-    from contracts.models import Evaluation
-    from contracts.models.evaluation import EvaluationStatus
-
-    evaluation = Evaluation.objects.filter(
-        contract=contract, year=year, status=EvaluationStatus.APPROVED
-    ).first()
-    if evaluation is None:
-        return None
-    return {
-        "evaluation": evaluation,
-        "total_score": evaluation.total_score,
-        "pass_mark": evaluation.pass_mark,
-        "passed": evaluation.passed,
-        "renewal_recommendation": evaluation.renewal_recommendation,
-        "rows": [
-            {"name": row.name, "weight": row.weight, "value": row.value, "score": row.score}
-            for row in evaluation.scores.all()
-        ],
-    }
