@@ -15,7 +15,8 @@ from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.selectors import settlement_batch_for_user, settlement_record_for_user
 from claims.services.batches import batch_receive
-from contracts.selectors import contract_for_user
+from claims.tasks import process_batch
+from contracts.selectors import contract_for_user, insurer_of
 from insurance.admin_support import BigTableAdminMixin
 from insurance.engine import step_from_dict, step_text
 from insurance.models import BenefitPlan
@@ -61,6 +62,7 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
     list_select_related = ("contract", "insurer")
     search_fields = ("=id", "=sha256", "=filename")
     show_full_result_count = False
+    actions = ["resume_processing"]
     ordering = ("-id",)
     readonly_fields = (
         "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_size",
@@ -123,6 +125,25 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         return redirect(reverse("admin:claims_settlementbatch_change", args=[obj.pk]))
+
+    def has_resume_permission(self, request):
+        # Bureau staff only: an insurer re-sends a file instead.
+        return request.user.has_perm("claims.change_settlementbatch") and not insurer_of(
+            request.user
+        )
+
+    @admin.action(description=_("继续处理所选批次（中断后恢复）"), permissions=["resume"])
+    def resume_processing(self, request, queryset):
+        """Re-queue batches a crash left half-way; the task only moves a batch forward."""
+        stuck = queryset.filter(status__in=[BatchStatus.RECEIVED, BatchStatus.VALIDATING]) | (
+            queryset.filter(status=BatchStatus.APPLIED, computed_at__isnull=True)
+        )
+        ids = list(stuck.values_list("pk", flat=True))
+        for batch_id in ids:
+            process_batch.delay(batch_id)
+        messages.info(
+            request, _("已重新排队 %(n)d 个批次；已完成的批次不受影响。") % {"n": len(ids)}
+        )
 
     @display(description=_("状态"), label=STATUS_COLOURS)
     def status_badge(self, obj):

@@ -163,3 +163,23 @@ def test_ingest_command(media, covered_city):
         call_command("ingest_settlements", str(bad), contract=covered_city["contract"].pk)
     report = (media / "bad.errors.csv").read_text(encoding="utf-8-sig")
     assert "unknown_person" in report
+
+
+@pytest.mark.django_db
+def test_admin_resumes_a_batch_left_half_way(media, covered_city, role_user, client):
+    from claims.services.batches import batch_receive
+
+    path = write_csv(media / "stuck.csv", _rows())
+    with path.open("rb") as fh:  # received but never processed: as after a worker crash
+        stuck = batch_receive(
+            contract=covered_city["contract"], fileobj=fh, filename="stuck.csv", queue=False
+        ).batch
+    client.force_login(role_user("operator"))
+    response = client.post(
+        "/admin/claims/settlementbatch/",
+        {"action": "resume_processing", "_selected_action": [stuck.pk]},
+    )
+    assert response.status_code == 302
+    stuck.refresh_from_db()
+    assert stuck.status == BatchStatus.APPLIED and stuck.computed_at is not None
+    assert SettlementRecord.objects.filter(batch=stuck).count() == 3
