@@ -68,7 +68,8 @@ def _check_actor_may_upload(actor, contract) -> None:
 
 def _uploading_insurer(actor, contract):
     """The insurer a batch belongs to: the uploader's own, or the contract's lead for staff."""
-    return insurer_of(actor) if actor is not None and insurer_of(actor) else contract.lead_insurer
+    own = insurer_of(actor) if actor is not None else None
+    return own or contract.lead_insurer
 
 
 def batch_receive(
