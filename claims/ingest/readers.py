@@ -85,7 +85,7 @@ def normalise_encoding(name: str) -> str:
         ) from None
 
 
-def read_csv(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def _open_csv(path: Path, encoding: str):
     fh = path.open("r", encoding=encoding, newline="")
     reader = csv.reader(fh)
     try:
@@ -93,6 +93,18 @@ def read_csv(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int, 
     except (StopIteration, UnicodeDecodeError) as exc:
         fh.close()
         raise FileRejected("empty", "文件为空或无法按所选编码读取", "empty or unreadable") from exc
+    return fh, reader, header
+
+
+def read_csv_header(path: Path, encoding: str) -> list[str]:
+    """The header row alone, read (and rejected) exactly as `read_csv` reads it."""
+    fh, _reader, header = _open_csv(path, encoding)
+    fh.close()
+    return header
+
+
+def read_csv(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    fh, reader, header = _open_csv(path, encoding)
 
     def rows() -> Iterator[tuple[int, dict]]:
         try:

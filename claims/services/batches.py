@@ -25,6 +25,7 @@ from audit import events
 from claims.choices import BatchSource, BatchStatus
 from claims.ingest.checks import check_batch
 from claims.ingest.errors import FileRejected
+from claims.ingest.pgcsv import stage_csv
 from claims.ingest.readers import open_rows
 from claims.ingest.rows import RowParser
 from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, stage_tuple
@@ -206,16 +207,27 @@ def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, pro
 
 def _parse_and_stage(batch: SettlementBatch):
     path = Path(batch.file.path)
-    file_format, encoding, header, rows = open_rows(
-        path, filename=batch.filename, encoding=batch.encoding_override
-    )
-    _update(batch.pk, file_format=file_format, encoding=encoding)
-    parser = RowParser(header)
     batch_id = batch.pk
-    tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
-    stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
+    # CSV on PostgreSQL: the database parses; None means the file needs the Python path.
+    stats = stage_csv(
+        batch_id=batch_id,
+        path=path,
+        filename=batch.filename,
+        encoding=batch.encoding_override,
+        on_open=lambda fmt, enc: _update(batch_id, file_format=fmt, encoding=enc),
+        on_progress=lambda done: _update(batch_id, rows_processed=done),
+    )
+    if stats is None:
+        file_format, encoding, header, rows = open_rows(
+            path, filename=batch.filename, encoding=batch.encoding_override
+        )
+        _update(batch_id, file_format=file_format, encoding=encoding)
+        parser = RowParser(header)
+        tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
+        stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
+        stats = parser.stats
     analyze(SettlementStage)
-    return parser.stats
+    return stats
 
 
 def _apply(batch: SettlementBatch) -> int:
