@@ -11,7 +11,7 @@ See docs/plans.md for the plan format and the rules of computation.
 """
 
 from .compiled import CompiledPlan, compile_plan
-from .compute import compute_many, compute_person
+from .compute import compute_many, compute_person, explain_trace
 from .explain import Step, explain_text, step_from_dict, step_text, step_to_dict, steps_json
 from .facts import (
     AMOUNT_FIELDS,
@@ -26,6 +26,7 @@ from .plan import Plan, PlanError, PlanIssue
 from .planparse import parse_plan, validate_plan
 from .render import render_plan
 from .results import Adjustment, EngineError, PersonResult, SettlementResult
+from .trace import Trace, trace_from_json, trace_json
 
 __all__ = [
     "AMOUNT_FIELDS",
@@ -46,10 +47,12 @@ __all__ = [
     "SpecialStatus",
     "StatusPeriod",
     "Step",
+    "Trace",
     "compile_plan",
     "compute_many",
     "compute_person",
     "explain_text",
+    "explain_trace",
     "parse_plan",
     "quantize",
     "render_plan",
@@ -59,5 +62,7 @@ __all__ = [
     "step_to_dict",
     "steps_json",
     "to_money",
+    "trace_from_json",
+    "trace_json",
     "validate_plan",
 ]

@@ -172,6 +172,7 @@ class CompiledPlan:
         self.calendar_caps = plan.cap_year == "calendar"
         self._cvlserv_overrides = any(o.cvlserv for o in plan.overrides)
         self._cache: dict[tuple[bool, tuple[str, ...]], tuple[LineParams, ...]] = {}
+        self._groups: dict[int, tuple[bool, tuple[str, ...]]] = {}  # id(params) -> its key
 
     def params(self, *, rural: bool, matched_ids: tuple[str, ...]) -> tuple[LineParams, ...]:
         """Line figures for a group of people; cached, so bands are built once per group."""
@@ -181,7 +182,12 @@ class CompiledPlan:
             matched = tuple(o for o in self.overrides if o.id in matched_ids)
             found = tuple(self._line_params(c, rural, matched) for c in self.lines)
             self._cache[key] = found
+            self._groups[id(found)] = key
         return found
+
+    def group_of(self, params: tuple[LineParams, ...]) -> tuple[bool, tuple[str, ...]]:
+        """(rural, matched override ids) that `params` were built for (see `params`)."""
+        return self._groups[id(params)]
 
     def fixed_params(self, person: PersonFacts | None) -> tuple[LineParams, ...] | None:
         """The person's figures if they cannot change with the day (no dated statuses)."""

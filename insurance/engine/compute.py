@@ -16,8 +16,9 @@ from .facts import PersonFacts, Settlement
 from .money import ZERO, quantize
 from .plan import Plan
 from .results import Adjustment, EngineError, PersonResult, SettlementResult
+from .trace import Trace, cap_year, take_trace
 
-__all__ = ["compute_many", "compute_person"]
+__all__ = ["compute_many", "compute_person", "explain_trace"]
 
 Z = Decimal(0)
 _ORDER = attrgetter("setl_time", "setl_id")
@@ -69,32 +70,49 @@ def _settle(
     fixed: tuple[LineParams, ...] | None,
     commit: bool,
     explain: bool,
+    trace: bool = False,
 ) -> SettlementResult:
     # This is the hot path of bulk runs: explanation work sits behind `steps is not None`.
     begndate = record.begndate
     day = begndate if begndate is not None else record.setl_time.date()
     reason = _ineligible(cp, record, person, day)
-    steps: list[Step] | None = [] if explain else None
     if reason:
-        if steps is not None:
-            steps.append(Step("eligibility", "", {"reason": reason}))
+        steps = (Step("eligibility", "", {"reason": reason}),) if explain or trace else ()
         return SettlementResult(
             record.setl_id, record.psn_no, "ineligible", dict(cp.zero_lines), ZERO, reason,
-            steps=() if steps is None else tuple(steps),
+            steps=steps,
         )  # fmt: skip
     assert person is not None
+    params = fixed if fixed is not None else cp.params_on(person=person, day=day)
+    insutype = record.insutype or person.insutype
+    taken = take_trace(cp, record, state, params, insutype) if trace else None
+    result = _pay(cp, record, day, insutype, params, state, commit, explain)
+    result.trace = taken
+    return result
+
+
+def _pay(
+    cp: CompiledPlan,
+    record: Settlement,
+    day: date,
+    insutype: str,
+    params: tuple[LineParams, ...],
+    state: PersonState,
+    commit: bool,
+    explain: bool,
+) -> SettlementResult:
+    """The lines of an eligible settlement, moving the person's running totals when `commit`."""
+    steps: list[Step] | None = [] if explain else None
     plan = cp.plan
     accumulate_only = day < plan.effective_from
     if steps is not None and accumulate_only:
         steps.append(Step("accumulate_only", "", {
             "effective_from": plan.effective_from, "accumulate_from": plan.accumulate_from,
         }))  # fmt: skip
-    params = fixed if fixed is not None else cp.params_on(person=person, day=day)
     setl_time = record.setl_time
     year = setl_time.year if cp.calendar_caps else policy_year_of(
         setl_time.date(), plan.policy_year_start
     )  # fmt: skip
-    insutype = record.insutype or person.insutype
     med_type = record.med_type
     lines: dict[str, Decimal] = {}
     acc = state.accumulated
@@ -229,6 +247,7 @@ def compute_person(
     references: Mapping[str, Decimal] | None = None,
     already_paid: PaidMap | None = None,
     explain: bool = True,
+    trace: bool = False,
 ) -> PersonResult:
     """Compute all of one person's settlements (pass the whole year, already-paid ones too).
 
@@ -236,7 +255,9 @@ def compute_person(
     the line amounts paid before; for those, differences come back as `adjustments`.
     """
     cp = plan if isinstance(plan, CompiledPlan) else compile_plan(plan=plan, references=references)
-    return _compute(cp, person, list(settlements), already_paid, explain, report_unmatched=True)
+    return _compute(
+        cp, person, list(settlements), already_paid, explain, report_unmatched=True, trace=trace
+    )
 
 
 def compute_many(
@@ -248,9 +269,11 @@ def compute_many(
     already_paid: PaidMap | None = None,
     explain: bool = False,
     presorted: bool = False,
+    trace: bool = False,
 ) -> Iterator[PersonResult]:
     """Bulk entry: group by psn_no and compute each person. With presorted=True the input must
-    already be grouped by person (e.g. ORDER BY psn_no) and is streamed, not held in memory."""
+    already be grouped by person (e.g. ORDER BY psn_no) and is streamed, not held in memory.
+    With trace=True each result carries a `trace` that `explain_trace` turns into its steps."""
     cp = plan if isinstance(plan, CompiledPlan) else compile_plan(plan=plan, references=references)
     if presorted:
         groups: Iterable[tuple[str, Iterable[Settlement]]] = groupby(
@@ -263,8 +286,9 @@ def compute_many(
         groups = grouped.items()
     for psn_no, records in groups:
         yield _compute(
-            cp, persons.get(psn_no), list(records), already_paid, explain, report_unmatched=False
-        )
+            cp, persons.get(psn_no), list(records), already_paid, explain,
+            report_unmatched=False, trace=trace,
+        )  # fmt: skip
 
 
 def _compute(
@@ -275,6 +299,7 @@ def _compute(
     explain: bool,
     *,
     report_unmatched: bool,
+    trace: bool = False,
 ) -> PersonResult:
     records.sort(key=_ORDER)
     by_id = {record.setl_id: record for record in records}
@@ -292,9 +317,11 @@ def _compute(
     fixed = cp.fixed_params(person)
     ordered: tuple[SettlementResult, ...]
     if not [record for record in records if record.refd_setl_flag]:
-        ordered = tuple([_settle(cp, r, person, state, fixed, True, explain) for r in records])
+        ordered = tuple(
+            [_settle(cp, r, person, state, fixed, True, explain, trace) for r in records]
+        )
     else:
-        ordered = _with_reversals(cp, person, records, by_id, paid, state, fixed, explain)
+        ordered = _with_reversals(cp, person, records, by_id, paid, state, fixed, explain, trace)
     adjustments: tuple[Adjustment, ...] = ()
     if paid:
         for res in ordered:
@@ -314,6 +341,7 @@ def _with_reversals(
     state: PersonState,
     fixed: tuple[LineParams, ...] | None,
     explain: bool,
+    trace: bool,
 ) -> tuple[SettlementResult, ...]:
     reversal_of: dict[str, str] = {}  # original setl_id -> its (first) reversal's setl_id
     for record in records:
@@ -327,13 +355,15 @@ def _with_reversals(
         by = reversal_of.get(record.setl_id)
         # A reversed settlement is shown as it stood but never enters the running totals, so
         # the year ends as if it had never happened.
-        res = _settle(cp, record, person, state, fixed, by is None, explain)
+        res = _settle(cp, record, person, state, fixed, by is None, explain, trace)
         if by is not None:
             if record.setl_id in paid:
                 res.lines = dict(paid[record.setl_id])
                 res.total = sum(res.lines.values(), ZERO)
             res.status = "reversed"
-            if explain:
+            if res.trace is not None:
+                res.trace.reversed_by = by  # explain_trace adds the step
+            elif explain or trace:
                 res.steps = (*res.steps, Step("reversed", "", {"by": by}))
         results[record.setl_id] = res
     for record in records:
@@ -364,3 +394,29 @@ def _reversal(
     total = sum(lines.values(), ZERO)
     step = Step("reversal", "", {"original": original_id, "taken_back": -total})
     return SettlementResult(record.setl_id, record.psn_no, "reversal", lines, total, steps=(step,))
+
+
+def explain_trace(*, plan: CompiledPlan, record: Settlement, trace: Trace) -> SettlementResult:
+    """Rebuild a settlement's explained result from its trace: the running totals and people
+    group it was computed with are put back, and the same code as `explain=True` runs again.
+    Compare `lines` with what was stored: a difference means the plan's reference figures
+    were changed after the computation."""
+    params = plan.params(rural=trace.rural, matched_ids=trace.matched)
+    state = PersonState()
+    for c, p in zip(plan.lines, params, strict=True):
+        before = trace.accumulated.get(c.id)
+        key = c.scope_key(record) if before is not None and not c.top_up else None
+        if key is not None:
+            state.accumulated[key] = (before, quantize(_f(p.bands, before)), p.bands)
+    year = cap_year(plan, record)
+    for c in plan.lines:
+        if c.id in trace.line_paid:
+            state.line_paid[(c.index, year)] = trace.line_paid[c.id]
+    if trace.plan_paid is not None:
+        state.plan_paid[year] = trace.plan_paid
+    insutype = record.insutype or trace.insutype
+    result = _pay(plan, record, record.service_date, insutype, params, state, True, True)
+    if trace.reversed_by:
+        result.status = "reversed"
+        result.steps = (*result.steps, Step("reversed", "", {"by": trace.reversed_by}))
+    return result

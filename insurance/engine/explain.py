@@ -34,7 +34,8 @@ class Step:
     """One step of a computation. `code` says what kind; `values` holds its figures.
 
     Codes: eligibility, accumulate_only, not_applicable, base, accumulation, deductible, tier,
-    top_up, override, cap, payable, reversal, reversed, orphan_reversal.
+    top_up, override, cap, payable, reversal, reversed, orphan_reversal, unreproducible (a
+    rebuilt explanation whose amounts differ from the stored ones).
     """
 
     code: str
@@ -151,6 +152,16 @@ def step_text(*, step: Step, lang: str = "zh") -> str:
         if zh:
             return f"本结算已被 {v['by']} 冲销，不再计入累计"
         return f"Reversed by {v['by']}; no longer accumulates"
+    if code == "unreproducible":
+        if zh:
+            return (
+                f"注意：按当前参考数据重建的计算过程得出 {v['rebuilt']}，与入库时的 {v['stored']} "
+                "不一致（参考数据在计算后被修改），以入库金额为准"
+            )
+        return (
+            f"Note: rebuilt with today's reference figures this gives {v['rebuilt']}, not the "
+            f"stored {v['stored']} (the figures changed after computation); the stored amount holds"
+        )
     if code == "orphan_reversal":
         if zh:
             return f"冲销记录找不到原结算 {v['original']}，不支付"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .explain import Step, explain_text
 from .money import ZERO
+from .trace import Trace
 
 __all__ = ["Adjustment", "EngineError", "PersonResult", "SettlementResult"]
 
@@ -40,6 +41,7 @@ class SettlementResult:
     reason: str = ""
     already_paid: bool = False
     steps: tuple[Step, ...] = ()
+    trace: Trace | None = None  # when asked for: rebuilds `steps` later (see trace.py)
 
     def text(self, lang: str = "zh") -> str:
         return explain_text(steps=self.steps, lang=lang)
