@@ -12,7 +12,7 @@ def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[t
     """Insert `rows` (tuples in `fields` order) in one go.
 
     A JSON field's value may be a Python value or, when it is a `str`, JSON text already made
-    (the bulk compute path serialises explanations itself).
+    (the bulk compute path serialises explanations itself); None is SQL NULL.
     """
     if not rows:
         return 0
@@ -40,7 +40,7 @@ def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[t
             if json_positions:
                 row = list(row)
                 for i in json_positions:
-                    if not isinstance(row[i], str):
+                    if row[i] is not None and not isinstance(row[i], str):
                         row[i] = json.dumps(row[i], ensure_ascii=False)
             copy.write_row(row)
     return len(rows)

@@ -9,6 +9,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin_mixins import AuditedAdminMixin
+from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
 from claims.choices import BatchStatus
 from claims.ingest.report import error_report_response
@@ -18,8 +19,6 @@ from claims.services.batches import batch_receive
 from claims.tasks import process_batch
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.admin_support import BigTableAdminMixin
-from insurance.engine import step_from_dict, step_text
-from insurance.models import BenefitPlan
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
@@ -216,11 +215,7 @@ def compensation_html(record) -> str:
     comp = Compensation.objects.filter(record=record).first()
     if comp is None:
         return format_html("<em>{}</em>", _("尚未计算"))
-    plan = BenefitPlan.objects.filter(code=comp.plan_code, version=comp.plan_version).first()
-    parsed = plan.parsed if plan else None
-    steps = format_html_join(
-        "", "<li>{}</li>", ((step_text(step=step_from_dict(s, plan=parsed)),) for s in comp.steps)
-    )
+    steps = format_html_join("", "<li>{}</li>", ((line,) for line in explanation_lines(comp)))
     adjustments = format_html_join(
         "",
         "<li>{} {}：{}</li>",

@@ -68,7 +68,7 @@ class ReconciliationResultAdmin(ReadOnlyScopedAdmin):
     @admin.display(description=_("应赔付计算过程"))
     def explanation(self, obj):
         comp = getattr(obj.record, "compensation", None)
-        return explanation_html(comp.steps if comp is not None else [])
+        return explanation_html(comp)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.summary_view)

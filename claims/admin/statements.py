@@ -302,7 +302,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
             ),
             back_url=_change_url(item.statement),
             details=details,
-            explanation=explanation_lines(compensation.steps if compensation else []),
+            explanation=explanation_lines(compensation),
         )
 
     def bond_view(self, request, pk, item_id):

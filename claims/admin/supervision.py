@@ -19,8 +19,9 @@ from claims.selectors import (
     is_insurer_side,
     supervision_config_for_user,
 )
+from claims.services.explanations import compensation_steps
 from config.dashboard import TILE_PROVIDERS, Tile
-from insurance.engine import Step, step_text
+from insurance.engine import step_text
 
 
 def error_text(exc: Exception) -> str:
@@ -29,20 +30,21 @@ def error_text(exc: Exception) -> str:
     return str(exc) or str(_("没有权限。"))
 
 
-def explanation_lines(steps) -> list[str]:
-    """The engine's stored steps (`{"code","line","values"}`) as Chinese sentences."""
+def explanation_lines(comp) -> list[str]:
+    """A compensation's steps as Chinese sentences (stored steps or rebuilt from its trace)."""
+    if comp is None:
+        return []
     lines = []
-    for raw in steps or []:
+    for step in compensation_steps(comp):
         try:
-            step = Step(code=raw["code"], line=raw.get("line", ""), values=raw.get("values", {}))
             lines.append(step_text(step=step, lang="zh"))
         except (KeyError, TypeError, ValueError):
-            lines.append(str(raw))
+            lines.append(f"{step.code}: {dict(step.values)}")
     return lines
 
 
-def explanation_html(steps):
-    lines = explanation_lines(steps)
+def explanation_html(comp):
+    lines = explanation_lines(comp)
     if not lines:
         return "-"
     return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((x,) for x in lines)))

@@ -41,7 +41,11 @@ class Compensation(models.Model):
     reason = models.CharField(_("原因"), max_length=64, blank=True)
     lines = models.JSONField(_("分项金额"), default=dict)
     total = _money(_("应赔付金额"))
+    # Bulk runs store the engine's trace and leave `steps` empty: the steps are rebuilt from
+    # trace + record + plan version on display (insurance/engine/trace.py). Short results
+    # (ineligible, reversal) and single computations keep their steps here.
     steps = models.JSONField(_("计算过程"), default=list)
+    trace = models.JSONField(_("计算轨迹"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
 
     class Meta:

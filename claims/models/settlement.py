@@ -100,15 +100,24 @@ class SettlementRecord(models.Model):
     batch = models.ForeignKey(
         SettlementBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="records"
     )
+    # The composite indexes below lead with contract and person: no separate FK indexes.
     contract = models.ForeignKey(
-        "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
+        "contracts.Contract",
+        verbose_name=_("合同"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     person = models.ForeignKey(
-        "insurance.Person", verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+"
+        "insurance.Person",
+        verbose_name=_("参保人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     row_number = models.PositiveIntegerField(_("文件行号"))
-    setl_id = models.CharField(_("结算ID"), max_length=30, unique=True)
-    mdtrt_id = models.CharField(_("就诊ID"), max_length=30, db_index=True)
+    setl_id = models.CharField(_("结算ID"), max_length=30)
+    mdtrt_id = models.CharField(_("就诊ID"), max_length=30)
     psn_no = models.CharField(_("人员编号"), max_length=30)
     insutype = models.CharField(_("险种类型"), max_length=3)
     psn_type = models.CharField(_("人员类别"), max_length=30, blank=True)
@@ -135,7 +144,7 @@ class SettlementRecord(models.Model):
     acct_pay = _money(_("个人账户支出"))
     psn_cash_pay = _money(_("个人现金支出"))
     refd_setl_flag = models.BooleanField(_("退费结算"), default=False)
-    init_setl_id = models.CharField(_("原结算ID"), max_length=30, blank=True, db_index=True)
+    init_setl_id = models.CharField(_("原结算ID"), max_length=30, blank=True)
     excl_item_amt = _money(_("除外项目金额"))
     inscp_over_max_amt = _money(_("超最高支付限额政策内费用"))
     special_drug_amt = _money(_("特药特材金额"))
@@ -148,10 +157,21 @@ class SettlementRecord(models.Model):
         verbose_name = _("结算记录")
         verbose_name_plural = _("结算记录")
         ordering = ["-id"]
+        # Every index costs each bulk insert: exact lookups only, so no LIKE (`_like`) twins.
+        constraints = [
+            models.UniqueConstraint(fields=["setl_id"], name="claims_record_setl_id_uniq"),
+        ]
         indexes = [
             models.Index(fields=["person", "setl_time"], name="claims_record_person_idx"),
             models.Index(fields=["contract", "setl_time"], name="claims_record_contract_idx"),
             models.Index(fields=["psn_no"], name="claims_record_psn_no_idx"),
+            models.Index(fields=["mdtrt_id"], name="claims_record_mdtrt_idx"),
+            # Only reversals carry an original's id: index those alone.
+            models.Index(
+                fields=["init_setl_id"],
+                name="claims_record_init_setl_idx",
+                condition=models.Q(refd_setl_flag=True),
+            ),
         ]
 
     def __str__(self) -> str:

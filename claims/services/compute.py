@@ -9,8 +9,11 @@ Set-based reads (a few queries per chunk of people), bulk writes; no query per r
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections import defaultdict
+from dataclasses import fields
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -27,8 +30,8 @@ from claims.models import (
     SettlementBatch,
     SettlementRecord,
 )
+from claims.services.forked import can_fork, run_forked
 from insurance.engine import (
-    AMOUNT_FIELDS,
     Enrolment,
     PersonFacts,
     Settlement,
@@ -36,6 +39,7 @@ from insurance.engine import (
     compile_plan,
     compute_many,
     steps_json,
+    trace_json,
 )
 from insurance.models import Enrollment, Person, SchemeYear, SpecialStatus
 
@@ -44,18 +48,28 @@ PEOPLE_PER_CHUNK = 2000
 ZERO = Decimal("0.00")
 COMPENSATION_FIELDS = (
     "record_id", "batch_id", "plan_code", "plan_version", "status", "reason", "lines", "total",
-    "steps", "computed_at",
+    "steps", "trace", "computed_at",
 )  # fmt: skip
-RECORD_FIELDS = (
-    "id", "setl_id", "psn_no", "setl_time", "mdtrt_id", "insutype", "med_type", "begndate",
-    "enddate", "refd_setl_flag", "init_setl_id", "trt_category", "cause", *AMOUNT_FIELDS,
-)  # fmt: skip
+# The record id, then the engine's Settlement fields in their declared order, so that a row
+# read with values_list() becomes a Settlement positionally (the bulk path reads a million).
+RECORD_FIELDS = ("id", *(f.name for f in fields(Settlement)))
 
 
-def _settlement(row: dict) -> Settlement:
+def settlement_of(row: dict) -> Settlement:
+    """The engine's view of a record read with `.values(*RECORD_FIELDS)`."""
     values = {k: v for k, v in row.items() if k != "id"}
     values["setl_time"] = row["setl_time"].astimezone(LOCAL_TZ).replace(tzinfo=None)
     return Settlement(**values)
+
+
+def _settlements(records) -> list[tuple[int, Settlement]]:
+    """(record id, Settlement) in person then treatment order; times in the bureau's zone."""
+    out = []
+    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list(*RECORD_FIELDS)
+    for record_id, setl_id, psn_no, setl_time, *rest in rows:
+        local = setl_time.astimezone(LOCAL_TZ).replace(tzinfo=None)
+        out.append((record_id, Settlement(setl_id, psn_no, local, *rest)))
+    return out
 
 
 def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFacts]:
@@ -107,22 +121,44 @@ def _paid_so_far(records) -> dict[int, dict[str, Decimal]]:
     return paid
 
 
-def batch_has_history(batch: SettlementBatch, records) -> bool:
-    """Whether any of the people's records was computed before (else nothing is paid yet)."""
-    return (
-        records.exclude(batch=batch).exists() or Compensation.objects.filter(batch=batch).exists()
-    )
+def batch_has_history(batch: SettlementBatch, records, *, resuming: bool) -> bool:
+    """Whether any of the people's records was computed before (else nothing is paid yet):
+    records of earlier batches, or of this one when a crashed run is being resumed."""
+    return resuming or records.exclude(batch=batch).exists()
 
 
-def _year_of(years: list[SchemeYear], row: dict) -> SchemeYear | None:
-    day = row["begndate"] or row["setl_time"].astimezone(LOCAL_TZ).date()
+def scheme_year_of(years: list[SchemeYear], record: Settlement) -> SchemeYear | None:
+    """The scheme year whose coverage holds the record's day of treatment."""
+    day = record.service_date
     for year in years:
         if year.coverage_start <= day <= year.coverage_end:
             return year
     return None
 
 
-def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[SchemeYear]):
+def _lines_writer(line_ids):
+    """JSON text of a line -> amount dict, made by hand: it is written for every settlement."""
+    keys = {line_id: json.dumps(line_id, ensure_ascii=False) for line_id in line_ids}
+
+    def write(lines: dict[str, Decimal]) -> str:
+        if lines.keys() - keys.keys():
+            return json.dumps({k: str(v) for k, v in lines.items()}, ensure_ascii=False)
+        return "{" + ",".join(f'{keys[k]}:"{v}"' for k, v in lines.items()) + "}"
+
+    return write
+
+
+def _steps(result) -> str:
+    return "[]" if result.trace is not None or not result.steps else steps_json(result.steps)
+
+
+def _trace(result) -> str | None:
+    return None if result.trace is None else trace_json(result.trace)
+
+
+def _compute_chunk(
+    batch: SettlementBatch, person_ids: list[int], years: list[SchemeYear], *, resuming: bool
+):
     scheme_id = batch.contract.scheme_id
     records = SettlementRecord.objects.filter(
         person_id__gte=person_ids[0],
@@ -130,45 +166,46 @@ def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[Sc
         person_id__in=SettlementRecord.objects.filter(batch=batch).values("person_id"),
         contract__scheme_id=scheme_id,
     )
-    rows = list(records.order_by("psn_no", "setl_time", "setl_id").values(*RECORD_FIELDS))
-    by_setl = {row["setl_id"]: row["id"] for row in rows}
-    paid = _paid_so_far(records.values("id")) if batch_has_history(batch, records) else {}
+    rows = _settlements(records)
+    by_setl = {record.setl_id: record_id for record_id, record in rows}
+    history = batch_has_history(batch, records, resuming=resuming)
+    paid = _paid_so_far(records.values("id")) if history else {}
     facts = _person_facts(person_ids, scheme_id)
-    groups: dict[int | None, list[dict]] = defaultdict(list)
-    for row in rows:
-        year = _year_of(years, row)
-        groups[year.pk if year and year.plan_id else None].append(row)
+    groups: dict[int | None, list[Settlement]] = defaultdict(list)
+    for _record_id, record in rows:
+        year = scheme_year_of(years, record)
+        groups[year.pk if year and year.plan_id else None].append(record)
     now = timezone.now()
     compensations: list[tuple] = []
     adjustments: list[CompensationAdjustment] = []
     for year_id, group in groups.items():
         if year_id is None:
             compensations.extend(
-                (row["id"], batch.pk, "", None, CompensationStatus.NO_PLAN, "no_plan", {}, ZERO,
-                 [], now)
-                for row in group
-                if row["id"] not in paid
+                (by_setl[r.setl_id], batch.pk, "", None, CompensationStatus.NO_PLAN, "no_plan",
+                 {}, ZERO, "[]", None, now)
+                for r in group
+                if by_setl[r.setl_id] not in paid
             )  # fmt: skip
             continue
         year = next(y for y in years if y.pk == year_id)
         plan = year.plan
         compiled = compile_plan(plan=plan.parsed, references=year.reference_figures())
-        already = {row["setl_id"]: paid[row["id"]] for row in group if row["id"] in paid}
+        already = {r.setl_id: paid[by_setl[r.setl_id]] for r in group if by_setl[r.setl_id] in paid}
+        lines_json = _lines_writer(compiled.line_ids)
         results = compute_many(
             plan=compiled,
             persons=facts,
-            settlements=[_settlement(row) for row in group],
+            settlements=group,
             already_paid=already,
-            explain=True,
             presorted=True,
+            trace=True,  # steps are rebuilt from the trace on display: see claims/explain.py
         )
         for person in results:
             compensations.extend(
                 (
                     by_setl[result.setl_id], batch.pk, plan.code, plan.version, result.status,
-                    result.reason[:64], {k: str(v) for k, v in result.lines.items()},
-                    result.total, steps_json(result.steps),
-                    now,
+                    result.reason[:64], lines_json(result.lines),
+                    result.total, _steps(result), _trace(result), now,
                 )
                 for result in person.settlements
                 if not result.already_paid
@@ -190,6 +227,12 @@ def _compute_chunk(batch: SettlementBatch, person_ids: list[int], years: list[Sc
     return len(compensations), len(adjustments)
 
 
+def compute_processes() -> int:
+    """Processes for the compute step (setting MEDSUPP_COMPUTE_PROCESSES; default: the cores)."""
+    configured = getattr(settings, "MEDSUPP_COMPUTE_PROCESSES", 0)
+    return max(1, configured or os.cpu_count() or 1)
+
+
 def batch_compute(*, batch_id: int) -> tuple[int, int]:
     """Compute the batch's people in chunks, each in its own transaction. Idempotent: records
     that already have a compensation are passed to the engine as paid, never recomputed."""
@@ -203,15 +246,31 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     person_ids = sorted(
         set(SettlementRecord.objects.filter(batch=batch).values_list("person_id", flat=True))
     )
-    made = adjusted = 0
+    # Chunks commit one by one: compensations of this batch mean a crashed run is resumed.
+    resuming = Compensation.objects.filter(batch=batch).exists()
     # Chunks are id ranges of the batch's people, so no query carries a long list of ids.
-    for start in range(0, len(person_ids), PEOPLE_PER_CHUNK):
-        chunk = person_ids[start : start + PEOPLE_PER_CHUNK]
+    chunks = [
+        person_ids[start : start + PEOPLE_PER_CHUNK]
+        for start in range(0, len(person_ids), PEOPLE_PER_CHUNK)
+    ]
+
+    def work(index: int) -> tuple[int, int]:
         with transaction.atomic():
-            new, changed = _compute_chunk(batch, chunk, years)
-        made += new
-        adjusted += changed
-        SettlementBatch.objects.filter(pk=batch_id).update(stage=f"compute {start + len(chunk)}")
+            done = _compute_chunk(batch, chunks[index], years, resuming=resuming)
+        # Processes share the chunks, so this is the last chunk finished, roughly the progress.
+        progress = f"compute {index + 1}/{len(chunks)}"
+        SettlementBatch.objects.filter(pk=batch_id).update(stage=progress)
+        return done
+
+    processes = min(compute_processes(), len(chunks))
+    if processes > 1 and can_fork():
+        made, adjusted = run_forked(range(len(chunks)), processes, work)
+    else:
+        made = adjusted = 0
+        for index in range(len(chunks)):
+            new, changed = work(index)
+            made += new
+            adjusted += changed
     SettlementBatch.objects.filter(pk=batch_id).update(
         computed_at=timezone.now(), stage="", seconds_compute=time.monotonic() - started
     )

@@ -9,9 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from claims.models import Compensation, CompensationAdjustment
+from claims.models import Compensation, CompensationAdjustment, SettlementRecord
 from claims.services.batches import batch_receive
-from insurance.models import BenefitPlan, Enrollment
+from claims.services.compute import RECORD_FIELDS, settlement_of
+from claims.services.explanations import compensation_steps
+from insurance.engine import Enrolment, PersonFacts, compute_person, step_text
+from insurance.models import BenefitPlan, Enrollment, Person
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
@@ -83,7 +86,49 @@ def test_a_batch_is_computed_with_its_explanation(ordos, send):
     # above 20,000 for the admission: 7,000 x 30% = 2,100. Total 10,100.
     assert comp.lines == {"over-max": "8000.00", "cancer-drug": "0.00", "burden": "2100.00"}
     assert comp.total == Decimal("10100.00") and comp.plan_code == "ordos-2018"
-    assert comp.status == "computed" and any(s["code"] == "tier" for s in comp.steps)
+    # Stored as the engine's trace; the steps are rebuilt from it on display.
+    assert comp.status == "computed" and comp.steps == [] and comp.trace == {}
+    steps = compensation_steps(comp)
+    assert [s.code for s in steps if s.line == "burden"][-3:] == ["deductible", "tier", "payable"]
+    assert [s.values["payable"] for s in steps if s.code == "payable"] == [
+        Decimal("8000.00"), Decimal("0.00"), Decimal("2100.00"),
+    ]  # fmt: skip
+    assert "本次应付 2100.00" in "\n".join(step_text(step=s) for s in steps)
+
+
+@pytest.mark.django_db
+def test_rebuilt_explanations_equal_the_engines_for_a_history(ordos, send):
+    send(
+        ordos, "a.csv", [_chemo(10, "2018-06-01", "15000.00"), _chemo(11, "2018-08-01", "9000.00")]
+    )
+    send(ordos, "b.csv", [_chemo(12, "2018-09-01", "30000.00")])
+    third = Compensation.objects.get(record__setl_id="S00000012")
+    assert third.trace["acc"]  # the running total the first batch left
+    records = [
+        settlement_of(row)
+        for row in SettlementRecord.objects.order_by("setl_time").values(*RECORD_FIELDS)
+    ]
+    who = Person.objects.get(psn_no="P0001")
+    person = PersonFacts(
+        psn_no="P0001", insutype=who.insutype, cvlserv_flag=who.cvlserv_flag,
+        enrolments=(Enrolment(dt.date(2018, 1, 1), dt.date(2018, 12, 31)),),
+    )  # fmt: skip
+    plan = BenefitPlan.objects.get(code="ordos-2018").parsed
+    explained = compute_person(plan=plan, person=person, settlements=records)
+    for result in explained.settlements:
+        comp = Compensation.objects.get(record__setl_id=result.setl_id)
+        assert compensation_steps(comp) == list(result.steps)
+
+
+@pytest.mark.django_db
+def test_an_explanation_that_no_longer_gives_the_stored_amount_says_so(ordos, send):
+    send(ordos, "a.csv", [_chemo(10, "2018-06-01", "35000.00")])
+    comp = Compensation.objects.get(record__setl_id="S00000010")
+    Compensation.objects.filter(pk=comp.pk).update(lines={**comp.lines, "burden": "1.00"})
+    comp.refresh_from_db()
+    first = compensation_steps(comp)[0]
+    assert first.code == "unreproducible" and first.values["stored"] == comp.total
+    assert "不一致" in step_text(step=first)
 
 
 @pytest.mark.django_db

@@ -1,0 +1,99 @@
+"""The compute step in several processes (PostgreSQL) gives what one process gives."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from claims.models import Compensation, SettlementBatch
+from claims.services import compute
+from claims.services.batches import batch_receive
+from claims.services.compute import batch_compute
+from claims.services.forked import run_forked
+from insurance.models import BenefitPlan, Enrollment
+from tests.claims.files import settlement_row, write_csv
+from tests.contracts.factories import ContractFactory
+from tests.insurance.factories import PersonFactory, SchemeYearFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="forked compute runs on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def applied_batch(transactional_db, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
+    contract = ContractFactory(
+        scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
+    )
+    rows = []
+    for n in range(24):
+        person = PersonFactory(psn_no=f"P{n:04d}", insutype="310")
+        Enrollment.objects.create(
+            person=person, scheme_year=year, kind="renewal", start_date=dt.date(2018, 1, 1),
+            end_date=dt.date(2018, 12, 31), benefits_from=dt.date(2018, 1, 1),
+        )  # fmt: skip
+        for k, month in enumerate((3, 5, 9)):
+            rows.append(settlement_row(
+                n * 10 + k, psn_no=person.psn_no, total=f"{30000 + 7000 * k + n}.00",
+                setl_time=f"2018-{month:02d}-0{k + 1} 10:00:00", begndate=f"2018-{month:02d}-01",
+                enddate=f"2018-{month:02d}-0{k + 1}", trt_category="chemotherapy",
+            ))  # fmt: skip
+    path = write_csv(tmp_path / "many.csv", rows)
+    with path.open("rb") as fh:
+        batch = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False).batch
+    settings.MEDSUPP_COMPUTE_PROCESSES = 1
+    from claims.services.batches import batch_process
+
+    batch = batch_process(batch_id=batch.pk)
+    assert batch.status == "applied" and Compensation.objects.count() == len(rows)
+    return batch
+
+
+def _owed():
+    return {
+        c.record.setl_id: (c.status, c.lines, c.total, c.trace)
+        for c in Compensation.objects.select_related("record")
+    }
+
+
+def test_two_processes_compute_what_one_computes(applied_batch, settings, monkeypatch):
+    serial = _owed()
+    Compensation.objects.all().delete()
+    SettlementBatch.objects.filter(pk=applied_batch.pk).update(computed_at=None)
+    monkeypatch.setattr(compute, "PEOPLE_PER_CHUNK", 5)  # 24 people: five chunks
+    forked_runs = []
+
+    def spy(parts, processes, work):
+        forked_runs.append((len(parts), processes))
+        return run_forked(parts, processes, work)
+
+    monkeypatch.setattr(compute, "run_forked", spy)
+    settings.MEDSUPP_COMPUTE_PROCESSES = 2
+    assert batch_compute(batch_id=applied_batch.pk) == (72, 0)
+    assert forked_runs == [(5, 2)]
+    assert _owed() == serial
+    assert any(trace for _s, _l, _t, trace in serial.values())  # later settlements carry state
+
+
+def _work(fail_on: int):
+    def work(part: int) -> tuple[int, int]:
+        if part == fail_on:
+            raise ValueError("boom")
+        SettlementBatch.objects.exists()  # each process uses its own database session
+        return part, 1
+
+    return work
+
+
+def test_results_of_every_process_are_summed(transactional_db):
+    assert run_forked(range(7), 3, _work(fail_on=-1)) == (21, 7)
+    assert SettlementBatch.objects.count() == 0  # the parent's session still works
+
+
+def test_a_failed_child_is_reported(transactional_db):
+    with pytest.raises(RuntimeError, match="1 compute process"):
+        run_forked(range(6), 2, _work(fail_on=3))  # part 3 runs in the child
+    with pytest.raises(ValueError, match="boom"):
+        run_forked(range(6), 2, _work(fail_on=2))  # part 2 runs in the parent
