@@ -106,7 +106,6 @@ def _copy(path: Path, temp: str, layout: Layout, pg_encoding: str) -> None:
                 guard.feed(chunk)
                 copy.write(chunk)
             guard.close()
-        cursor.execute(f"ANALYZE {temp}")
 
 
 def _stage(parser: RowParser, header, layout: Layout, *, temp, batch_id, progress) -> ParseStats:

@@ -24,10 +24,27 @@ _field = SettlementStage._meta.get_field("medfee_sumamt")
 _INT_DIGITS = _field.max_digits - _field.decimal_places
 _MONEY = rf"(?:-?[0-9]{{1,{_INT_DIGITS}}}(?:\.[0-9]{{1,2}})?)?"
 # All money cells of a row joined by commas: one regex call per row (PostgreSQL's regex calls
-# are the costly part), the comma count pins one field per cell.
+# are the costly part); cells without commas pin one field per cell.
 RE_MONEY_ROW = rf"^{_MONEY}(?:,{_MONEY})*$"
-RE_DATE = r"^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}$|^[0-9]{8}$"
-RE_DATETIME = r"^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}$|^[0-9]{14}$"
+# Real calendar dates only (month lengths, leap years) in the regex itself: no cast can fail.
+# Years from 1000 so that PostgreSQL reads 8 digits as Python does.
+_LEAP = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+
+
+def _month_day(sep: str) -> str:
+    return (
+        rf"(?:(?:0[13578]|1[02]){sep}(?:0[1-9]|[12][0-9]|3[01])"
+        rf"|(?:0[469]|11){sep}(?:0[1-9]|[12][0-9]|30)|02{sep}(?:0[1-9]|1[0-9]|2[0-8]))"
+    )
+
+
+_YEAR, _SEP, _HOUR = "[1-9][0-9]{3}", "[-/]", "(?:[01][0-9]|2[0-3])"
+_DATE_SEP = rf"(?:{_YEAR}{_SEP}{_month_day(_SEP)}|{_LEAP}{_SEP}02{_SEP}29)"
+_DATE_DIGITS = rf"(?:{_YEAR}{_month_day('')}|{_LEAP}0229)"
+RE_DATE = rf"^(?:{_DATE_SEP}|{_DATE_DIGITS})$"
+RE_DATETIME = (
+    rf"^(?:{_DATE_SEP}[ T]{_HOUR}:[0-5][0-9]:[0-5][0-9]|{_DATE_DIGITS}{_HOUR}[0-5][0-9][0-5][0-9])$"
+)
 
 
 @dataclass(frozen=True)
@@ -70,39 +87,21 @@ def stable_years(zone: str) -> tuple[int, ...]:
     return tuple(years)
 
 
-def _ymd(digits: str) -> tuple[str, str, str]:
-    return (
-        f"substr({digits}, 1, 4)::int",
-        f"substr({digits}, 5, 2)::int",
-        f"substr({digits}, 7, 2)::int",
-    )
+def _year_ranges(years: tuple[int, ...]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for year in years:
+        if ranges and ranges[-1][1] == year - 1:
+            ranges[-1] = (ranges[-1][0], year)
+        else:
+            ranges.append((year, year))
+    return ranges
 
 
-def _valid_date(digits: str) -> str:
-    y, m, d = _ymd(digits)
-    leap = f"mod({y}, 4) = 0 AND (mod({y}, 100) <> 0 OR mod({y}, 400) = 0)"
-    last = (
-        f"CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
-        f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
-    )
-    return f"({y} >= 1 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {last})"
-
-
-def _date_digits(v: str) -> str:
-    return f"translate({v}, '-/', '')"
-
-
-def _datetime_digits(v: str) -> str:
-    return f"translate({v}, '-/ T:', '')"
-
-
-def _valid_datetime(v: str) -> str:
-    digits = _datetime_digits(v)
-    return (
-        f"({_valid_date(digits)} AND substr({digits}, 9, 2)::int <= 23 "
-        f"AND substr({digits}, 11, 2)::int <= 59 AND substr({digits}, 13, 2)::int <= 59 "
-        f"AND substr({digits}, 1, 4)::int = ANY(%(years)s))"
-    )
+def _stable_year(v: str, zone: str) -> str:
+    """Safe once RE_DATETIME matched: the first four characters are the year."""
+    ranges = _year_ranges(stable_years(zone)) or [(0, -1)]
+    tests = " OR ".join(f"left({v}, 4)::int BETWEEN {lo} AND {hi}" for lo, hi in ranges)
+    return f"({tests})"
 
 
 def _cell_ok(column, v: str, params: dict) -> str | None:
@@ -110,10 +109,9 @@ def _cell_ok(column, v: str, params: dict) -> str | None:
     kind, name = column.kind, column.name
     empty = "false" if column.required else "true"
     if kind is Kind.DATE:
-        valid = _valid_date(_date_digits(v))
-        return f"CASE WHEN {v} = '' THEN {empty} WHEN {v} ~ %(re_date)s THEN {valid} ELSE false END"
+        return f"CASE WHEN {v} = '' THEN {empty} ELSE {v} ~ %(re_date)s END"
     if kind is Kind.DATETIME:
-        valid = _valid_datetime(v)
+        valid = _stable_year(v, params["tz"])
         return f"CASE WHEN {v} = '' THEN {empty} WHEN {v} ~ %(re_dt)s THEN {valid} ELSE false END"
     if kind is Kind.FLAG:
         return f"{v} IN ('', '0', '1')"
@@ -138,9 +136,9 @@ def _format_ok(layout: Layout, params: dict) -> str:
         else:
             tests.append(_cell_ok(column, v, params))
     if money:
+        tests.extend(f"strpos({v}, ',') = 0" for v in money)
         joined = " || ',' || ".join(money)
         tests.append(f"({joined}) ~ %(re_money)s")
-        tests.append(f"length({joined}) - length(replace({joined}, ',', '')) = {len(money) - 1}")
     return " AND ".join(tests)
 
 
@@ -149,16 +147,14 @@ def _typed(column, v: str) -> str:
     kind = column.kind
     if kind is Kind.MONEY:
         return f"CASE WHEN {v} = '' THEN 0 ELSE {v}::numeric END"
+    # 'YYYYMMDD' and 'YYYYMMDD HHMMSS' read the same under every DateStyle.
     if kind is Kind.DATE:
-        y, m, d = _ymd(_date_digits(v))
-        return f"CASE WHEN {v} = '' THEN NULL ELSE make_date({y}, {m}, {d}) END"
+        return f"CASE WHEN {v} = '' THEN NULL ELSE translate({v}, '-/', '')::date END"
     if kind is Kind.DATETIME:
-        digits = _datetime_digits(v)
-        y, m, d = _ymd(digits)
-        hh, mi, ss = (f"substr({digits}, {i}, 2)::int" for i in (9, 11, 13))
+        digits = f"translate({v}, '-/ T:', '')"
         return (
             f"CASE WHEN {v} = '' THEN NULL "
-            f"ELSE make_timestamp({y}, {m}, {d}, {hh}, {mi}, {ss}::double precision) END"
+            f"ELSE (left({digits}, 8) || ' ' || right({digits}, 6))::timestamp END"
         )
     if kind is Kind.FLAG:
         return f"{v} = '1'"
@@ -200,7 +196,6 @@ def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: st
         "re_money": RE_MONEY_ROW,
         "re_date": RE_DATE,
         "re_dt": RE_DATETIME,
-        "years": list(stable_years(zone)),
         "tz": zone,
     }
     ok = _format_ok(layout, params)
