@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from claims.ingest.csvscan import CsvGuard, NotCanonical
-from claims.ingest.pgsql import WHITESPACE, Layout, fast_insert, layout_of, nonblank
+from claims.ingest.pgsql import Layout, fast_insert, layout_of, nonblank, whitespace
 from claims.ingest.readers import (
     detect_encoding,
     detect_format,
@@ -144,7 +144,7 @@ def _unstage_duplicates(cursor, layout: Layout, *, temp, stage, batch_id) -> Non
         f"DELETE FROM {stage} s USING (SELECT btrim(t.{setl_id}, %(ws)s) AS key "  # noqa: S608
         f"FROM {temp} t GROUP BY 1 HAVING count(*) > 1) d "
         "WHERE s.batch_id = %(batch)s AND s.setl_id = d.key AND d.key <> ''",
-        {"ws": WHITESPACE, "batch": batch_id},
+        {"ws": whitespace(), "batch": batch_id},
     )
 
 

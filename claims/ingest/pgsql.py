@@ -18,8 +18,14 @@ from claims.ingest.columns import BY_NAME, COLUMNS, COST_PARTS, FUND_PARTS, Kind
 from claims.ingest.rows import TOLERANCE
 from claims.models import SettlementStage
 
-# Every character Python's str.strip() removes; a cell that starts or ends with one goes slow.
-WHITESPACE = "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+
+@cache
+def whitespace() -> str:
+    """Every character Python's str.strip() removes; a cell that starts or ends with one goes
+    slow. Built on first use: scanning all code points costs a tenth of a second."""
+    return "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+
+
 _field = SettlementStage._meta.get_field("medfee_sumamt")
 _INT_DIGITS = _field.max_digits - _field.decimal_places
 _MONEY = rf"(?:-?[0-9]{{1,{_INT_DIGITS}}}(?:\.[0-9]{{1,2}})?)?"
@@ -192,7 +198,7 @@ def nonblank(layout: Layout) -> str:
 def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: str):
     """INSERT ... SELECT of every row that passes the predicate; returns (sql, params)."""
     params: dict = {
-        "ws": WHITESPACE,
+        "ws": whitespace(),
         "re_money": RE_MONEY_ROW,
         "re_date": RE_DATE,
         "re_dt": RE_DATETIME,
@@ -207,8 +213,8 @@ def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: st
     values = []
     for column in COLUMNS:
         value = f"x.{column.name}" if layout.cell(column.name) else None
-        if column.kind is Kind.DATETIME:
-            value = f"{value} AT TIME ZONE %(tz)s"
+        if value and column.kind is Kind.DATETIME:
+            value = f"{value} AT TIME ZONE %(tz)s"  # aware in settings.TIME_ZONE, as stage_tuple
         values.append(value or _ABSENT.get(column.kind, "''"))
     values.append(
         "coalesce(x.begndate, x.setl_time::date)"
