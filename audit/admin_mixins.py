@@ -134,3 +134,21 @@ class AuditedAdminMixin:
             if new:
                 self._audit(request, obj, AuditAction.UPDATE, old, new, "修改")
         return result
+
+
+class ViewerMixin:
+    """Keeps the user who opens a change page on the object fetched for that request, so the
+    page's display methods (which get only the object) can offer only the moves that user may
+    make: `viewer_of(obj)`. A ModelAdmin instance is shared by every request and thread; the
+    object is this request's own."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._admin_viewer = request.user
+        return obj
+
+
+def viewer_of(obj):
+    """The user viewing `obj`'s change page (see `ViewerMixin`), None elsewhere."""
+    return getattr(obj, "_admin_viewer", None)

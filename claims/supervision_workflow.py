@@ -96,6 +96,16 @@ def moves_from(table: dict[str, Move], status: str) -> list[Move]:
     return [move for move in table.values() if status in move.sources]
 
 
+def may_move(move: Move, actor) -> bool:
+    """Whether `actor` holds the move's permission (the rule `check_move` applies)."""
+    return actor is not None and actor.has_perm(move.permission)
+
+
+def allowed_moves(table: dict[str, Move], status: str, actor) -> list[Move]:
+    """The moves legal from `status` that `actor` may make (a change page's buttons)."""
+    return [move for move in moves_from(table, status) if may_move(move, actor)]
+
+
 def check_move(*, table: dict[str, Move], name: str, status: str, status_label: str, actor, reason):
     """The move, or a clear refusal (unknown or illegal move, no permission, missing reason)."""
     move = table.get(name)
@@ -105,7 +115,7 @@ def check_move(*, table: dict[str, Move], name: str, status: str, status_label: 
         raise IllegalMove(
             _("当前状态为「%(s)s」，不能「%(m)s」。") % {"s": status_label, "m": move.label}
         )
-    if actor is None or not actor.has_perm(move.permission):
+    if not may_move(move, actor):
         raise NotPermitted(_("您没有「%(m)s」的权限。") % {"m": move.label})
     if move.needs_reason and not (reason or "").strip():
         raise SupervisionError(_("「%(m)s」必须填写理由。") % {"m": move.label})

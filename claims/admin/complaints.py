@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from audit.admin_mixins import viewer_of
 from claims.admin.evaluation import evaluation_urls
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import Complaint
@@ -25,10 +26,11 @@ from claims.models.complaint import (
     ComplaintChannel,
     ComplaintDecision,
     ComplaintStatus,
-    complaint_moves_from,
 )
 from claims.selectors import complaint_for_user
 from claims.services.complaints import (
+    complaint_allowed_moves,
+    complaint_bond_allowed,
     complaint_bond_deduction_propose,
     complaint_move,
     complaint_register,
@@ -137,15 +139,13 @@ class ComplaintAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
-        """The legal moves from the complaint's status (the service checks who may make them)."""
+        """The moves legal from the complaint's status that the viewing user may make."""
+        user = viewer_of(obj)
         links = [
             (move.label, reverse("admin:claims_complaint_step", args=[obj.pk, move.name]))
-            for move in complaint_moves_from(obj.status)
+            for move in complaint_allowed_moves(obj, user)
         ]
-        if (
-            obj.decision in (ComplaintDecision.JUSTIFIED, ComplaintDecision.PARTLY)
-            and not obj.bond_deduction_id
-        ):
+        if complaint_bond_allowed(obj, user):
             url = reverse("admin:claims_complaint_step", args=[obj.pk, "bond"])
             links.append((STEPS["bond"][1], url))
         return links_html(links)

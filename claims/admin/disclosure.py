@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from audit.admin_mixins import ViewerMixin, viewer_of
 from audit.models import DisclosureReport, DisclosureStatus
 from claims.admin.supervision import form_view, links_html
 from claims.reports.disclosure_pdf import disclosure_pdf
 from claims.services.disclosure import (
     DRAFT_PERMISSION,
     MOVES,
+    disclosure_allowed_steps,
     disclosure_correct,
     disclosure_draft,
     disclosure_move,
@@ -77,7 +79,7 @@ STEP_LABELS = {
 
 
 @admin.register(DisclosureReport)
-class DisclosureReportAdmin(ModelAdmin):
+class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
     list_display = ("scheme_name", "year", "version", "status", "checked_by", "published_at")
     list_filter = ("status", "year")
     search_fields = ("=scheme_code", "scheme_name")
@@ -124,14 +126,10 @@ class DisclosureReportAdmin(ModelAdmin):
 
     @admin.display(description=_("操作"))
     def workflow(self, obj):
-        links = []
-        for step, source in STEP_FROM.items():
-            # every move the status allows; the service refuses a user without the permission
-            if obj.status == source:
-                if step == "correct" and hasattr(obj, "superseded_by"):
-                    continue
-                url = reverse("admin:claims_disclosure_step", args=[obj.pk, step])
-                links.append((STEP_LABELS[step], url))
+        links = [
+            (STEP_LABELS[step], reverse("admin:claims_disclosure_step", args=[obj.pk, step]))
+            for step in disclosure_allowed_steps(obj, viewer_of(obj))
+        ]
         links.append((_("预览 PDF"), reverse("admin:claims_disclosure_pdf", args=[obj.pk])))
         if obj.status == DisclosureStatus.PUBLISHED:
             links.append((_("公开页面"), reverse("public:disclosure-detail", args=[obj.pk])))

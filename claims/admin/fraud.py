@@ -9,11 +9,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.choices_supervision import FlagStatus
 from claims.models import FraudFlag
 from claims.selectors import fraud_flag_for_user
-from claims.services.fraud import fraud_flag_review
+from claims.services.fraud import fraud_flag_review, may_review_fraud_flags
 
 EVIDENCE_LABELS = {
     "setl_id": _("结算ID"),
@@ -68,7 +69,7 @@ class FraudFlagAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
-        if obj.status != FlagStatus.OPEN:
+        if obj.status != FlagStatus.OPEN or not may_review_fraud_flags(viewer_of(obj)):
             return "-"
         return links_html(
             [

@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from audit.admin_mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
@@ -22,7 +23,7 @@ from claims.services.manual_claims import (
     manual_claim_pay,
     manual_claim_register,
 )
-from claims.supervision_workflow import MANUAL_MOVES, moves_from
+from claims.supervision_workflow import MANUAL_MOVES, allowed_moves
 from contracts.selectors import contract_for_user
 from insurance.models import Person
 
@@ -126,7 +127,7 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
         links = []
-        for move in moves_from(MANUAL_MOVES, obj.status):
+        for move in allowed_moves(MANUAL_MOVES, obj.status, viewer_of(obj)):
             step = {"complete": "documents", "approve": "decide", "refuse": "decide"}.get(
                 move.name, move.name
             )

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin_mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
 from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
@@ -21,6 +22,7 @@ from claims.selectors import (
 from claims.services.spot_checks import (
     follow_up_add,
     follow_up_done,
+    may_handle_spot_checks,
     spot_check_perform,
     spot_check_plan,
 )
@@ -111,7 +113,7 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
-        if obj.status != SpotCheckStatus.PLANNED:
+        if obj.status != SpotCheckStatus.PLANNED or not may_handle_spot_checks(viewer_of(obj)):
             return "-"
         url = reverse("admin:claims_spotcheck_perform", args=[obj.pk])
         return links_html([(_("登记抽查结果"), url)])
@@ -168,7 +170,7 @@ class FollowUpActionAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
-        if obj.status != ActionStatus.OPEN:
+        if obj.status != ActionStatus.OPEN or not may_handle_spot_checks(viewer_of(obj)):
             return "-"
         url = reverse("admin:claims_followupaction_done", args=[obj.pk])
         return links_html([(_("确认整改完成"), url)])

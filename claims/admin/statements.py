@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from audit.admin_mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_lines, form_view, links_html
 from claims.choices_supervision import ItemDecision, StatementStatus
 from claims.models import ClaimStatement, StatementAdjustment
@@ -23,16 +24,21 @@ from claims.selectors import (
 )
 from claims.services.statement_items import (
     bond_proposal_allowed,
+    may_review_items,
     statement_adjustment_close,
     statement_item_bond_deduction_propose,
     statement_item_decide,
 )
-from claims.services.statements import statement_move, statement_review_start, statement_submit
+from claims.services.statements import (
+    statement_allowed_moves,
+    statement_move,
+    statement_review_start,
+    statement_submit,
+)
 from claims.supervision_workflow import (
     ADJUSTMENT_MOVES,
-    REVIEW_PERMISSION,
     STATEMENT_MOVES,
-    moves_from,
+    allowed_moves,
 )
 from contracts.selectors import contract_for_user
 
@@ -128,7 +134,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
         links = []
-        for move in moves_from(STATEMENT_MOVES, obj.status):
+        for move in statement_allowed_moves(obj, viewer_of(obj)):
             name = "start" if move.name == "start_review" else move.name
             url = reverse("admin:claims_claimstatement_move", args=[obj.pk, name])
             links.append((move.label, url))
@@ -139,7 +145,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
         items = obj.items.select_related("record").order_by("id")
         if not items:
             return "-"
-        can_decide = obj.status == StatementStatus.IN_REVIEW
+        can_decide = obj.status == StatementStatus.IN_REVIEW and may_review_items(viewer_of(obj))
         rows = []
         for item in items:
             why = "、".join(
@@ -267,7 +273,8 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
 
     def decide_view(self, request, pk, item_id):
         item = self._item(request, pk, item_id)
-        if not request.user.has_perm(REVIEW_PERMISSION) and request.method == "POST":
+        may_review = may_review_items(request.user)
+        if not may_review and request.method == "POST":
             raise PermissionDenied
         compensation = getattr(item.record, "compensation", None)
         details = [
@@ -277,7 +284,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
             (_("应赔付（引擎）"), item.expected),
             (_("当前结论"), item.get_decision_display()),
         ]
-        if bond_proposal_allowed(item):
+        if may_review and bond_proposal_allowed(item):
             url = reverse("admin:claims_claimstatement_bond", args=[pk, item.pk])
             details.append((_("保函扣款"), format_html('<a href="{}">{}</a>', url, _("提出扣款"))))
         initial = {
@@ -342,7 +349,7 @@ class StatementAdjustmentAdmin(ReadOnlyScopedAdmin):
         return links_html(
             [
                 (m.label, reverse("admin:claims_statementadjustment_close", args=[obj.pk, m.name]))
-                for m in moves_from(ADJUSTMENT_MOVES, obj.status)
+                for m in allowed_moves(ADJUSTMENT_MOVES, obj.status, viewer_of(obj))
             ]
         )
 

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit.admin_mixins import AuditedAdminMixin
+from audit.admin_mixins import AuditedAdminMixin, ViewerMixin
 from claims.models import CalendarOverride, SupervisionConfig
 from claims.selectors import (
     calendar_override_for_user,
@@ -87,9 +87,10 @@ def form_view(
     return TemplateResponse(request, "claims/admin/supervision_form.html", context)
 
 
-class ReadOnlyScopedAdmin(ModelAdmin):
+class ReadOnlyScopedAdmin(ViewerMixin, ModelAdmin):
     """Rows reached through the model's `*_for_user` selector; pages read-only, changes only
-    through the workflow views (which call services)."""
+    through the workflow views (which call services), whose buttons the change page offers only
+    to a user who may use them (`audit.admin_mixins.viewer_of`)."""
 
     selector = None
     list_per_page = 50

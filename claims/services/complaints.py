@@ -109,6 +109,45 @@ def complaint_register(
     return complaint
 
 
+def _refusal(complaint: Complaint, move, actor) -> str | None:
+    """Why `actor` may not make `move` on `complaint` (its permission; only the insurer handling
+    the complaint answers it, and insurer users do nothing else), or None when he may."""
+    if actor is None or not actor.has_perm(move.permission):
+        return _("您没有「%(m)s」的权限。") % {"m": move.label}
+    own = insurer_of(actor)
+    if move.name == "answer":
+        if own is None or own.pk != complaint.insurer_id:
+            return _("只有承办该投诉的保险机构可以答复。")
+    elif own is not None:
+        return _("保险机构用户只能答复投诉。")
+    return None
+
+
+def complaint_allowed_moves(complaint: Complaint, user) -> list:
+    """The moves legal from the complaint's status that `user` may make (the page's buttons)."""
+    return [
+        m for m in complaint_moves_from(complaint.status) if _refusal(complaint, m, user) is None
+    ]
+
+
+def _may_propose_bond(actor) -> bool:
+    return actor is not None and actor.has_perm(DECIDE_PERMISSION) and insurer_of(actor) is None
+
+
+def _found_justified(complaint: Complaint) -> bool:
+    return complaint.status in (ComplaintStatus.DECIDED, ComplaintStatus.CLOSED) and (
+        complaint.decision in (ComplaintDecision.JUSTIFIED, ComplaintDecision.PARTLY)
+    )
+
+
+def complaint_bond_allowed(complaint: Complaint, user) -> bool:
+    """Whether `user` may propose a bond deduction from the complaint now (the rules of
+    `complaint_bond_deduction_propose`)."""
+    return (
+        _found_justified(complaint) and not complaint.bond_deduction_id and _may_propose_bond(user)
+    )
+
+
 def _check(complaint: Complaint, name: str, actor, reason: str):
     move = COMPLAINT_MOVES.get(name)
     if move is None:
@@ -119,14 +158,9 @@ def _check(complaint: Complaint, name: str, actor, reason: str):
             _("投诉当前状态为「%(s)s」，不能「%(m)s」。可执行的操作：%(l)s。")
             % {"s": complaint.get_status_display(), "m": move.label, "l": legal or _("无")}
         )
-    if actor is None or not actor.has_perm(move.permission):
-        raise NotPermitted(_("您没有「%(m)s」的权限。") % {"m": move.label})
-    own = insurer_of(actor)
-    if name == "answer":
-        if own is None or own.pk != complaint.insurer_id:
-            raise NotPermitted(_("只有承办该投诉的保险机构可以答复。"))
-    elif own is not None:
-        raise NotPermitted(_("保险机构用户只能答复投诉。"))
+    refusal = _refusal(complaint, move, actor)
+    if refusal is not None:
+        raise NotPermitted(refusal)
     if move.needs_reason and not (reason or "").strip():
         raise SupervisionError(_("「%(m)s」必须填写理由。") % {"m": move.label})
     return move
@@ -206,11 +240,9 @@ def complaint_bond_deduction_propose(*, complaint: Complaint, amount, reason: st
     complaint = (
         Complaint.objects.select_for_update().select_related("contract").get(pk=complaint.pk)
     )
-    if actor is None or not actor.has_perm(DECIDE_PERMISSION) or insurer_of(actor):
+    if not _may_propose_bond(actor):
         raise NotPermitted(_("您没有提出保函扣款的权限。"))
-    if complaint.status not in (ComplaintStatus.DECIDED, ComplaintStatus.CLOSED) or (
-        complaint.decision not in (ComplaintDecision.JUSTIFIED, ComplaintDecision.PARTLY)
-    ):
+    if not _found_justified(complaint):
         raise SupervisionError(_("只有经决定属实或部分属实的投诉才能提出保函扣款。"))
     if complaint.bond_deduction_id:
         raise SupervisionError(_("该投诉已经提出过保函扣款。"))

@@ -66,8 +66,13 @@ def _scheme(report: DisclosureReport) -> Scheme:
     return Scheme.objects.select_related("region").get(pk=report.scheme_id)
 
 
+def _permitted(actor, permission: str) -> bool:
+    """No actor is the system (the beat job); a user needs the permission."""
+    return actor is None or actor.has_perm(permission)
+
+
 def _require(actor, permission: str, what: str) -> None:
-    if actor is not None and not actor.has_perm(permission):
+    if not _permitted(actor, permission):
         raise PermissionDenied(_("您没有%(w)s的权限。") % {"w": what})
 
 
@@ -119,6 +124,39 @@ MOVES = {
 }
 
 
+def _four_eyes_refusal(report: DisclosureReport, move: str, actor) -> str | None:
+    """The checker is not the drafter; the director who publishes is not the checker."""
+    if move == "check" and report.drafted_by_id is not None and report.drafted_by_id == actor.pk:
+        return _("复核人不能是起草人。")
+    if move == "publish" and report.checked_by_id == actor.pk:
+        return _("发布人不能是复核人。")
+    return None
+
+
+def disclosure_allowed_steps(report: DisclosureReport, user) -> list[str]:
+    """The steps `user` may take on the report now (its change page's buttons): the moves legal
+    from its status that his permissions and the four-eyes rule allow, rebuilding a draft and
+    starting the correction of a published version not corrected yet."""
+    if user is None:
+        return []
+    steps = [
+        name
+        for name, step in MOVES.items()
+        if report.status == step.source
+        and _permitted(user, step.permission)
+        and _four_eyes_refusal(report, name, user) is None
+    ]
+    if _permitted(user, DRAFT_PERMISSION):
+        if report.status == DisclosureStatus.DRAFT:
+            steps.append("rebuild")
+        if (
+            report.status == DisclosureStatus.PUBLISHED
+            and not DisclosureReport.objects.filter(supersedes=report).exists()
+        ):
+            steps.append("correct")
+    return steps
+
+
 @transaction.atomic
 def disclosure_move(
     *, report: DisclosureReport, move: str, actor, reason: str = "", request=None
@@ -136,15 +174,14 @@ def disclosure_move(
             % {"s": report.get_status_display(), "m": step.label}
         )
     now = timezone.now()
+    refusal = _four_eyes_refusal(report, move, actor)
+    if refusal is not None:
+        raise ValidationError(refusal)
     if move == "check":
-        if report.drafted_by_id is not None and report.drafted_by_id == actor.pk:
-            raise ValidationError(_("复核人不能是起草人。"))
         report.checked_by, report.checked_at = actor, now
     elif move == "return":
         report.checked_by, report.checked_at = None, None
     elif move == "publish":
-        if report.checked_by_id == actor.pk:
-            raise ValidationError(_("发布人不能是复核人。"))
         if content_sha256(report.content) != report.content_sha256:
             raise ValidationError(_("报告内容与复核时的哈希不一致，请重新生成并复核。"))
         report.published_by, report.published_at = actor, now

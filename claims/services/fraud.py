@@ -229,11 +229,16 @@ def fraud_detect(*, contract, start=None, end=None, actor=None) -> dict[str, int
     return created
 
 
+def may_review_fraud_flags(actor) -> bool:
+    """Whether `actor` may confirm or dismiss a fraud flag."""
+    return actor is not None and actor.has_perm("claims.change_fraudflag")
+
+
 @transaction.atomic
 def fraud_flag_review(*, flag, confirmed: bool, actor, note: str = "") -> FraudFlag:
     """A person checked the flag: confirmed (属实) or dismissed (排除, with a reason)."""
     flag = FraudFlag.objects.select_for_update().get(pk=flag.pk)
-    if actor is None or not actor.has_perm("claims.change_fraudflag"):
+    if not may_review_fraud_flags(actor):
         raise NotPermitted(_("您没有核查欺诈疑点的权限。"))
     if flag.status != FlagStatus.OPEN:
         raise SupervisionError(

@@ -19,8 +19,13 @@ from contracts.selectors import contract_for_user, insurer_of
 PERMISSION = "claims.change_spotcheck"
 
 
+def may_handle_spot_checks(actor, perm: str = PERMISSION) -> bool:
+    """Bureau staff with the permission: record a check's results, order and close actions."""
+    return actor is not None and actor.has_perm(perm) and insurer_of(actor) is None
+
+
 def _check_actor(actor, perm: str = PERMISSION) -> None:
-    if actor is None or not actor.has_perm(perm) or insurer_of(actor) is not None:
+    if not may_handle_spot_checks(actor, perm):
         raise NotPermitted(_("您没有办理抽查的权限。"))
 
 

@@ -27,6 +27,11 @@ from insurance.engine.money import MoneyError, to_money
 ITEM_FIELDS = ("decision", "corrected_amount", "reason_code", "note")
 
 
+def may_review_items(actor) -> bool:
+    """Whether `actor` may decide a statement's items and propose bond deductions from them."""
+    return actor is not None and actor.has_perm(REVIEW_PERMISSION)
+
+
 def _snapshot(item) -> dict:
     return {f: str(getattr(item, f)) if getattr(item, f) is not None else None for f in ITEM_FIELDS}
 
@@ -69,7 +74,7 @@ def statement_item_decide(
             _("核算状态为「%(s)s」，不能修改复核结论。")
             % {"s": item.statement.get_status_display()}
         )
-    if actor is None or not actor.has_perm(REVIEW_PERMISSION):
+    if not may_review_items(actor):
         raise NotPermitted(_("您没有复核月度核算的权限。"))
     note = (note or "").strip()
     amount, reason_code = _clean(decision, amount, reason_code, note)
@@ -135,7 +140,7 @@ def bond_proposal_allowed(item) -> bool:
 def statement_item_bond_deduction_propose(*, item, amount, reason: str, actor):
     """Propose a performance-bond deduction for what the review found (the director decides)."""
     item = StatementItem.objects.select_related("statement__contract").get(pk=item.pk)
-    if actor is None or not actor.has_perm(REVIEW_PERMISSION):
+    if not may_review_items(actor):
         raise NotPermitted(_("您没有复核月度核算的权限。"))
     if not bond_proposal_allowed(item):
         raise SupervisionError(

@@ -39,6 +39,7 @@ from claims.supervision_workflow import (
     SUBMIT_PERMISSION,
     NotPermitted,
     SupervisionError,
+    allowed_moves,
     check_move,
 )
 from contracts.selectors import contract_for_user, insurer_of
@@ -212,9 +213,24 @@ def _finish_review(statement, actor) -> None:
     statement.reviewed_at = timezone.now()
 
 
-def _approve(statement, actor) -> None:
+def _reviewed_by(statement, actor) -> bool:
+    """Whether `actor` finished the statement's review or decided one of its items."""
     deciders = set(statement.items.values_list("decided_by_id", flat=True))
-    if actor.pk == statement.reviewed_by_id or actor.pk in deciders:
+    return actor.pk == statement.reviewed_by_id or actor.pk in deciders
+
+
+def statement_allowed_moves(statement, user) -> list:
+    """The moves legal from the statement's status that `user` may make (the page's buttons):
+    his permissions, and approval by someone other than a reviewer."""
+    return [
+        move
+        for move in allowed_moves(STATEMENT_MOVES, statement.status, user)
+        if move.name != "approve" or not _reviewed_by(statement, user)
+    ]
+
+
+def _approve(statement, actor) -> None:
+    if _reviewed_by(statement, actor):
         raise NotPermitted(_("月度核算须由复核人以外的另一人审批：复核人不能审批自己复核的核算。"))
     adjustments = []
     for item in statement.items.exclude(decision=ItemDecision.ACCEPT):
