@@ -38,6 +38,8 @@ from contracts.models.evaluation import (
     IndicatorCode,
     IndicatorMethod,
     RenewalRecommendation,
+    evaluation_checker_refusal,
+    evaluation_may,
     evaluation_moves_from,
 )
 from contracts.services.insurers import insurer_debar
@@ -207,7 +209,7 @@ def evaluation_recompute(*, evaluation: Evaluation, actor, today: dt.date | None
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != EvaluationStatus.DRAFT:
         raise IllegalTransition(_("只有草稿状态的考核可以重新计算指标。"))
-    if actor is None or not actor.has_perm(SCORE_PERMISSION):
+    if not evaluation_may(actor, SCORE_PERMISSION):
         raise NotPermitted(_("您没有为年度考核评分的权限。"))
     before = _snapshot(evaluation)
     _compute_rows(evaluation, today)
@@ -241,7 +243,7 @@ def _points(value) -> Decimal | None:
 def evaluation_score(*, row: EvaluationScore, manual_score, comment: str = "", actor):
     """A reviewer scores one indicator by hand (or overrides the computed points, with a
     comment) or clears the manual score (None). Only while the evaluation is a draft."""
-    if actor is None or not actor.has_perm(SCORE_PERMISSION):
+    if not evaluation_may(actor, SCORE_PERMISSION):
         raise NotPermitted(_("您没有为年度考核评分的权限。"))
     row = EvaluationScore.objects.select_related("evaluation").select_for_update().get(pk=row.pk)
     evaluation = Evaluation.objects.select_for_update().get(pk=row.evaluation_id)
@@ -284,7 +286,7 @@ def _check_move(evaluation: Evaluation, name: str, actor, reason: str):
             _("考核当前状态为「%(s)s」，不能「%(m)s」。可执行的操作：%(l)s。")
             % {"s": evaluation.get_status_display(), "m": move.label, "l": legal or _("无")}
         )
-    if actor is None or not actor.has_perm(move.permission):
+    if not evaluation_may(actor, move.permission):
         raise NotPermitted(_("您没有「%(m)s」的权限。") % {"m": move.label})
     if move.needs_reason and not (reason or "").strip():
         raise ContractsError(_("「%(m)s」必须填写理由。") % {"m": move.label})
@@ -292,13 +294,9 @@ def _check_move(evaluation: Evaluation, name: str, actor, reason: str):
 
 
 def _check_checker(evaluation: Evaluation, actor) -> None:
-    """Maker/checker: the approver is neither the drafter, nor a scorer, nor the submitter."""
-    if evaluation.drafted_by_id == actor.pk:
-        raise NotPermitted(_("审批人不能是考核的起草人，请由另一位主管审批。"))
-    scorers = set(evaluation.scores.exclude(scored_by=None).values_list("scored_by", flat=True))
-    submitters = set(evaluation.history.filter(move="submit").values_list("actor_id", flat=True))
-    if actor.pk in scorers | submitters:
-        raise NotPermitted(_("审批人不能是参与评分或提交的人员，请由另一位主管审批。"))
+    refusal = evaluation_checker_refusal(evaluation, actor)
+    if refusal is not None:
+        raise NotPermitted(str(refusal))
 
 
 @transaction.atomic

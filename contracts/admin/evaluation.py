@@ -7,15 +7,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db.models import Sum
+from django.db.models import Sum, Value
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin_mixins import ViewerMixin, viewer_of
 from contracts.admin.common import ScopedAdmin
+from contracts.fund_workflow import PREPARE_PERMISSION
 from contracts.models import Evaluation, EvaluationIndicator, EvaluationScore
-from contracts.models.evaluation import EvaluationStatus, evaluation_moves_from
+from contracts.models.evaluation import (
+    SCORE_PERMISSION,
+    EvaluationStatus,
+    evaluation_allowed_moves,
+    evaluation_may,
+)
 from contracts.selectors import evaluation_for_user, evaluation_indicator_for_user
 
 
@@ -72,15 +79,22 @@ class ScoreInline(TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # whether this request's user may score, on the rows (the inline is shared by threads)
+        may_score = evaluation_may(request.user, SCORE_PERMISSION)
+        return super().get_queryset(request).annotate(viewer_may_score=Value(may_score))
+
     @admin.display(description=_("评分"))
     def score_link(self, row):
-        if row.evaluation.status != EvaluationStatus.DRAFT:
+        if row.evaluation.status != EvaluationStatus.DRAFT or not getattr(
+            row, "viewer_may_score", False
+        ):
             return "-"
         return _links([(_("评分"), reverse("admin:claims_evaluation_score", args=[row.pk]))])
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin):
+class EvaluationAdmin(ViewerMixin, ScopedAdmin):
     selector = staticmethod(evaluation_for_user)
     list_display = ("contract", "year", "status", "total_score", "passed",
                     "renewal_recommendation", "approved_by")  # fmt: skip
@@ -105,14 +119,19 @@ class EvaluationAdmin(ScopedAdmin):
 
     @admin.display(description=_("操作"))
     def actions_links(self, obj):
-        step = "admin:claims_evaluation_step"
+        """The moves and steps the viewing user may take now, and the PDF."""
+        user, step = viewer_of(obj), "admin:claims_evaluation_step"
         links = [
             (move.label, reverse(step, args=[obj.pk, move.name]))
-            for move in evaluation_moves_from(obj.status)
+            for move in evaluation_allowed_moves(obj, user)
         ]
-        if obj.status == EvaluationStatus.DRAFT:
+        if obj.status == EvaluationStatus.DRAFT and evaluation_may(user, SCORE_PERMISSION):
             links.append((_("重新计算指标"), reverse(step, args=[obj.pk, "recompute"])))
-        if obj.status == EvaluationStatus.APPROVED and not obj.reserve_release_id:
+        if (
+            obj.status == EvaluationStatus.APPROVED
+            and not obj.reserve_release_id
+            and evaluation_may(user, PREPARE_PERMISSION)  # what `reserve_release` requires
+        ):
             links.append((_("生成预留款拨付单"), reverse(step, args=[obj.pk, "reserve"])))
         links.append((_("打印PDF"), reverse("admin:claims_evaluation_pdf", args=[obj.pk])))
         return _links(links)

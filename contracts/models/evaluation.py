@@ -305,3 +305,31 @@ EVALUATION_MOVES: dict[str, EvaluationMove] = {
 
 def evaluation_moves_from(status: str) -> list[EvaluationMove]:
     return [move for move in EVALUATION_MOVES.values() if status in move.sources]
+
+
+def evaluation_may(actor, permission: str) -> bool:
+    """Whether `actor` holds `permission` (scoring, recomputing, a move's permission)."""
+    return actor is not None and actor.has_perm(permission)
+
+
+def evaluation_checker_refusal(evaluation, actor) -> str | None:
+    """Maker/checker: the approver is neither the drafter, nor a scorer, nor the submitter.
+    Why `actor` may not approve, or None."""
+    if evaluation.drafted_by_id == actor.pk:
+        return _("审批人不能是考核的起草人，请由另一位主管审批。")
+    scorers = set(evaluation.scores.exclude(scored_by=None).values_list("scored_by", flat=True))
+    submitters = set(evaluation.history.filter(move="submit").values_list("actor_id", flat=True))
+    if actor.pk in scorers | submitters:
+        return _("审批人不能是参与评分或提交的人员，请由另一位主管审批。")
+    return None
+
+
+def evaluation_allowed_moves(evaluation, user) -> list[EvaluationMove]:
+    """The moves legal from the evaluation's status that `user` may make (the page's buttons):
+    his permissions, and approval only by someone who neither drafted, scored nor submitted."""
+    return [
+        move
+        for move in evaluation_moves_from(evaluation.status)
+        if evaluation_may(user, move.permission)
+        and (move.name != "approve" or evaluation_checker_refusal(evaluation, user) is None)
+    ]
