@@ -14,6 +14,8 @@ from insurance.models import Enrollment, Person
 
 def _collect(queryset, code: str, column: str, value_field: str, limit: int):
     count = queryset.count()
+    if not count:  # the ordered listing can be planned far slower than the count: skip it
+        return 0, []
     rows = queryset.order_by("row_number").values_list("row_number", value_field)[:limit]
     return count, [error(number, column, code, value=value) for number, value in rows]
 

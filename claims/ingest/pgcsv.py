@@ -28,6 +28,7 @@ from claims.ingest.readers import (
 from claims.ingest.rows import ParseStats, RowParser
 from claims.ingest.stage import STAGE_FIELDS, stage_rows, stage_tuple
 from claims.models import SettlementStage
+from claims.parallel import can_share, run_in_threads, workers
 
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
@@ -62,14 +63,20 @@ def stage_csv(
         return None
     on_open("csv", used)
     temp = f"medsupp_csv_{int(batch_id)}"
+    # Sessions of their own can share the staging INSERT only if they see the raw table: then
+    # it is an unlogged table (committed), else a temp table of this session.
+    sessions = workers() if can_share() else 1
     try:
         with transaction.atomic():
-            _copy(path, temp, layout, PG_ENCODINGS[used])
+            _copy(path, temp, layout, PG_ENCODINGS[used], shared=sessions > 1)
     except (DatabaseError, NotCanonical, _copy_errors()) as exc:
         logger.info("batch %s: COPY cannot read the CSV (%s); parsing it in Python", batch_id, exc)
         return None
     try:
-        return _stage(parser, header, layout, temp=temp, batch_id=batch_id, progress=on_progress)
+        return _stage(
+            parser, header, layout, temp=temp, batch_id=batch_id, progress=on_progress,
+            sessions=sessions,
+        )  # fmt: skip
     finally:
         _drop(temp)
 
@@ -86,15 +93,17 @@ def _server_is_utf8() -> bool:
         return cursor.fetchone()[0] == "UTF8"
 
 
-def _copy(path: Path, temp: str, layout: Layout, pg_encoding: str) -> None:
+def _copy(path: Path, temp: str, layout: Layout, pg_encoding: str, *, shared: bool) -> None:
     from psycopg import sql
 
     cells = ", ".join(f"c{i}" for i in range(layout.width))
     text_cells = ", ".join(f"c{i} text" for i in range(layout.width))
     guard = CsvGuard()
+    kind = "UNLOGGED TABLE" if shared else "TEMP TABLE"
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")  # left by a crashed run of the batch
         cursor.execute(
-            f"CREATE TEMP TABLE {temp} (ord integer GENERATED ALWAYS AS IDENTITY, {text_cells})"
+            f"CREATE {kind} {temp} (ord integer GENERATED ALWAYS AS IDENTITY, {text_cells})"
         )
         # FORCE_NOT_NULL: an unquoted empty cell is '' as in csv.reader, not NULL.
         statement = sql.SQL(
@@ -108,13 +117,23 @@ def _copy(path: Path, temp: str, layout: Layout, pg_encoding: str) -> None:
             guard.close()
 
 
-def _stage(parser: RowParser, header, layout: Layout, *, temp, batch_id, progress) -> ParseStats:
+def _stage(
+    parser: RowParser, header, layout: Layout, *, temp, batch_id, progress, sessions: int
+) -> ParseStats:
     stage = SettlementStage._meta.db_table
     zone = settings.TIME_ZONE
-    sql, params = fast_insert(layout, temp=temp, stage=stage, stage_fields=STAGE_FIELDS, zone=zone)
-    params["batch"] = batch_id
+    statements = []
+    for part in range(sessions):
+        sql, params = fast_insert(
+            layout, temp=temp, stage=stage, stage_fields=STAGE_FIELDS, zone=zone,
+            part=(part, sessions),
+        )  # fmt: skip
+        statements.append((sql, {**params, "batch": batch_id}))
+    if sessions > 1:
+        run_in_threads(statements)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if sessions == 1:
+            cursor.execute(*statements[0])
         _unstage_duplicates(cursor, layout, temp=temp, stage=stage, batch_id=batch_id)
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE refd_setl_flag) FROM {stage} "  # noqa: S608

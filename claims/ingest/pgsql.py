@@ -195,8 +195,9 @@ def nonblank(layout: Layout) -> str:
     return "(" + " OR ".join(f"t.c{i} <> ''" for i in range(layout.width)) + ")"
 
 
-def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: str):
-    """INSERT ... SELECT of every row that passes the predicate; returns (sql, params)."""
+def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: str, part=(0, 1)):
+    """INSERT ... SELECT of every row that passes the predicate; returns (sql, params).
+    `part` (k, n) takes only rows whose ordinal is k modulo n: n sessions share the work."""
     params: dict = {
         "ws": whitespace(),
         "re_money": RE_MONEY_ROW,
@@ -228,7 +229,8 @@ def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: st
         f"INSERT INTO {stage} ({', '.join(stage_fields)}) "  # noqa: S608
         f"SELECT %(batch)s, x.ord + 1, {', '.join(values)} FROM ("
         f"SELECT ord, {typed} FROM ("
-        f"SELECT t.ord, {cells}, ({ok}) AS ok FROM {temp} t WHERE {nonblank(layout)} OFFSET 0"
+        f"SELECT t.ord, {cells}, ({ok}) AS ok FROM {temp} t "
+        f"WHERE mod(t.ord, {int(part[1])}) = {int(part[0])} AND {nonblank(layout)} OFFSET 0"
         f") l1 WHERE ok OFFSET 0) x WHERE {_row_checks(layout)}"
     )
     return sql, params

@@ -29,11 +29,14 @@ class Compensation(models.Model):
         on_delete=models.PROTECT,
         related_name="compensation",
     )
+    # One batch for every row a compute chunk writes: checked by the job, not per row (see
+    # SettlementRecord.batch).
     batch = models.ForeignKey(
         "claims.SettlementBatch",
         verbose_name=_("计算批次"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     plan_code = models.CharField(_("待遇方案"), max_length=64, blank=True)
     plan_version = models.PositiveIntegerField(_("方案版本"), null=True, blank=True)

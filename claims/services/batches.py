@@ -35,6 +35,9 @@ from contracts.selectors import contract_for_user, insurer_of
 
 logger = logging.getLogger(__name__)
 PREVIEW_ERRORS = 200
+# The columns the set checks and the compute step filter or join on (see analyze()).
+STAGE_CHECKED = ("batch_id", "psn_no", "setl_id", "init_setl_id", "refd_setl_flag", "service_date")
+RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "psn_no", "setl_id", "setl_time")
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def _parse_and_stage(batch: SettlementBatch):
         tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
         stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
         stats = parser.stats
-    analyze(SettlementStage)
+    analyze(SettlementStage, STAGE_CHECKED)
     return stats
 
 
@@ -328,5 +331,5 @@ def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
             extra={"status": "applied", "reversals": locked.reversals},
         )
     stage_clear(batch.pk)
-    analyze(SettlementRecord)
+    analyze(SettlementRecord, RECORD_QUERIED)
     return locked

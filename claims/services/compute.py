@@ -10,7 +10,6 @@ Set-based reads (a few queries per chunk of people), bulk writes; no query per r
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import defaultdict
 from dataclasses import fields
@@ -30,7 +29,7 @@ from claims.models import (
     SettlementBatch,
     SettlementRecord,
 )
-from claims.services.forked import can_fork, run_forked
+from claims.parallel import can_share, run_forked, workers
 from insurance.engine import (
     Enrolment,
     PersonFacts,
@@ -227,12 +226,6 @@ def _compute_chunk(
     return len(compensations), len(adjustments)
 
 
-def compute_processes() -> int:
-    """Processes for the compute step (setting MEDSUPP_COMPUTE_PROCESSES; default: the cores)."""
-    configured = getattr(settings, "MEDSUPP_COMPUTE_PROCESSES", 0)
-    return max(1, configured or os.cpu_count() or 1)
-
-
 def batch_compute(*, batch_id: int) -> tuple[int, int]:
     """Compute the batch's people in chunks, each in its own transaction. Idempotent: records
     that already have a compensation are passed to the engine as paid, never recomputed."""
@@ -249,10 +242,9 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     # Chunks commit one by one: compensations of this batch mean a crashed run is resumed.
     resuming = Compensation.objects.filter(batch=batch).exists()
     # Chunks are id ranges of the batch's people, so no query carries a long list of ids.
-    chunks = [
-        person_ids[start : start + PEOPLE_PER_CHUNK]
-        for start in range(0, len(person_ids), PEOPLE_PER_CHUNK)
-    ]
+    # Several chunks per process, so that processes finish at about the same time.
+    size = max(1, min(PEOPLE_PER_CHUNK, -(-len(person_ids) // (4 * workers()))))
+    chunks = [person_ids[start : start + size] for start in range(0, len(person_ids), size)]
 
     def work(index: int) -> tuple[int, int]:
         with transaction.atomic():
@@ -262,8 +254,8 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
         SettlementBatch.objects.filter(pk=batch_id).update(stage=progress)
         return done
 
-    processes = min(compute_processes(), len(chunks))
-    if processes > 1 and can_fork():
+    processes = min(workers(), len(chunks))
+    if processes > 1 and can_share():
         made, adjusted = run_forked(range(len(chunks)), processes, work)
     else:
         made = adjusted = 0

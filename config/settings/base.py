@@ -151,8 +151,9 @@ MEDSUPP_BLIND_INDEX_KEY = env(
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory.
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
-# Processes for computing a batch's compensations on PostgreSQL (0: one per CPU core).
-MEDSUPP_COMPUTE_PROCESSES = env.int("MEDSUPP_COMPUTE_PROCESSES", default=0)
+# Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the CSV
+# staging INSERT, the compute processes); 0: one per CPU core.
+MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

@@ -6,22 +6,27 @@ import pytest
 from django.db import connection
 
 from claims.models import Compensation, SettlementBatch
+from claims.parallel import run_forked
 from claims.services import compute
 from claims.services.batches import batch_receive
 from claims.services.compute import batch_compute
-from claims.services.forked import run_forked
 from insurance.models import BenefitPlan, Enrollment
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="forked compute runs on PostgreSQL only"
-)
+# Committed data, as in the worker (sessions of their own see nothing uncommitted); the shipped
+# plans come back after each test's flush.
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="forked compute runs on PostgreSQL only"
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
-def applied_batch(transactional_db, tmp_path, settings):
+def applied_batch(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
     contract = ContractFactory(
@@ -43,7 +48,7 @@ def applied_batch(transactional_db, tmp_path, settings):
     path = write_csv(tmp_path / "many.csv", rows)
     with path.open("rb") as fh:
         batch = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False).batch
-    settings.MEDSUPP_COMPUTE_PROCESSES = 1
+    settings.MEDSUPP_BATCH_WORKERS = 1
     from claims.services.batches import batch_process
 
     batch = batch_process(batch_id=batch.pk)
@@ -70,7 +75,7 @@ def test_two_processes_compute_what_one_computes(applied_batch, settings, monkey
         return run_forked(parts, processes, work)
 
     monkeypatch.setattr(compute, "run_forked", spy)
-    settings.MEDSUPP_COMPUTE_PROCESSES = 2
+    settings.MEDSUPP_BATCH_WORKERS = 2
     assert batch_compute(batch_id=applied_batch.pk) == (72, 0)
     assert forked_runs == [(5, 2)]
     assert _owed() == serial
@@ -87,12 +92,12 @@ def _work(fail_on: int):
     return work
 
 
-def test_results_of_every_process_are_summed(transactional_db):
+def test_results_of_every_process_are_summed():
     assert run_forked(range(7), 3, _work(fail_on=-1)) == (21, 7)
     assert SettlementBatch.objects.count() == 0  # the parent's session still works
 
 
-def test_a_failed_child_is_reported(transactional_db):
+def test_a_failed_child_is_reported():
     with pytest.raises(RuntimeError, match="1 compute process"):
         run_forked(range(6), 2, _work(fail_on=3))  # part 3 runs in the child
     with pytest.raises(ValueError, match="boom"):

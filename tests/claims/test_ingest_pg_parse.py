@@ -233,3 +233,31 @@ def test_missing_columns_are_rejected_before_copy(tmp_path, settings, covered_ci
     batch = _batch(covered_city["contract"], path)
     assert _outcome(batch, settings, pg=True) == _outcome(batch, settings, pg=False)
     assert _outcome(batch, settings, pg=True)[1] == "missing_column"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_two_sessions_stage_what_python_stages(
+    tmp_path, settings, caplog, covered_city, monkeypatch, encoding
+):
+    # Outside a transaction (as in the worker) the staging INSERT is shared by two sessions.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDSUPP_BATCH_WORKERS = 2
+    shared = []
+    real = pgcsv.run_in_threads
+
+    def spy(statements):
+        shared.append(len(statements))
+        return real(statements)
+
+    monkeypatch.setattr(pgcsv, "run_in_threads", spy)
+    path = tmp_path / "shared.csv"
+    path.write_bytes(_lines(HEADERS["names"], ROWS).encode(encoding))
+    counts, errors, staged = _both(
+        _batch(covered_city["contract"], path), settings, caplog, falls_back=False
+    )
+    assert shared == [2]
+    assert counts[0] == len(ROWS) and len(staged) == counts[1] > 15 and len(errors) > 20
+    with connection.cursor() as cursor:  # the shared raw table is gone
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'medsupp_csv_%%'")
+        assert cursor.fetchone()[0] == 0

@@ -1,10 +1,14 @@
-"""Running independent chunks of work in forked processes, each with its own database session.
+"""Parallel work for a settlement batch on PostgreSQL, each worker with its own database session.
 
-Used by the compute step on PostgreSQL: each chunk commits on its own, so processes only share
-the database. The parent closes its connections before forking (a child must never speak on
-the parent's socket) and does a share of the chunks itself; children end with os._exit, so no
-handler of the parent (Celery's, Django's) runs twice. Not used inside a transaction (a child
-could not see uncommitted rows) or on SQLite: the caller then runs the chunks in order.
+- `run_in_threads`: SQL statements run side by side (PostgreSQL does the work; a thread only
+  waits), e.g. the halves of the CSV staging INSERT.
+- `run_forked`: Python work in forked processes, e.g. the compute chunks. The parent closes its
+  connections before forking (a child must never speak on the parent's socket) and does a share
+  itself; children end with os._exit, so no handler of the parent (Celery's, Django's) runs
+  twice.
+
+Each worker commits on its own, so neither is used inside a transaction (a worker could not see
+its uncommitted rows) or on SQLite: callers then do the work in order (`can_share`).
 """
 
 from __future__ import annotations
@@ -13,16 +17,44 @@ import logging
 import os
 import struct
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
 
 
-def can_fork() -> bool:
+def workers() -> int:
+    """Parallel sessions for a batch (setting MEDSUPP_BATCH_WORKERS; 0: one per core)."""
+    configured = getattr(settings, "MEDSUPP_BATCH_WORKERS", 0)
+    return max(1, configured or os.cpu_count() or 1)
+
+
+def can_share() -> bool:
+    """Whether work may be spread over sessions that each commit on their own."""
     return (
-        hasattr(os, "fork") and connection.vendor == "postgresql" and not connection.in_atomic_block
+        workers() > 1
+        and hasattr(os, "fork")
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
     )
+
+
+def run_in_threads(statements: Sequence[tuple[str, object]]) -> list[int]:
+    """Execute (sql, params) statements at once, one thread and session each; row counts."""
+
+    def execute(statement: tuple[str, object]) -> int:
+        sql, params = statement
+        try:
+            with connection.cursor() as cursor:  # this thread's own connection
+                cursor.execute(sql, params)
+                return cursor.rowcount
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
+        return list(pool.map(execute, statements))
 
 
 def run_forked(
