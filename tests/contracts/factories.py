@@ -38,7 +38,8 @@ class SchemeFactory(DjangoModelFactory):
     class Meta:
         model = Scheme
 
-    code = factory.Sequence(lambda n: f"S{n:03d}")
+    # Not "S..." like tests.insurance.factories.SchemeFactory: tests use both, codes are unique.
+    code = factory.Sequence(lambda n: f"CS{n:03d}")
     name = factory.Sequence(lambda n: f"补充医疗保险{n}")
     kind = SchemeKind.EMPLOYEE_SUPPLEMENTARY
     region = factory.SubFactory(RegionFactory)
