@@ -114,7 +114,14 @@ def baseline(records: list[Settlement]) -> Decimal:
     return total
 
 
-def run(*, settlements: int, people: int, plan_code: str = "ordos-2018", explain: bool = False):
+def run(
+    *,
+    settlements: int,
+    people: int,
+    plan_code: str = "ordos-2018",
+    explain: bool = False,
+    trace: bool = False,
+):
     year = {"ordos-2018": 2018, "qingdao-2017": 2017}[plan_code]
     plan = compile_plan(plan=parse_plan(load_shipped_plans()[plan_code]))
     persons = make_people(people=people, year=year)
@@ -129,8 +136,9 @@ def run(*, settlements: int, people: int, plan_code: str = "ordos-2018", explain
     paid = Decimal(0)
     count = 0
     for result in compute_many(
-        plan=plan, persons=persons, settlements=records, presorted=True, explain=explain
-    ):
+        plan=plan, persons=persons, settlements=records, presorted=True, explain=explain,
+        trace=trace,
+    ):  # fmt: skip
         paid += result.total
         count += len(result.settlements)
     t_engine = time.process_time() - t0
@@ -138,7 +146,8 @@ def run(*, settlements: int, people: int, plan_code: str = "ordos-2018", explain
 
     rate = count / t_engine
     print(
-        f"{plan_code}: {count:,} settlements, {people:,} people, explain={explain}\n"
+        f"{plan_code}: {count:,} settlements, {people:,} people, explain={explain}, "
+        f"trace={trace}\n"
         f"  engine   {t_engine:8.2f} s CPU  {rate:10,.0f} settlements/s  (wall {wall:.2f} s)"
         f"  total paid {paid}\n"
         f"  baseline {t_base:8.2f} s CPU  {len(records) / t_base:10,.0f} records/s"
@@ -161,8 +170,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=30_000)
     parser.add_argument("--plan", default="ordos-2018", choices=("ordos-2018", "qingdao-2017"))
     parser.add_argument("--explain", action="store_true", help="also build explanation steps")
+    parser.add_argument("--trace", action="store_true", help="also take traces (as ingest does)")
     args = parser.parse_args()
-    run(settlements=args.settlements, people=args.people, plan_code=args.plan, explain=args.explain)
+    run(
+        settlements=args.settlements, people=args.people, plan_code=args.plan,
+        explain=args.explain, trace=args.trace,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
