@@ -13,11 +13,15 @@ its uncommitted rows) or on SQLite: callers then do the work in order (`can_shar
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import struct
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import NoReturn
 
 from django.conf import settings
 from django.db import connection, connections
@@ -26,18 +30,25 @@ logger = logging.getLogger(__name__)
 
 
 def workers() -> int:
-    """Parallel sessions for a batch (setting MEDSUPP_BATCH_WORKERS; 0: one per core)."""
+    """Parallel sessions for a batch (setting MEDSUPP_BATCH_WORKERS; 0: one per core, at most
+    4). Each Celery worker process running a batch opens that many database connections."""
     configured = getattr(settings, "MEDSUPP_BATCH_WORKERS", 0)
-    return max(1, configured or os.cpu_count() or 1)
+    return max(1, configured or min(4, os.cpu_count() or 1))
 
 
 def can_share() -> bool:
     """Whether work may be spread over sessions that each commit on their own."""
+    return workers() > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def can_fork() -> bool:
+    """`can_share`, and this process may fork: one thread only (a fork copies no other thread
+    but may copy a lock one of them held), and not a web request running tasks in-process."""
     return (
-        workers() > 1
+        can_share()
         and hasattr(os, "fork")
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
+        and threading.active_count() == 1
+        and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
     )
 
 
@@ -64,29 +75,23 @@ def run_forked(
     Raises RuntimeError when a child failed (its committed chunks stay: the caller resumes)."""
     connections.close_all()
     children: list[tuple[int, int]] = []  # (pid, read end of its result pipe)
-    for index in range(1, processes):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.close(read_end)
-            code = 1
-            try:
-                totals = _run(parts[index::processes], work)
-                os.write(write_end, struct.pack("!qq", *totals))
-                code = 0
-            except BaseException:
-                logger.exception("compute process %s failed", index)
-            finally:
-                connections.close_all()
-                os._exit(code)
-        os.close(write_end)
-        children.append((pid, read_end))
-    failed = 0
-    made = adjusted = 0
+    made = adjusted = failed = 0
+    finished = False
     try:
+        for index in range(1, processes):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                _child(parts[index::processes], work, index, read_end, write_end)
+            os.close(write_end)
+            children.append((pid, read_end))
         made, adjusted = _run(parts[0::processes], work)
+        finished = True
     finally:
-        for pid, read_end in children:  # always reap the children, even when this side failed
+        if not finished:  # this side failed (or was interrupted): stop the others' work too
+            for pid, _read_end in children:
+                _signal(pid, signal.SIGTERM)
+        for pid, read_end in children:  # always reap the children
             data = os.read(read_end, 16)
             os.close(read_end)
             _pid, status = os.waitpid(pid, 0)
@@ -99,6 +104,32 @@ def run_forked(
     if failed:
         raise RuntimeError(f"{failed} compute process(es) failed; the batch can be resumed")
     return made, adjusted
+
+
+def _child(parts, work, index: int, read_end: int, write_end: int) -> NoReturn:
+    """A forked child's whole life: it must never return into the parent's code."""
+    code = 1
+    try:
+        # The parent's handlers (Celery's, a shell's Ctrl-C) are not this process's to run.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        os.close(read_end)
+        totals = _run(parts, work)
+        os.write(write_end, struct.pack("!qq", *totals))
+        code = 0
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            logger.exception("compute process %s failed", index)
+    finally:
+        try:
+            connections.close_all()
+        finally:
+            os._exit(code)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
 
 
 def _run(parts: Sequence[object], work) -> tuple[int, int]:

@@ -59,7 +59,7 @@ def stage_csv(
     header = read_csv_header(path, used)
     parser = RowParser(header)  # a missing column is rejected here, as in the Python path
     layout = layout_of(header)
-    if used not in PG_ENCODINGS or layout is None or not _server_is_utf8():
+    if used not in PG_ENCODINGS or layout is None or not _server_reads_like_python(used):
         return None
     on_open("csv", used)
     temp = f"medsupp_csv_{int(batch_id)}"
@@ -87,10 +87,15 @@ def _copy_errors():
     return psycopg.Error
 
 
-def _server_is_utf8() -> bool:
+def _server_reads_like_python(encoding: str) -> bool:
+    """A UTF-8 database, and for GB18030 a server that maps it as Python does: PostgreSQL 17
+    moved to GB18030-2022, which decodes a few characters differently from Python's codec."""
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_encoding")
-        return cursor.fetchone()[0] == "UTF8"
+        cursor.execute(
+            "SELECT current_setting('server_encoding'), current_setting('server_version_num')::int"
+        )
+        server_encoding, version = cursor.fetchone()
+    return server_encoding == "UTF8" and (encoding != "gb18030" or version < 170000)
 
 
 def _copy(path: Path, temp: str, layout: Layout, pg_encoding: str, *, shared: bool) -> None:

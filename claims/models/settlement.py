@@ -62,6 +62,9 @@ class SettlementBatch(models.Model):
     validated_at = models.DateTimeField(_("校验完成时间"), null=True, blank=True)
     applied_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
     computed_at = models.DateTimeField(_("待遇计算完成时间"), null=True, blank=True)
+    # {scheme year id: {figure: amount}}: the reference figures the compute step used, so an
+    # explanation is rebuilt with them even if the year's figures are edited later.
+    compute_references = models.JSONField(_("计算所用参考数据"), default=dict, blank=True)
     seconds_parse = models.FloatField(_("解析耗时（秒）"), null=True, blank=True)
     seconds_apply = models.FloatField(_("入库耗时（秒）"), null=True, blank=True)
     seconds_compute = models.FloatField(_("计算耗时（秒）"), null=True, blank=True)

@@ -29,7 +29,7 @@ from claims.models import (
     SettlementBatch,
     SettlementRecord,
 )
-from claims.parallel import can_share, run_forked, workers
+from claims.parallel import can_fork, run_forked, workers
 from insurance.engine import (
     Enrolment,
     PersonFacts,
@@ -197,7 +197,7 @@ def _compute_chunk(
             settlements=group,
             already_paid=already,
             presorted=True,
-            trace=True,  # steps are rebuilt from the trace on display: see claims/explain.py
+            trace=True,  # steps are rebuilt from it on display: claims/services/explanations.py
         )
         for person in results:
             compensations.extend(
@@ -255,7 +255,7 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
         return done
 
     processes = min(workers(), len(chunks))
-    if processes > 1 and can_share():
+    if processes > 1 and can_fork():
         made, adjusted = run_forked(range(len(chunks)), processes, work)
     else:
         made = adjusted = 0
@@ -264,6 +264,13 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
             made += new
             adjusted += changed
     SettlementBatch.objects.filter(pk=batch_id).update(
-        computed_at=timezone.now(), stage="", seconds_compute=time.monotonic() - started
+        computed_at=timezone.now(),
+        stage="",
+        seconds_compute=time.monotonic() - started,
+        compute_references={
+            str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
+            for year in years
+            if year.plan_id
+        },
     )
     return made, adjusted

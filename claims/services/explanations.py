@@ -1,17 +1,31 @@
 """A compensation's explanation, step by step, whichever way it was stored.
 
 Bulk runs store the engine's trace; the steps are rebuilt here from trace + record + plan
-version + the scheme year's reference figures, by the same engine code that computed them.
-The rebuilt amounts are compared with the stored ones, so a changed reference figure can never
-pass unnoticed: the explanation then says so.
+version + the reference figures the batch was computed with, by the same engine code that
+computed them. The rebuilt amounts are compared with the stored ones: should they ever differ
+(a plan row edited in the database, figures of a batch computed before they were recorded),
+the explanation opens with a warning and the stored amount stands.
 """
 
 from __future__ import annotations
 
-from claims.models import Compensation, SettlementRecord
+import logging
+from decimal import Decimal
+
+from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.services.compute import RECORD_FIELDS, scheme_year_of, settlement_of
-from insurance.engine import Step, compile_plan, explain_trace, step_from_dict, trace_from_json
+from insurance.engine import (
+    EngineError,
+    PlanError,
+    Step,
+    compile_plan,
+    explain_trace,
+    step_from_dict,
+    trace_from_json,
+)
 from insurance.models import BenefitPlan, SchemeYear
+
+logger = logging.getLogger(__name__)
 
 
 def compensation_steps(comp: Compensation) -> list[Step]:
@@ -20,20 +34,39 @@ def compensation_steps(comp: Compensation) -> list[Step]:
     parsed = plan.parsed if plan is not None else None
     if comp.trace is None or plan is None:
         return [step_from_dict(s, plan=parsed) for s in comp.steps or []]
-    records = SettlementRecord.objects.filter(pk=comp.record_id)
-    row = records.values(*RECORD_FIELDS).get()
-    scheme_id = records.values_list("contract__scheme_id", flat=True).get()
-    years = list(SchemeYear.objects.filter(scheme_id=scheme_id))
-    record = settlement_of(row)
-    year = scheme_year_of(years, record)
-    references = year.reference_figures() if year is not None else {}
-    compiled = compile_plan(plan=parsed, references=references)
-    rebuilt = explain_trace(plan=compiled, record=record, trace=trace_from_json(comp.trace))
+    try:
+        rebuilt = _rebuild(comp, parsed)
+    except (EngineError, PlanError, SchemeYear.DoesNotExist) as exc:
+        logger.warning("compensation %s: explanation not rebuilt: %s", comp.pk, exc)
+        return [Step("unreproducible", "", {"rebuilt": "-", "stored": comp.total})]
     steps = list(rebuilt.steps)
     stored = {k: str(v) for k, v in (comp.lines or {}).items()}
     again = {k: str(v) for k, v in rebuilt.lines.items()}
-    if rebuilt.status != "reversed" and stored != again:
+    if stored != again:
         steps.insert(
             0, Step("unreproducible", "", {"rebuilt": rebuilt.total, "stored": comp.total})
         )
     return steps
+
+
+def _rebuild(comp: Compensation, parsed):
+    records = SettlementRecord.objects.filter(pk=comp.record_id)
+    row = records.values(*RECORD_FIELDS).get()
+    scheme_id = records.values_list("contract__scheme_id", flat=True).get()
+    record = settlement_of(row)
+    year = scheme_year_of(list(SchemeYear.objects.filter(scheme_id=scheme_id)), record)
+    if year is None:
+        raise SchemeYear.DoesNotExist("no scheme year holds the day of treatment")
+    used = (
+        SettlementBatch.objects.filter(pk=comp.batch_id)
+        .values_list("compute_references", flat=True)
+        .first()
+        or {}
+    )
+    figures = used.get(str(year.pk))
+    references = (
+        {k: Decimal(v) for k, v in figures.items()} if figures is not None
+        else year.reference_figures()
+    )  # fmt: skip
+    compiled = compile_plan(plan=parsed, references=references)
+    return explain_trace(plan=compiled, record=record, trace=trace_from_json(comp.trace))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 
-from .accumulate import PersonState, policy_year_of
+from .accumulate import PersonState
 from .adjust import PaidMap, adjustments_for
 from .compiled import Band, CompiledLine, CompiledPlan, LineParams, compile_plan
 from .explain import Step, explain_base, explain_tiers, named
@@ -109,10 +109,7 @@ def _pay(
         steps.append(Step("accumulate_only", "", {
             "effective_from": plan.effective_from, "accumulate_from": plan.accumulate_from,
         }))  # fmt: skip
-    setl_time = record.setl_time
-    year = setl_time.year if cp.calendar_caps else policy_year_of(
-        setl_time.date(), plan.policy_year_start
-    )  # fmt: skip
+    year = cap_year(cp, record)
     med_type = record.med_type
     lines: dict[str, Decimal] = {}
     acc = state.accumulated
@@ -363,7 +360,7 @@ def _with_reversals(
             res.status = "reversed"
             if res.trace is not None:
                 res.trace.reversed_by = by  # explain_trace adds the step
-            elif explain or trace:
+            if explain or (trace and res.trace is None):
                 res.steps = (*res.steps, Step("reversed", "", {"by": by}))
         results[record.setl_id] = res
     for record in records:
@@ -415,7 +412,9 @@ def explain_trace(*, plan: CompiledPlan, record: Settlement, trace: Trace) -> Se
     if trace.plan_paid is not None:
         state.plan_paid[year] = trace.plan_paid
     insutype = record.insutype or trace.insutype
-    result = _pay(plan, record, record.service_date, insutype, params, state, True, True)
+    # A reversed settlement was computed without moving the totals, line after line too.
+    commit = not trace.reversed_by
+    result = _pay(plan, record, record.service_date, insutype, params, state, commit, True)
     if trace.reversed_by:
         result.status = "reversed"
         result.steps = (*result.steps, Step("reversed", "", {"by": trace.reversed_by}))

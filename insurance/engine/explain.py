@@ -153,14 +153,23 @@ def step_text(*, step: Step, lang: str = "zh") -> str:
             return f"本结算已被 {v['by']} 冲销，不再计入累计"
         return f"Reversed by {v['by']}; no longer accumulates"
     if code == "unreproducible":
+        if v["rebuilt"] == "-":
+            if zh:
+                return (
+                    f"注意：计算过程无法重建（方案或参考数据已缺失），以入库金额 {v['stored']} 为准"
+                )
+            return (
+                "Note: the computation cannot be rebuilt (its plan or reference figures are "
+                f"missing); the stored amount {v['stored']} holds"
+            )
         if zh:
             return (
-                f"注意：按当前参考数据重建的计算过程得出 {v['rebuilt']}，与入库时的 {v['stored']} "
-                "不一致（参考数据在计算后被修改），以入库金额为准"
+                f"注意：重建的计算过程得出 {v['rebuilt']}，与入库金额 {v['stored']} 不一致，"
+                "以入库金额为准"
             )
         return (
-            f"Note: rebuilt with today's reference figures this gives {v['rebuilt']}, not the "
-            f"stored {v['stored']} (the figures changed after computation); the stored amount holds"
+            f"Note: the rebuilt computation gives {v['rebuilt']}, not the stored "
+            f"{v['stored']}; the stored amount holds"
         )
     if code == "orphan_reversal":
         if zh:

@@ -104,6 +104,7 @@ def test_bench_ingest(city, tmp_path, settings):
     from claims.synthetic import covered_people, settlement_rows, write_settlement_csv
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # batch_process runs as in a worker (forks)
     year, contract = city
     people = covered_people(scheme_year=year)
     path = tmp_path / "settlements.csv"

@@ -188,3 +188,56 @@ def test_record_page_shows_the_compensation_and_its_steps(ordos, send, client, r
     # 25,000 alone: 1,500; after the late 8,000 the year holds 33,000: 3,900 in all (+2,400)
     assert "1500.00" in page and "ordos-2018" in page and "补报了更早的结算" in page
     assert "+2400.00" in page and "30%" in page
+
+
+@pytest.fixture
+def inner_mongolia(db):
+    """Resident cover whose deductible is last year's urban disposable income (a reference)."""
+    year = SchemeYearFactory(
+        year=2018, plan=BenefitPlan.objects.get(code="inner-mongolia-2015"),
+        prev_disposable_income_urban=Decimal("30000.00"),
+        prev_disposable_income_rural=Decimal("12000.00"),
+    )  # fmt: skip
+    contract = ContractFactory(
+        scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
+    )
+    person = PersonFactory(psn_no="P0001", insutype="390")
+    Enrollment.objects.create(
+        person=person, scheme_year=year, kind="renewal", start_date=dt.date(2018, 1, 1),
+        end_date=dt.date(2018, 12, 31), benefits_from=dt.date(2018, 1, 1),
+    )  # fmt: skip
+    return contract, year
+
+
+def _resident_row() -> dict:
+    # inscp 180,000 - basic fund 126,000 = 54,000; above the 30,000 deductible at 50%: 12,000.
+    return settlement_row(
+        1, psn_no="P0001", total="200000.00", insutype="390", setl_time="2018-05-10 10:00:00",
+        begndate="2018-05-01", enddate="2018-05-10",
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_an_explanation_keeps_the_reference_figures_it_was_computed_with(inner_mongolia, send):
+    contract, year = inner_mongolia
+    send(contract, "im.csv", [_resident_row()])
+    comp = Compensation.objects.get(record__setl_id="S00000001")
+    assert comp.total == Decimal("12000.00")
+    year.prev_disposable_income_urban = Decimal("40000.00")  # edited after the computation
+    year.save()
+    steps = compensation_steps(comp)
+    assert "unreproducible" not in [s.code for s in steps]
+    deductible = next(s for s in steps if s.code == "deductible")
+    assert deductible.values["deductible"] == Decimal("30000.00")
+
+
+@pytest.mark.django_db
+def test_an_explanation_that_cannot_be_rebuilt_says_so_instead_of_failing(inner_mongolia, send):
+    contract, year = inner_mongolia
+    send(contract, "im.csv", [_resident_row()])
+    comp = Compensation.objects.get(record__setl_id="S00000001")
+    year.coverage_end = dt.date(2018, 4, 30)  # the treatment day is no longer in any year
+    year.save()
+    (step,) = compensation_steps(comp)
+    assert step.code == "unreproducible" and step.values["stored"] == Decimal("12000.00")
+    assert "无法重建" in step_text(step=step)

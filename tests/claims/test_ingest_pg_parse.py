@@ -235,7 +235,7 @@ def test_missing_columns_are_rejected_before_copy(tmp_path, settings, covered_ci
     assert _outcome(batch, settings, pg=True)[1] == "missing_column"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
 def test_two_sessions_stage_what_python_stages(
     tmp_path, settings, caplog, covered_city, monkeypatch, encoding

@@ -14,15 +14,33 @@ from insurance.engine import (
     compile_plan,
     compute_person,
     explain_trace,
+    parse_plan,
     trace_from_json,
     trace_json,
 )
 
-from .factories import SHIPPED, person, shipped
+from .factories import SHIPPED, person, shipped, shipped_doc
 
 D = Decimal
 REFS = {"disposable_income_urban": D("30594"), "net_income_rural": D("12000")}
 PLANS = {code: compile_plan(plan=shipped(code), references=REFS) for code in sorted(SHIPPED)}
+
+
+def _capped_ordos() -> dict:
+    """Ordos with a plan-wide cap and line caps: the plan cap is shared by the lines of one
+    settlement, so what one line pays moves the room of the next (none of the shipped plans
+    has a plan-wide cap)."""
+    doc = shipped_doc("ordos-2018")
+    doc["code"] = "ordos-capped"
+    doc["cap"] = "3000"
+    doc["cap_year"] = "policy"
+    doc["policy_year_start"] = "07-01"
+    for line in doc["lines"]:
+        line["cap"] = "2500"
+    return doc
+
+
+PLANS["ordos-capped"] = compile_plan(plan=parse_plan(_capped_ordos()), references=REFS)
 CHECK = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -112,3 +130,22 @@ def test_a_trace_holds_the_running_totals_before_the_settlement():
     again = explain_trace(plan=plan, record=second, trace=b.trace)
     assert again.lines == b.lines and again.total == b.total > 0
     assert date(2019, 3, 2) == second.service_date
+
+
+def test_a_reversed_settlement_is_rebuilt_as_computed_under_a_shared_plan_cap():
+    # Computed without moving the totals: each line saw the plan cap's room before the others.
+    plan = PLANS["ordos-capped"]
+    common = {"psn_no": "P1", "mdtrt_id": "M1", "med_type": "21", "insutype": "310"}
+    paid = Settlement(setl_id="A", setl_time=datetime(2019, 3, 1, 9), **common,
+                      inscp_over_max_amt=D("10000.00"), psn_part_amt=D("60000.00"))  # fmt: skip
+    back = Settlement(setl_id="R", setl_time=datetime(2019, 3, 5, 9), refd_setl_flag=True,
+                      init_setl_id="A", **common)  # fmt: skip
+    explained = compute_person(plan=plan, person=person(), settlements=[paid, back])
+    traced = compute_person(plan=plan, person=person(), settlements=[paid, back], explain=False,
+                            trace=True)  # fmt: skip
+    original = traced.settlements[0]
+    assert original.status == "reversed" and original.trace.reversed_by == "R"
+    assert sum(1 for amount in original.lines.values() if amount > 0) == 2  # both lines pay
+    again = explain_trace(plan=plan, record=paid, trace=original.trace)
+    assert again.lines == original.lines
+    assert again.steps == explained.settlements[0].steps
