@@ -236,8 +236,12 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     years = list(
         SchemeYear.objects.filter(scheme_id=batch.contract.scheme_id).select_related("plan")
     )
-    person_ids = sorted(
-        set(SettlementRecord.objects.filter(batch=batch).values_list("person_id", flat=True))
+    # DISTINCT in SQL: a million-row batch would otherwise send a million ids to Python.
+    person_ids = list(
+        SettlementRecord.objects.filter(batch=batch)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .distinct()
     )
     # Chunks commit one by one: compensations of this batch mean a crashed run is resumed.
     resuming = Compensation.objects.filter(batch=batch).exists()
