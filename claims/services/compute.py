@@ -18,7 +18,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from claims.bulk import copy_rows
@@ -31,6 +32,7 @@ from claims.models import (
 )
 from claims.parallel import can_fork, run_forked, workers
 from insurance.engine import (
+    CompiledPlan,
     Enrolment,
     PersonFacts,
     Settlement,
@@ -49,8 +51,7 @@ COMPENSATION_FIELDS = (
     "record_id", "batch_id", "plan_code", "plan_version", "status", "reason", "lines", "total",
     "steps", "trace", "computed_at",
 )  # fmt: skip
-# The record id, then the engine's Settlement fields in their declared order, so that a row
-# read with values_list() becomes a Settlement positionally (the bulk path reads a million).
+# The record id and every field of the engine's Settlement (one record, for its explanation).
 RECORD_FIELDS = ("id", *(f.name for f in fields(Settlement)))
 
 
@@ -61,13 +62,39 @@ def settlement_of(row: dict) -> Settlement:
     return Settlement(**values)
 
 
-def _settlements(records) -> list[tuple[int, Settlement]]:
+# Read positionally up to enddate, then by name: the rest of the identity fields and only the
+# amounts the plans' lines use (the others keep the Settlement default, 0).
+_HEAD = (
+    "setl_id",
+    "psn_no",
+    "setl_time",
+    "mdtrt_id",
+    "insutype",
+    "med_type",
+    "begndate",
+    "enddate",
+)
+_TAIL = ("refd_setl_flag", "init_setl_id", "trt_category", "cause")
+
+
+def _settlements(records, amounts: frozenset[str]) -> list[tuple[int, Settlement]]:
     """(record id, Settlement) in person then treatment order; times in the bureau's zone."""
+    names = (*_TAIL, *sorted(amounts))
+    head = list(_HEAD)
+    local_in_sql = connection.vendor == "postgresql"
+    if local_in_sql:  # the bureau's wall-clock time, as the engine wants it, made by PostgreSQL
+        table = SettlementRecord._meta.db_table
+        zone = RawSQL(f'"{table}"."setl_time" AT TIME ZONE %s', [settings.TIME_ZONE])  # noqa: S611
+        records = records.annotate(setl_local=zone)
+        head[2] = "setl_local"
+    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list("id", *head, *names)
     out = []
-    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list(*RECORD_FIELDS)
-    for record_id, setl_id, psn_no, setl_time, *rest in rows:
-        local = setl_time.astimezone(LOCAL_TZ).replace(tzinfo=None)
-        out.append((record_id, Settlement(setl_id, psn_no, local, *rest)))
+    for row in rows:
+        values = dict(zip(names, row[9:], strict=True))
+        setl_id, psn_no, when, *rest = row[1:9]
+        if not local_in_sql:
+            when = when.astimezone(LOCAL_TZ).replace(tzinfo=None)
+        out.append((row[0], Settlement(setl_id, psn_no, when, *rest, **values)))
     return out
 
 
@@ -156,7 +183,12 @@ def _trace(result) -> str | None:
 
 
 def _compute_chunk(
-    batch: SettlementBatch, person_ids: list[int], years: list[SchemeYear], *, resuming: bool
+    batch: SettlementBatch,
+    person_ids: list[int],
+    years: list[SchemeYear],
+    compiled_plans: dict[int, CompiledPlan],
+    *,
+    resuming: bool,
 ):
     scheme_id = batch.contract.scheme_id
     records = SettlementRecord.objects.filter(
@@ -165,7 +197,8 @@ def _compute_chunk(
         person_id__in=SettlementRecord.objects.filter(batch=batch).values("person_id"),
         contract__scheme_id=scheme_id,
     )
-    rows = _settlements(records)
+    amounts = frozenset().union(*(c.amount_fields for c in compiled_plans.values()))
+    rows = _settlements(records, amounts)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
     history = batch_has_history(batch, records, resuming=resuming)
     paid = _paid_so_far(records.values("id")) if history else {}
@@ -188,7 +221,7 @@ def _compute_chunk(
             continue
         year = next(y for y in years if y.pk == year_id)
         plan = year.plan
-        compiled = compile_plan(plan=plan.parsed, references=year.reference_figures())
+        compiled = compiled_plans[year.pk]
         already = {r.setl_id: paid[by_setl[r.setl_id]] for r in group if by_setl[r.setl_id] in paid}
         lines_json = _lines_writer(compiled.line_ids)
         results = compute_many(
@@ -236,6 +269,11 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     years = list(
         SchemeYear.objects.filter(scheme_id=batch.contract.scheme_id).select_related("plan")
     )
+    compiled = {
+        year.pk: compile_plan(plan=year.plan.parsed, references=year.reference_figures())
+        for year in years
+        if year.plan_id
+    }
     # DISTINCT in SQL: a million-row batch would otherwise send a million ids to Python.
     person_ids = list(
         SettlementRecord.objects.filter(batch=batch)
@@ -252,7 +290,7 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
 
     def work(index: int) -> tuple[int, int]:
         with transaction.atomic():
-            done = _compute_chunk(batch, chunks[index], years, resuming=resuming)
+            done = _compute_chunk(batch, chunks[index], years, compiled, resuming=resuming)
         # Processes share the chunks, so this is the last chunk finished, roughly the progress.
         progress = f"compute {index + 1}/{len(chunks)}"
         SettlementBatch.objects.filter(pk=batch_id).update(stage=progress)

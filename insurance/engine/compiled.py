@@ -164,6 +164,16 @@ class CompiledPlan:
             for i, line in enumerate(plan.lines)
         )
         self.line_ids = tuple(line.id for line in plan.lines)
+        # The settlement amounts the lines read: a bulk caller may load only these.
+        self.amount_fields = frozenset(
+            name
+            for line in plan.lines
+            for name in (
+                *line.base.fields,
+                *(e.field for e in line.base.exclude),
+                *(line.top_up.reimbursed_fields if line.top_up else ()),
+            )
+        )
         self.zero_lines = dict.fromkeys(self.line_ids, ZERO)
         self.overrides = plan.overrides
         self.start = plan.accumulate_from or plan.effective_from

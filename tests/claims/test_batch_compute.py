@@ -5,16 +5,28 @@ accumulates over the calendar year instead of per admission.
 """
 
 import datetime as dt
+from dataclasses import fields
 from decimal import Decimal
 
 import pytest
 
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
+from claims.services import compute
 from claims.services.batches import batch_receive
 from claims.services.compute import RECORD_FIELDS, settlement_of
 from claims.services.explanations import compensation_steps
-from insurance.engine import Enrolment, PersonFacts, compute_person, step_text
+from insurance.engine import (
+    AMOUNT_FIELDS,
+    Enrolment,
+    PersonFacts,
+    Settlement,
+    compile_plan,
+    compute_person,
+    parse_plan,
+    step_text,
+)
 from insurance.models import BenefitPlan, Enrollment, Person
+from insurance.plans import load_shipped_plans
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
@@ -241,3 +253,16 @@ def test_an_explanation_that_cannot_be_rebuilt_says_so_instead_of_failing(inner_
     (step,) = compensation_steps(comp)
     assert step.code == "unreproducible" and step.values["stored"] == Decimal("12000.00")
     assert "无法重建" in step_text(step=step)
+
+
+def test_the_bulk_read_covers_every_settlement_field_in_order():
+    # Settlement is built positionally from _HEAD, by name from _TAIL and the plans' amounts:
+    # a field added to the engine's Settlement must be added here too.
+    names = [f.name for f in fields(Settlement)]
+    assert names[: len(compute._HEAD)] == list(compute._HEAD)
+    assert set(names) == {*compute._HEAD, *compute._TAIL, *AMOUNT_FIELDS}
+    plan = compile_plan(plan=parse_plan(load_shipped_plans()["ordos-2018"]))
+    assert plan.amount_fields == {
+        "inscp_over_max_amt", "ooc_cancer_drug_amt", "ooc_cancer_drug_reimbursed",
+        "psn_part_amt", "excl_item_amt",
+    }  # fmt: skip
