@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+from claims.choices import BatchStatus
 from claims.ingest.csvscan import CsvGuard, NotCanonical
 from claims.ingest.pgsql import Layout, fast_insert, layout_of, nonblank, whitespace
 from claims.ingest.readers import (
@@ -27,7 +28,7 @@ from claims.ingest.readers import (
 )
 from claims.ingest.rows import ParseStats, RowParser
 from claims.ingest.stage import STAGE_FIELDS, stage_rows, stage_tuple
-from claims.models import SettlementStage
+from claims.models import SettlementBatch, SettlementStage
 from claims.parallel import can_share, run_in_threads, workers
 
 logger = logging.getLogger(__name__)
@@ -198,3 +199,25 @@ def _drop(temp: str) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {temp}")
     except DatabaseError:
         logger.warning("could not drop the temp table %s", temp)
+
+
+def drop_leftover_tables() -> list[str]:
+    """Drop the raw tables a crashed run left behind (batches no longer being validated).
+    A temp table dies with its session; an unlogged one stays until someone drops it."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relpersistence = 'u' "
+            "AND relname ~ '^medsupp_csv_[0-9]+$'"
+        )
+        names = {int(name.rsplit("_", 1)[1]): name for (name,) in cursor.fetchall()}
+    busy = set(
+        SettlementBatch.objects.filter(pk__in=names, status=BatchStatus.VALIDATING).values_list(
+            "pk", flat=True
+        )
+    )
+    dropped = [name for batch_id, name in sorted(names.items()) if batch_id not in busy]
+    for name in dropped:
+        _drop(name)
+    return dropped

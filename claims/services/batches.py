@@ -25,7 +25,7 @@ from audit import events
 from claims.choices import BatchSource, BatchStatus
 from claims.ingest.checks import check_batch
 from claims.ingest.errors import FileRejected
-from claims.ingest.pgcsv import stage_csv
+from claims.ingest.pgcsv import drop_leftover_tables, stage_csv
 from claims.ingest.readers import open_rows
 from claims.ingest.rows import RowParser
 from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, stage_tuple
@@ -179,6 +179,7 @@ def _start(batch_id: int) -> SettlementBatch | None:
         batch.stage = "parse"
         batch.save(update_fields=["status", "stage"])
     stage_clear(batch_id)  # leftovers of a crashed earlier run
+    drop_leftover_tables()  # raw CSV tables of any batch a crash left behind
     return batch
 
 

@@ -15,7 +15,7 @@ from claims.ingest import pgcsv
 from claims.ingest.columns import BY_NAME, header_to_name
 from claims.ingest.errors import FileRejected
 from claims.ingest.stage import STAGE_FIELDS, stage_clear
-from claims.models import SettlementStage
+from claims.models import SettlementBatch, SettlementStage
 from claims.services.batches import _parse_and_stage, batch_receive
 from tests.claims.files import HEADER, settlement_row
 
@@ -261,3 +261,21 @@ def test_two_sessions_stage_what_python_stages(
     with connection.cursor() as cursor:  # the shared raw table is gone
         cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'medsupp_csv_%%'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_raw_tables_a_crash_left_behind_are_dropped(tmp_path, settings, covered_city):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "one.csv"
+    path.write_bytes(_lines(FULL_HEADER, [_row(1)]).encode("utf-8"))
+    finished = _batch(covered_city["contract"], path)
+    SettlementBatch.objects.filter(pk=finished.pk).update(status="applied")
+    path.write_bytes(_lines(FULL_HEADER, [_row(2)]).encode("utf-8"))
+    running = _batch(covered_city["contract"], path)
+    SettlementBatch.objects.filter(pk=running.pk).update(status="validating")
+    with connection.cursor() as cursor:
+        for batch in (finished, running):
+            cursor.execute(f"CREATE UNLOGGED TABLE medsupp_csv_{batch.pk} (ord integer)")
+    assert pgcsv.drop_leftover_tables() == [f"medsupp_csv_{finished.pk}"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'medsupp_csv_%%'")
+        assert [name for (name,) in cursor.fetchall()] == [f"medsupp_csv_{running.pk}"]
