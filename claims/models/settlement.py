@@ -197,7 +197,7 @@ class SettlementStage(models.Model):
     SQL, so that no check costs a query per row.
     """
 
-    batch_id = models.BigIntegerField(db_index=True)
+    batch_id = models.BigIntegerField()  # indexed with setl_id below: one index to keep up
     row_number = models.PositiveIntegerField()
     setl_id = models.CharField(max_length=30)
     mdtrt_id = models.CharField(max_length=30)
