@@ -50,9 +50,12 @@ def compensation_steps(comp: Compensation) -> list[Step]:
 
 
 def _rebuild(comp: Compensation, parsed):
-    records = SettlementRecord.objects.filter(pk=comp.record_id)
-    row = records.values(*RECORD_FIELDS).get()
-    scheme_id = records.values_list("contract__scheme_id", flat=True).get()
+    row = (
+        SettlementRecord.objects.filter(pk=comp.record_id)
+        .values(*RECORD_FIELDS, "contract__scheme_id")
+        .get()
+    )
+    scheme_id = row.pop("contract__scheme_id")
     record = settlement_of(row)
     year = scheme_year_of(list(SchemeYear.objects.filter(scheme_id=scheme_id)), record)
     if year is None:
