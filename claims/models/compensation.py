@@ -23,11 +23,16 @@ class Compensation(models.Model):
     the difference is a `CompensationAdjustment`; this row is never rewritten.
     """
 
+    # No database constraint: PostgreSQL would check each row's record at commit (a deferred
+    # trigger per compensation, a third of a second per 50,000). The compute step writes only
+    # for records it has just read, and records are never deleted (the admin refuses it, no
+    # code does it, on_delete=PROTECT). The unique index stays: one compensation per record.
     record = models.OneToOneField(
         "claims.SettlementRecord",
         verbose_name=_("结算记录"),
         on_delete=models.PROTECT,
         related_name="compensation",
+        db_constraint=False,
     )
     # One batch for every row a compute chunk writes: checked by the job, not per row (see
     # SettlementRecord.batch).

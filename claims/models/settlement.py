@@ -100,10 +100,11 @@ class SettlementBatch(models.Model):
 class SettlementRecord(models.Model):
     """One settlement (national platform fields) as the insurer reported it. Never edited."""
 
-    # Batch and contract are the same for every row of a bulk insert: the apply step checks
-    # them once (it holds the batch row locked) instead of PostgreSQL once per row, which cost
-    # seconds per 200,000 rows. Deletes stay refused by on_delete=PROTECT; person keeps its
-    # database constraint, the one reference that differs from row to row.
+    # No database constraints on batch, contract and person: PostgreSQL would check each
+    # reference once per row (a deferred trigger: over a second per 200,000 rows at commit).
+    # The apply step checks them once per batch instead: it holds the batch row locked, and
+    # its INSERT joins the people, whom it first locks FOR KEY SHARE as the constraint would.
+    # Deletes stay refused by on_delete=PROTECT.
     batch = models.ForeignKey(
         SettlementBatch,
         verbose_name=_("批次"),
@@ -126,6 +127,7 @@ class SettlementRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     row_number = models.PositiveIntegerField(_("文件行号"))
     setl_id = models.CharField(_("结算ID"), max_length=30)

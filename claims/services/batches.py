@@ -249,8 +249,22 @@ def _apply(batch: SettlementBatch) -> int:
         f"JOIN {person_table} p ON p.psn_no = s.psn_no WHERE s.batch_id = %s"
     )
     with connection.cursor() as cursor:
+        _lock_people(cursor, stage_table, batch.pk)
         cursor.execute(sql, [batch.contract_id, batch.pk])
         return cursor.rowcount
+
+
+def _lock_people(cursor, stage_table: str, batch_id: int) -> None:
+    """What the person foreign key's per-row check did, once for the batch: no one can delete
+    (or change the id of) a person the batch refers to until the apply commits."""
+    if connection.vendor != "postgresql":
+        return  # SQLite has one writer at a time: nothing can delete a person meanwhile
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM insurance_person p "  # noqa: S608
+        f"WHERE p.psn_no IN (SELECT s.psn_no FROM {stage_table} s WHERE s.batch_id = %s) "
+        "FOR KEY SHARE OF p) locked",
+        [batch_id],
+    )
 
 
 def batch_process(*, batch_id: int) -> SettlementBatch:
