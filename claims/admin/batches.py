@@ -9,6 +9,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin_mixins import AuditedAdminMixin
+from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
 from claims.choices import BatchStatus
@@ -239,14 +240,14 @@ def compensation_html(record) -> str:
 
 
 @admin.register(SettlementRecord)
-class SettlementRecordAdmin(BigTableAdminMixin, ModelAdmin):
+class SettlementRecordAdmin(RecordSearchMixin, BigTableAdminMixin, ModelAdmin):
     list_display = (
         "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",
     )  # fmt: skip
     list_filter = ("med_type", "refd_setl_flag", "insutype", "trt_category")
     list_select_related = ("contract",)
-    search_fields = ("=setl_id", "=psn_no", "=mdtrt_id")
+    search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
     search_help_text = _("按结算ID、人员编号或就诊ID精确查找")
     raw_id_fields = ("batch", "contract", "person")
     ordering = ("-id",)

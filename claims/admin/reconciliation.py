@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
+from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_html
 from claims.choices_supervision import Outcome
 from claims.models import ReconciliationResult
@@ -27,14 +28,16 @@ OUTCOME_COLOURS = {
 
 
 @admin.register(ReconciliationResult)
-class ReconciliationResultAdmin(ReadOnlyScopedAdmin):
+class ReconciliationResultAdmin(RecordSearchMixin, ReadOnlyScopedAdmin):
     selector = staticmethod(reconciliation_for_user)
     list_display = (
         "record", "insurer", "period", "outcome_badge", "expected", "paid", "difference",
     )  # fmt: skip
     list_filter = ("outcome", "period", "insurer")
     list_select_related = ("record", "insurer")
-    search_fields = ("=record__setl_id", "=record__psn_no")
+    search_fields = ("=record__setl_id",)  # the search itself: RecordSearchMixin
+    record_prefix = "record__"
+    record_search_mdtrt = False
     search_help_text = _("按结算ID或人员编号精确查找")
     ordering = ("-period", "-id")
     list_before_template = "claims/admin/reconciliation_links.html"

@@ -171,14 +171,14 @@ class SettlementRecord(models.Model):
         verbose_name = _("结算记录")
         verbose_name_plural = _("结算记录")
         ordering = ["-id"]
-        # Every index costs each bulk insert: exact lookups only, so no LIKE (`_like`) twins.
+        # Every index costs each bulk insert: exact lookups only, so no LIKE (`_like`) twins,
+        # and none on psn_no (searched through the person: claims/admin/record_search.py).
         constraints = [
             models.UniqueConstraint(fields=["setl_id"], name="claims_record_setl_id_uniq"),
         ]
         indexes = [
             models.Index(fields=["person", "setl_time"], name="claims_record_person_idx"),
             models.Index(fields=["contract", "setl_time"], name="claims_record_contract_idx"),
-            models.Index(fields=["psn_no"], name="claims_record_psn_no_idx"),
             models.Index(fields=["mdtrt_id"], name="claims_record_mdtrt_idx"),
             # Only reversals carry an original's id: index those alone.
             models.Index(

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 PREVIEW_ERRORS = 200
 # The columns the set checks and the compute step filter or join on (see analyze()).
 STAGE_CHECKED = ("batch_id", "psn_no", "setl_id", "init_setl_id", "refd_setl_flag", "service_date")
-RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "psn_no", "setl_id", "setl_time")
+RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "setl_id", "setl_time")
 
 
 @dataclass(frozen=True)
