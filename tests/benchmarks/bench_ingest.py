@@ -39,6 +39,17 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _server_settings() -> str:
+    """The server settings that move these figures most (docs/runbook.md, PostgreSQL)."""
+    names = ("shared_buffers", "max_wal_size", "checkpoint_timeout")
+    with connection.cursor() as cursor:
+        shown = []
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            shown.append(f"{name}={cursor.fetchone()[0]}")
+    return " ".join(shown)
+
+
 # Committed data (not a test transaction): the compute step forks its processes only outside a
 # transaction, as it runs in the Celery worker.
 @pytest.fixture
@@ -128,7 +139,7 @@ def test_bench_ingest(city, tmp_path, settings):
         f"compute {batch.seconds_compute:.1f} s); Python CPU {python_cpu:.1f} s; "
         f"peak RSS {_peak_rss_mb():.0f} MB (before the run {rss_before:.0f} MB), compute "
         f"processes {_peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB; "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"load average {os.getloadavg()[0]:.1f}; PostgreSQL {_server_settings()}"
     )
 
     # Plain DELETEs: the ORM's collector would first read a million rows to look for dependents.

@@ -91,6 +91,10 @@ ROWS = [
     _row(48, trt_category="chemotherapy", init_setl_id="S00000001"),
     _row(49, mdtrt_id="M\t"),
     _row(50, begndate="2025/03/01", enddate="2025-03/10"),
+    # commas inside date cells (the money cells are proved joined by commas)
+    _row(51, begndate="2025-03-01,2025-03-02", enddate=""),
+    _row(52, begndate="", enddate="2025-03-10,2025-03-10 08:00:00"),
+    _row(53, begndate="2025-03-01,", enddate="2025-03-10"),
 ]
 BLANK_ROWS = {5: ",,,", 12: " , ,\u3000", 30: '"",""'}  # before ROWS[i]
 
