@@ -67,7 +67,8 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
     readonly_fields = (
         "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_size",
         "sha256", "idempotency_key", "file_format", "encoding", "encoding_override", "rows_total",
-        "rows_good", "rows_bad", "reversals", "unknown_persons", "rows_processed", "stage",
+        "rows_good", "rows_bad", "reversals", "unknown_persons", "rows_processed", "people_total",
+        "people_computed", "stage",
         "error_count", "file_problem", "received_at", "validated_at", "applied_at",
         "computed_at", "seconds_parse", "seconds_apply", "seconds_compute", "errors_table",
         "downloads",

@@ -53,6 +53,10 @@ class SettlementBatch(models.Model):
     reversals = models.PositiveIntegerField(_("冲销行数"), default=0)
     unknown_persons = models.PositiveIntegerField(_("未知人员数"), default=0)
     rows_processed = models.PositiveIntegerField(_("已处理行数"), default=0)
+    # The compute step's progress: people whose compensations are committed, of all the
+    # batch's people (the processes add their chunks to it as they commit).
+    people_total = models.PositiveIntegerField(_("待计算人数"), default=0)
+    people_computed = models.PositiveIntegerField(_("已计算人数"), default=0)
     stage = models.CharField(_("当前步骤"), max_length=32, blank=True)
     errors_preview = models.JSONField(_("错误（前 200 条）"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
@@ -88,13 +92,24 @@ class SettlementBatch(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.filename}"
 
+    # Share of the bar for parsing, checking and applying; computing fills the rest.
+    PROGRESS_BEFORE_COMPUTE = 60
+
     @property
     def progress_percent(self) -> int:
-        if self.status in (BatchStatus.APPLIED, BatchStatus.REJECTED):
+        """The whole pipeline: 0-59 while parsing and checking rows, 60-99 while computing,
+        100 when rejected or computed. Never goes back while the batch moves forward."""
+        before = self.PROGRESS_BEFORE_COMPUTE
+        if self.status == BatchStatus.REJECTED or self.computed_at is not None:
             return 100
+        if self.status == BatchStatus.APPLIED:
+            if not self.people_total:
+                return before
+            share = min(self.people_computed, self.people_total) / self.people_total
+            return min(99, before + int((100 - before) * share))
         if not self.rows_total:
             return 0
-        return min(99, int(100 * self.rows_processed / self.rows_total))
+        return min(before - 1, int(before * self.rows_processed / self.rows_total))
 
 
 class SettlementRecord(models.Model):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -296,12 +297,17 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     size = max(1, min(PEOPLE_PER_CHUNK, -(-len(person_ids) // (4 * workers()))))
     chunks = [person_ids[start : start + size] for start in range(0, len(person_ids), size)]
 
+    SettlementBatch.objects.filter(pk=batch_id).update(
+        stage="compute", people_total=len(person_ids), people_computed=0
+    )
+
     def work(index: int) -> tuple[int, int]:
         with transaction.atomic():
             done = _compute_chunk(batch, chunks[index], years, compiled, resuming=resuming)
-        # Processes share the chunks, so this is the last chunk finished, roughly the progress.
-        progress = f"compute {index + 1}/{len(chunks)}"
-        SettlementBatch.objects.filter(pk=batch_id).update(stage=progress)
+        # Added in SQL: processes finish chunks in any order, the count only grows.
+        SettlementBatch.objects.filter(pk=batch_id).update(
+            people_computed=F("people_computed") + len(chunks[index])
+        )
         return done
 
     processes = min(workers(), len(chunks))

@@ -92,6 +92,8 @@ def test_two_processes_compute_what_one_computes(applied_batch, settings, monkey
     settings.CELERY_TASK_ALWAYS_EAGER = False  # as in a worker: no forking inside a web request
     assert batch_compute(batch_id=applied_batch.pk) == (72, 0)
     assert forked_runs == [(8, 2)]  # 24 people, 4 chunks a process: chunks of 3
+    progress = SettlementBatch.objects.values_list("people_computed", "people_total").get()
+    assert progress == (24, 24)  # every process's chunks were counted
     assert _owed() == serial
     assert any(trace for _s, _l, _t, trace in serial.values())  # later settlements carry state
 
