@@ -148,4 +148,30 @@ def disclosure_tiles(request) -> list[Tile]:
     ]
 
 
-PROVIDERS = (compensation_tiles, discrepancy_tiles, batch_tiles, disclosure_tiles)
+def calendar_tiles(request) -> list[Tile]:
+    """A warning, only while a year's holidays are missing (see years_without_holidays)."""
+    from django.conf import settings
+
+    from claims.services.calendar import years_without_holidays
+
+    if not request.user.has_perm("claims.add_calendaroverride"):
+        return []
+    month = getattr(settings, "MEDSUPP_CALENDAR_WARN_FROM_MONTH", 10)
+    missing = years_without_holidays(timezone.localdate(), warn_from_month=month)
+    if not missing:
+        return []
+    return [
+        Tile(
+            title=_("节假日与调休未录入"),
+            value="、".join(_("%(y)s年") % {"y": year} for year in missing),
+            link=reverse("admin:claims_calendaroverride_changelist"),
+            note=_(
+                "请按国务院办公厅的节假日安排通知录入节假日与调休。未录入前只按周末计算工作日，"
+                "零星报销、投诉等时限会算错。"
+            ),
+            section="supervision",
+        )
+    ]
+
+
+PROVIDERS = (compensation_tiles, discrepancy_tiles, batch_tiles, disclosure_tiles, calendar_tiles)

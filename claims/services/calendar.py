@@ -23,6 +23,29 @@ def _library_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+def library_knows(year: int) -> bool:
+    """Whether chinese-calendar has the State Council's holidays of `year`."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def years_without_holidays(today: dt.date, *, warn_from_month: int = 10) -> list[int]:
+    """This year and, from `warn_from_month` on, the next one, where neither chinese-calendar
+    nor the admin knows a single holiday: working days there are only weekdays, so every
+    working-day deadline around the Spring Festival and National Day comes out wrong."""
+    years = [today.year, *([today.year + 1] if today.month >= warn_from_month else [])]
+    entered = {
+        day.year
+        for day in CalendarOverride.objects.filter(
+            day__year__in=years, kind=CalendarDayKind.HOLIDAY
+        ).dates("day", "year")
+    }
+    return [year for year in years if not library_knows(year) and year not in entered]
+
+
 def is_working_day(day: dt.date, overrides: dict[dt.date, str] | None = None) -> bool:
     if overrides is None:
         overrides = calendar_overrides(day, day)

@@ -154,6 +154,9 @@ MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
 # Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the CSV
 # staging INSERT, the compute processes); 0: one per CPU core.
 MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
+# From this month on, the dashboard warns when next year's holidays are not entered yet (the
+# State Council usually publishes them in October or November).
+MEDSUPP_CALENDAR_WARN_FROM_MONTH = env.int("MEDSUPP_CALENDAR_WARN_FROM_MONTH", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
