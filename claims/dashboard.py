@@ -156,14 +156,14 @@ def calendar_tiles(request) -> list[Tile]:
 
     if not request.user.has_perm("claims.add_calendaroverride"):
         return []
-    month = getattr(settings, "MEDSUPP_CALENDAR_WARN_FROM_MONTH", 10)
+    month = min(12, max(1, getattr(settings, "MEDSUPP_CALENDAR_WARN_FROM_MONTH", 10)))
     missing = years_without_holidays(timezone.localdate(), warn_from_month=month)
     if not missing:
         return []
     return [
         Tile(
             title=_("节假日与调休未录入"),
-            value="、".join(_("%(y)s年") % {"y": year} for year in missing),
+            value=_("、").join(_("%(y)s年") % {"y": year} for year in missing),
             link=reverse("admin:claims_calendaroverride_changelist"),
             note=_(
                 "请按国务院办公厅的节假日安排通知录入节假日与调休。未录入前只按周末计算工作日，"

@@ -98,7 +98,8 @@ class SettlementBatch(models.Model):
     @property
     def progress_percent(self) -> int:
         """The whole pipeline: 0-59 while parsing and checking rows, 60-99 while computing,
-        100 when rejected or computed. Never goes back while the batch moves forward."""
+        100 when rejected or computed. Grows while a run goes on; a resumed compute counts
+        its people again from 60."""
         before = self.PROGRESS_BEFORE_COMPUTE
         if self.status == BatchStatus.REJECTED or self.computed_at is not None:
             return 100
@@ -119,7 +120,8 @@ class SettlementRecord(models.Model):
     # reference once per row (a deferred trigger: over a second per 200,000 rows at commit).
     # The apply step checks them once per batch instead: it holds the batch row locked, and
     # its INSERT joins the people, whom it first locks FOR KEY SHARE as the constraint would.
-    # Deletes stay refused by on_delete=PROTECT.
+    # Deletes stay refused by on_delete=PROTECT and, on PostgreSQL, for person and record by
+    # a BEFORE DELETE trigger (migration 0012), which also sees an apply that just committed.
     batch = models.ForeignKey(
         SettlementBatch,
         verbose_name=_("批次"),

@@ -32,6 +32,7 @@ from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, 
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
 from claims.services.compute import batch_compute
 from contracts.selectors import contract_for_user, insurer_of
+from insurance.models import Person
 
 logger = logging.getLogger(__name__)
 PREVIEW_ERRORS = 200
@@ -238,7 +239,7 @@ def _apply(batch: SettlementBatch) -> int:
     """Move the staged rows into the records table in one statement, inside one transaction."""
     record_table = SettlementRecord._meta.db_table
     stage_table = SettlementStage._meta.db_table
-    person_table = "insurance_person"
+    person_table = Person._meta.db_table
     copied = [f for f in STAGE_FIELDS if f not in ("batch_id", "service_date")]
     columns = ", ".join(copied)
     selected = ", ".join(f"s.{f}" for f in copied)
@@ -256,11 +257,12 @@ def _apply(batch: SettlementBatch) -> int:
 
 def _lock_people(cursor, stage_table: str, batch_id: int) -> None:
     """What the person foreign key's per-row check did, once for the batch: no one can delete
-    (or change the id of) a person the batch refers to until the apply commits."""
+    (or change the id of) a person the batch refers to until the apply commits. A DELETE that
+    waited for this lock is refused afterwards by the delete guard (migration claims 0012)."""
     if connection.vendor != "postgresql":
         return  # SQLite has one writer at a time: nothing can delete a person meanwhile
     cursor.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM insurance_person p "  # noqa: S608
+        f"SELECT count(*) FROM (SELECT 1 FROM {Person._meta.db_table} p "  # noqa: S608
         f"WHERE p.psn_no IN (SELECT s.psn_no FROM {stage_table} s WHERE s.batch_id = %s) "
         "FOR KEY SHARE OF p) locked",
         [batch_id],

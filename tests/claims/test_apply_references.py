@@ -3,9 +3,10 @@ it locks the batch's people as the constraint would, so none can be deleted unti
 
 import datetime as dt
 import threading
+import time
 
 import pytest
-from django.db import OperationalError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from claims.models import SettlementStage
@@ -68,3 +69,51 @@ def test_people_of_the_batch_cannot_be_deleted_until_apply_commits():
         assert _try_delete_lock(twice.pk).startswith("blocked")
         assert _try_delete_lock(outside.pk) == "locked"  # only the batch's people
     assert _try_delete_lock(in_batch.pk) == "locked"  # released at commit
+
+
+def _waiting_for_a_lock(cursor) -> bool:
+    # pg_locks, not pg_stat_activity: the latter is read once per transaction
+    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+    return cursor.fetchone()[0] > 0
+
+
+def test_a_delete_that_waited_for_the_apply_is_refused_after_it_commits():
+    """A DELETE that checked nothing (as Django's PROTECT check, run before the apply's records
+    were committed, finds nothing) waits for the apply's lock; once the apply commits, the
+    database's delete guard (migration 0012) refuses it: no record is left without its person."""
+    from claims.models import SettlementRecord
+    from insurance.models import Person
+    from tests.claims.supervision_data import applied_batch, record
+    from tests.contracts.factories import ContractFactory
+
+    person = PersonFactory()
+    batch = applied_batch(ContractFactory())
+    _stage(person.psn_no, 0)
+    outcome = []
+
+    def delete():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("DELETE FROM insurance_person WHERE id = %s", [person.pk])
+            outcome.append("deleted")
+        except IntegrityError as exc:
+            outcome.append(f"refused: {exc}")
+        finally:
+            other.close()
+
+    deleter = threading.Thread(target=delete)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_people(cursor, SettlementStage._meta.db_table, BATCH_ID)
+        record(batch, person)
+        deleter.start()
+        for _ in range(100):  # until the DELETE waits for the apply's lock
+            if _waiting_for_a_lock(cursor):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the DELETE never waited for the apply's lock: {outcome}")
+    deleter.join()
+    assert outcome and outcome[0].startswith("refused"), outcome
+    assert Person.objects.filter(pk=person.pk).exists()
+    assert SettlementRecord.objects.filter(person_id=person.pk).count() == 1
