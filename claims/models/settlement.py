@@ -98,8 +98,8 @@ class SettlementBatch(models.Model):
     @property
     def progress_percent(self) -> int:
         """The whole pipeline: 0-59 while parsing and checking rows, 60-99 while computing,
-        100 when rejected or computed. Grows while a run goes on; a resumed compute counts
-        its people again from 60."""
+        100 when rejected or computed. Only grows: a resumed compute starts from the people
+        the interrupted one finished (see batch_compute)."""
         before = self.PROGRESS_BEFORE_COMPUTE
         if self.status == BatchStatus.REJECTED or self.computed_at is not None:
             return 100

@@ -268,6 +268,14 @@ def _compute_chunk(
     return len(compensations), len(adjustments)
 
 
+def _finished_people(batch: SettlementBatch) -> set[int]:
+    return set(
+        Compensation.objects.filter(batch=batch)
+        .values_list("record__person_id", flat=True)
+        .distinct()
+    )
+
+
 def batch_compute(*, batch_id: int) -> tuple[int, int]:
     """Compute the batch's people in chunks, each in its own transaction. Idempotent: records
     that already have a compensation are passed to the engine as paid, never recomputed."""
@@ -296,9 +304,13 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     # Several chunks per process, so that processes finish at about the same time.
     size = max(1, min(PEOPLE_PER_CHUNK, -(-len(person_ids) // (4 * workers()))))
     chunks = [person_ids[start : start + size] for start in range(0, len(person_ids), size)]
-
+    # A chunk commits all its people at once: people with a compensation of this batch were
+    # finished by the crashed run, and a chunk of only such people has nothing left to do.
+    finished = _finished_people(batch) if resuming else set()
+    chunks = [chunk for chunk in chunks if not finished.issuperset(chunk)]
+    left = sum(len(chunk) for chunk in chunks)
     SettlementBatch.objects.filter(pk=batch_id).update(
-        stage="compute", people_total=len(person_ids), people_computed=0
+        stage="compute", people_total=len(person_ids), people_computed=len(person_ids) - left
     )
 
     def work(index: int) -> tuple[int, int]:

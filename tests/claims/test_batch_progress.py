@@ -33,16 +33,14 @@ def test_progress_by_state(fields, percent):
     assert SettlementBatch(**fields).progress_percent == percent
 
 
-@pytest.mark.django_db
-def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDSUPP_BATCH_WORKERS = 1
+def _received(tmp_path, *, people: int) -> SettlementBatch:
+    """A received batch of one settlement for each of `people` enrolled people (ordos-2018)."""
     year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
     contract = ContractFactory(
         scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
     )
     rows = []
-    for n in range(7):
+    for n in range(people):
         person = PersonFactory(psn_no=f"G{n:04d}", insutype="310")
         Enrollment.objects.create(
             person=person, scheme_year=year, kind="renewal", start_date=dt.date(2018, 1, 1),
@@ -55,6 +53,14 @@ def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
     path = write_csv(tmp_path / "progress.csv", rows)
     with path.open("rb") as fh:
         batch = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False).batch
+    return batch
+
+
+@pytest.mark.django_db
+def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDSUPP_BATCH_WORKERS = 1
+    batch = _received(tmp_path, people=7)
     monkeypatch.setattr(compute, "PEOPLE_PER_CHUNK", 2)
     seen = []
     chunk = compute._compute_chunk
@@ -71,4 +77,34 @@ def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
     assert {total for _done, total, _percent in seen} == {7}
     percents = [percent for _done, _total, percent in seen]
     assert percents == sorted(percents) and percents[0] >= 60 and percents[-1] <= 99
+    assert (batch.people_computed, batch.progress_percent) == (7, 100)
+
+
+@pytest.mark.django_db
+def test_a_resumed_compute_skips_finished_chunks_and_counts_on(tmp_path, settings, monkeypatch):
+    from claims.models import Compensation, SettlementRecord
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDSUPP_BATCH_WORKERS = 1
+    monkeypatch.setattr(compute, "PEOPLE_PER_CHUNK", 2)
+    batch = batch_process(batch_id=_received(tmp_path, people=7).pk)
+    owed = dict(Compensation.objects.values_list("record__setl_id", "total"))
+    people = sorted(set(SettlementRecord.objects.values_list("person_id", flat=True)))
+    # a crash after the first two chunks (people 1-4) had committed
+    Compensation.objects.filter(record__person_id__in=people[4:]).delete()
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None)
+    seen = []
+    chunk = compute._compute_chunk
+
+    def watched(batch, person_ids, *args, **kwargs):
+        stored = SettlementBatch.objects.get(pk=batch.pk)
+        seen.append((list(person_ids), stored.people_computed, stored.progress_percent))
+        return chunk(batch, person_ids, *args, **kwargs)
+
+    monkeypatch.setattr(compute, "_compute_chunk", watched)
+    assert compute.batch_compute(batch_id=batch.pk) == (3, 0)  # people 5-7 have one row each
+    assert [(ids, done) for ids, done, _percent in seen] == [(people[4:6], 4), (people[6:], 6)]
+    assert seen[0][2] > 60 and seen[0][2] <= seen[1][2] <= 99
+    assert dict(Compensation.objects.values_list("record__setl_id", "total")) == owed
+    batch.refresh_from_db()
     assert (batch.people_computed, batch.progress_percent) == (7, 100)
