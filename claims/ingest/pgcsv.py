@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 
 from claims.choices import BatchStatus
 from claims.ingest.csvscan import CsvGuard, NotCanonical
+from claims.ingest.fastcsv import stage_plain_csv
 from claims.ingest.pgsql import Layout, fast_insert, layout_of, nonblank, whitespace
 from claims.ingest.readers import (
     detect_encoding,
@@ -63,6 +64,11 @@ def stage_csv(
     if used not in PG_ENCODINGS or layout is None or not _server_reads_like_python(used):
         return None
     on_open("csv", used)
+    plain = stage_plain_csv(
+        batch_id=batch_id, path=path, header=header, encoding=used, on_progress=on_progress
+    )
+    if plain is not None:
+        return plain
     temp = f"medsupp_csv_{int(batch_id)}"
     # Sessions of their own can share the staging INSERT only if they see the raw table: then
     # it is an unlogged table (committed), else a temp table of this session.

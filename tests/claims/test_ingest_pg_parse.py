@@ -26,6 +26,14 @@ pytestmark = [
     ),
 ]
 
+
+@pytest.fixture(autouse=True)
+def general_path(settings):
+    """These tests are about the general path: the plain-file COPY (fastcsv.py, tested in
+    test_ingest_plain_csv.py) would take the files without a bad row."""
+    settings.MEDSUPP_FAST_CSV = False
+
+
 FULL_HEADER = [*HEADER, "psn_type", "cause", "acct_pay", "psn_cash_pay"]
 FALLBACK = "COPY cannot read the CSV"
 

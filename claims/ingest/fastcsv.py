@@ -1,0 +1,216 @@
+"""The quickest way in for a clean CSV file on PostgreSQL: Python proves each line's form with
+one regular expression, and PostgreSQL's own input functions convert the cells, in a COPY
+straight into the typed staging table.
+
+All or nothing, and only for the plainest files. Every line must be in the canonical form below,
+every row must pass the row checks and every setl_id must be unique. Otherwise nothing is kept,
+and the caller takes the general path (pgcsv.py), which locates every problem exactly as
+RowParser does. The canonical form is one in which PostgreSQL's conversion gives exactly
+RowParser's value:
+- no quote character, no CR other than the line end (rows of blank cells are skipped);
+- every header cell names a known column;
+- text cells without whitespace at either end, and not longer than the column allows;
+- codes from the column's choices;
+- flags 0, 1 or empty (0);
+- money with at most two decimals, or empty (0);
+- dates YYYY-MM-DD (or empty where optional);
+- times YYYY-MM-DD HH:MM:SS, in a year whose UTC offset never changes in the bureau's zone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from claims.ingest.columns import BY_NAME, COLUMNS, Kind, header_to_name
+from claims.ingest.pgsql import Layout, _month_day, _row_checks, stable_years
+from claims.ingest.rows import ParseStats
+from claims.ingest.stage import STAGE_FIELDS
+from claims.models import SettlementStage
+
+logger = logging.getLogger(__name__)
+CHUNK_BYTES = 1024 * 1024
+_LEAP = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+DATE = rf"(?:[1-9][0-9]{{3}}-{_month_day('-')}|{_LEAP}-02-29)"
+TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+MONEY = r"-?[0-9]{1,12}(?:\.[0-9]{1,2})?"
+_ZERO_KINDS = (Kind.MONEY, Kind.FLAG)
+# Constants for the columns a file leaves out, as stage_tuple fills them.
+_ABSENT = {Kind.MONEY: "0", Kind.FLAG: "f", Kind.DATE: "", Kind.DATETIME: ""}
+
+
+class NotPlain(Exception):
+    """The file is not in the plain form: the caller takes the general path."""
+
+
+def enabled() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "MEDSUPP_FAST_CSV", True)
+
+
+def _text(column) -> str:
+    # Python's \s is str.isspace(), the set str.strip() removes: no stripping changes the cell.
+    edge, inner = r"[^\s,\"]", r"[^,\"\r\n]"
+    longest = column.max_length
+    body = edge if longest == 1 else rf"{edge}(?:{inner}{{0,{longest - 2}}}{edge})?"
+    return body if column.required else f"(?:{body})?"
+
+
+def _cell(column, *, lenient: bool = False) -> str:
+    """One cell's form; `lenient` also takes empty amounts and flags (read as 0, as RowParser
+    reads them; the line is then rewritten with 0 in them)."""
+    kind, name = column.kind, column.name
+    if lenient and kind in (Kind.MONEY, Kind.FLAG):
+        return f"(?:{_cell(column)})?"
+    if column.choices:
+        options = "|".join(re.escape(choice) for choice in column.choices if choice)
+        return f"(?:{options})" + ("" if column.required and "" not in column.choices else "?")
+    if kind is Kind.TEXT:
+        return _text(column)
+    if kind is Kind.MONEY:
+        return MONEY
+    if kind is Kind.FLAG:
+        return f"(?P<{name}>[01])"
+    if kind is Kind.DATE:
+        return f"(?P<{name}>{DATE})" + ("" if column.required else "?")
+    return f"(?P<{name}>{DATE} {TIME})"  # the date and time of settlement: always required
+
+
+@cache
+def _pattern(names: tuple[str, ...], *, lenient: bool = False) -> re.Pattern:
+    return re.compile(",".join(_cell(BY_NAME[name], lenient=lenient) for name in names))
+
+
+def layout_names(header: list[str]) -> tuple[str, ...] | None:
+    """The column of each header cell, or None when one is unknown (its cells would have to be
+    cut out of each line) or repeated."""
+    names = tuple(header_to_name(str(cell)) for cell in header)
+    if None in names or len(set(names)) != len(names):
+        return None
+    return names  # type: ignore[return-value]
+
+
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    """The data lines, decoded, without their line ends; the header line is skipped."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    rest = ""
+    first = True
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            try:
+                text = rest + decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise NotPlain("bytes the encoding cannot read") from exc
+            lines = text.split("\n")
+            rest = lines.pop()
+            for line in lines:
+                if first:
+                    first = False
+                    continue
+                yield line[:-1] if line.endswith("\r") else line
+            if not chunk:
+                break
+    if rest:
+        if first:
+            return
+        yield rest[:-1] if rest.endswith("\r") else rest
+
+
+def stage_plain_csv(
+    *,
+    batch_id: int,
+    path: Path,
+    header: list[str],
+    encoding: str,
+    on_progress: Callable[[int], None] = lambda done: None,
+) -> ParseStats | None:
+    """Stage the whole file in one COPY, or nothing (None: take the general path)."""
+    names = layout_names(header) if enabled() else None
+    if names is None:
+        return None
+    try:
+        with transaction.atomic():
+            stats = _copy(batch_id, path, names, encoding)
+            _check_rows(batch_id, names)
+    except (NotPlain, DatabaseError) as exc:  # rolled back: nothing of this attempt is kept
+        logger.info("batch %s: not a plain CSV file (%s); the general path takes it", batch_id, exc)
+        return None
+    on_progress(stats.rows)
+    return stats
+
+
+def _copy(batch_id: int, path: Path, names: tuple[str, ...], encoding: str) -> ParseStats:
+    match = _pattern(names).fullmatch
+    lenient = _pattern(names, lenient=True).fullmatch
+    zero_if_empty = [i for i, name in enumerate(names) if BY_NAME[name].kind in _ZERO_KINDS]
+    stable = {str(year) for year in stable_years(settings.TIME_ZONE)}
+    absent = [c for c in COLUMNS if c.name not in names]
+    suffix = "".join("," + _ABSENT.get(c.kind, "") for c in absent)
+    columns = ("batch_id", "row_number", *names, *(c.name for c in absent), "service_date")
+    assert set(columns) == set(STAGE_FIELDS)  # a programming error, not bad input
+    text_columns = [c.name for c in COLUMNS if c.kind is Kind.TEXT or c.choices]
+    has_begin = "begndate" in names
+    table = SettlementStage._meta.db_table
+    statement = (
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+        f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(text_columns)}))"
+    )
+    rows = reversals = 0
+    with connection.cursor() as cursor:
+        # Times are read in the bureau's zone, as stage_tuple makes them aware.
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+        with cursor.cursor.copy(statement) as copy:
+            out: list[str] = []
+            for number, line in enumerate(_lines(path, encoding), start=2):
+                if not line.replace(",", "").strip():
+                    continue  # a row of blank cells: skipped, as csv.reader's rows are
+                found = match(line)
+                if found is None:
+                    found = lenient(line)
+                    if found is None:
+                        raise NotPlain(f"row {number}")
+                    cells = line.split(",")  # no quotes: every comma ends a cell
+                    for i in zero_if_empty:
+                        cells[i] = cells[i] or "0"
+                    line = ",".join(cells)
+                setl_time = found["setl_time"]
+                if setl_time[:4] not in stable:
+                    raise NotPlain(f"row {number}: a year with a UTC offset change")
+                begin = found["begndate"] if has_begin else None
+                service_date = begin or setl_time[:10]
+                out.append(f"{batch_id},{number},{line}{suffix},{service_date}\n")
+                rows += 1
+                if "refd_setl_flag" in names and found["refd_setl_flag"] == "1":
+                    reversals += 1
+                if len(out) >= 5000:
+                    copy.write("".join(out))
+                    out = []
+            if out:
+                copy.write("".join(out))
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
+    if not rows:
+        raise NotPlain("no rows")
+    return ParseStats(rows=rows, good=rows, reversals=reversals)
+
+
+def _check_rows(batch_id: int, names: tuple[str, ...]) -> None:
+    """RowParser._check over the staged rows, and setl_id unique in the file: any failure
+    sends the whole file to the general path, which names the rows."""
+    table = SettlementStage._meta.db_table
+    every = Layout(len(names), {column.name: column.name for column in COLUMNS})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} x WHERE x.batch_id = %s "  # noqa: S608
+            f"AND NOT ({_row_checks(every)})) OR EXISTS (SELECT 1 FROM {table} "
+            "WHERE batch_id = %s GROUP BY setl_id HAVING count(*) > 1)",
+            [batch_id, batch_id],
+        )
+        if cursor.fetchone()[0]:
+            raise NotPlain("a row check or a repeated setl_id")

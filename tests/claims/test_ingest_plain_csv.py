@@ -1,0 +1,110 @@
+"""The plain-file COPY (claims/ingest/fastcsv.py) stages exactly what the Python parser stages,
+and any file it cannot take whole goes to the general path with the same outcome."""
+
+import pytest
+from django.db import connection
+
+from claims.ingest import fastcsv, pgcsv
+from tests.claims.test_ingest_pg_parse import (
+    FULL_HEADER,
+    HEADERS,
+    _batch,
+    _both,
+    _lines,
+    _reversal,
+    _row,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL COPY path"),
+]
+
+# Good rows in every form the plain path accepts.
+GOOD = [
+    _row(1),
+    _row(2, total="100"),  # whole yuan
+    _row(3, total="12345.6"),  # one decimal
+    _row(4, begndate="", enddate=""),  # treatment days from the settlement time
+    _row(5, begndate="2024-02-29", enddate="2024-03-01", setl_time="2024-03-01 00:00:00"),
+    _row(6, fixmedins_code="鄂尔多斯市中心医院（东院）住院部第一病区", trt_category="chemotherapy"),
+    _row(7, setl_id="S" + "9" * 29, mdtrt_id="M x\ty z", med_type="140201"),  # inner spaces
+    _reversal(8, init_setl_id="S00000001"),
+    _row(9, setl_time="2100-12-31 23:59:59", begndate="2100-12-31", enddate="2100-12-31"),
+    _row(10, psn_type="1101", cause="E01", trt_category="dialysis"),
+    _row(11, refd_setl_flag="", act_pay_dedc="", acct_pay="0", psn_cash_pay="18500"),
+]
+
+
+def _spy(monkeypatch) -> list[bool]:
+    used = []
+    real = pgcsv.stage_plain_csv
+
+    def spy(**kwargs):
+        stats = real(**kwargs)
+        used.append(stats is not None)
+        return stats
+
+    monkeypatch.setattr(pgcsv, "stage_plain_csv", spy)
+    return used
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+@pytest.mark.parametrize("header", [FULL_HEADER, HEADERS["mixed_case_subset"]])
+def test_plain_files_are_staged_as_python_stages_them(
+    tmp_path, settings, caplog, covered_city, monkeypatch, encoding, header
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    used = _spy(monkeypatch)
+    path = tmp_path / "plain.csv"
+    path.write_bytes(_lines(header, GOOD).encode(encoding))
+    counts, errors, staged = _both(
+        _batch(covered_city["contract"], path), settings, caplog, falls_back=False
+    )
+    assert used == [True]  # the PostgreSQL run took the plain path
+    assert counts == (11, 11, 0, 1, False) and errors == [] and len(staged) == 11
+
+
+@pytest.mark.parametrize(
+    ("why", "row"),
+    [
+        ("slashes", _row(12, begndate="2025/03/01")),
+        ("a year of daylight saving time", _row(12, setl_time="1988-09-11 00:30:00")),
+        ("a sum one fen out", _row(12, psn_part_amt="99999.00")),
+        ("a repeated setl_id", _row(1)),
+        ("whitespace around a cell", _row(12, psn_no=" P0001")),
+        ("a text too long", _row(12, fixmedins_code="H" * 31)),
+        ("no such day", _row(12, enddate="2025-02-30")),
+    ],
+)
+def test_one_row_out_of_form_sends_the_whole_file_to_the_general_path(
+    tmp_path, settings, caplog, covered_city, monkeypatch, why, row
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    used = _spy(monkeypatch)
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(_lines(FULL_HEADER, [*GOOD, row]).encode("utf-8"))
+    _both(_batch(covered_city["contract"], path), settings, caplog, falls_back=False)
+    assert used == [False], why
+
+
+def test_blank_lines_are_skipped_as_python_skips_them(
+    tmp_path, settings, caplog, covered_city, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    used = _spy(monkeypatch)
+    lines = _lines(FULL_HEADER, GOOD).split("\r\n")
+    body = "\r\n".join([*lines[:3], "", " , ,", *lines[3:]])  # an empty line, a blank row
+    path = tmp_path / "blank.csv"
+    path.write_bytes(body.encode("utf-8"))
+    counts, errors, staged = _both(
+        _batch(covered_city["contract"], path), settings, caplog, falls_back=False
+    )
+    assert used == [True] and counts[:3] == (11, 11, 0) and errors == []
+    assert [row[1] for row in staged][:4] == [2, 3, 6, 7]  # row numbers count the blank lines
+
+
+def test_unknown_columns_take_the_general_path(tmp_path, settings, caplog, covered_city):
+    assert fastcsv.layout_names([*FULL_HEADER, "备注"]) is None
+    assert fastcsv.layout_names([*FULL_HEADER, "setl_id"]) is None
+    assert fastcsv.layout_names(FULL_HEADER) == tuple(FULL_HEADER)
