@@ -29,6 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{value} is not one of {allowed}",
     ),
     "too_long": ("超过最大长度 {max}：{value}", "longer than {max} characters: {value}"),
+    # No value in the message: the character itself cannot be stored or exported.
+    "bad_character": ("文本中含有 NUL 字符（\\0）", "text contains a NUL character (\\0)"),
     "sum_mismatch": (
         "{field} 应等于 {expr} = {expected}，实际为 {actual}",
         "{field} must equal {expr} = {expected}, got {actual}",

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
@@ -56,7 +57,7 @@ def enabled() -> bool:
 
 def _text(column) -> str:
     # Python's \s is str.isspace(), the set str.strip() removes: no stripping changes the cell.
-    edge, inner = r"[^\s,\"]", r"[^,\"\r\n]"
+    edge, inner = r"[^\s,\"\x00]", r"[^,\"\r\n\x00]"  # NUL: RowParser's bad_character
     longest = column.max_length
     body = edge if longest == 1 else rf"{edge}(?:{inner}{{0,{longest - 2}}}{edge})?"
     return body if column.required else f"(?:{body})?"
@@ -96,8 +97,10 @@ def layout_names(header: list[str]) -> tuple[str, ...] | None:
     return names  # type: ignore[return-value]
 
 
-def _lines(path: Path, encoding: str) -> Iterator[str]:
-    """The data lines, decoded, without their line ends; the header line is skipped."""
+def _lines(path: Path, encoding: str, header: list[str]) -> Iterator[str]:
+    """The data lines, decoded, without their line ends. csv.reader ends a record at a lone CR
+    too, so any CR left inside a line (header included) means the file is not plain; so does a
+    first line other than the header cells joined by commas."""
     decoder = codecs.getincrementaldecoder(encoding)()
     rest = ""
     first = True
@@ -109,18 +112,21 @@ def _lines(path: Path, encoding: str) -> Iterator[str]:
             except UnicodeDecodeError as exc:
                 raise NotPlain("bytes the encoding cannot read") from exc
             lines = text.split("\n")
-            rest = lines.pop()
+            rest = lines.pop() if chunk else ""
+            if not chunk and lines and lines[-1] == "":
+                lines.pop()  # the file's last line end
             for line in lines:
+                line = line[:-1] if line.endswith("\r") else line
+                if "\r" in line:
+                    raise NotPlain("a carriage return inside a line")
                 if first:
+                    if line != ",".join(header):
+                        raise NotPlain("a header line that is not plain")
                     first = False
                     continue
-                yield line[:-1] if line.endswith("\r") else line
+                yield line
             if not chunk:
                 break
-    if rest:
-        if first:
-            return
-        yield rest[:-1] if rest.endswith("\r") else rest
 
 
 def stage_plain_csv(
@@ -137,16 +143,19 @@ def stage_plain_csv(
         return None
     try:
         with transaction.atomic():
-            stats = _copy(batch_id, path, names, encoding)
+            stats = _copy(batch_id, path, header, names, encoding)
             _check_rows(batch_id, names)
-    except (NotPlain, DatabaseError) as exc:  # rolled back: nothing of this attempt is kept
+    # psycopg's own errors too: the COPY runs on the driver's cursor, which Django doesn't wrap.
+    except (NotPlain, DatabaseError, psycopg.Error) as exc:  # rolled back: nothing is kept
         logger.info("batch %s: not a plain CSV file (%s); the general path takes it", batch_id, exc)
         return None
     on_progress(stats.rows)
     return stats
 
 
-def _copy(batch_id: int, path: Path, names: tuple[str, ...], encoding: str) -> ParseStats:
+def _copy(
+    batch_id: int, path: Path, header: list[str], names: tuple[str, ...], encoding: str
+) -> ParseStats:
     match = _pattern(names).fullmatch
     lenient = _pattern(names, lenient=True).fullmatch
     zero_if_empty = [i for i, name in enumerate(names) if BY_NAME[name].kind in _ZERO_KINDS]
@@ -168,7 +177,7 @@ def _copy(batch_id: int, path: Path, names: tuple[str, ...], encoding: str) -> P
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
         with cursor.cursor.copy(statement) as copy:
             out: list[str] = []
-            for number, line in enumerate(_lines(path, encoding), start=2):
+            for number, line in enumerate(_lines(path, encoding, header), start=2):
                 if not line.replace(",", "").strip():
                     continue  # a row of blank cells: skipped, as csv.reader's rows are
                 found = match(line)

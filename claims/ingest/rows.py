@@ -116,6 +116,8 @@ def _text_converter(column):
 
     def convert(value) -> str:
         text = _text(value)
+        if "\x00" in text:  # PostgreSQL cannot store it: a located error, not a crash
+            raise _Bad("bad_character")
         if choices and text and text not in choices:
             raise _Bad("bad_choice", value=text, allowed=", ".join(choices))
         if len(text) > limit:

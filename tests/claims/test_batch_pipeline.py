@@ -164,3 +164,25 @@ def test_an_insurer_cannot_upload_for_another_insurers_contract(
     batch = send(covered_city["contract"], path, actor=uploader).batch
     assert batch.insurer == covered_city["contract"].lead_insurer
     assert batch.status == BatchStatus.APPLIED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "row"), [("csv", 4), ("jsonl", 3)])  # jsonl: no header line
+def test_a_nul_character_is_a_located_error_not_a_crash(tmp_path, send, covered_city, kind, row):
+    rows = _good_rows(5)
+    rows[2]["fixmedins_code"] = "H1\x00506"
+    path = (
+        write_csv(tmp_path / "nul.csv", rows)
+        if kind == "csv"
+        else write_jsonl(tmp_path / "nul.jsonl", rows)
+    )
+    batch = send(covered_city["contract"], path).batch
+    assert batch.status == BatchStatus.REJECTED
+    assert [(e["row"], e["column"], e["code"]) for e in batch.errors_preview] == [
+        (row, "fixmedins_code", "bad_character")
+    ]
+    assert SettlementRecord.objects.count() == 0
+    from claims.ingest.report import error_report_response
+
+    for fmt in ("csv", "xlsx"):
+        assert error_report_response(batch, fmt).status_code == 200

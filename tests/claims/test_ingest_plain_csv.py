@@ -104,6 +104,33 @@ def test_blank_lines_are_skipped_as_python_skips_them(
     assert [row[1] for row in staged][:4] == [2, 3, 6, 7]  # row numbers count the blank lines
 
 
+def _split(rows) -> list[str]:
+    return _lines(FULL_HEADER, rows).split("\r\n")
+
+
+# csv.reader ends a record at a lone CR as well: such files must not be split by lines alone.
+CARRIAGE_RETURNS = {
+    "a lone CR after the header": lambda L: L[0] + "\r" + L[1] + "\r\n" + "\r\n".join(L[2:]),
+    "a header line ending CR CR LF": lambda L: L[0] + "\r\r\n" + "\r\n".join(L[1:]),
+    "a line of one CR": lambda L: "\r\n".join(L[:2]) + "\r\n\r\r\n" + "\r\n".join(L[2:]),
+    "a blank row around a CR": lambda L: "\r\n".join(L[:2]) + "\r\n \r ,,\r\n" + "\r\n".join(L[2:]),
+}
+
+
+@pytest.mark.parametrize("why", sorted(CARRIAGE_RETURNS))
+def test_carriage_returns_inside_lines_take_the_general_path(
+    tmp_path, settings, caplog, covered_city, monkeypatch, why
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    used = _spy(monkeypatch)
+    path = tmp_path / "cr.csv"
+    path.write_bytes(CARRIAGE_RETURNS[why](_split(GOOD)).encode("utf-8"))
+    counts, errors, staged = _both(
+        _batch(covered_city["contract"], path), settings, caplog, falls_back=True
+    )
+    assert used == [False] and errors == [] and counts[1] == len(staged) == len(GOOD)
+
+
 def test_unknown_columns_take_the_general_path(tmp_path, settings, caplog, covered_city):
     assert fastcsv.layout_names([*FULL_HEADER, "备注"]) is None
     assert fastcsv.layout_names([*FULL_HEADER, "setl_id"]) is None
