@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -150,8 +151,6 @@ def disclosure_tiles(request) -> list[Tile]:
 
 def calendar_tiles(request) -> list[Tile]:
     """A warning, only while a year's holidays are missing (see years_without_holidays)."""
-    from django.conf import settings
-
     from claims.services.calendar import years_without_holidays
 
     if not request.user.has_perm("claims.add_calendaroverride"):

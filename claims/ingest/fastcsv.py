@@ -31,17 +31,22 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from claims.ingest.columns import BY_NAME, COLUMNS, Kind, header_to_name
-from claims.ingest.pgsql import Layout, _month_day, _row_checks, stable_years
+from claims.ingest.pgsql import (
+    MONEY_FORM,
+    TIME_FORM,
+    Layout,
+    date_form,
+    row_checks,
+    stable_years,
+)
 from claims.ingest.rows import ParseStats
 from claims.ingest.stage import STAGE_FIELDS
 from claims.models import SettlementStage
 
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
-_LEAP = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
-DATE = rf"(?:[1-9][0-9]{{3}}-{_month_day('-')}|{_LEAP}-02-29)"
-TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-MONEY = r"-?[0-9]{1,12}(?:\.[0-9]{1,2})?"
+# The SQL proof's forms (pgsql.py), in their plainest variant.
+DATE, TIME, MONEY = date_form("-"), TIME_FORM, MONEY_FORM
 _ZERO_KINDS = (Kind.MONEY, Kind.FLAG)
 # Constants for the columns a file leaves out, as stage_tuple fills them.
 _ABSENT = {Kind.MONEY: "0", Kind.FLAG: "f", Kind.DATE: "", Kind.DATETIME: ""}
@@ -165,7 +170,7 @@ def _copy(
     columns = ("batch_id", "row_number", *names, *(c.name for c in absent), "service_date")
     assert set(columns) == set(STAGE_FIELDS)  # a programming error, not bad input
     text_columns = [c.name for c in COLUMNS if c.kind is Kind.TEXT or c.choices]
-    has_begin = "begndate" in names
+    has_begin, has_flag = "begndate" in names, "refd_setl_flag" in names
     table = SettlementStage._meta.db_table
     statement = (
         f"COPY {table} ({', '.join(columns)}) FROM STDIN "
@@ -196,7 +201,7 @@ def _copy(
                 service_date = begin or setl_time[:10]
                 out.append(f"{batch_id},{number},{line}{suffix},{service_date}\n")
                 rows += 1
-                if "refd_setl_flag" in names and found["refd_setl_flag"] == "1":
+                if has_flag and found["refd_setl_flag"] == "1":
                     reversals += 1
                 if len(out) >= 5000:
                     copy.write("".join(out))
@@ -217,7 +222,7 @@ def _check_rows(batch_id: int, names: tuple[str, ...]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT EXISTS (SELECT 1 FROM {table} x WHERE x.batch_id = %s "  # noqa: S608
-            f"AND NOT ({_row_checks(every)})) OR EXISTS (SELECT 1 FROM {table} "
+            f"AND NOT ({row_checks(every)})) OR EXISTS (SELECT 1 FROM {table} "
             "WHERE batch_id = %s GROUP BY setl_id HAVING count(*) > 1)",
             [batch_id, batch_id],
         )

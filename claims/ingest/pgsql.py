@@ -28,7 +28,8 @@ def whitespace() -> str:
 
 _field = SettlementStage._meta.get_field("medfee_sumamt")
 _INT_DIGITS = _field.max_digits - _field.decimal_places
-_MONEY = rf"(?:-?[0-9]{{1,{_INT_DIGITS}}}(?:\.[0-9]{{1,2}})?)?"
+MONEY_FORM = rf"-?[0-9]{{1,{_INT_DIGITS}}}(?:\.[0-9]{{1,2}})?"  # one amount, never empty
+_MONEY = rf"(?:{MONEY_FORM})?"
 # All money cells of a row joined by commas: one regex call per row (PostgreSQL's regex calls
 # are the costly part); cells without commas pin one field per cell.
 RE_MONEY_ROW = rf"^{_MONEY}(?:,{_MONEY})*$"
@@ -45,12 +46,18 @@ def _month_day(sep: str) -> str:
 
 
 _YEAR, _SEP, _HOUR = "[1-9][0-9]{3}", "[-/]", "(?:[01][0-9]|2[0-3])"
-_DATE_SEP = rf"(?:{_YEAR}{_SEP}{_month_day(_SEP)}|{_LEAP}{_SEP}02{_SEP}29)"
-_DATE_DIGITS = rf"(?:{_YEAR}{_month_day('')}|{_LEAP}0229)"
+TIME_FORM = rf"{_HOUR}:[0-5][0-9]:[0-5][0-9]"
+
+
+def date_form(sep: str) -> str:
+    """A real calendar date: year, month and day joined by `sep` (a regex, may be empty)."""
+    return rf"(?:{_YEAR}{sep}{_month_day(sep)}|{_LEAP}{sep}02{sep}29)"
+
+
+_DATE_SEP = date_form(_SEP)
+_DATE_DIGITS = date_form("")
 RE_DATE = rf"^(?:{_DATE_SEP}|{_DATE_DIGITS})$"
-RE_DATETIME = (
-    rf"^(?:{_DATE_SEP}[ T]{_HOUR}:[0-5][0-9]:[0-5][0-9]|{_DATE_DIGITS}{_HOUR}[0-5][0-9][0-5][0-9])$"
-)
+RE_DATETIME = rf"^(?:{_DATE_SEP}[ T]{TIME_FORM}|{_DATE_DIGITS}{_HOUR}[0-5][0-9][0-5][0-9])$"
 
 
 @dataclass(frozen=True)
@@ -170,7 +177,7 @@ def _typed(column, v: str) -> str:
 _ABSENT = {Kind.MONEY: "0", Kind.DATE: "NULL", Kind.DATETIME: "NULL", Kind.FLAG: "false"}
 
 
-def _row_checks(layout: Layout) -> str:
+def row_checks(layout: Layout) -> str:
     """RowParser._check in SQL over the typed columns of subquery `x`."""
 
     def g(name: str) -> str:
@@ -231,6 +238,6 @@ def fast_insert(layout: Layout, *, temp: str, stage: str, stage_fields, zone: st
         f"SELECT ord, {typed} FROM ("
         f"SELECT t.ord, {cells}, ({ok}) AS ok FROM {temp} t "
         f"WHERE mod(t.ord, {int(part[1])}) = {int(part[0])} AND {nonblank(layout)} OFFSET 0"
-        f") l1 WHERE ok OFFSET 0) x WHERE {_row_checks(layout)}"
+        f") l1 WHERE ok OFFSET 0) x WHERE {row_checks(layout)}"
     )
     return sql, params

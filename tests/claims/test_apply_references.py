@@ -34,25 +34,37 @@ def _stage(psn_no: str, n: int) -> None:
     )
 
 
-def _try_delete_lock(person_id: int) -> str:
-    """What a DELETE of the person would first take (FOR UPDATE), from another session."""
-    outcome = []
+def _other_session(statements, *, done: str, refused, word: str):
+    """A thread running `statements` in a session of its own; the list says how they ended:
+    `done`, or `word: error` when they raised `refused`."""
+    outcome: list[str] = []
 
-    def attempt():
+    def run():
         other = connections.create_connection("default")
         try:
             with other.cursor() as cursor:
-                cursor.execute("SET lock_timeout = '300ms'")
-                cursor.execute(
-                    "SELECT id FROM insurance_person WHERE id = %s FOR UPDATE", [person_id]
-                )
-            outcome.append("locked")
-        except OperationalError as exc:
-            outcome.append(f"blocked: {exc}")
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+            outcome.append(done)
+        except refused as exc:
+            outcome.append(f"{word}: {exc}")
         finally:
             other.close()
 
-    thread = threading.Thread(target=attempt)
+    return threading.Thread(target=run), outcome
+
+
+def _try_delete_lock(person_id: int) -> str:
+    """What a DELETE of the person would first take (FOR UPDATE), from another session."""
+    thread, outcome = _other_session(
+        [
+            ("SET lock_timeout = '300ms'", []),
+            ("SELECT id FROM insurance_person WHERE id = %s FOR UPDATE", [person_id]),
+        ],
+        done="locked",
+        refused=OperationalError,
+        word="blocked",
+    )
     thread.start()
     thread.join()
     return outcome[0]
@@ -89,20 +101,12 @@ def test_a_delete_that_waited_for_the_apply_is_refused_after_it_commits():
     person = PersonFactory()
     batch = applied_batch(ContractFactory())
     _stage(person.psn_no, 0)
-    outcome = []
-
-    def delete():
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("DELETE FROM insurance_person WHERE id = %s", [person.pk])
-            outcome.append("deleted")
-        except IntegrityError as exc:
-            outcome.append(f"refused: {exc}")
-        finally:
-            other.close()
-
-    deleter = threading.Thread(target=delete)
+    deleter, outcome = _other_session(
+        [("DELETE FROM insurance_person WHERE id = %s", [person.pk])],
+        done="deleted",
+        refused=IntegrityError,
+        word="refused",
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         _lock_people(cursor, SettlementStage._meta.db_table, BATCH_ID)
         record(batch, person)
