@@ -6,6 +6,8 @@
   connections before forking (a child must never speak on the parent's socket) and does a share
   itself; children end with os._exit, so no handler of the parent (Celery's, Django's) runs
   twice.
+- `fork_held`: the same, but the parent does no share and the children's work stays uncommitted
+  until the parent says `go(commit=True)`: the compute step beside the apply transaction.
 
 Each worker commits on its own, so neither is used inside a transaction (a worker could not see
 its uncommitted rows) or on SQLite: callers then do the work in order (`can_share`).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import signal
 import struct
 import threading
@@ -24,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -139,3 +142,118 @@ def _run(parts: Sequence[object], work) -> tuple[int, int]:
         made += new
         adjusted += changed
     return made, adjusted
+
+
+class HeldChildren:
+    """Children started by `fork_held`: `go` lets them commit (or roll back), `wait` reaps them."""
+
+    def __init__(self, children: list[tuple[int, int, int]]):
+        self._children = children  # (pid, write end of its go pipe, read end of its result pipe)
+        self._told = False
+
+    def go(self, *, commit: bool) -> None:
+        if self._told:
+            return
+        self._told = True
+        for _pid, go_end, _result_end in self._children:
+            with contextlib.suppress(OSError):  # a child that died early has closed its end
+                os.write(go_end, b"c" if commit else b"a")
+            os.close(go_end)
+
+    def wait(self) -> tuple[int, int]:
+        """Reap every child; the summed (a, b) of their work, or RuntimeError if one failed."""
+        self.go(commit=False)  # never leave a child waiting: without a word, it rolls back
+        made = adjusted = failed = 0
+        for pid, _go_end, result_end in self._children:
+            data = os.read(result_end, 16)
+            os.close(result_end)
+            _pid, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0 or len(data) != 16:
+                failed += 1
+                continue
+            child_made, child_adjusted = struct.unpack("!qq", data)
+            made += child_made
+            adjusted += child_adjusted
+        if failed:
+            raise RuntimeError(f"{failed} compute process(es) failed; the batch can be resumed")
+        return made, adjusted
+
+
+def fork_held(
+    parts: Sequence[object],
+    processes: int,
+    work: Callable[[object], tuple[int, int]],
+    committed: Callable[[list[object]], None],
+) -> HeldChildren:
+    """Run `work(part)` for every part in `processes` children. Each child keeps its work in one
+    open transaction until the parent's `go`: on commit it commits, tells `committed(parts)`
+    and goes on part by part (each committed as it ends); on rollback (or if the parent dies)
+    it undoes everything and stops. Its result is (0, 0) then."""
+    connections.close_all()
+    children: list[tuple[int, int, int]] = []
+    for index in range(processes):
+        go_read, go_write = os.pipe()
+        result_read, result_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            # Only this child's own ends stay open: a sibling holding another child's go pipe
+            # would keep that child waiting for ever after the parent died.
+            for _pid, other_go, other_result in children:
+                os.close(other_go)
+                os.close(other_result)
+            os.close(go_write)
+            os.close(result_read)
+            _held_child(parts[index::processes], work, committed, index, go_read, result_write)
+        os.close(go_read)
+        os.close(result_write)
+        children.append((pid, go_write, result_read))
+    return HeldChildren(children)
+
+
+def _told(go_end: int, *, block: bool) -> bool | None:
+    """The parent's word: True commit, False roll back (or the parent is gone), None not yet."""
+    if not block and not select.select([go_end], [], [], 0)[0]:
+        return None
+    return os.read(go_end, 1) == b"c"
+
+
+def _held_child(parts, work, committed, index: int, go_end: int, write_end: int) -> NoReturn:
+    code = 1
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        made = adjusted = 0
+        held: list[object] = []
+        with transaction.atomic():  # each part's own atomic block is a savepoint inside it
+            commit = None
+            for part in parts:
+                new, changed = work(part)
+                made += new
+                adjusted += changed
+                held.append(part)
+                commit = _told(go_end, block=False)
+                if commit is not None:
+                    break
+            if commit is None:
+                commit = _told(go_end, block=True)
+            if not commit:
+                transaction.set_rollback(True)
+        if commit:
+            committed(held)
+            for part in parts[len(held) :]:
+                new, changed = work(part)
+                made += new
+                adjusted += changed
+                committed([part])
+        else:
+            made = adjusted = 0
+        os.write(write_end, struct.pack("!qq", made, adjusted))
+        code = 0
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            logger.exception("compute process %s failed", index)
+    finally:
+        try:
+            connections.close_all()
+        finally:
+            os._exit(code)

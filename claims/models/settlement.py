@@ -218,6 +218,10 @@ class SettlementStage(models.Model):
 
     batch_id = models.BigIntegerField()  # indexed with setl_id below: one index to keep up
     row_number = models.PositiveIntegerField()
+    # On PostgreSQL, the id the row's record will have: drawn from the records' own sequence
+    # as the row is staged (migration 0013), so that the compute step can run beside the apply
+    # and write compensations for records that are not committed yet. Null on SQLite.
+    record_id = models.BigIntegerField(null=True)
     setl_id = models.CharField(max_length=30)
     mdtrt_id = models.CharField(max_length=30)
     psn_no = models.CharField(max_length=30)
@@ -258,7 +262,11 @@ class SettlementStage(models.Model):
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["batch_id", "setl_id"], name="claims_stage_setl_idx")]
+        indexes = [
+            models.Index(fields=["batch_id", "setl_id"], name="claims_stage_setl_idx"),
+            # The compute step beside the apply reads a range of people's rows at a time.
+            models.Index(fields=["batch_id", "psn_no"], name="claims_stage_psn_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"

@@ -30,7 +30,7 @@ from claims.ingest.readers import open_rows
 from claims.ingest.rows import RowParser
 from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, stage_tuple
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
-from claims.services.compute import batch_compute
+from claims.services.compute import BesideApply, batch_compute, can_compute_beside_apply
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.models import Person
 
@@ -243,6 +243,9 @@ def _apply(batch: SettlementBatch) -> int:
     copied = [f for f in STAGE_FIELDS if f not in ("batch_id", "service_date")]
     columns = ", ".join(copied)
     selected = ", ".join(f"s.{f}" for f in copied)
+    if connection.vendor == "postgresql":  # the id each row drew as it was staged
+        columns = f"id, {columns}"
+        selected = f"s.record_id, {selected}"
     # Only our own table and column names are interpolated; values go as parameters.
     sql = (
         f"INSERT INTO {record_table} (batch_id, contract_id, person_id, {columns}) "  # noqa: S608
@@ -315,6 +318,8 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
             batch.pk, rows_bad=min(stats.rows, bad_rows), rows_good=max(0, stats.rows - bad_rows)
         )
         return SettlementBatch.objects.get(pk=batch_id)
+    if can_compute_beside_apply():
+        return _apply_beside_compute(batch)
     applied = _apply_batch(batch)
     if applied.status == BatchStatus.APPLIED:
         batch_compute(batch_id=batch_id)
@@ -322,7 +327,26 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
     return applied
 
 
-def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
+def _apply_beside_compute(batch: SettlementBatch) -> SettlementBatch:
+    """Apply with the compute step running beside it, from the staged rows: the compute
+    processes commit only once the apply has, so the two steps share the cores."""
+    beside = BesideApply(batch)
+    try:
+        try:
+            applied = _apply_batch(batch, on_commit=lambda: beside.applied(commit=True))
+        except BaseException:
+            beside.abandon()
+            raise
+        beside.wait()  # the processes roll back if the apply found the batch moved on
+    finally:
+        stage_clear(batch.pk)
+    applied.refresh_from_db()
+    return applied
+
+
+def _apply_batch(batch: SettlementBatch, on_commit=None) -> SettlementBatch:
+    """Insert the staged rows as records in one transaction; `on_commit()` runs right after it
+    commits (not when this run finds the batch already moved on, nor on a rollback)."""
     started = time.monotonic()
     with transaction.atomic():
         locked = SettlementBatch.objects.select_for_update().get(pk=batch.pk)
@@ -347,6 +371,9 @@ def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
             count=inserted,
             extra={"status": "applied", "reversals": locked.reversals},
         )
-    stage_clear(batch.pk)
+        if on_commit is not None:
+            transaction.on_commit(on_commit)
+    if on_commit is None:  # else the compute beside the apply still reads the staged rows
+        stage_clear(batch.pk)
     analyze(SettlementRecord, RECORD_QUERIED)
     return locked

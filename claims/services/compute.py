@@ -10,9 +10,10 @@ Set-based reads (a few queries per chunk of people), bulk writes; no query per r
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import defaultdict
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from decimal import Decimal
 from operator import itemgetter
@@ -31,8 +32,10 @@ from claims.models import (
     CompensationStatus,
     SettlementBatch,
     SettlementRecord,
+    SettlementStage,
 )
-from claims.parallel import can_fork, run_forked, workers
+from claims.parallel import can_fork, fork_held, run_forked, workers
+from contracts.models import Contract
 from insurance.engine import (
     CompiledPlan,
     Enrolment,
@@ -44,11 +47,12 @@ from insurance.engine import (
     steps_json,
     trace_json,
 )
+from insurance.engine.money import ZERO
 from insurance.models import Enrollment, Person, SchemeYear, SpecialStatus
 
+logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 PEOPLE_PER_CHUNK = 2000
-ZERO = Decimal("0.00")
 COMPENSATION_FIELDS = (
     "record_id", "batch_id", "plan_code", "plan_version", "status", "reason", "lines", "total",
     "steps", "trace", "computed_at",
@@ -79,17 +83,18 @@ _HEAD = (
 _TAIL = ("refd_setl_flag", "init_setl_id", "trt_category", "cause")
 
 
-def _settlements(records, amounts: frozenset[str]) -> list[tuple[int, Settlement]]:
-    """(record id, Settlement) in person then treatment order; times in the bureau's zone."""
+def _settlements(records, amounts: frozenset[str], id_field="id") -> list[tuple[int, Settlement]]:
+    """(record id, Settlement) in person then treatment order; times in the bureau's zone.
+    `records`: settlement records, or staged rows (whose record id is `record_id`)."""
     names = (*_TAIL, *sorted(amounts))
     head = list(_HEAD)
     local_in_sql = connection.vendor == "postgresql"
     if local_in_sql:  # the bureau's wall-clock time, as the engine wants it, made by PostgreSQL
-        table = SettlementRecord._meta.db_table
+        table = records.model._meta.db_table
         zone = RawSQL(f'"{table}"."setl_time" AT TIME ZONE %s', [settings.TIME_ZONE])  # noqa: S611
         records = records.annotate(setl_local=zone)
         head[2] = "setl_local"
-    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list("id", *head, *names)
+    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list(id_field, *head, *names)
     # Settlement's fields in order, picked from the row followed by the defaults of the fields
     # not read: one C-level call per row instead of a dict and keyword arguments.
     read = {name: i for i, name in enumerate(("id", *_HEAD, *names))}
@@ -156,10 +161,98 @@ def _paid_so_far(records) -> dict[int, dict[str, Decimal]]:
     return paid
 
 
-def batch_has_history(batch: SettlementBatch, records, *, resuming: bool) -> bool:
-    """Whether any of the people's records was computed before (else nothing is paid yet):
-    records of earlier batches, or of this one when a crashed run is being resumed."""
-    return resuming or records.exclude(batch=batch).exists()
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of a batch's compute needs, read once for the batch."""
+
+    batch: SettlementBatch
+    years: list[SchemeYear]
+    compiled: dict[int, CompiledPlan]
+    contract_ids: list[int]  # the scheme's contracts: a person's history is in any of them
+    staged: bool  # the batch's rows are read from the staging table (compute beside apply)
+    history: bool  # some of the people have records outside this batch, or were computed
+    resuming: bool  # a crashed run left compensations of this batch
+
+    @property
+    def amounts(self) -> frozenset[str]:
+        return frozenset().union(*(c.amount_fields for c in self.compiled.values()))
+
+
+def _batch_people(batch: SettlementBatch, *, staged: bool):
+    """The batch's people, as a queryset of Person: from its staged rows or its records."""
+    if staged:
+        staged_psn = SettlementStage.objects.filter(batch_id=batch.pk).values("psn_no")
+        return Person.objects.filter(psn_no__in=staged_psn)
+    return Person.objects.filter(
+        id__in=SettlementRecord.objects.filter(batch=batch).values("person_id")
+    )
+
+
+def _prepare(batch: SettlementBatch, *, staged: bool) -> tuple[_Job, list[list[tuple[int, str]]]]:
+    """The job and its chunks of (person id, psn_no), finished ones left out. Records the
+    people's count for the progress bar."""
+    scheme_id = batch.contract.scheme_id
+    years = list(SchemeYear.objects.filter(scheme_id=scheme_id).select_related("plan"))
+    compiled = {
+        year.pk: compile_plan(plan=year.plan.parsed, references=year.reference_figures())
+        for year in years
+        if year.plan_id
+    }
+    contract_ids = list(Contract.objects.filter(scheme_id=scheme_id).values_list("id", flat=True))
+    people = _batch_people(batch, staged=staged)
+    # Chunks commit one by one: compensations of this batch mean a crashed run is resumed.
+    resuming = not staged and Compensation.objects.filter(batch=batch).exists()
+    # Once for the batch, in SQL: whether anything was paid before on these people.
+    history = (
+        resuming
+        or SettlementRecord.objects.filter(person__in=people, contract_id__in=contract_ids)
+        .exclude(batch=batch)
+        .exists()
+    )
+    job = _Job(batch, years, compiled, contract_ids, staged, history, resuming)
+    # psn_no order: a chunk is then a range of the staging table's (batch_id, psn_no) index.
+    ordered = list(people.order_by("psn_no").values_list("id", "psn_no"))
+    # Several chunks per process, so that processes finish at about the same time.
+    size = max(1, min(PEOPLE_PER_CHUNK, -(-len(ordered) // (4 * workers()))))
+    chunks = [ordered[start : start + size] for start in range(0, len(ordered), size)]
+    # A chunk commits all its people at once: people with a compensation of this batch were
+    # finished by the crashed run, and a chunk of only such people has nothing left to do.
+    finished = _finished_people(batch) if resuming else set()
+    chunks = [c for c in chunks if not finished.issuperset(pid for pid, _psn in c)]
+    left = sum(len(chunk) for chunk in chunks)
+    SettlementBatch.objects.filter(pk=batch.pk).update(
+        people_total=len(ordered), people_computed=len(ordered) - left
+    )
+    return job, chunks
+
+
+def _treatment_order(pair: tuple[int, Settlement]):
+    record = pair[1]
+    return record.psn_no, record.setl_time, record.setl_id
+
+
+def _chunk_settlements(job: _Job, chunk: list[tuple[int, str]]):
+    """(record id, Settlement) of the chunk's people in the scheme, grouped by person in
+    treatment order, and the queryset of their records computed before (None: none)."""
+    ids = [person_id for person_id, _psn in chunk]
+    records = SettlementRecord.objects.filter(person_id__in=ids, contract_id__in=job.contract_ids)
+    if not job.staged:  # the batch's records are committed: they are among the people's records
+        return _settlements(records, job.amounts), records.values("id") if job.history else None
+    # Every staged psn_no between the chunk's first and last is one of the chunk's people.
+    staged = SettlementStage.objects.filter(
+        batch_id=job.batch.pk, psn_no__gte=chunk[0][1], psn_no__lte=chunk[-1][1]
+    )
+    rows = _settlements(staged, job.amounts, id_field="record_id")
+    # Read once, so removed now, in parallel and beside the compute; back if this rolls back.
+    staged.delete()
+    if not job.history:
+        return rows, None
+    # Committed meanwhile or not, the batch's own records are the staged rows just read.
+    earlier = records.exclude(batch=job.batch)
+    before = _settlements(earlier, job.amounts)
+    if before:
+        rows = sorted(rows + before, key=_treatment_order)
+    return rows, earlier.values("id")
 
 
 def scheme_year_of(years: list[SchemeYear], record: Settlement) -> SchemeYear | None:
@@ -174,8 +267,20 @@ def scheme_year_of(years: list[SchemeYear], record: Settlement) -> SchemeYear | 
 def _lines_writer(line_ids):
     """JSON text of a line -> amount dict, made by hand: it is written for every settlement."""
     keys = {line_id: json.dumps(line_id, ensure_ascii=False) for line_id in line_ids}
+    # Most settlements are owed nothing: every line is the engine's own ZERO object. Their text
+    # depends only on the lines' order, so it is made once per order.
+    nothing_owed: dict[tuple[str, ...], str] = {}
 
     def write(lines: dict[str, Decimal]) -> str:
+        if all(amount is ZERO for amount in lines.values()):
+            order = tuple(lines)
+            text = nothing_owed.get(order)
+            if text is None:
+                text = nothing_owed[order] = spell(lines)
+            return text
+        return spell(lines)
+
+    def spell(lines: dict[str, Decimal]) -> str:
         if lines.keys() - keys.keys():
             return json.dumps({k: str(v) for k, v in lines.items()}, ensure_ascii=False)
         return "{" + ",".join(f'{keys[k]}:"{v}"' for k, v in lines.items()) + "}"
@@ -191,27 +296,13 @@ def _trace(result) -> str | None:
     return None if result.trace is None else trace_json(result.trace)
 
 
-def _compute_chunk(
-    batch: SettlementBatch,
-    person_ids: list[int],
-    years: list[SchemeYear],
-    compiled_plans: dict[int, CompiledPlan],
-    *,
-    resuming: bool,
-):
-    scheme_id = batch.contract.scheme_id
-    records = SettlementRecord.objects.filter(
-        person_id__gte=person_ids[0],
-        person_id__lte=person_ids[-1],
-        person_id__in=SettlementRecord.objects.filter(batch=batch).values("person_id"),
-        contract__scheme_id=scheme_id,
-    )
-    amounts = frozenset().union(*(c.amount_fields for c in compiled_plans.values()))
-    rows = _settlements(records, amounts)
+def _compute_chunk(job: _Job, chunk: list[tuple[int, str]]) -> tuple[int, int]:
+    batch = job.batch
+    years = job.years
+    rows, computed_before = _chunk_settlements(job, chunk)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
-    history = batch_has_history(batch, records, resuming=resuming)
-    paid = _paid_so_far(records.values("id")) if history else {}
-    facts = _person_facts(person_ids, scheme_id)
+    paid = _paid_so_far(computed_before) if computed_before is not None else {}
+    facts = _person_facts([person_id for person_id, _psn in chunk], batch.contract.scheme_id)
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
         year = scheme_year_of(years, record)
@@ -230,7 +321,7 @@ def _compute_chunk(
             continue
         year = next(y for y in years if y.pk == year_id)
         plan = year.plan
-        compiled = compiled_plans[year.pk]
+        compiled = job.compiled[year.pk]
         already = {r.setl_id: paid[by_setl[r.setl_id]] for r in group if by_setl[r.setl_id] in paid}
         lines_json = _lines_writer(compiled.line_ids)
         results = compute_many(
@@ -276,6 +367,26 @@ def _finished_people(batch: SettlementBatch) -> set[int]:
     )
 
 
+def _count_computed(batch_id: int, chunks: list[list[tuple[int, str]]]) -> None:
+    # Added in SQL: processes finish chunks in any order, the count only grows.
+    people = sum(len(chunk) for chunk in chunks)
+    counted = F("people_computed") + people
+    SettlementBatch.objects.filter(pk=batch_id).update(people_computed=counted)
+
+
+def _finish(job: _Job, started: float) -> None:
+    SettlementBatch.objects.filter(pk=job.batch.pk).update(
+        computed_at=timezone.now(),
+        stage="",
+        seconds_compute=time.monotonic() - started,
+        compute_references={
+            str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
+            for year in job.years
+            if year.plan_id
+        },
+    )
+
+
 def batch_compute(*, batch_id: int) -> tuple[int, int]:
     """Compute the batch's people in chunks, each in its own transaction. Idempotent: records
     that already have a compensation are passed to the engine as paid, never recomputed."""
@@ -283,43 +394,13 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
     batch = SettlementBatch.objects.select_related("contract").get(pk=batch_id)
     if batch.computed_at is not None:
         return 0, 0
-    years = list(
-        SchemeYear.objects.filter(scheme_id=batch.contract.scheme_id).select_related("plan")
-    )
-    compiled = {
-        year.pk: compile_plan(plan=year.plan.parsed, references=year.reference_figures())
-        for year in years
-        if year.plan_id
-    }
-    # DISTINCT in SQL: a million-row batch would otherwise send a million ids to Python.
-    person_ids = list(
-        SettlementRecord.objects.filter(batch=batch)
-        .order_by("person_id")
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
-    # Chunks commit one by one: compensations of this batch mean a crashed run is resumed.
-    resuming = Compensation.objects.filter(batch=batch).exists()
-    # Chunks are id ranges of the batch's people, so no query carries a long list of ids.
-    # Several chunks per process, so that processes finish at about the same time.
-    size = max(1, min(PEOPLE_PER_CHUNK, -(-len(person_ids) // (4 * workers()))))
-    chunks = [person_ids[start : start + size] for start in range(0, len(person_ids), size)]
-    # A chunk commits all its people at once: people with a compensation of this batch were
-    # finished by the crashed run, and a chunk of only such people has nothing left to do.
-    finished = _finished_people(batch) if resuming else set()
-    chunks = [chunk for chunk in chunks if not finished.issuperset(chunk)]
-    left = sum(len(chunk) for chunk in chunks)
-    SettlementBatch.objects.filter(pk=batch_id).update(
-        stage="compute", people_total=len(person_ids), people_computed=len(person_ids) - left
-    )
+    SettlementBatch.objects.filter(pk=batch_id).update(stage="compute")
+    job, chunks = _prepare(batch, staged=False)
 
     def work(index: int) -> tuple[int, int]:
         with transaction.atomic():
-            done = _compute_chunk(batch, chunks[index], years, compiled, resuming=resuming)
-        # Added in SQL: processes finish chunks in any order, the count only grows.
-        SettlementBatch.objects.filter(pk=batch_id).update(
-            people_computed=F("people_computed") + len(chunks[index])
-        )
+            done = _compute_chunk(job, chunks[index])
+        _count_computed(batch_id, [chunks[index]])
         return done
 
     processes = min(workers(), len(chunks))
@@ -331,14 +412,66 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
             new, changed = work(index)
             made += new
             adjusted += changed
-    SettlementBatch.objects.filter(pk=batch_id).update(
-        computed_at=timezone.now(),
-        stage="",
-        seconds_compute=time.monotonic() - started,
-        compute_references={
-            str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
-            for year in years
-            if year.plan_id
-        },
-    )
+    _finish(job, started)
     return made, adjusted
+
+
+def can_compute_beside_apply() -> bool:
+    """Whether a checked batch's compute may start before its apply commits (PostgreSQL, where
+    staged rows carry their record ids, and this process may fork)."""
+    return can_fork()
+
+
+class BesideApply:
+    """The compute step of a checked batch, running in processes beside the apply transaction.
+
+    The processes read the batch's rows from the staging table and keep what they write in
+    open transactions until `applied(...)`: compensations become visible only once their
+    records are, and vanish if the apply does not commit. Idempotent like `batch_compute`:
+    a process that fails after the apply leaves the batch applied and not computed, and
+    processing the batch again resumes it.
+    """
+
+    def __init__(self, batch: SettlementBatch):
+        self._started = time.monotonic()
+        self._job, self._chunks = _prepare(batch, staged=True)
+        self._children = None
+        self._committed = False
+        if self._chunks:
+            self._children = fork_held(
+                self._chunks,
+                min(workers(), len(self._chunks)),
+                lambda chunk: _compute_chunk(self._job, chunk),
+                lambda done: _count_computed(batch.pk, done),
+            )
+
+    def applied(self, *, commit: bool) -> None:
+        """Tell the processes whether the apply committed; they commit or roll back."""
+        if self._children is not None:
+            self._children.go(commit=commit)
+        self._committed = commit
+        if commit:
+            SettlementBatch.objects.filter(pk=self._job.batch.pk, computed_at=None).update(
+                stage="compute"
+            )
+
+    def wait(self) -> tuple[int, int]:
+        """Wait for the processes; finish the batch when they committed everything.
+        RuntimeError when a process failed: the batch is then applied and not computed."""
+        done = self._children.wait() if self._children is not None else (0, 0)
+        if self._committed:
+            _finish(self._job, self._started)
+        return done
+
+    def abandon(self) -> None:
+        """The apply failed: roll the processes back and reap them, raising nothing (the
+        apply's own error is the one to report)."""
+        self._committed = False
+        if self._children is not None:
+            self._children.go(commit=False)
+            try:
+                self._children.wait()
+            except RuntimeError:
+                logger.warning(
+                    "batch %s: a compute process failed while rolling back", self._job.batch.pk
+                )

@@ -266,3 +266,19 @@ def test_the_bulk_read_covers_every_settlement_field_in_order():
         "inscp_over_max_amt", "ooc_cancer_drug_amt", "ooc_cancer_drug_reimbursed",
         "psn_part_amt", "excl_item_amt",
     }  # fmt: skip
+
+
+def test_lines_text_made_once_for_nothing_owed_equals_the_spelled_one():
+    from claims.services.compute import _lines_writer
+    from insurance.engine.money import ZERO
+
+    write = _lines_writer(["burden", "over-max"])
+    nothing = {"burden": ZERO, "over-max": ZERO}
+    assert write(nothing) == '{"burden":"0.00","over-max":"0.00"}'
+    assert write(dict(nothing)) is write(nothing)  # made once for this order of lines
+    assert write({"over-max": ZERO, "burden": ZERO}) == '{"over-max":"0.00","burden":"0.00"}'
+    # a zero that is not the engine's own is spelled as it is
+    assert write({"burden": Decimal("0"), "over-max": ZERO}) == '{"burden":"0","over-max":"0.00"}'
+    assert write({"burden": Decimal("12.30"), "over-max": ZERO}) == (
+        '{"burden":"12.30","over-max":"0.00"}'
+    )

@@ -65,10 +65,10 @@ def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
     seen = []
     chunk = compute._compute_chunk
 
-    def watched(batch, person_ids, *args, **kwargs):
-        stored = SettlementBatch.objects.get(pk=batch.pk)
+    def watched(job, people):
+        stored = SettlementBatch.objects.get(pk=job.batch.pk)
         seen.append((stored.people_computed, stored.people_total, stored.progress_percent))
-        return chunk(batch, person_ids, *args, **kwargs)
+        return chunk(job, people)
 
     monkeypatch.setattr(compute, "_compute_chunk", watched)
     batch = batch_process(batch_id=batch.pk)
@@ -96,10 +96,11 @@ def test_a_resumed_compute_skips_finished_chunks_and_counts_on(tmp_path, setting
     seen = []
     chunk = compute._compute_chunk
 
-    def watched(batch, person_ids, *args, **kwargs):
-        stored = SettlementBatch.objects.get(pk=batch.pk)
-        seen.append((list(person_ids), stored.people_computed, stored.progress_percent))
-        return chunk(batch, person_ids, *args, **kwargs)
+    def watched(job, people):
+        stored = SettlementBatch.objects.get(pk=job.batch.pk)
+        ids = [person_id for person_id, _psn in people]
+        seen.append((ids, stored.people_computed, stored.progress_percent))
+        return chunk(job, people)
 
     monkeypatch.setattr(compute, "_compute_chunk", watched)
     assert compute.batch_compute(batch_id=batch.pk) == (3, 0)  # people 5-7 have one row each
