@@ -161,19 +161,28 @@ class HeldChildren:
             os.close(go_end)
 
     def wait(self) -> tuple[int, int]:
-        """Reap every child; the summed (a, b) of their work, or RuntimeError if one failed."""
+        """Reap every child; the summed (a, b) of their work, or RuntimeError if one failed.
+        Interrupted (a time limit, a signal), it stops the children still running first."""
         self.go(commit=False)  # never leave a child waiting: without a word, it rolls back
         made = adjusted = failed = 0
-        for pid, _go_end, result_end in self._children:
-            data = os.read(result_end, 16)
-            os.close(result_end)
-            _pid, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0 or len(data) != 16:
-                failed += 1
-                continue
-            child_made, child_adjusted = struct.unpack("!qq", data)
-            made += child_made
-            adjusted += child_adjusted
+        reaped = 0
+        try:
+            for pid, _go_end, result_end in self._children:
+                data = os.read(result_end, 16)
+                os.close(result_end)
+                _pid, status = os.waitpid(pid, 0)
+                reaped += 1
+                if os.waitstatus_to_exitcode(status) != 0 or len(data) != 16:
+                    failed += 1
+                    continue
+                child_made, child_adjusted = struct.unpack("!qq", data)
+                made += child_made
+                adjusted += child_adjusted
+        finally:
+            for pid, _go_end, _result_end in self._children[reaped:]:
+                _signal(pid, signal.SIGTERM)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
         if failed:
             raise RuntimeError(f"{failed} compute process(es) failed; the batch can be resumed")
         return made, adjusted
@@ -187,26 +196,32 @@ def fork_held(
 ) -> HeldChildren:
     """Run `work(part)` for every part in `processes` children. Each child keeps its work in one
     open transaction until the parent's `go`: on commit it commits, tells `committed(parts)`
-    and goes on part by part (each committed as it ends); on rollback (or if the parent dies)
-    it undoes everything and stops. Its result is (0, 0) then."""
+    and goes on part by part, each in a transaction of its own; on rollback (or if the parent
+    dies) it undoes everything and stops. Its result is (0, 0) then."""
     connections.close_all()
     children: list[tuple[int, int, int]] = []
-    for index in range(processes):
-        go_read, go_write = os.pipe()
-        result_read, result_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            # Only this child's own ends stay open: a sibling holding another child's go pipe
-            # would keep that child waiting for ever after the parent died.
-            for _pid, other_go, other_result in children:
-                os.close(other_go)
-                os.close(other_result)
-            os.close(go_write)
-            os.close(result_read)
-            _held_child(parts[index::processes], work, committed, index, go_read, result_write)
-        os.close(go_read)
-        os.close(result_write)
-        children.append((pid, go_write, result_read))
+    try:
+        for index in range(processes):
+            go_read, go_write = os.pipe()
+            result_read, result_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                # Only this child's own ends stay open: a sibling holding another child's go
+                # pipe would keep that child waiting for ever after the parent died.
+                for _pid, other_go, other_result in children:
+                    os.close(other_go)
+                    os.close(other_result)
+                os.close(go_write)
+                os.close(result_read)
+                _held_child(parts[index::processes], work, committed, index, go_read, result_write)
+            os.close(go_read)
+            os.close(result_write)
+            children.append((pid, go_write, result_read))
+    except BaseException:
+        # A fork or pipe that failed: the children started so far roll back and are reaped.
+        with contextlib.suppress(RuntimeError):
+            HeldChildren(children).wait()
+        raise
     return HeldChildren(children)
 
 
@@ -224,10 +239,11 @@ def _held_child(parts, work, committed, index: int, go_end: int, write_end: int)
             signal.signal(signum, signal.SIG_DFL)
         made = adjusted = 0
         held: list[object] = []
-        with transaction.atomic():  # each part's own atomic block is a savepoint inside it
+        with transaction.atomic():  # held until the parent's word; each part a savepoint
             commit = None
             for part in parts:
-                new, changed = work(part)
+                with transaction.atomic():
+                    new, changed = work(part)
                 made += new
                 adjusted += changed
                 held.append(part)
@@ -241,7 +257,8 @@ def _held_child(parts, work, committed, index: int, go_end: int, write_end: int)
         if commit:
             committed(held)
             for part in parts[len(held) :]:
-                new, changed = work(part)
+                with transaction.atomic():  # all of a part or none of it
+                    new, changed = work(part)
                 made += new
                 adjusted += changed
                 committed([part])

@@ -330,8 +330,8 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
 def _apply_beside_compute(batch: SettlementBatch) -> SettlementBatch:
     """Apply with the compute step running beside it, from the staged rows: the compute
     processes commit only once the apply has, so the two steps share the cores."""
-    beside = BesideApply(batch)
     try:
+        beside = BesideApply(batch)
         try:
             applied = _apply_batch(batch, on_commit=lambda: beside.applied(commit=True))
         except BaseException:

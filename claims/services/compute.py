@@ -219,11 +219,16 @@ def _prepare(batch: SettlementBatch, *, staged: bool) -> tuple[_Job, list[list[t
     # finished by the crashed run, and a chunk of only such people has nothing left to do.
     finished = _finished_people(batch) if resuming else set()
     chunks = [c for c in chunks if not finished.issuperset(pid for pid, _psn in c)]
-    left = sum(len(chunk) for chunk in chunks)
-    SettlementBatch.objects.filter(pk=batch.pk).update(
-        people_total=len(ordered), people_computed=len(ordered) - left
-    )
+    if not staged:  # beside the apply, the counts are written once the apply has committed
+        _count_people(batch.pk, len(ordered), chunks)
     return job, chunks
+
+
+def _count_people(batch_id: int, total: int, chunks: list[list[tuple[int, str]]]) -> None:
+    left = sum(len(chunk) for chunk in chunks)
+    SettlementBatch.objects.filter(pk=batch_id).update(
+        people_total=total, people_computed=total - left
+    )
 
 
 def _treatment_order(pair: tuple[int, Settlement]):
@@ -447,13 +452,13 @@ class BesideApply:
 
     def applied(self, *, commit: bool) -> None:
         """Tell the processes whether the apply committed; they commit or roll back."""
+        self._committed = commit
+        if commit:  # counted before the processes may add to it
+            people = sum(len(chunk) for chunk in self._chunks)
+            _count_people(self._job.batch.pk, people, self._chunks)
+            SettlementBatch.objects.filter(pk=self._job.batch.pk).update(stage="compute")
         if self._children is not None:
             self._children.go(commit=commit)
-        self._committed = commit
-        if commit:
-            SettlementBatch.objects.filter(pk=self._job.batch.pk, computed_at=None).update(
-                stage="compute"
-            )
 
     def wait(self) -> tuple[int, int]:
         """Wait for the processes; finish the batch when they committed everything.

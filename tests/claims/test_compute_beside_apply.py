@@ -301,3 +301,23 @@ def test_held_children_told_while_working_commit_and_go_on(probe):
     assert _probe() != [0, 1, 2, 3, 4, 5]  # not finished when told
     assert children.wait() == (15, 6)
     assert _probe() == [-1] * 6 + [0, 1, 2, 3, 4, 5]  # every part committed and counted once
+
+
+def _write_slowly_then_fail(part: int) -> tuple[int, int]:
+    done = _write_slowly(part)
+    if part == 5:
+        raise ValueError("boom after writing")
+    return done
+
+
+def test_a_part_failing_after_the_word_leaves_none_of_its_writes(probe):
+    children = fork_held(range(6), 2, _write_slowly_then_fail, _mark_committed)
+    assert _wait_for_writers(PROBE) == 2  # part 5 is the last of its child's three
+    children.go(commit=True)
+    with pytest.raises(RuntimeError, match="1 compute process"):
+        children.wait()
+    rows = _probe()
+    assert 5 not in rows  # its own transaction rolled back with it
+    assert {0, 2, 4} <= set(rows)  # the other child's parts all committed
+    assert rows.count(-1) == len([n for n in rows if n >= 0])  # each counted once
+    assert _no_child_left()
