@@ -24,6 +24,7 @@ import struct
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import NoReturn
 
 from django.conf import settings
@@ -78,47 +79,56 @@ def run_forked(
     Raises RuntimeError when a child failed (its committed chunks stay: the caller resumes)."""
     connections.close_all()
     children: list[tuple[int, int]] = []  # (pid, read end of its result pipe)
-    made = adjusted = failed = 0
+    results: list[tuple[int, int] | None] = []
     finished = False
     try:
         for index in range(1, processes):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:
-                _child(parts[index::processes], work, index, read_end, write_end)
+                os.close(read_end)
+                _child_life(index, write_end, partial(_run, parts[index::processes], work))
             os.close(write_end)
             children.append((pid, read_end))
-        made, adjusted = _run(parts[0::processes], work)
+        results.append(_run(parts[0::processes], work))
         finished = True
     finally:
         if not finished:  # this side failed (or was interrupted): stop the others' work too
             for pid, _read_end in children:
                 _signal(pid, signal.SIGTERM)
-        for pid, read_end in children:  # always reap the children
-            data = os.read(read_end, 16)
-            os.close(read_end)
-            _pid, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0 or len(data) != 16:
-                failed += 1
-                continue
-            child_made, child_adjusted = struct.unpack("!qq", data)
-            made += child_made
-            adjusted += child_adjusted
+        results.extend(_reap(pid, read_end) for pid, read_end in children)  # always reap them
+    return _summed(results)
+
+
+def _reap(pid: int, result_end: int) -> tuple[int, int] | None:
+    """A child's (a, b) once it has ended; None when it failed."""
+    data = os.read(result_end, 16)
+    os.close(result_end)
+    _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or len(data) != 16:
+        return None
+    return struct.unpack("!qq", data)
+
+
+def _summed(results: list[tuple[int, int] | None]) -> tuple[int, int]:
+    """The summed (a, b) of every process, or RuntimeError when one failed (its committed
+    chunks stay: the caller resumes)."""
+    failed = results.count(None)
     if failed:
         raise RuntimeError(f"{failed} compute process(es) failed; the batch can be resumed")
-    return made, adjusted
+    done = [result for result in results if result is not None]
+    return sum(made for made, _a in done), sum(adjusted for _m, adjusted in done)
 
 
-def _child(parts, work, index: int, read_end: int, write_end: int) -> NoReturn:
-    """A forked child's whole life: it must never return into the parent's code."""
+def _child_life(index: int, write_end: int, body: Callable[[], tuple[int, int]]) -> NoReturn:
+    """A forked child's whole life: `body()`'s result to the parent, then `os._exit`; it must
+    never return into the parent's code."""
     code = 1
     try:
         # The parent's handlers (Celery's, a shell's Ctrl-C) are not this process's to run.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
-        os.close(read_end)
-        totals = _run(parts, work)
-        os.write(write_end, struct.pack("!qq", *totals))
+        os.write(write_end, struct.pack("!qq", *body()))
         code = 0
     except BaseException:
         with contextlib.suppress(BaseException):
@@ -164,28 +174,16 @@ class HeldChildren:
         """Reap every child; the summed (a, b) of their work, or RuntimeError if one failed.
         Interrupted (a time limit, a signal), it stops the children still running first."""
         self.go(commit=False)  # never leave a child waiting: without a word, it rolls back
-        made = adjusted = failed = 0
-        reaped = 0
+        results: list[tuple[int, int] | None] = []
         try:
             for pid, _go_end, result_end in self._children:
-                data = os.read(result_end, 16)
-                os.close(result_end)
-                _pid, status = os.waitpid(pid, 0)
-                reaped += 1
-                if os.waitstatus_to_exitcode(status) != 0 or len(data) != 16:
-                    failed += 1
-                    continue
-                child_made, child_adjusted = struct.unpack("!qq", data)
-                made += child_made
-                adjusted += child_adjusted
+                results.append(_reap(pid, result_end))
         finally:
-            for pid, _go_end, _result_end in self._children[reaped:]:
+            for pid, _go_end, _result_end in self._children[len(results) :]:
                 _signal(pid, signal.SIGTERM)
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
-        if failed:
-            raise RuntimeError(f"{failed} compute process(es) failed; the batch can be resumed")
-        return made, adjusted
+        return _summed(results)
 
 
 def fork_held(
@@ -213,7 +211,9 @@ def fork_held(
                     os.close(other_result)
                 os.close(go_write)
                 os.close(result_read)
-                _held_child(parts[index::processes], work, committed, index, go_read, result_write)
+                share = parts[index::processes]
+                held = partial(_held_work, share, work, committed, go_read)
+                _child_life(index, result_write, held)
             os.close(go_read)
             os.close(result_write)
             children.append((pid, go_write, result_read))
@@ -232,45 +232,34 @@ def _told(go_end: int, *, block: bool) -> bool | None:
     return os.read(go_end, 1) == b"c"
 
 
-def _held_child(parts, work, committed, index: int, go_end: int, write_end: int) -> NoReturn:
-    code = 1
-    try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
-        made = adjusted = 0
-        held: list[object] = []
-        with transaction.atomic():  # held until the parent's word; each part a savepoint
-            commit = None
-            for part in parts:
-                with transaction.atomic():
-                    new, changed = work(part)
-                made += new
-                adjusted += changed
-                held.append(part)
-                commit = _told(go_end, block=False)
-                if commit is not None:
-                    break
-            if commit is None:
-                commit = _told(go_end, block=True)
-            if not commit:
-                transaction.set_rollback(True)
-        if commit:
-            committed(held)
-            for part in parts[len(held) :]:
-                with transaction.atomic():  # all of a part or none of it
-                    new, changed = work(part)
-                made += new
-                adjusted += changed
-                committed([part])
-        else:
-            made = adjusted = 0
-        os.write(write_end, struct.pack("!qq", made, adjusted))
-        code = 0
-    except BaseException:
-        with contextlib.suppress(BaseException):
-            logger.exception("compute process %s failed", index)
-    finally:
-        try:
-            connections.close_all()
-        finally:
-            os._exit(code)
+def _held_work(parts, work, committed, go_end: int) -> tuple[int, int]:
+    """A held child's work: every part in one transaction until the parent's word."""
+    made = adjusted = 0
+    held: list[object] = []
+    with transaction.atomic():  # held until the parent's word; each part a savepoint
+        commit = None
+        for part in parts:
+            with transaction.atomic():
+                new, changed = work(part)
+            made += new
+            adjusted += changed
+            held.append(part)
+            commit = _told(go_end, block=False)
+            if commit is not None:
+                break
+        if commit is None:
+            commit = _told(go_end, block=True)
+        if not commit:
+            transaction.set_rollback(True)
+    if not commit:
+        return 0, 0
+    committed(held)
+
+    def in_own_transaction(part) -> tuple[int, int]:
+        with transaction.atomic():  # all of a part or none of it
+            done = work(part)
+        committed([part])
+        return done
+
+    new, changed = _run(parts[len(held) :], in_own_transaction)
+    return made + new, adjusted + changed

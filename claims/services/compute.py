@@ -171,7 +171,6 @@ class _Job:
     contract_ids: list[int]  # the scheme's contracts: a person's history is in any of them
     staged: bool  # the batch's rows are read from the staging table (compute beside apply)
     history: bool  # some of the people have records outside this batch, or were computed
-    resuming: bool  # a crashed run left compensations of this batch
 
     @property
     def amounts(self) -> frozenset[str]:
@@ -209,7 +208,7 @@ def _prepare(batch: SettlementBatch, *, staged: bool) -> tuple[_Job, list[list[t
         .exclude(batch=batch)
         .exists()
     )
-    job = _Job(batch, years, compiled, contract_ids, staged, history, resuming)
+    job = _Job(batch, years, compiled, contract_ids, staged, history)
     # psn_no order: a chunk is then a range of the staging table's (batch_id, psn_no) index.
     ordered = list(people.order_by("psn_no").values_list("id", "psn_no"))
     # Several chunks per process, so that processes finish at about the same time.
