@@ -304,22 +304,23 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
             "stage",
         ]
     )
-    errors = [e.as_dict() for e in stats.errors]
-    counts, db_errors = check_batch(batch_id=batch.pk, scheme_id=batch.contract.scheme_id)
-    errors.extend(e.as_dict() for e in db_errors)
-    errors.sort(key=lambda e: (e["row"], e["column"]))
-    batch.seconds_parse = time.monotonic() - started
-    batch.unknown_persons = counts.get("unknown_person", 0)
-    batch.save(update_fields=["seconds_parse", "unknown_persons"])
-    if errors:
-        bad_rows = stats.bad + sum(counts.values())
-        _reject(batch, errors=errors, error_count=len(stats.errors) + sum(counts.values()))
-        _update(
-            batch.pk, rows_bad=min(stats.rows, bad_rows), rows_good=max(0, stats.rows - bad_rows)
-        )
-        return SettlementBatch.objects.get(pk=batch_id)
-    if can_compute_beside_apply():
-        return _apply_beside_compute(batch)
+    # Beside the set checks and the apply, the compute step starts now from the staged rows
+    # (its processes commit only once the apply has): the checks leave a core idle otherwise.
+    beside = None
+    if not stats.errors and can_compute_beside_apply():
+        beside = BesideApply(batch)
+    try:
+        rejected = _check_or_reject(batch, stats, started)
+    except BaseException:
+        if beside is not None:
+            beside.abandon()
+        raise
+    if rejected is not None:
+        if beside is not None:
+            beside.abandon()
+        return rejected
+    if beside is not None:
+        return _apply_beside_compute(batch, beside)
     applied = _apply_batch(batch)
     if applied.status == BatchStatus.APPLIED:
         batch_compute(batch_id=batch_id)
@@ -327,11 +328,27 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
     return applied
 
 
-def _apply_beside_compute(batch: SettlementBatch) -> SettlementBatch:
+def _check_or_reject(batch: SettlementBatch, stats, started: float) -> SettlementBatch | None:
+    """The set checks; the rejected batch when a row failed them or the parse, else None."""
+    errors = [e.as_dict() for e in stats.errors]
+    counts, db_errors = check_batch(batch_id=batch.pk, scheme_id=batch.contract.scheme_id)
+    errors.extend(e.as_dict() for e in db_errors)
+    errors.sort(key=lambda e: (e["row"], e["column"]))
+    batch.seconds_parse = time.monotonic() - started
+    batch.unknown_persons = counts.get("unknown_person", 0)
+    batch.save(update_fields=["seconds_parse", "unknown_persons"])
+    if not errors:
+        return None
+    bad_rows = stats.bad + sum(counts.values())
+    _reject(batch, errors=errors, error_count=len(stats.errors) + sum(counts.values()))
+    _update(batch.pk, rows_bad=min(stats.rows, bad_rows), rows_good=max(0, stats.rows - bad_rows))
+    return SettlementBatch.objects.get(pk=batch.pk)
+
+
+def _apply_beside_compute(batch: SettlementBatch, beside: BesideApply) -> SettlementBatch:
     """Apply with the compute step running beside it, from the staged rows: the compute
     processes commit only once the apply has, so the two steps share the cores."""
     try:
-        beside = BesideApply(batch)
         try:
             applied = _apply_batch(batch, on_commit=lambda: beside.applied(commit=True))
         except BaseException:

@@ -216,6 +216,39 @@ def test_a_failed_apply_leaves_nothing_and_can_be_retried(
     assert Compensation.objects.count() == len(FIRST)
 
 
+def test_a_batch_the_set_checks_reject_leaves_no_compensation(contract, tmp_path, settings, forks):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    unknown = settlement_row(999, psn_no="X9999", setl_time="2018-06-01 10:00:00")
+    batch = _send(contract, tmp_path, "a.csv", [*FIRST, unknown])
+    assert forks == [2]  # the processes computed beside the checks
+    assert batch.status == "rejected" and batch.unknown_persons == 1
+    assert not Compensation.objects.exists()  # and rolled back when the checks failed
+    assert not SettlementRecord.objects.exists()
+    assert not SettlementStage.objects.exists()
+    assert _no_child_left()
+
+
+def test_a_failing_set_check_stops_the_processes(contract, tmp_path, settings, monkeypatch, forks):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def check_fails(**kwargs):
+        assert _wait_for_writers("claims_compensation") == 2  # they were computing meanwhile
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(batches, "check_batch", check_fails)
+    with pytest.raises(RuntimeError, match="went away"):
+        _send(contract, tmp_path, "a.csv", FIRST)
+    assert forks == [2]
+    assert SettlementBatch.objects.get().status == "validating"  # a retry starts it again
+    assert not Compensation.objects.exists()
+    assert _no_child_left()
+
+    monkeypatch.undo()
+    batch = batch_process(batch_id=SettlementBatch.objects.get().pk)
+    assert batch.computed_at is not None
+    assert Compensation.objects.count() == len(FIRST)
+
+
 def test_a_compute_process_failing_after_the_apply_is_resumed(
     contract, tmp_path, settings, monkeypatch
 ):
