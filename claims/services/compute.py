@@ -27,7 +27,7 @@ from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from claims.bulk import copy_rows
+from claims.bulk import COPY_NULL, copy_escape, copy_lines, copy_rows
 from claims.models import (
     Compensation,
     CompensationAdjustment,
@@ -340,7 +340,7 @@ def _compute_people(job: _Job, chunk: list[tuple[int, str]]) -> tuple[int, int]:
         if year_id is None:
             compensations.extend(
                 (by_setl[r.setl_id], batch.pk, "", None, CompensationStatus.NO_PLAN, "no_plan",
-                 {}, ZERO, "[]", None, now)
+                 "{}", ZERO, "[]", None, now)
                 for r in group
                 if by_setl[r.setl_id] not in paid
             )  # fmt: skip
@@ -380,9 +380,32 @@ def _compute_people(job: _Job, chunk: list[tuple[int, str]]) -> tuple[int, int]:
                 )
                 for adj in person.adjustments
             )
-    copy_rows(Compensation, COMPENSATION_FIELDS, compensations)
+    _write_compensations(compensations)
     CompensationAdjustment.objects.bulk_create(adjustments, batch_size=2000, ignore_conflicts=True)
     return len(compensations), len(adjustments)
+
+
+def _write_compensations(rows: list[tuple]) -> None:
+    """Rows in COMPENSATION_FIELDS order (JSON fields as text), written in record order: the
+    unique index on the record then fills in order, not at random, which PostgreSQL does
+    a fifth quicker."""
+    rows.sort(key=itemgetter(0))
+    if connection.vendor != "postgresql":
+        copy_rows(Compensation, COMPENSATION_FIELDS, rows)
+        return
+    stamps: dict[object, str] = {}
+
+    def line(row: tuple) -> str:
+        record_id, batch_id, code, version, status, reason, lines, total, steps, trace, at = row
+        stamp = stamps.get(at) or stamps.setdefault(at, at.isoformat())
+        return (
+            f"{record_id}\t{batch_id}\t{copy_escape(code)}\t"
+            f"{COPY_NULL if version is None else version}\t{copy_escape(status)}\t"
+            f"{copy_escape(reason)}\t{copy_escape(lines)}\t{total}\t{copy_escape(steps)}\t"
+            f"{COPY_NULL if trace is None else copy_escape(trace)}\t{stamp}\n"
+        )
+
+    copy_lines(Compensation, COMPENSATION_FIELDS, map(line, rows))
 
 
 def _finished_people(batch: SettlementBatch) -> set[int]:

@@ -282,3 +282,33 @@ def test_lines_text_made_once_for_nothing_owed_equals_the_spelled_one():
     assert write({"burden": Decimal("12.30"), "over-max": ZERO}) == (
         '{"burden":"12.30","over-max":"0.00"}'
     )
+
+
+@pytest.mark.django_db
+def test_compensations_are_written_exactly_whatever_their_text_holds():
+    from django.utils import timezone
+
+    from claims.services.compute import _write_compensations
+
+    now = timezone.now()
+    odd = 'a\\b\tc\nd\re "q"'
+    rows = [
+        (9002, 7, "plan\tx", 3, "computed", odd, '{"x\\\\y":"1.20"}', Decimal("1.20"), "[]",
+         '{"acc":{"a\\nb":"3.00"}}', now),
+        (9001, 7, "", None, "no_plan", "no_plan", "{}", Decimal("0.00"), "[]", None, now),
+    ]  # fmt: skip
+    _write_compensations(rows)
+    stored = list(
+        Compensation.objects.order_by("record_id").values_list(
+            "record_id", "batch_id", "plan_code", "plan_version", "reason", "lines", "total",
+            "steps", "trace",
+        )
+    )  # fmt: skip
+    assert stored == [
+        (9001, 7, "", None, "no_plan", {}, Decimal("0.00"), [], None),
+        (9002, 7, "plan\tx", 3, odd, {"x\\y": "1.20"}, Decimal("1.20"), [],
+         {"acc": {"a\nb": "3.00"}}),
+    ]  # fmt: skip
+    # SQLite's bulk_create stamps its own time (auto_now_add); PostgreSQL's COPY keeps ours.
+    for stamp in Compensation.objects.values_list("computed_at", flat=True):
+        assert abs(stamp - now) < dt.timedelta(seconds=5)
