@@ -20,8 +20,11 @@ def _collect(queryset, code: str, column: str, value_field: str, limit: int):
     return count, [error(number, column, code, value=value) for number, value in rows]
 
 
-def check_batch(*, batch_id: int, scheme_id: int, limit: int = 200) -> tuple[dict, list[RowError]]:
-    """Run every set-based check; return counts per error code and the located errors."""
+def check_batch(
+    *, batch_id: int, scheme_id: int, reversals: bool = True, limit: int = 200
+) -> tuple[dict, list[RowError]]:
+    """Run every set-based check; return counts per error code and the located errors.
+    `reversals`: whether any staged row is a reversal (else their check reads nothing)."""
     stage = SettlementStage.objects.filter(batch_id=batch_id)
     known = Exists(Person.objects.filter(psn_no=OuterRef("psn_no")))
     enrolled = Exists(
@@ -44,13 +47,16 @@ def check_batch(*, batch_id: int, scheme_id: int, limit: int = 200) -> tuple[dic
         (stage.filter(~known), "unknown_person", "psn_no", "psn_no"),
         (stage.filter(known).filter(~enrolled), "not_enrolled", "setl_time", "service_date"),
         (stage.filter(stored), "duplicate_stored", "setl_id", "setl_id"),
-        (
-            stage.filter(refd_setl_flag=True).filter(~original_in_batch, ~original_stored),
-            "reversal_without_original",
-            "init_setl_id",
-            "init_setl_id",
-        ),
     )
+    if reversals:
+        checks += (
+            (
+                stage.filter(refd_setl_flag=True).filter(~original_in_batch, ~original_stored),
+                "reversal_without_original",
+                "init_setl_id",
+                "init_setl_id",
+            ),
+        )
     counts: dict[str, int] = {}
     errors: list[RowError] = []
     for queryset, code, column, value_field in checks:

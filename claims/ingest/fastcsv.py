@@ -78,7 +78,7 @@ def _cell(column, *, lenient: bool = False) -> str:
         options = "|".join(re.escape(choice) for choice in column.choices if choice)
         return f"(?:{options})" + ("" if column.required and "" not in column.choices else "?")
     if kind is Kind.TEXT:
-        return _text(column)
+        return f"(?P<{name}>{_text(column)})" if name == "setl_id" else _text(column)
     if kind is Kind.MONEY:
         return MONEY
     if kind is Kind.FLAG:
@@ -177,6 +177,9 @@ def _copy(
         f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(text_columns)}))"
     )
     rows = reversals = 0
+    # A set of the file's setl_ids (about 70 MB for a million rows): a GROUP BY over the staged
+    # rows cost a tenth of the whole staging time.
+    seen: set[str] = set()
     with connection.cursor() as cursor:
         # Times are read in the bureau's zone, as stage_tuple makes them aware.
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
@@ -194,6 +197,10 @@ def _copy(
                     for i in zero_if_empty:
                         cells[i] = cells[i] or "0"
                     line = ",".join(cells)
+                setl_id = found["setl_id"]
+                if setl_id in seen:
+                    raise NotPlain(f"row {number}: a repeated setl_id")
+                seen.add(setl_id)
                 setl_time = found["setl_time"]
                 if setl_time[:4] not in stable:
                     raise NotPlain(f"row {number}: a year with a UTC offset change")
@@ -215,16 +222,15 @@ def _copy(
 
 
 def _check_rows(batch_id: int, names: tuple[str, ...]) -> None:
-    """RowParser._check over the staged rows, and setl_id unique in the file: any failure
-    sends the whole file to the general path, which names the rows."""
+    """RowParser._check over the staged rows: any failure sends the whole file to the general
+    path, which names the rows."""
     table = SettlementStage._meta.db_table
     every = Layout(len(names), {column.name: column.name for column in COLUMNS})
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT EXISTS (SELECT 1 FROM {table} x WHERE x.batch_id = %s "  # noqa: S608
-            f"AND NOT ({row_checks(every)})) OR EXISTS (SELECT 1 FROM {table} "
-            "WHERE batch_id = %s GROUP BY setl_id HAVING count(*) > 1)",
-            [batch_id, batch_id],
+            f"AND NOT ({row_checks(every)}))",
+            [batch_id],
         )
         if cursor.fetchone()[0]:
-            raise NotPlain("a row check or a repeated setl_id")
+            raise NotPlain("a row check")

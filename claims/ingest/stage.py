@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from claims.ingest.columns import COLUMNS, MONEY_COLUMNS
 from claims.models import SettlementStage
@@ -80,14 +80,20 @@ def stage_rows(
     return written
 
 
-def analyze(model, columns: tuple[str, ...] = ()) -> None:
+def analyze(model, columns: tuple[str, ...] = (), *, sample_target: int | None = None) -> None:
     """Refresh PostgreSQL's statistics after a bulk load: a table that grew by 200,000 rows
     since the last autovacuum would otherwise be planned as if empty (nested loops, seq scans).
-    `columns`: only those the next queries filter or join on (cheaper than every column)."""
+    `columns`: only those the next queries filter or join on (cheaper than every column).
+    `sample_target`: a statistics target for this ANALYZE alone (it samples 300 rows per unit:
+    the default 100 reads 30,000 rows), for a table whose plans need only its rough size."""
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         listed = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if sample_target is not None:
+                cursor.execute(
+                    "SELECT set_config('default_statistics_target', %s, true)", [str(sample_target)]
+                )
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{listed}")
 
 

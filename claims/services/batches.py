@@ -231,7 +231,8 @@ def _parse_and_stage(batch: SettlementBatch):
         tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
         stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
         stats = parser.stats
-    analyze(SettlementStage, STAGE_CHECKED)
+    # The checks and the apply read the whole batch: its size and spread are all they need.
+    analyze(SettlementStage, STAGE_CHECKED, sample_target=10)
     return stats
 
 
@@ -331,7 +332,9 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
 def _check_or_reject(batch: SettlementBatch, stats, started: float) -> SettlementBatch | None:
     """The set checks; the rejected batch when a row failed them or the parse, else None."""
     errors = [e.as_dict() for e in stats.errors]
-    counts, db_errors = check_batch(batch_id=batch.pk, scheme_id=batch.contract.scheme_id)
+    counts, db_errors = check_batch(
+        batch_id=batch.pk, scheme_id=batch.contract.scheme_id, reversals=stats.reversals > 0
+    )
     errors.extend(e.as_dict() for e in db_errors)
     errors.sort(key=lambda e: (e["row"], e["column"]))
     batch.seconds_parse = time.monotonic() - started
