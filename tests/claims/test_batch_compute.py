@@ -312,3 +312,23 @@ def test_compensations_are_written_exactly_whatever_their_text_holds():
     # SQLite's bulk_create stamps its own time (auto_now_add); PostgreSQL's COPY keeps ours.
     for stamp in Compensation.objects.values_list("computed_at", flat=True):
         assert abs(stamp - now) < dt.timedelta(seconds=5)
+
+
+def test_no_cyclic_collection_during_a_chunk_and_restored_after(monkeypatch):
+    import gc
+
+    seen = []
+
+    def people(job, chunk):
+        seen.append(gc.isenabled())
+        if chunk == "fails":
+            raise ValueError("boom")
+        return 1, 0
+
+    monkeypatch.setattr(compute, "_compute_people", people)
+    assert gc.isenabled()
+    assert compute._compute_chunk(None, "ok") == (1, 0)
+    with pytest.raises(ValueError, match="boom"):
+        compute._compute_chunk(None, "fails")
+    assert seen == [False, False]
+    assert gc.isenabled()  # back on after each, failed or not

@@ -354,3 +354,16 @@ def test_a_part_failing_after_the_word_leaves_none_of_its_writes(probe):
     assert {0, 2, 4} <= set(rows)  # the other child's parts all committed
     assert rows.count(-1) == len([n for n in rows if n >= 0])  # each counted once
     assert _no_child_left()
+
+
+def _frozen(part: int) -> tuple[int, int]:
+    import gc
+
+    return int(gc.get_freeze_count() > 0), 1
+
+
+def test_children_exempt_what_they_inherited_from_collection():
+    children = fork_held(range(4), 2, _frozen, lambda parts: None)
+    children.go(commit=True)
+    assert children.wait() == (4, 4)  # every part ran in a child with a frozen heap
+    assert _no_child_left()
