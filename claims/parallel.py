@@ -125,13 +125,13 @@ def _child_life(index: int, write_end: int, body: Callable[[], tuple[int, int]])
     """A forked child's whole life: `body()`'s result to the parent, then `os._exit`; it must
     never return into the parent's code."""
     code = 1
-    # What the child inherited lives until os._exit: exempt from collection, it is not walked
-    # again by each one (and its memory pages stay shared with the parent's).
-    gc.freeze()
     try:
         # The parent's handlers (Celery's, a shell's Ctrl-C) are not this process's to run.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
+        # What the child inherited lives until os._exit: exempt from collection, it is not
+        # walked again by each one (and its memory pages stay shared with the parent's).
+        gc.freeze()
         os.write(write_end, struct.pack("!qq", *body()))
         code = 0
     except BaseException:

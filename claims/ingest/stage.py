@@ -90,11 +90,19 @@ def analyze(model, columns: tuple[str, ...] = (), *, sample_target: int | None =
         quote = connection.ops.quote_name
         listed = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
         with transaction.atomic(), connection.cursor() as cursor:
-            if sample_target is not None:
-                cursor.execute(
-                    "SELECT set_config('default_statistics_target', %s, true)", [str(sample_target)]
-                )
+            if sample_target is None:
+                cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{listed}")
+                return
+            # Put back afterwards: inside an outer transaction, a local setting would outlive
+            # this savepoint and weaken the next ANALYZE too.
+            cursor.execute(
+                "SELECT current_setting('default_statistics_target'), "
+                "set_config('default_statistics_target', %s, true)",
+                [str(sample_target)],
+            )
+            (previous, _set) = cursor.fetchone()
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{listed}")
+            cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [previous])
 
 
 def stage_clear(batch_id: int) -> None:

@@ -280,6 +280,7 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
         batch = SettlementBatch.objects.get(pk=batch_id)
         if batch.status == BatchStatus.APPLIED and batch.computed_at is None:
             batch_compute(batch_id=batch_id)  # a crash between apply and compute: finish it
+            stage_clear(batch_id)  # what a crash beside the apply left staged
             batch.refresh_from_db()
         return batch
     started = time.monotonic()
@@ -307,9 +308,7 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
     )
     # Beside the set checks and the apply, the compute step starts now from the staged rows
     # (its processes commit only once the apply has): the checks leave a core idle otherwise.
-    beside = None
-    if not stats.errors and can_compute_beside_apply():
-        beside = BesideApply(batch)
+    beside = _compute_beside(batch) if not stats.errors else None
     try:
         rejected = _check_or_reject(batch, stats, started)
     except BaseException:
@@ -327,6 +326,18 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
         batch_compute(batch_id=batch_id)
         applied.refresh_from_db()
     return applied
+
+
+def _compute_beside(batch: SettlementBatch) -> BesideApply | None:
+    """The compute step started beside the checks and the apply, where it may fork; None
+    (apply, then compute) when it may not or could not start: the checks come first."""
+    if not can_compute_beside_apply():
+        return None
+    try:
+        return BesideApply(batch)
+    except Exception:  # a fork the system refused, a plan that does not compile, ...
+        logger.exception("batch %s: compute beside the apply did not start", batch.pk)
+        return None
 
 
 def _check_or_reject(batch: SettlementBatch, stats, started: float) -> SettlementBatch | None:

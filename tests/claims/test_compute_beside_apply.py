@@ -271,9 +271,35 @@ def test_a_compute_process_failing_after_the_apply_is_resumed(
     assert _no_child_left()
 
     monkeypatch.setattr(compute, "_compute_chunk", chunk)
+    # A parent killed while waiting leaves the batch's staged rows: the resume removes them.
+    SettlementStage.objects.create(**_staged_leftover(batch))
     batch = batch_process(batch_id=batch.pk)  # what the task's retry does
     assert batch.computed_at is not None
     assert _outcome() == expected
+    assert not SettlementStage.objects.exists()
+
+
+def _staged_leftover(batch) -> dict:
+    return {
+        "batch_id": batch.pk, "row_number": 2, "setl_id": "S-LEFT", "mdtrt_id": "M-LEFT",
+        "psn_no": "B0000", "insutype": "310", "med_type": "11", "service_date": dt.date(2018, 6, 1),
+        "setl_time": dt.datetime(2018, 6, 1, 10, tzinfo=dt.UTC),
+    }  # fmt: skip
+
+
+def test_a_compute_that_cannot_start_beside_leaves_apply_then_compute(
+    contract, tmp_path, settings, monkeypatch
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def refused(*args, **kwargs):
+        raise BlockingIOError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(compute, "fork_held", refused)
+    batch = _send(contract, tmp_path, "a.csv", FIRST)  # checks, apply, then compute
+    assert batch.status == "applied" and batch.computed_at is not None
+    assert Compensation.objects.filter(batch=batch).count() == len(FIRST)
+    assert _no_child_left()
 
 
 PROBE = "medsupp_held_probe"

@@ -291,3 +291,19 @@ def test_raw_tables_a_crash_left_behind_are_dropped(tmp_path, settings, covered_
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'medsupp_csv_%%'")
         assert [name for (name,) in cursor.fetchall()] == [f"medsupp_csv_{running.pk}"]
+
+
+def test_a_sampled_analyze_leaves_the_statistics_target_as_it_was():
+    from django.db import transaction
+
+    from claims.ingest.stage import analyze
+
+    def target() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW default_statistics_target")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():  # a local setting would outlive the savepoint in here
+        before = target()
+        analyze(SettlementStage, ("batch_id",), sample_target=10)
+        assert target() == before
