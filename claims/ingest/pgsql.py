@@ -177,11 +177,12 @@ def _typed(column, v: str) -> str:
 _ABSENT = {Kind.MONEY: "0", Kind.DATE: "NULL", Kind.DATETIME: "NULL", Kind.FLAG: "false"}
 
 
-def row_checks(layout: Layout) -> str:
-    """RowParser._check in SQL over the typed columns of subquery `x`."""
+def row_checks(layout: Layout, prefix: str = "x.") -> str:
+    """RowParser._check in SQL over the typed columns of subquery `x` (`prefix` "": over the
+    columns of the row itself, as in a COPY's WHERE)."""
 
     def g(name: str) -> str:
-        return f"x.{name}" if layout.cell(name) else _ABSENT.get(BY_NAME[name].kind, "''")
+        return f"{prefix}{name}" if layout.cell(name) else _ABSENT.get(BY_NAME[name].kind, "''")
 
     reversal = g("refd_setl_flag")
     money = [f"{g(c.name)} >= 0" for c in COLUMNS if c.kind is Kind.MONEY and layout.cell(c.name)]
