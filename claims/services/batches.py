@@ -309,15 +309,14 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
     # Beside the set checks and the apply, the compute step starts now from the staged rows
     # (its processes commit only once the apply has): the checks leave a core idle otherwise.
     beside = _compute_beside(batch) if not stats.errors else None
+    passed = False
     try:
         rejected = _check_or_reject(batch, stats, started)
-    except BaseException:
-        if beside is not None:
+        passed = rejected is None
+    finally:
+        if beside is not None and not passed:  # rejected, or the checks failed
             beside.abandon()
-        raise
     if rejected is not None:
-        if beside is not None:
-            beside.abandon()
         return rejected
     if beside is not None:
         return _apply_beside_compute(batch, beside)
