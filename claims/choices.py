@@ -8,6 +8,9 @@ class BatchStatus(models.TextChoices):
     REJECTED = "rejected", _("已退回")
     VALIDATED = "validated", _("校验通过")
     APPLIED = "applied", _("已入库")
+    # Processing stopped on an unexpected error: nothing of the batch is kept; it can be
+    # processed again (runbook).
+    FAILED = "failed", _("处理失败")
 
 
 class BatchSource(models.TextChoices):

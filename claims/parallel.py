@@ -1,7 +1,5 @@
 """Parallel work for a settlement batch on PostgreSQL, each worker with its own database session.
 
-- `run_in_threads`: SQL statements run side by side (PostgreSQL does the work; a thread only
-  waits), e.g. the halves of the CSV staging INSERT.
 - `run_forked`: Python work in forked processes, e.g. the compute chunks. The parent closes its
   connections before forking (a child must never speak on the parent's socket) and does a share
   itself; children end with os._exit, so no handler of the parent (Celery's, Django's) runs
@@ -24,7 +22,6 @@ import signal
 import struct
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import NoReturn
 
@@ -55,22 +52,6 @@ def can_fork() -> bool:
         and threading.active_count() == 1
         and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
     )
-
-
-def run_in_threads(statements: Sequence[tuple[str, object]]) -> list[int]:
-    """Execute (sql, params) statements at once, one thread and session each; row counts."""
-
-    def execute(statement: tuple[str, object]) -> int:
-        sql, params = statement
-        try:
-            with connection.cursor() as cursor:  # this thread's own connection
-                cursor.execute(sql, params)
-                return cursor.rowcount
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
-        return list(pool.map(execute, statements))
 
 
 def run_forked(

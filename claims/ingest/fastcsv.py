@@ -1,18 +1,19 @@
-"""The quickest way in for a clean CSV file on PostgreSQL: Python proves each line's form with
-one regular expression, and PostgreSQL's own input functions convert the cells, in a COPY
-straight into the typed staging table.
+"""The fast path for a plain CSV file on PostgreSQL: Python proves each line's form with one
+regular expression, and PostgreSQL's own input functions convert the cells, in a COPY straight
+into the typed staging table.
 
-All or nothing, and only for the plainest files. Every line must be in the canonical form below,
-every row must pass the row checks and every setl_id must be unique. Otherwise nothing is kept,
-and the caller takes the general path (pgcsv.py), which locates every problem exactly as
-RowParser does. The canonical form is one in which PostgreSQL's conversion gives exactly
-RowParser's value:
+All or nothing, and only for the plainest files. Every line must be in the plain form of its
+columns (forms.PLAIN, and the text and code forms below), every row must pass the row rules
+(spec.row_condition_sql, the COPY's WHERE) and every setl_id must be unique. Otherwise nothing
+is kept, and the caller takes the general path (rows.py), which locates every problem. The plain
+form is one in which PostgreSQL's conversion gives exactly the Python reader's value:
 - no quote character, no CR other than the line end (rows of blank cells are skipped);
-- every header cell names a known column;
-- text cells without whitespace at either end, and not longer than the column allows;
-- codes from the column's choices;
+- every header cell names a known column, each once;
+- text cells without whitespace at either end, not longer than the column allows, and no ID
+  written as a spreadsheet writes a long number (5.00155E+19);
+- codes the city's code mapping knows (each line's families are added by Python);
 - flags 0, 1 or empty (0);
-- money with at most two decimals, or empty (0);
+- amounts with at most two decimals and below the limit, or empty (0) where optional;
 - dates YYYY-MM-DD (or empty where optional);
 - times YYYY-MM-DD HH:MM:SS, in a year whose UTC offset never changes in the bureau's zone.
 """
@@ -24,23 +25,20 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
-from claims.ingest.columns import BY_NAME, COLUMNS, Kind, header_to_name
-from claims.ingest.pgsql import (
-    MONEY_FORM,
-    TIME_FORM,
-    Layout,
-    date_form,
-    row_checks,
-    stable_years,
-)
+from claims.ingest.codes import CodeBook
+from claims.ingest.forms import PLAIN, SCIENTIFIC
+from claims.ingest.header import Header
 from claims.ingest.rows import ParseStats
+from claims.ingest.spec import BY_NAME, COLUMNS, Kind, absent, row_condition_sql
 from claims.ingest.stage import STAGE_FIELDS, stage_clear
 from claims.models import SettlementStage
 from claims.parallel import can_share
@@ -49,11 +47,9 @@ logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
 BLOCK_LINES = 5000  # lines per COPY write, dealt in turn to the sessions
 PLAIN_SESSIONS = 2
-# The SQL proof's forms (pgsql.py), in their plainest variant.
-DATE, TIME, MONEY = date_form("-"), TIME_FORM, MONEY_FORM
 _ZERO_KINDS = (Kind.MONEY, Kind.FLAG)
-# Constants for the columns a file leaves out, as stage_tuple fills them.
-_ABSENT = {Kind.MONEY: "0", Kind.FLAG: "f", Kind.DATE: "", Kind.DATETIME: ""}
+# A named group for each cell Python looks at.
+_NAMED = ("setl_id", "setl_time", "begndate", "refd_setl_flag")
 
 
 class NotPlain(Exception):
@@ -66,30 +62,32 @@ def enabled() -> bool:
 
 def _text(column) -> str:
     # Python's \s is str.isspace(), the set str.strip() removes: no stripping changes the cell.
-    edge, inner = r"[^\s,\"\x00]", r"[^,\"\r\n\x00]"  # NUL: RowParser's bad_character
+    edge, inner = r"[^\s,\"\x00]", r"[^,\"\r\n\x00]"  # NUL: the reader's bad_character
     longest = column.max_length
     body = edge if longest == 1 else rf"{edge}(?:{inner}{{0,{longest - 2}}}{edge})?"
+    if column.kind is Kind.ID:
+        body = rf"(?!{SCIENTIFIC}(?:,|$)){body}"
     return body if column.required else f"(?:{body})?"
 
 
 def _cell(column, *, lenient: bool = False) -> str:
-    """One cell's form; `lenient` also takes empty amounts and flags (read as 0, as RowParser
-    reads them; the line is then rewritten with 0 in them)."""
+    """One cell's plain form; `lenient` also takes empty optional amounts and flags (read as
+    0, as the Python reader reads them; the line is then rewritten with 0 in them)."""
     kind, name = column.kind, column.name
-    if lenient and kind in (Kind.MONEY, Kind.FLAG):
+    if lenient and kind in _ZERO_KINDS and not column.required:
         return f"(?:{_cell(column)})?"
-    if column.choices:
+    if kind is Kind.CHOICE:
         options = "|".join(re.escape(choice) for choice in column.choices if choice)
         return f"(?:{options})" + ("" if column.required and "" not in column.choices else "?")
-    if kind is Kind.TEXT:
-        return f"(?P<{name}>{_text(column)})" if name == "setl_id" else _text(column)
-    if kind is Kind.MONEY:
-        return MONEY
-    if kind is Kind.FLAG:
-        return f"(?P<{name}>[01])"
-    if kind is Kind.DATE:
-        return f"(?P<{name}>{DATE})" + ("" if column.required else "?")
-    return f"(?P<{name}>{DATE} {TIME})"  # the date and time of settlement: always required
+    if kind in (Kind.ID, Kind.TEXT, Kind.CODE):
+        body = _text(column)
+    else:
+        body = PLAIN[kind]
+        if kind is Kind.DATE and not column.required:
+            body = f"(?:{body})?"
+    if name in _NAMED or kind is Kind.CODE:
+        return f"(?P<{name}>{body})"
+    return body
 
 
 @cache
@@ -97,16 +95,29 @@ def _pattern(names: tuple[str, ...], *, lenient: bool = False) -> re.Pattern:
     return re.compile(",".join(_cell(BY_NAME[name], lenient=lenient) for name in names))
 
 
-def layout_names(header: list[str]) -> tuple[str, ...] | None:
-    """The column of each header cell, or None when one is unknown (its cells would have to be
-    cut out of each line) or repeated."""
-    names = tuple(header_to_name(str(cell)) for cell in header)
-    if None in names or len(set(names)) != len(names):
+def layout_names(header: Header) -> tuple[str, ...] | None:
+    """The column of each header cell, or None when one names no column (its cells would have
+    to be cut out of each line)."""
+    if None in header.names:
         return None
-    return names  # type: ignore[return-value]
+    return header.names  # type: ignore[return-value]
 
 
-def _lines(path: Path, encoding: str, header: list[str]) -> Iterator[str]:
+@cache
+def stable_years(zone: str) -> frozenset[str]:
+    """Years without a UTC offset change in the zone: there a local time has exactly one
+    instant, so PostgreSQL's reading of it in the zone and Python's replace(tzinfo=...) agree."""
+    tz = ZoneInfo(zone)
+    years = set()
+    for year in range(1900, 2100):
+        day = datetime(year - 1, 12, 31, tzinfo=tz)
+        offsets = {(day + timedelta(hours=12 * i)).utcoffset() for i in range(2 * 368)}
+        if len(offsets) == 1:
+            years.add(str(year))
+    return frozenset(years)
+
+
+def _lines(path: Path, encoding: str, header: Header) -> Iterator[str]:
     """The data lines, decoded, without their line ends. csv.reader ends a record at a lone CR
     too, so any CR left inside a line (header included) means the file is not plain; so does a
     first line other than the header cells joined by commas."""
@@ -129,7 +140,7 @@ def _lines(path: Path, encoding: str, header: list[str]) -> Iterator[str]:
                 if "\r" in line:
                     raise NotPlain("a carriage return inside a line")
                 if first:
-                    if line != ",".join(header):
+                    if line != ",".join(header.cells):
                         raise NotPlain("a header line that is not plain")
                     first = False
                     continue
@@ -142,8 +153,9 @@ def stage_plain_csv(
     *,
     batch_id: int,
     path: Path,
-    header: list[str],
+    header: Header,
     encoding: str,
+    codes: CodeBook,
     on_progress: Callable[[int], None] = lambda done: None,
 ) -> ParseStats | None:
     """Stage the whole file, or nothing (None: take the general path). Outside a transaction
@@ -154,7 +166,7 @@ def stage_plain_csv(
     sessions = PLAIN_SESSIONS if can_share() else 1
     try:
         with transaction.atomic():
-            stats = _copy(batch_id, path, header, names, encoding, sessions)
+            stats = _copy(batch_id, path, header, names, encoding, codes, sessions)
     # psycopg's own errors too: the COPY runs on the driver's cursor, which Django doesn't wrap.
     except (NotPlain, DatabaseError, psycopg.Error) as exc:  # rolled back: nothing is kept
         if sessions > 1:
@@ -165,36 +177,56 @@ def stage_plain_csv(
     return stats
 
 
-def _statement(names: tuple[str, ...]) -> tuple[str, str]:
-    """The COPY statement for a file with these columns, and the text that fills the others."""
-    absent = [c for c in COLUMNS if c.name not in names]
-    suffix = "".join("," + _ABSENT.get(c.kind, "") for c in absent)
-    columns = ("batch_id", "row_number", *names, *(c.name for c in absent), "service_date")
-    assert set(columns) == set(STAGE_FIELDS)  # a programming error, not bad input
-    text_columns = [c.name for c in COLUMNS if c.kind is Kind.TEXT or c.choices]
+def _statement(names: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+    """The COPY statement for a file with these columns, the text that fills the columns it
+    lacks, and its code columns (their families follow, added by Python)."""
+    missing = [c for c in COLUMNS if c.name not in names]
+    suffix = "".join("," + _copy_text(absent(field)) for c in missing for field in c.stored)
+    codes = tuple(name for name in names if BY_NAME[name].kind is Kind.CODE)
+    columns = (
+        "batch_id",
+        "row_number",
+        *(f"{name}_code" if name in codes else name for name in names),
+        *(field for c in missing for field in c.stored),
+        *codes,
+        "service_date",
+    )
+    if sorted(columns) != sorted(STAGE_FIELDS):  # a programming error, not bad input
+        raise RuntimeError(f"the plain COPY does not fill the staging row: {columns}")
+    texts = [f for c in COLUMNS if c.kind in _TEXT_KINDS for f in c.stored]
     table = SettlementStage._meta.db_table
-    # RowParser._check as the COPY's condition: a row that fails it is not staged, and the
+    # The row rules as the COPY's condition: a row that breaks one is not staged, and the
     # count tells. A third of the cost of a query over the staged rows afterwards.
-    every = Layout(len(names), {column.name: column.name for column in COLUMNS})
     statement = (
         f"COPY {table} ({', '.join(columns)}) FROM STDIN "
-        f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(text_columns)})) "
-        f"WHERE {row_checks(every, prefix='')}"
+        f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(texts)})) "
+        f"WHERE {row_condition_sql(lambda name: True)}"
     )
-    return statement, suffix
+    return statement, suffix, codes
+
+
+_TEXT_KINDS = (Kind.ID, Kind.TEXT, Kind.CODE, Kind.CHOICE)
+
+
+def _copy_text(value) -> str:
+    """A constant as COPY's CSV text: amounts 0, flags f, empty for NULL and ''."""
+    if value is None or value == "":
+        return ""
+    return "f" if value is False else "0"
 
 
 def _copy(
     batch_id: int,
     path: Path,
-    header: list[str],
+    header: Header,
     names: tuple[str, ...],
     encoding: str,
+    codes: CodeBook,
     sessions: int = 1,
 ) -> ParseStats:
     """COPY the file's rows, blocks of lines dealt in turn to `sessions` sessions: this one
     (in the caller's transaction) and others of their own, which commit as they finish."""
-    statement, suffix = _statement(names)
+    statement, suffix, code_columns = _statement(names)
     stats = ParseStats()
     with ExitStack() as sessions_open:
         cursors = [sessions_open.enter_context(connection.cursor())]
@@ -209,7 +241,9 @@ def _copy(
             cursor.execute("SELECT set_config('TimeZone', %s, false)", [settings.TIME_ZONE])
         with ExitStack() as copying:
             copies = [copying.enter_context(c.cursor.copy(statement)) for c in cursors]
-            blocks = _blocks(batch_id, path, header, names, encoding, suffix, stats)
+            mappings = [codes.get(name, {}) for name in code_columns]
+            lines = _lines(path, encoding, header)
+            blocks = _blocks(batch_id, lines, names, suffix, mappings, stats)
             for index, block in enumerate(blocks):
                 copies[index % sessions].write(block)
         staged = sum(cursor.cursor.rowcount for cursor in cursors)
@@ -223,24 +257,30 @@ def _copy(
 
 def _blocks(
     batch_id: int,
-    path: Path,
-    header: list[str],
+    lines: Iterator[str],
     names: tuple[str, ...],
-    encoding: str,
     suffix: str,
+    mappings: list[dict[str, str]],
     stats: ParseStats,
 ) -> Iterator[str]:
-    """The file's rows as COPY text, BLOCK_LINES lines at a time; counted in `stats`."""
+    """The file's rows as COPY text, BLOCK_LINES lines at a time; counted in `stats`.
+    `mappings`: code -> family of each code column, in the file's order."""
     match = _pattern(names).fullmatch
     lenient = _pattern(names, lenient=True).fullmatch
-    zero_if_empty = [i for i, name in enumerate(names) if BY_NAME[name].kind in _ZERO_KINDS]
-    stable = {str(year) for year in stable_years(settings.TIME_ZONE)}
+    zero_if_empty = [
+        i
+        for i, name in enumerate(names)
+        if BY_NAME[name].kind in _ZERO_KINDS and not BY_NAME[name].required
+    ]
+    code_columns = [name for name in names if BY_NAME[name].kind is Kind.CODE]
+    coded = list(zip(code_columns, mappings, strict=True))
+    stable = stable_years(settings.TIME_ZONE)
     has_begin, has_flag = "begndate" in names, "refd_setl_flag" in names
     # A set of the file's setl_ids (about 70 MB for a million rows): a GROUP BY over the staged
     # rows cost a tenth of the whole staging time.
     seen: set[str] = set()
     out: list[str] = []
-    for number, line in enumerate(_lines(path, encoding, header), start=2):
+    for number, line in enumerate(lines, start=2):
         if not line.replace(",", "").strip():
             continue  # a row of blank cells: skipped, as csv.reader's rows are
         found = match(line)
@@ -259,9 +299,15 @@ def _blocks(
         setl_time = found["setl_time"]
         if setl_time[:4] not in stable:
             raise NotPlain(f"row {number}: a year with a UTC offset change")
+        families = ""
+        for name, mapping in coded:
+            family = mapping.get(found[name])
+            if family is None:
+                raise NotPlain(f"row {number}: a code the mapping does not know")
+            families += "," + family
         begin = found["begndate"] if has_begin else None
         service_date = begin or setl_time[:10]
-        out.append(f"{batch_id},{number},{line}{suffix},{service_date}\n")
+        out.append(f"{batch_id},{number},{line}{suffix}{families},{service_date}\n")
         stats.rows += 1
         stats.good += 1
         if has_flag and found["refd_setl_flag"] == "1":

@@ -1,7 +1,8 @@
 """Streaming readers for settlement files: CSV (UTF-8, UTF-8 BOM, GBK/GB18030), XLSX, JSON lines.
 
-Each reader yields `(row_number, {header: text_or_value})` one row at a time; row numbers are
-those a person sees in a spreadsheet (the header is row 1), or the line number for JSON lines.
+Each reader reads the header (header.py: title rows, doubled and missing columns) and yields
+`(row_number, cells)` one row at a time; row numbers are those a person sees in a spreadsheet
+(the header is row 1), or the line number for JSON lines.
 """
 
 from __future__ import annotations
@@ -11,17 +12,27 @@ import csv
 import json
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from claims.ingest.errors import FileRejected
+from claims.ingest.header import (
+    TITLE_ROWS_SEARCHED,
+    Header,
+    is_header,
+    read_header,
+    reject_title_row,
+)
 
 SAMPLE_BYTES = 256 * 1024
 # XLSX is a zip: refuse archives that would inflate far beyond their size (zip bombs).
 XLSX_MAX_RATIO = 100
 XLSX_MAX_UNCOMPRESSED = 2 * 1024**3
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+BAD_JSON = "__bad_json__"  # the key of a JSON line's stand-in row when it is not an object
 
 
 def detect_format(path: Path, filename: str = "") -> str:
@@ -85,39 +96,58 @@ def normalise_encoding(name: str) -> str:
         ) from None
 
 
+def _header_of(first: list, ahead: Iterator[tuple[int, list]], where=("", "")) -> Header:
+    """The header that `first` is; else FileRejected, naming a title row when one of the rows
+    `ahead` (row number, cells) is the header."""
+    if is_header(first):
+        return read_header(first)
+    reject_title_row(first, list(islice(ahead, TITLE_ROWS_SEARCHED)), where)
+    return read_header(first)  # raises missing_column
+
+
 def _open_csv(path: Path, encoding: str):
     fh = path.open("r", encoding=encoding, newline="")
     reader = csv.reader(fh)
-    try:
-        header = next(reader)
-    except (StopIteration, UnicodeDecodeError) as exc:
-        fh.close()
-        raise FileRejected("empty", "文件为空或无法按所选编码读取", "empty or unreadable") from exc
-    return fh, reader, header
 
-
-def read_csv_header(path: Path, encoding: str) -> list[str]:
-    """The header row alone, read (and rejected) exactly as `read_csv` reads it."""
-    fh, _reader, header = _open_csv(path, encoding)
-    fh.close()
-    return header
-
-
-def read_csv(path: Path, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    fh, reader, header = _open_csv(path, encoding)
-
-    def rows() -> Iterator[tuple[int, dict]]:
+    def records() -> Iterator[tuple[int, list]]:
+        """(row number as a spreadsheet shows it: the header is row 1, cells)."""
         try:
-            for number, values in enumerate(reader, start=2):
-                if not any(v.strip() for v in values):
-                    continue
-                yield number, dict(zip(header, values, strict=False))
+            yield from enumerate(reader, start=1)
         except UnicodeDecodeError as exc:
             raise FileRejected(
                 "bad_encoding",
                 f"第 {reader.line_num} 行附近出现无法按 {encoding} 解码的字符，请确认文件编码",
                 f"bytes near line {reader.line_num} are not valid {encoding}; check the encoding",
             ) from exc
+
+    rows = records()
+    try:
+        first = next(rows, None)
+        if first is None:
+            raise FileRejected("empty", "文件为空", "the file is empty")
+        header = _header_of(first[1], rows)
+    except BaseException:
+        fh.close()
+        raise
+    return fh, header, rows
+
+
+def read_csv_header(path: Path, encoding: str) -> Header:
+    """The header row alone, read (and rejected) exactly as `read_csv` reads it."""
+    fh, header, _rows = _open_csv(path, encoding)
+    fh.close()
+    return header
+
+
+def read_csv(path: Path, encoding: str) -> tuple[Header, Iterator[tuple[int, list]]]:
+    """(row number, cells) of each data row; rows of blank cells are skipped."""
+    fh, header, records = _open_csv(path, encoding)
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            for number, values in records:
+                if any(v.strip() for v in values):
+                    yield number, values
         finally:
             fh.close()
 
@@ -140,72 +170,79 @@ def check_xlsx_archive(path: Path) -> None:
         )
 
 
-def read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def read_xlsx(path: Path) -> tuple[Header, Iterator[tuple[int, list]]]:
+    """The first sheet (a notes sheet after it is not read). Cells come as the sheet holds
+    them: text, float, bool, or datetime for a cell formatted as a date (an Excel serial
+    date); formulas as their cached results."""
     from python_calamine import CalamineWorkbook
 
     check_xlsx_archive(path)
     workbook = CalamineWorkbook.from_path(str(path))
     sheet = workbook.get_sheet_by_index(0)
-    iterator = iter(sheet.iter_rows())
-    try:
-        header = [str(cell).strip() for cell in next(iterator)]
-    except StopIteration as exc:
-        raise FileRejected("empty", "工作表为空", "the sheet is empty") from exc
+    numbered = enumerate(sheet.iter_rows(), start=1)
+    first = next(numbered, None)
+    if first is None:
+        raise FileRejected("empty", "工作表为空", "the sheet is empty")
+    name = workbook.sheet_names[0]
+    where = ("", "") if len(workbook.sheet_names) == 1 else (f"工作表“{name}”", f"sheet “{name}”: ")
+    header = _header_of(first[1], numbered, where)
 
-    def rows() -> Iterator[tuple[int, dict]]:
-        for number, values in enumerate(iterator, start=2):
-            if all(v in ("", None) for v in values):
+    def rows() -> Iterator[tuple[int, list]]:
+        for number, values in numbered:
+            if all(v == "" or v is None for v in values):
                 continue
-            yield number, dict(zip(header, values, strict=False))
+            yield number, values
 
     return header, rows()
 
 
-def read_jsonl(path: Path) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """One JSON object per line; the keys of the first object stand for the header."""
-    fh = path.open("r", encoding="utf-8-sig")
-    first_line_number, first = 0, None
-    for number, line in enumerate(fh, start=1):
-        if line.strip():
-            first_line_number, first = number, line
-            break
-    if first is None:
-        fh.close()
-        raise FileRejected("empty", "文件为空", "the file is empty")
+def _json_object(line: str):
+    """The object on a line (amounts exactly as written: no float), or None."""
     try:
-        first_obj = json.loads(first)
-    except json.JSONDecodeError as exc:
+        obj = json.loads(line, parse_float=Decimal)
+    except (ValueError, RecursionError):  # not JSON, or a number of thousands of digits
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def read_jsonl(path: Path) -> tuple[Header, Iterator[tuple[int, dict]]]:
+    """One JSON object per line (row number = line number); the keys of the first object
+    stand for the header. A line that is not an object is yielded as BAD_JSON."""
+    fh = path.open("r", encoding="utf-8-sig")
+    try:
+        lines = ((number, line) for number, line in enumerate(fh, start=1) if line.strip())
+        first_number, first = next(lines, (0, None))
+        if first is None:
+            raise FileRejected("empty", "文件为空", "the file is empty")
+        first_obj = _json_object(first)
+        if first_obj is None:
+            raise FileRejected(
+                "bad_json",
+                f"第 {first_number} 行不是有效的 JSON 对象",
+                f"line {first_number} is not a JSON object",
+            )
+        header = read_header(list(first_obj))
+    except BaseException:
         fh.close()
-        raise FileRejected(
-            "bad_json",
-            f"第 {first_line_number} 行不是有效 JSON",
-            f"line {first_line_number} is not JSON",
-        ) from exc
-    if not isinstance(first_obj, dict):
-        fh.close()
-        raise FileRejected("bad_json", "每行应为一个 JSON 对象", "each line must be a JSON object")
+        raise
 
     def rows() -> Iterator[tuple[int, dict]]:
         try:
-            yield first_line_number, first_obj
-            for number, line in enumerate(fh, start=first_line_number + 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    obj = None
-                yield number, obj if isinstance(obj, dict) else {"__bad_json__": line[:80]}
+            yield first_number, first_obj
+            for number, line in lines:
+                obj = _json_object(line)
+                yield number, obj if obj is not None else {BAD_JSON: line[:80]}
         finally:
             fh.close()
 
-    return list(first_obj), rows()
+    return header, rows()
 
 
 def open_rows(
     path: Path, *, filename: str = "", encoding: str = ""
-) -> tuple[str, str, list[str], Iterator[tuple[int, dict]]]:
-    """Return (format, encoding used, header, row iterator) for any supported file."""
+) -> tuple[str, str, Header, Iterator[tuple[int, list | dict]]]:
+    """(format, encoding used, header, rows) for any supported file. Rows are (row number,
+    cells): a list in header order (CSV, XLSX) or a dict by key (JSON lines)."""
     file_format = detect_format(path, filename)
     if file_format == "xlsx":
         return file_format, "", *read_xlsx(path)

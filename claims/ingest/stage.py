@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from claims.ingest.columns import COLUMNS, MONEY_COLUMNS
+from claims.ingest.spec import STORED_FIELDS, absent
 from claims.models import SettlementStage
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
-ZERO = Decimal("0.00")
-STAGE_FIELDS = (
-    "batch_id",
-    "row_number",
-    *(c.name for c in COLUMNS),
-    "service_date",
-)
-_DEFAULTS = {name: ZERO for name in MONEY_COLUMNS} | {
-    "refd_setl_flag": False,
-    "begndate": None,
-    "enddate": None,
-}
-
-
-_NAMES_DEFAULTS = tuple((c.name, _DEFAULTS.get(c.name, "")) for c in COLUMNS)
-_SETL_TIME_AT = [c.name for c in COLUMNS].index("setl_time")
+STAGE_FIELDS = ("batch_id", "row_number", *STORED_FIELDS, "service_date")
+# (field, what it holds when the file has no such column), in STAGE_FIELDS order.
+_NAMES_DEFAULTS = tuple((name, absent(name)) for name in STORED_FIELDS)
+_SETL_TIME_AT = STORED_FIELDS.index("setl_time")
 
 
 def stage_tuple(batch_id: int, number: int, record: dict) -> tuple:

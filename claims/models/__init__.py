@@ -1,7 +1,10 @@
+from claims.models.code_mapping import CodeColumn, CodeMapping
 from claims.models.compensation import Compensation, CompensationAdjustment, CompensationStatus
 from claims.models.settlement import SettlementBatch, SettlementRecord, SettlementStage
 
 __all__ = [
+    "CodeColumn",
+    "CodeMapping",
     "Compensation",
     "CompensationAdjustment",
     "CompensationStatus",

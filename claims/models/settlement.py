@@ -61,6 +61,8 @@ class SettlementBatch(models.Model):
     errors_preview = models.JSONField(_("错误（前 200 条）"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     file_problem = models.CharField(_("文件问题"), max_length=500, blank=True)
+    # Header cells that name no known column: their values were not read (docs/data-format.md).
+    ignored_columns = models.JSONField(_("已忽略的列"), default=list, blank=True)
     error_report = models.FileField(_("错误报告"), upload_to="settlement-errors/", blank=True)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     validated_at = models.DateTimeField(_("校验完成时间"), null=True, blank=True)
@@ -150,9 +152,13 @@ class SettlementRecord(models.Model):
     setl_id = models.CharField(_("结算ID"), max_length=30)
     mdtrt_id = models.CharField(_("就诊ID"), max_length=30)
     psn_no = models.CharField(_("人员编号"), max_length=30)
+    # Codes are kept as the family plans speak of and as the insurer sent them (CodeMapping);
+    # records received before the mapping have no code as sent.
     insutype = models.CharField(_("险种类型"), max_length=3)
+    insutype_code = models.CharField(_("险种类型（原代码）"), max_length=20, blank=True)
     psn_type = models.CharField(_("人员类别"), max_length=30, blank=True)
     med_type = models.CharField(_("医疗类别"), max_length=6)
+    med_type_code = models.CharField(_("医疗类别（原代码）"), max_length=20, blank=True)
     fixmedins_code = models.CharField(_("定点医药机构编号"), max_length=30, blank=True)
     begndate = models.DateField(_("开始日期"), null=True, blank=True)
     enddate = models.DateField(_("结束日期"), null=True, blank=True)
@@ -168,6 +174,7 @@ class SettlementRecord(models.Model):
     hifes_pay = _money(_("企业补充医疗保险支出"))
     hifmi_pay = _money(_("居民大病保险支出"))
     hifob_pay = _money(_("职工大额医疗补助支出"))
+    hifdm_pay = _money(_("伤残人员医疗保障基金支出"))
     maf_pay = _money(_("医疗救助支出"))
     oth_pay = _money(_("其他支出"))
     fund_pay_sumamt = _money(_("基金支付总额"))
@@ -190,8 +197,13 @@ class SettlementRecord(models.Model):
         ordering = ["-id"]
         # Every index costs each bulk insert: exact lookups only, so no LIKE (`_like`) twins,
         # and none on psn_no (searched through the person: claims/admin/record_search.py).
+        # A settlement id is unique within a contract: another insurer's contract may hold the
+        # same national settlement (a person covered by two schemes), and must not be able to
+        # tell, block or reverse this one's. setl_id first: it also serves lookups by id.
         constraints = [
-            models.UniqueConstraint(fields=["setl_id"], name="claims_record_setl_id_uniq"),
+            models.UniqueConstraint(
+                fields=["setl_id", "contract"], name="claims_record_contract_setl_uniq"
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "setl_time"], name="claims_record_person_idx"),
@@ -226,8 +238,10 @@ class SettlementStage(models.Model):
     mdtrt_id = models.CharField(max_length=30)
     psn_no = models.CharField(max_length=30)
     insutype = models.CharField(max_length=3)
+    insutype_code = models.CharField(max_length=20, blank=True)
     psn_type = models.CharField(max_length=30, blank=True)
     med_type = models.CharField(max_length=6)
+    med_type_code = models.CharField(max_length=20, blank=True)
     fixmedins_code = models.CharField(max_length=30, blank=True)
     begndate = models.DateField(null=True)
     enddate = models.DateField(null=True)
@@ -244,6 +258,7 @@ class SettlementStage(models.Model):
     hifes_pay = _money("hifes_pay")
     hifmi_pay = _money("hifmi_pay")
     hifob_pay = _money("hifob_pay")
+    hifdm_pay = _money("hifdm_pay")
     maf_pay = _money("maf_pay")
     oth_pay = _money("oth_pay")
     fund_pay_sumamt = _money("fund_pay_sumamt")

@@ -23,13 +23,20 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from claims.choices import BatchSource, BatchStatus
-from claims.ingest.checks import check_batch
+from claims.ingest import fastcsv
+from claims.ingest.checks import check_batch, tie_reversals
 from claims.ingest.errors import FileRejected
-from claims.ingest.pgcsv import drop_leftover_tables, stage_csv
-from claims.ingest.readers import open_rows
-from claims.ingest.rows import RowParser
+from claims.ingest.readers import (
+    detect_encoding,
+    detect_format,
+    normalise_encoding,
+    open_rows,
+    read_csv_header,
+)
+from claims.ingest.rows import ParseStats, RowParser
 from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, stage_tuple
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
+from claims.services.code_mappings import codebook_for
 from claims.services.compute import BesideApply, batch_compute, can_compute_beside_apply
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.models import Person
@@ -39,12 +46,24 @@ PREVIEW_ERRORS = 200
 # The columns the set checks and the compute step filter or join on (see analyze()).
 STAGE_CHECKED = ("batch_id", "psn_no", "setl_id", "init_setl_id", "refd_setl_flag", "service_date")
 RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "setl_id", "setl_time")
+# A batch in these states may be (re)started: new, left half-way by a crash, or failed.
+RESTARTABLE = (BatchStatus.RECEIVED, BatchStatus.VALIDATING, BatchStatus.FAILED)
 
 
 @dataclass(frozen=True)
 class Received:
     batch: SettlementBatch
     duplicate: bool  # the same file or Idempotency-Key was already received
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was first used for another file: `batch` is that file's batch."""
+
+    def __init__(self, batch: SettlementBatch):
+        super().__init__(
+            _("幂等键已用于另一个文件（批次 #%(id)s）：请为新文件使用新的键。") % {"id": batch.pk}
+        )
+        self.batch = batch
 
 
 def _max_bytes() -> int:
@@ -102,26 +121,22 @@ def batch_receive(
             % {"mb": size / 1024 / 1024, "max": _max_bytes() // 1024 // 1024}
         )
     insurer = _uploading_insurer(actor, contract)
-    existing = SettlementBatch.objects.filter(insurer=insurer, sha256=digest).first()
-    if existing is None and idempotency_key:
-        existing = SettlementBatch.objects.filter(
-            insurer=insurer, idempotency_key=idempotency_key
-        ).first()
+    existing = _received_before(insurer, digest, idempotency_key)
     if existing is not None:
         return Received(existing, duplicate=True)
+    batch = SettlementBatch(
+        contract=contract,
+        insurer=insurer,
+        source=source,
+        uploaded_by=actor,
+        filename=Path(filename).name[:255],
+        file_size=size,
+        sha256=digest,
+        idempotency_key=idempotency_key or None,
+        encoding_override=encoding,
+    )
     try:
         with transaction.atomic():
-            batch = SettlementBatch(
-                contract=contract,
-                insurer=insurer,
-                source=source,
-                uploaded_by=actor,
-                filename=Path(filename).name[:255],
-                file_size=size,
-                sha256=digest,
-                idempotency_key=idempotency_key or None,
-                encoding_override=encoding,
-            )
             batch.file.save(digest[:16], File(fileobj), save=False)
             batch.save()
             events.record(
@@ -145,11 +160,29 @@ def batch_receive(
             )
             if queue:
                 transaction.on_commit(lambda: _queue(batch.pk))
-    except IntegrityError:
-        # A concurrent upload of the same file won the race: answer with its batch.
-        existing = SettlementBatch.objects.get(insurer=insurer, sha256=digest)
+    except BaseException as exc:
+        if batch.file.name:  # the row was not kept: neither is its file
+            batch.file.storage.delete(batch.file.name)
+        if not isinstance(exc, IntegrityError):
+            raise
+        # A concurrent upload of the same file or key won the race: answer with its batch.
+        existing = _received_before(insurer, digest, idempotency_key)
+        if existing is None:
+            raise
         return Received(existing, duplicate=True)
     return Received(batch, duplicate=False)
+
+
+def _received_before(insurer, digest: str, key: str | None) -> SettlementBatch | None:
+    """The batch this upload repeats (same file, or same key with the same file); raises
+    IdempotencyConflict when the key was first used for another file."""
+    if key:
+        keyed = SettlementBatch.objects.filter(insurer=insurer, idempotency_key=key).first()
+        if keyed is not None:
+            if keyed.sha256 != digest:
+                raise IdempotencyConflict(keyed)
+            return keyed
+    return SettlementBatch.objects.filter(insurer=insurer, sha256=digest).first()
 
 
 def _queue(batch_id: int) -> None:
@@ -174,14 +207,39 @@ def _start(batch_id: int) -> SettlementBatch | None:
     """Claim the batch for processing; None when another run already moved it on."""
     with transaction.atomic():
         batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status not in (BatchStatus.RECEIVED, BatchStatus.VALIDATING):
+        if batch.status not in RESTARTABLE:
             return None
         batch.status = BatchStatus.VALIDATING
         batch.stage = "parse"
-        batch.save(update_fields=["status", "stage"])
+        batch.file_problem = ""
+        batch.save(update_fields=["status", "stage", "file_problem"])
     stage_clear(batch_id)  # leftovers of a crashed earlier run
-    drop_leftover_tables()  # raw CSV tables of any batch a crash left behind
     return batch
+
+
+def _fail(batch_id: int, exc: BaseException) -> None:
+    """Processing stopped before the apply committed: nothing of the batch is kept, and it is
+    marked failed (not left validating), to be processed again once the cause is mended."""
+    stage_clear(batch_id)
+    with transaction.atomic():
+        batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != BatchStatus.VALIDATING:
+            return  # applied (a compute failure is resumed), or rejected
+        batch.status = BatchStatus.FAILED
+        batch.stage = ""
+        batch.file_problem = (
+            f"处理出错，未入库任何数据，可重新处理 / processing failed, nothing was stored, "
+            f"it can be processed again: {type(exc).__name__}: {exc}"
+        )[:500]
+        batch.save(update_fields=["status", "stage", "file_problem"])
+        events.batch(
+            actor=None,
+            obj=batch,
+            summary="结算数据批次处理失败，未入库",
+            checksum=batch.sha256,
+            count=0,
+            extra={"status": "failed", "error": type(exc).__name__},
+        )
 
 
 def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, problem: str = ""):
@@ -210,27 +268,48 @@ def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, pro
     stage_clear(batch.pk)
 
 
-def _parse_and_stage(batch: SettlementBatch):
+def _parse_and_stage(batch: SettlementBatch) -> ParseStats:
+    """Read the file into the staging table: a plain CSV file on PostgreSQL by the fast path
+    (fastcsv.py), anything else (or a CSV file that turns out not to be plain) by the general
+    path (rows.py). Refunds without init_setl_id are then tied to their originals."""
     path = Path(batch.file.path)
     batch_id = batch.pk
-    # CSV on PostgreSQL: the database parses; None means the file needs the Python path.
-    stats = stage_csv(
-        batch_id=batch_id,
-        path=path,
-        filename=batch.filename,
-        encoding=batch.encoding_override,
-        on_open=lambda fmt, enc: _update(batch_id, file_format=fmt, encoding=enc),
-        on_progress=lambda done: _update(batch_id, rows_processed=done),
-    )
+    codes = codebook_for(contract=batch.contract)
+
+    def progress(done: int) -> None:
+        _update(batch_id, rows_processed=done)
+
+    stats = None
+    if fastcsv.enabled() and detect_format(path, batch.filename) == "csv":
+        override = batch.encoding_override
+        encoding = normalise_encoding(override) if override else detect_encoding(path)
+        header = read_csv_header(path, encoding)
+        _update(batch_id, file_format="csv", encoding=encoding)
+        stats = fastcsv.stage_plain_csv(
+            batch_id=batch_id,
+            path=path,
+            header=header,
+            encoding=encoding,
+            codes=codes,
+            on_progress=progress,
+        )
     if stats is None:
         file_format, encoding, header, rows = open_rows(
             path, filename=batch.filename, encoding=batch.encoding_override
         )
         _update(batch_id, file_format=file_format, encoding=encoding)
-        parser = RowParser(header)
+        parser = RowParser(header, codes=codes)
         tuples = (stage_tuple(batch_id, n, record) for n, record in parser.parse(rows))
-        stage_rows(tuples, on_chunk=lambda done: _update(batch_id, rows_processed=done))
+        stage_rows(tuples, on_chunk=progress)
         stats = parser.stats
+    _update(batch_id, ignored_columns=stats.ignored)
+    if not stats.rows:
+        raise FileRejected("empty", "文件只有表头，没有数据行", "the file has a header but no rows")
+    if stats.reversals:
+        untied = tie_reversals(batch_id=batch_id, contract_id=batch.contract_id)
+        stats.errors.extend(untied)
+        stats.bad += len(untied)
+        stats.good -= len(untied)
     # The checks and the apply read the whole batch: its size and spread are all they need.
     analyze(SettlementStage, STAGE_CHECKED, sample_target=10)
     return stats
@@ -274,7 +353,9 @@ def _lock_people(cursor, stage_table: str, batch_id: int) -> None:
 
 
 def batch_process(*, batch_id: int) -> SettlementBatch:
-    """Run the pipeline for a batch. Safe to call again: it resumes or does nothing."""
+    """Run the pipeline for a batch. Safe to call again: it resumes or does nothing. An error
+    before the apply commits leaves the batch failed, with nothing staged or stored; the error
+    is raised again for the caller's log."""
     batch = _start(batch_id)
     if batch is None:
         batch = SettlementBatch.objects.get(pk=batch_id)
@@ -283,6 +364,16 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
             stage_clear(batch_id)  # what a crash beside the apply left staged
             batch.refresh_from_db()
         return batch
+    try:
+        return _validate_and_apply(batch)
+    except BaseException as exc:
+        logger.exception("batch %s: processing failed", batch_id)
+        _fail(batch_id, exc)
+        raise
+
+
+def _validate_and_apply(batch: SettlementBatch) -> SettlementBatch:
+    batch_id = batch.pk
     started = time.monotonic()
     try:
         stats = _parse_and_stage(batch)
@@ -318,9 +409,17 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
             beside.abandon()
     if rejected is not None:
         return rejected
-    if beside is not None:
-        return _apply_beside_compute(batch, beside)
-    applied = _apply_batch(batch)
+    try:
+        if beside is not None:
+            return _apply_beside_compute(batch, beside)
+        applied = _apply_batch(batch)
+    except IntegrityError:
+        # Another batch of the contract stored some of these settlement ids meanwhile: the
+        # checks, run again, name them.
+        rejected = _check_or_reject(batch, stats, started)
+        if rejected is None:
+            raise
+        return rejected
     if applied.status == BatchStatus.APPLIED:
         batch_compute(batch_id=batch_id)
         applied.refresh_from_db()
@@ -343,7 +442,10 @@ def _check_or_reject(batch: SettlementBatch, stats, started: float) -> Settlemen
     """The set checks; the rejected batch when a row failed them or the parse, else None."""
     errors = [e.as_dict() for e in stats.errors]
     counts, db_errors = check_batch(
-        batch_id=batch.pk, scheme_id=batch.contract.scheme_id, reversals=stats.reversals > 0
+        batch_id=batch.pk,
+        contract_id=batch.contract_id,
+        scheme_id=batch.contract.scheme_id,
+        reversals=stats.reversals > 0,
     )
     errors.extend(e.as_dict() for e in db_errors)
     errors.sort(key=lambda e: (e["row"], e["column"]))
@@ -360,13 +462,14 @@ def _check_or_reject(batch: SettlementBatch, stats, started: float) -> Settlemen
 
 def _apply_beside_compute(batch: SettlementBatch, beside: BesideApply) -> SettlementBatch:
     """Apply with the compute step running beside it, from the staged rows: the compute
-    processes commit only once the apply has, so the two steps share the cores."""
+    processes commit only once the apply has, so the two steps share the cores. A failed
+    apply leaves the staged rows to the caller (its checks may run again)."""
     try:
-        try:
-            applied = _apply_batch(batch, on_commit=lambda: beside.applied(commit=True))
-        except BaseException:
-            beside.abandon()
-            raise
+        applied = _apply_batch(batch, on_commit=lambda: beside.applied(commit=True))
+    except BaseException:
+        beside.abandon()
+        raise
+    try:
         beside.wait()  # the processes roll back if the apply found the batch moved on
     finally:
         stage_clear(batch.pk)

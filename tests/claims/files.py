@@ -39,7 +39,7 @@ def settlement_row(n: int, *, psn_no: str = "P0001", total: str = "50000.00", **
         "overlmt_selfpay": "0.00",
         "preselfpay_amt": "0.00",
         "inscp_scp_amt": str(inscp),
-        "act_pay_dedc": "800.00",
+        "act_pay_dedc": "800.00" if total_d >= 0 else "-800.00",  # a refund negates it too
         "hifp_pay": str(hifp),
         "hifmi_pay": "0.00",
         "hifob_pay": "0.00",

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -7,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from audit.models import AuditEntry
 from claims.choices import BatchStatus
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
-from claims.services.batches import batch_receive
+from claims.services.batches import IdempotencyConflict, batch_receive
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import settlement_row, write_csv, write_jsonl, write_xlsx
 
@@ -15,6 +16,7 @@ from tests.claims.files import settlement_row, write_csv, write_jsonl, write_xls
 @pytest.fixture
 def send(django_capture_on_commit_callbacks, tmp_path, settings):
     """Upload a file; processing is queued on commit, so run the callbacks as a commit would."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
     def _send(contract, path, **kwargs):
         with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
@@ -128,10 +130,15 @@ def test_the_same_file_or_key_is_not_applied_twice(tmp_path, send, covered_city)
     first = send(covered_city["contract"], path, idempotency_key="k-1")
     again = send(covered_city["contract"], path)
     assert again.duplicate and again.batch.pk == first.batch.pk
-    other = write_csv(tmp_path / "other.csv", _good_rows(3))
-    same_key = send(covered_city["contract"], other, idempotency_key="k-1")
+    same_key = send(covered_city["contract"], path, idempotency_key="k-1")
     assert same_key.duplicate and same_key.batch.pk == first.batch.pk
+    other = write_csv(tmp_path / "other.csv", _good_rows(3))
+    with pytest.raises(IdempotencyConflict) as conflict:  # never a silent "duplicate"
+        send(covered_city["contract"], other, idempotency_key="k-1")
+    assert conflict.value.batch.pk == first.batch.pk and f"#{first.batch.pk}" in str(conflict.value)
     assert SettlementBatch.objects.count() == 1 and SettlementRecord.objects.count() == 6
+    stored = {p.name for p in (tmp_path / "media" / "settlements").rglob("*") if p.is_file()}
+    assert stored == {Path(first.batch.file.name).name}  # the refused upload left no file
 
 
 @pytest.mark.django_db

@@ -204,7 +204,8 @@ def test_a_failed_apply_leaves_nothing_and_can_be_retried(
     with pytest.raises(RuntimeError, match="applied 23 of 24 rows"):
         _send(contract, tmp_path, "a.csv", FIRST)
     batch = SettlementBatch.objects.get()
-    assert batch.status == "validating" and batch.computed_at is None
+    assert batch.status == "failed" and batch.computed_at is None  # not left validating
+    assert "applied 23 of 24 rows" in batch.file_problem
     assert not SettlementRecord.objects.exists()
     assert not Compensation.objects.exists()  # the compute processes rolled back
     assert not SettlementStage.objects.exists()
@@ -239,7 +240,8 @@ def test_a_failing_set_check_stops_the_processes(contract, tmp_path, settings, m
     with pytest.raises(RuntimeError, match="went away"):
         _send(contract, tmp_path, "a.csv", FIRST)
     assert forks == [2]
-    assert SettlementBatch.objects.get().status == "validating"  # a retry starts it again
+    assert SettlementBatch.objects.get().status == "failed"  # a retry starts it again
+    assert not SettlementStage.objects.exists()
     assert not Compensation.objects.exists()
     assert _no_child_left()
 

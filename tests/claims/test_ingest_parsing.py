@@ -17,7 +17,7 @@ def _parse(path, **kwargs):
 
 
 def test_gbk_csv_with_chinese_headers_is_detected_and_read(tmp_path):
-    from claims.ingest.columns import BY_NAME
+    from claims.ingest.spec import BY_NAME
 
     chinese_header = [BY_NAME[h].label for h in HEADER]
     rows = [settlement_row(1, fixmedins_code="鄂尔多斯市中心医院")]
@@ -79,8 +79,8 @@ def test_every_kind_of_bad_row_is_located(tmp_path):
         settlement_row(6, medfee_sumamt="49000.00"),  # parts do not add up
         settlement_row(7, psn_part_amt="1.00"),  # personal part wrong
         settlement_row(1),  # duplicate setl_id inside the file
-        settlement_row(9, refd_setl_flag="1", init_setl_id=""),  # reversal without original id
-        settlement_row(10, insutype="999"),  # not an insurance type
+        settlement_row(9, refd_setl_flag="1"),  # a refund with the original's positive amounts
+        settlement_row(10, insutype="999"),  # no such insurance type
         settlement_row(11, begndate="2025-04-01"),  # admitted after discharge
     ]
     path = write_csv(tmp_path / "bad.csv", rows)
@@ -94,8 +94,8 @@ def test_every_kind_of_bad_row_is_located(tmp_path):
         (7, "medfee_sumamt", "sum_mismatch"),
         (8, "psn_part_amt", "sum_mismatch"),
         (9, "setl_id", "duplicate_in_file"),
-        (10, "init_setl_id", "reversal_missing_init"),
-        (11, "insutype", "bad_choice"),
+        (10, "medfee_sumamt", "positive_in_reversal"),
+        (11, "insutype", "unknown_code"),
         (12, "begndate", "date_order"),
     }
     assert [n for n, _r in good] == [2]

@@ -1,0 +1,307 @@
+"""How each kind of cell is read (spec.Kind), in every form insurers' software writes it.
+
+Two renderings of one set of forms, side by side:
+- `reader(column)`: the Python reader of a cell as CSV (text), XLSX (text, float, bool,
+  datetime) or JSON lines (text, int, Decimal, bool, None) give it; a value it cannot read
+  exactly raises `Bad` with the error code;
+- `PLAIN`: the plainest form of each kind, which the fast path (fastcsv.py) proves with a regular
+  expression and PostgreSQL converts with its own input functions, to exactly what the Python
+  reader gives for the same text (tests/claims/test_ingest_plain_csv.py compares them).
+No value is guessed: an amount with more than two decimals, a time without its day, an ID a
+spreadsheet turned into a number are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from claims.ingest.spec import AMOUNT_DIGITS, AMOUNT_LIMIT, Column, Kind
+
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+FEN = Decimal("0.01")
+FIRST_YEAR, LAST_YEAR = 1900, 2099  # days of treatment outside these are typing errors
+# A spreadsheet shows 15 significant digits: a whole number beyond them is not what was typed.
+EXACT_DIGITS = 15
+
+
+class Bad(Exception):
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+
+
+# --- the plain forms (fast path) -----------------------------------------------------------------
+_LEAP = r"(?:(?:19|20)(?:0[48]|[2468][048]|[13579][26])|2000)"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+PLAIN_DATE = rf"(?:(?:19|20)[0-9]{{2}}-{_MONTH_DAY}|{_LEAP}-02-29)"
+PLAIN_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+PLAIN_MONEY = rf"-?[0-9]{{1,{AMOUNT_DIGITS}}}(?:\.[0-9]{{1,2}})?"
+# How a spreadsheet writes a long number it holds: 5.00155E+19. Never an identifier.
+SCIENTIFIC = r"[0-9](?:\.[0-9]+)?[Ee][+-]?[0-9]+"
+PLAIN = {
+    Kind.DATE: PLAIN_DATE,
+    Kind.DATETIME: rf"{PLAIN_DATE} {PLAIN_TIME}",
+    Kind.MONEY: PLAIN_MONEY,
+    Kind.FLAG: "[01]",
+}
+
+# --- amounts -------------------------------------------------------------------------------------
+# Plain or with thousands separators in their places ("1,234.50"); never exponents, currency
+# signs, full-width digits or spaces inside.
+_MONEY_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|[+-]?\.[0-9]+")
+
+
+def _checked_amount(amount: Decimal, value) -> Decimal:
+    if amount.as_tuple().exponent != -2:
+        quantized = amount.quantize(FEN)
+        if quantized != amount:
+            raise Bad("too_many_decimals", value=value)
+        amount = quantized
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise Bad("out_of_range", value=value, limit=AMOUNT_LIMIT)
+    return amount + 0  # -0.00 becomes 0.00
+
+
+def read_money(value) -> Decimal | None:
+    """None for an empty cell (the parser decides whether that is allowed)."""
+    cls = value.__class__
+    if cls is str:
+        text = value.strip()
+        if not text:
+            return None
+        if _MONEY_TEXT.fullmatch(text) is None:
+            raise Bad("bad_number", value=value)
+        return _checked_amount(Decimal(text.replace(",", "")), value)
+    if value is None:
+        return None
+    if cls is float:
+        return _checked_amount(_displayed(value), value)
+    if cls is int or cls is Decimal:  # JSON numbers (read exactly: parse_float=Decimal)
+        if cls is Decimal and not value.is_finite():
+            raise Bad("bad_number", value=value)
+        try:
+            return _checked_amount(Decimal(value), value)
+        except InvalidOperation:  # quantize beyond the context's precision: far too large
+            raise Bad("out_of_range", value=value, limit=AMOUNT_LIMIT) from None
+    raise Bad("bad_number", value=value)
+
+
+def _displayed(number: float) -> Decimal:
+    """An XLSX number as the sheet shows it: a formula's 49667.14000000001 is 49667.14. Read
+    to the fen when it lies within 1e-9 of a fen (or within the float's own precision, for
+    large amounts); else exactly, so that more decimals are refused."""
+    if not math.isfinite(number):
+        raise Bad("bad_number", value=number)
+    typed = Decimal(repr(number))
+    if typed.as_tuple().exponent >= -2:
+        return typed
+    fen = typed.quantize(FEN)
+    if abs(number - float(fen)) <= max(1e-9, 4 * math.ulp(number)):
+        return fen
+    return typed
+
+
+# --- dates and times -----------------------------------------------------------------------------
+# Year, month and day joined by - or / (month and day one or two digits), or eight digits; then
+# optionally a time: hours and minutes (one or two digits for the hour), seconds, a fraction,
+# and an offset from UTC (Z, +08:00, +0800, +08). Fourteen digits are date and time.
+_DATE_TIME = re.compile(
+    r"(?P<y>[0-9]{4})(?P<sep>[-/])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
+    r"(?:(?:[ T]|\s+)(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
+    r"\s*(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
+)
+_COMPACT = re.compile(
+    r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?:(?P<H>[0-9]{2})(?P<M>[0-9]{2})(?P<S>[0-9]{2}))?"
+)
+
+
+def _offset(text: str) -> tzinfo:
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 14 or minutes > 59:
+        raise ValueError(text)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _parse_moment(text: str) -> tuple[datetime, bool]:
+    """(Beijing wall-clock time, whether a time of day was given)."""
+    found = _DATE_TIME.fullmatch(text) or _COMPACT.fullmatch(text)
+    if found is None:
+        raise ValueError(text)
+    parts = found.groupdict()
+    fraction = (parts.get("f") or "").ljust(6, "0")
+    moment = datetime(  # noqa: DTZ001 local time, or aware just below
+        int(parts["y"]),
+        int(parts["m"]),
+        int(parts["d"]),
+        int(parts["H"] or 0),
+        int(parts["M"] or 0),
+        int(parts["S"] or 0),
+        int(fraction),
+    )
+    zone = parts.get("tz")
+    if zone:
+        moment = moment.replace(tzinfo=_offset(zone)).astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return moment, parts["H"] is not None
+
+
+def _in_years(moment: datetime | date, code: str, value) -> None:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise Bad(code, value=value)
+
+
+def _spreadsheet_moment(value: datetime) -> datetime:
+    """An XLSX date-time (a serial number of days): to the second when it is within a
+    millisecond of one, as the sheet shows it."""
+    if value.tzinfo is not None:
+        value = value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    rounded = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+    return rounded if abs(rounded - value) < timedelta(milliseconds=1) else value
+
+
+def read_datetime(value) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = _spreadsheet_moment(value)
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)  # noqa: DTZ001 local time
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            moment, _timed = _parse_moment(text)
+        except ValueError:
+            raise Bad("bad_datetime", value=value) from None
+    else:  # a number: in a spreadsheet, a date cell not formatted as a date
+        raise Bad("bad_datetime", value=value)
+    _in_years(moment, "bad_datetime", value)
+    return moment
+
+
+def read_date(value) -> date | None:
+    """A date, or the Beijing day of a date-time (就医开始时间 carries a time)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        day = _spreadsheet_moment(value).date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            day = _parse_moment(text)[0].date()
+        except ValueError:
+            raise Bad("bad_date", value=value) from None
+    else:
+        raise Bad("bad_date", value=value)
+    _in_years(day, "bad_date", value)
+    return day
+
+
+# --- text ----------------------------------------------------------------------------------------
+_SCIENTIFIC = re.compile(SCIENTIFIC)
+
+
+def _number_as_text(value) -> str:
+    """A number in a text column (an XLSX numeric cell, a JSON number): its digits when it is
+    a whole number a spreadsheet holds exactly; else refused, asking for a text column."""
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    number = value
+    if isinstance(number, Decimal):
+        if not number.is_finite() or number != number.to_integral_value():
+            raise Bad("id_as_number", value=value)
+        number = int(number)
+    if len(str(abs(number))) > EXACT_DIGITS:
+        raise Bad("id_as_number", value=value)
+    return str(number)
+
+
+def read_text(value, *, identifier: bool = False) -> str:
+    cls = value.__class__
+    if cls is str:
+        text = value.strip()
+    elif value is None:
+        return ""
+    elif cls is bool:
+        raise Bad("bad_character", value=value)
+    elif cls in (int, float, Decimal):
+        return _number_as_text(value)
+    else:
+        text = str(value).strip()
+    if not text.isascii():
+        try:
+            text.encode("utf-8")  # a lone surrogate (a JSON "\ud800") cannot be stored
+        except UnicodeEncodeError:
+            raise Bad("bad_character") from None
+    if "\x00" in text:  # PostgreSQL cannot store it: a located error, not a crash
+        raise Bad("bad_character")
+    if identifier and _SCIENTIFIC.fullmatch(text):
+        raise Bad("id_as_number", value=text)
+    return text
+
+
+def read_flag(value) -> bool:
+    if value is True or value is False:
+        return value
+    text = read_text(value)
+    if text in ("", "0"):
+        return False
+    if text == "1":
+        return True
+    raise Bad("bad_choice", value=value, allowed="0, 1")
+
+
+def reader(column: Column, codes: dict[str, str] | None = None):
+    """The reader of one column's cells; a CODE column maps through `codes` (code -> family)
+    and returns (family, code as sent)."""
+    kind, limit = column.kind, column.max_length
+    if kind is Kind.MONEY:
+        return read_money
+    if kind is Kind.DATETIME:
+        return read_datetime
+    if kind is Kind.DATE:
+        return read_date
+    if kind is Kind.FLAG:
+        return read_flag
+    identifier = kind is Kind.ID
+    choices = column.choices
+
+    def read(value) -> str:
+        text = read_text(value, identifier=identifier)
+        if len(text) > limit:
+            raise Bad("too_long", value=text, max=limit)
+        if choices and text not in choices:
+            raise Bad("bad_choice", value=text, allowed=", ".join(c for c in choices if c))
+        return text
+
+    if kind is not Kind.CODE:
+        return read
+    mapping = codes or {}
+
+    def read_code(value) -> tuple[str, str]:
+        code = read(value)
+        if not code:
+            return "", ""
+        family = mapping.get(code)
+        if family is None:
+            raise Bad("unknown_code", value=code)
+        return family, code
+
+    return read_code

@@ -1,0 +1,92 @@
+"""A file's header row: which column each cell names, which cells are ignored, and the header
+problems that reject the whole file (a missing or doubled column, a title row above it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claims.ingest.errors import FileRejected
+from claims.ingest.spec import BY_NAME, HEADER_COLUMNS, header_to_name
+
+# Rows looked at below the first when it is not the header: a title, a unit, a blank line...
+TITLE_ROWS_SEARCHED = 10
+
+
+@dataclass(frozen=True)
+class Header:
+    cells: tuple[str, ...]  # as the file wrote them
+    names: tuple[str | None, ...]  # the column each cell names, None for an unknown one
+    ignored: tuple[str, ...]  # the unknown cells' text, in file order
+
+    def index(self, name: str) -> int | None:
+        return self.names.index(name) if name in self.names else None
+
+
+def _text(cell) -> str:
+    return "" if cell is None else str(cell).strip().lstrip("\ufeff").strip()
+
+
+def _missing(names) -> list[str]:
+    present = set(names)
+    return [name for name in HEADER_COLUMNS if name not in present]
+
+
+def resolve_header(cells) -> Header:
+    """The header's columns, or FileRejected (`duplicate_column`); columns may be missing."""
+    texts = tuple(_text(cell) for cell in cells)
+    names = tuple(header_to_name(text) if text else None for text in texts)
+    first_cell: dict[str, str] = {}
+    for text, name in zip(texts, names, strict=True):
+        if name is None:
+            continue
+        if name in first_cell:
+            raise FileRejected(
+                "duplicate_column",
+                f"“{first_cell[name]}”和“{text}”是同一字段 {name}（{BY_NAME[name].label}）："
+                "请只保留一列",
+                f"“{first_cell[name]}” and “{text}” are the same field {name}: keep one column",
+            )
+        first_cell[name] = text
+    ignored = tuple(text for text, name in zip(texts, names, strict=True) if text and not name)
+    return Header(texts, names, ignored)
+
+
+def read_header(cells) -> Header:
+    """The header, or FileRejected (`duplicate_column`, `missing_column`)."""
+    header = resolve_header(cells)
+    missing = _missing(header.names)
+    if missing:
+        labels = "、".join(f"{n}（{BY_NAME[n].label}）" for n in missing)
+        raise FileRejected(
+            "missing_column",
+            f"缺少必需的列：{labels}",
+            f"required columns are missing: {', '.join(missing)}",
+        )
+    return header
+
+
+def is_header(cells) -> bool:
+    names = [header_to_name(_text(cell)) for cell in cells]
+    return not _missing(names)
+
+
+def reject_title_row(
+    first, following: list[tuple[int, list]], where: tuple[str, str] = ("", "")
+) -> None:
+    """When the first row is not the header but a later one is, say so: the title above it
+    may change the meaning of the figures (a unit such as 万元), so nothing is guessed.
+    `following`: (row number, cells) of the next rows; `where`: the sheet, in Chinese and
+    English, when the file has several."""
+    for number, cells in following[:TITLE_ROWS_SEARCHED]:
+        if is_header(cells):
+            title = " ".join(_text(c) for c in first if _text(c))[:60] or "（空行）"
+            above = number - 1
+            raise FileRejected(
+                "title_row",
+                f"{where[0]}第 1 行“{title}”不是表头，表头在第 {number} 行：请删除表头上方的 "
+                f"{above} 行（标题、单位说明等），使表头成为第 1 行；如标题注明了金额单位，"
+                "请先把金额换算为元",
+                f"{where[1]}row 1 (“{title}”) is not the header, which is on row {number}: delete "
+                f"the {above} row(s) above the header (title, units) so that it is row 1; if the "
+                "title states a unit for the amounts, convert them to yuan first",
+            )
