@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
+from claims.models import (
+    CodeMapping,
+    Compensation,
+    CompensationAdjustment,
+    SettlementBatch,
+    SettlementRecord,
+)
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.selectors import ALL, region_scope_ids
 
@@ -145,6 +151,12 @@ def calendar_override_for_user(user) -> QuerySet:
     return (
         CalendarOverride.objects.all() if user.is_authenticated else CalendarOverride.objects.none()
     )
+
+
+def code_mapping_for_user(user) -> QuerySet:
+    """Reference data: every signed-in user may read which codes a file may carry."""
+    qs = CodeMapping.objects.select_related("region")
+    return qs if user.is_authenticated else qs.none()
 
 
 def supervision_config_for_user(user) -> QuerySet:

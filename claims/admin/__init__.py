@@ -1,6 +1,6 @@
 """Admin registrations of the claims app, one module per area."""
 
-from claims.admin import batches  # noqa: F401
+from claims.admin import batches, code_mappings  # noqa: F401
 
 # isort: split
 from claims.admin import fraud, manual_claims, reconciliation, statements, supervision  # noqa: F401

@@ -16,8 +16,9 @@ from claims.choices import BatchStatus
 from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.selectors import settlement_batch_for_user, settlement_record_for_user
-from claims.services.batches import batch_receive
+from claims.services.batches import RESTARTABLE, batch_receive
 from claims.tasks import process_batch
+from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.admin_support import BigTableAdminMixin
 
@@ -45,6 +46,7 @@ STATUS_COLOURS = {
     BatchStatus.REJECTED: "danger",
     BatchStatus.VALIDATED: "info",
     BatchStatus.APPLIED: "success",
+    BatchStatus.FAILED: "danger",
 }
 
 
@@ -68,12 +70,11 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
         "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_size",
         "sha256", "idempotency_key", "file_format", "encoding", "encoding_override", "rows_total",
         "rows_good", "rows_bad", "reversals", "unknown_persons", "rows_processed", "people_total",
-        "people_computed", "stage",
-        "error_count", "file_problem", "received_at", "validated_at", "applied_at",
-        "computed_at", "seconds_parse", "seconds_apply", "seconds_compute", "errors_table",
-        "downloads",
+        "people_computed", "stage", "error_count", "file_problem", "ignored_columns_text",
+        "received_at", "validated_at", "applied_at", "computed_at", "seconds_parse",
+        "seconds_apply", "seconds_compute", "errors_table", "downloads",
     )  # fmt: skip
-    exclude = ("file", "error_report", "errors_preview")
+    exclude = ("file", "error_report", "errors_preview", "ignored_columns")
 
     def get_queryset(self, request):
         return settlement_batch_for_user(request.user)
@@ -104,6 +105,14 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # Reading the body runs the upload handlers, which cut off a file over the limit.
+        if request.method == "POST" and request.FILES is not None and upload_too_large(request):
+            limit = max_upload_bytes() // 1024 // 1024
+            messages.error(request, _("文件超过上限 %(max)d MB，未接收。") % {"max": limit})
+            return redirect(request.path)
+        return super().add_view(request, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         upload = form.cleaned_data["upload"]
         try:
@@ -133,10 +142,11 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
             request.user
         )
 
-    @admin.action(description=_("继续处理所选批次（中断后恢复）"), permissions=["resume"])
+    @admin.action(description=_("继续处理所选批次（中断或失败后恢复）"), permissions=["resume"])
     def resume_processing(self, request, queryset):
-        """Re-queue batches a crash left half-way; the task only moves a batch forward."""
-        stuck = queryset.filter(status__in=[BatchStatus.RECEIVED, BatchStatus.VALIDATING]) | (
+        """Re-queue batches a crash left half-way or an error stopped (failed); the task only
+        moves a batch forward."""
+        stuck = queryset.filter(status__in=RESTARTABLE) | (
             queryset.filter(status=BatchStatus.APPLIED, computed_at__isnull=True)
         )
         ids = list(stuck.values_list("pk", flat=True))
@@ -145,6 +155,11 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
         messages.info(
             request, _("已重新排队 %(n)d 个批次；已完成的批次不受影响。") % {"n": len(ids)}
         )
+
+    @admin.display(description=_("已忽略的列"))
+    def ignored_columns_text(self, obj):
+        """Header cells the file had that name no column: their values were not read."""
+        return "、".join(obj.ignored_columns) or "-"
 
     @display(description=_("状态"), label=STATUS_COLOURS)
     def status_badge(self, obj):

@@ -22,8 +22,8 @@ class BatchSerializer(serializers.ModelSerializer):
             "id", "contract", "insurer", "status", "status_display", "progress_percent",
             "filename", "file_size", "sha256", "idempotency_key", "file_format", "encoding",
             "rows_total", "rows_good", "rows_bad", "reversals", "unknown_persons",
-            "error_count", "file_problem", "errors_preview", "received_at", "validated_at",
-            "applied_at", "computed_at", "duplicate",
+            "error_count", "file_problem", "ignored_columns", "errors_preview", "received_at",
+            "validated_at", "applied_at", "computed_at", "duplicate",
         )  # fmt: skip
         read_only_fields = fields
 

@@ -5,9 +5,10 @@ import tempfile
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, parsers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,8 +17,27 @@ from claims.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.choices import BatchSource
 from claims.ingest.report import error_report_response
 from claims.selectors import settlement_batch_for_user
-from claims.services.batches import batch_receive
+from claims.services.batches import IdempotencyConflict, batch_receive
+from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user
+
+READ_BYTES = 1024 * 1024
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+    def __init__(self):
+        limit = max_upload_bytes() // 1024 // 1024
+        super().__init__(_("文件超过上限 %(max)d MB。") % {"max": limit})
+
+
+class LengthRequired(APIException):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = (
+        "请求须带 Content-Length，或以分块传输（chunked）发送 / Content-Length required"
+    )
+
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -56,10 +76,15 @@ class BatchListCreateView(generics.ListAPIView):
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key") or None
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > max_upload_bytes() + 1024 * 1024:
+            raise PayloadTooLarge  # before a byte of the body is read
         if request.content_type.startswith("application/x-ndjson"):
             contract_id, upload, name, encoding = self._ndjson(request)
         else:
             form = BatchUploadSerializer(data=request.data)
+            if upload_too_large(request):  # the upload handler stopped reading at the limit
+                raise PayloadTooLarge
             form.is_valid(raise_exception=True)
             contract_id = form.validated_data["contract"]
             upload = form.validated_data["file"]
@@ -74,6 +99,11 @@ class BatchListCreateView(generics.ListAPIView):
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
             raise ValidationError({"file": exc.messages}) from exc
+        except IdempotencyConflict as conflict:
+            return Response(
+                {"detail": str(conflict), "batch": conflict.batch.pk},
+                status=status.HTTP_409_CONFLICT,
+            )
         body = BatchSerializer(received.batch, context={"duplicate": received.duplicate}).data
         code = status.HTTP_200_OK if received.duplicate else status.HTTP_202_ACCEPTED
         return Response(body, status=code)
@@ -83,10 +113,32 @@ class BatchListCreateView(generics.ListAPIView):
         if not contract_id.isdigit():
             raise ValidationError({"contract": ["JSON 行上传须在查询参数中给出合同ID ?contract="]})
         spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        for chunk in iter(lambda: request.stream.read(1024 * 1024), b""):
+        limit = max_upload_bytes()
+        received = 0
+        for chunk in _body_chunks(request):
+            received += len(chunk)
+            if received > limit:  # read no further, keep nothing
+                spooled.close()
+                raise PayloadTooLarge
             spooled.write(chunk)
         spooled.seek(0)
         return int(contract_id), spooled, "upload.jsonl", ""
+
+
+def _body_chunks(request):
+    """The raw body as it arrives. With a Content-Length, Django's stream; sent chunked (no
+    length), the WSGI input itself, which the server (gunicorn) ends where the body ends."""
+    meta = request.META
+    if meta.get("CONTENT_LENGTH"):
+        stream = request.stream
+    elif meta.get("wsgi.input_terminated"):
+        stream = meta["wsgi.input"]
+    else:  # a server that cannot tell where a chunked body ends
+        raise LengthRequired
+    if stream is None:  # an empty body
+        return
+    while chunk := stream.read(READ_BYTES):
+        yield chunk
 
 
 class BatchDetailView(generics.RetrieveAPIView):

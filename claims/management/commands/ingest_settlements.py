@@ -38,7 +38,14 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         # In-process even with a broker: the operator is waiting for the outcome.
-        batch = batch_process(batch_id=received.batch.pk)
+        try:
+            batch = batch_process(batch_id=received.batch.pk)
+        except Exception as exc:  # the batch is failed, nothing stored (batch_process)
+            raise CommandError(
+                f"批次 #{received.batch.pk} 处理失败，未入库；排除原因后重新运行本命令 / "
+                f"batch {received.batch.pk} failed, nothing stored; run this command again once "
+                f"the cause is mended: {type(exc).__name__}: {exc}"
+            ) from exc
         if received.duplicate:
             self.stdout.write(
                 f"该文件已导入过（批次 #{batch.pk}） / already received as batch {batch.pk}"
