@@ -55,6 +55,8 @@ class RowParser:
         self._codes = national_codebook() if codes is None else codes
         self._width = len(header.cells)
         self._cells = self._compile(enumerate(header.names))
+        # Positions under an empty header cell: a value there has no column to go to.
+        self._unnamed = [i for i, text in enumerate(header.cells) if not text]
         self._by_keys: dict[tuple, list[_Cell]] = {}
         self._seen: dict[str, int] = {}
 
@@ -82,6 +84,15 @@ class RowParser:
             cells = self._by_keys[keys] = self._compile(zip(keys, header.names, strict=True))
         return cells
 
+    def _note_unnamed(self, raw: list) -> None:
+        """List a column without a header among the ignored ones once it holds a value."""
+        for at in list(self._unnamed):
+            if at < len(raw) and str(raw[at]).strip():
+                self.stats.ignored.append(
+                    f"（第 {at + 1} 列，无表头 / column {at + 1}, no header）"
+                )
+                self._unnamed.remove(at)
+
     def _add_error(self, err: RowError) -> None:
         if len(self.stats.errors) < self.max_errors:
             self.stats.errors.append(err)
@@ -96,9 +107,13 @@ class RowParser:
                 return record, [error(number, "", "bad_json", value=raw[BAD_JSON])]
             cells, get = self._cells_of(raw), raw.get
         else:
-            extra = sum(1 for value in raw[self._width :] if str(value).strip())
-            if extra:  # e.g. "1,234.50" without quotes: every later cell would shift
-                return record, [error(number, "", "extra_cells", count=extra)]
+            # More cells than the header has (even empty ones): e.g. "1,234.50" without its
+            # quotes, which shifts every later cell into the wrong column.
+            if len(raw) > self._width:
+                count = len(raw) - self._width
+                return record, [error(number, "", "extra_cells", count=count)]
+            if self._unnamed:
+                self._note_unnamed(raw)
             width = len(raw)
             cells = self._cells
 
