@@ -378,7 +378,8 @@ def _validate_and_apply(batch: SettlementBatch) -> SettlementBatch:
     try:
         stats = _parse_and_stage(batch)
     except FileRejected as exc:
-        _reject(batch, errors=[], error_count=1, problem=f"{exc.message_zh} / {exc.message_en}")
+        problem = f"{exc.code}: {exc.message_zh} / {exc.message_en}"
+        _reject(batch, errors=[], error_count=1, problem=problem)
         return SettlementBatch.objects.get(pk=batch_id)
     batch.refresh_from_db()
     batch.rows_total = stats.rows

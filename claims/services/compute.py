@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -242,6 +242,8 @@ def _chunk_settlements(job: _Job, chunk: list[tuple[int, str]]):
     treatment order, and the queryset of their records computed before (None: none)."""
     ids = [person_id for person_id, _psn in chunk]
     records = SettlementRecord.objects.filter(person_id__in=ids, contract_id__in=job.contract_ids)
+    if job.history:
+        records = _without_twins(records, job)
     if not job.staged:  # the batch's records are committed: they are among the people's records
         return _settlements(records, job.amounts), records.values("id") if job.history else None
     # Every staged psn_no between the chunk's first and last is one of the chunk's people.
@@ -260,6 +262,21 @@ def _chunk_settlements(job: _Job, chunk: list[tuple[int, str]]):
     if before:
         rows = sorted(rows + before, key=_treatment_order)
     return rows, earlier.values("id")
+
+
+def _without_twins(records, job: _Job):
+    """A settlement id is unique within a contract, not across them: a person covered under two
+    contracts of the scheme may have the same national settlement sent under both. The history
+    counts it once, as this contract's: another contract's twin of one of this contract's
+    settlements (stored, or staged in this batch) is left out."""
+    contract_id = job.batch.contract_id
+    twin = Exists(
+        SettlementRecord.objects.filter(contract_id=contract_id, setl_id=OuterRef("setl_id"))
+    )
+    if job.staged:
+        staged = SettlementStage.objects.filter(batch_id=job.batch.pk, setl_id=OuterRef("setl_id"))
+        twin = twin | Exists(staged)
+    return records.exclude(twin, ~Q(contract_id=contract_id))
 
 
 def scheme_year_of(years: list[SchemeYear], record: Settlement) -> SchemeYear | None:

@@ -22,7 +22,7 @@ from claims.services import batches, compute
 from claims.services.batches import batch_process, batch_receive
 from insurance.models import BenefitPlan, Enrollment
 from tests.claims.files import settlement_row, write_csv
-from tests.contracts.factories import ContractFactory
+from tests.contracts.factories import ContractFactory, InsurerFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
 pytestmark = [
@@ -395,3 +395,23 @@ def test_children_exempt_what_they_inherited_from_collection():
     children.go(commit=True)
     assert children.wait() == (4, 4)  # every part ran in a child with a frozen heap
     assert _no_child_left()
+
+
+def test_a_twin_under_another_contract_counts_once_beside_the_apply(
+    contract, tmp_path, settings, forks
+):
+    """The same settlements sent under two contracts of the scheme (setl_id is unique per
+    contract): computed beside the apply from the staged rows, the second contract's history
+    leaves out the first's twins, and owes exactly what the first owes."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    other = ContractFactory(
+        scheme=contract.scheme, lead_insurer=InsurerFactory(),
+        starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31),
+    )  # fmt: skip
+    first = _send(contract, tmp_path, "a.csv", FIRST)
+    second = _send(other, tmp_path, "b.csv", FIRST)
+    assert forks == [2, 2] and second.computed_at is not None
+    mine = {c.record.setl_id: c.total for c in Compensation.objects.filter(batch=first)}
+    theirs = {c.record.setl_id: c.total for c in Compensation.objects.filter(batch=second)}
+    assert theirs == mine and sum(mine.values()) > 0
+    assert not CompensationAdjustment.objects.exists()
