@@ -149,10 +149,11 @@ MEDSUPP_BLIND_INDEX_KEY = env(
     "MEDSUPP_BLIND_INDEX_KEY", default="bG9jYWwtb25seS1ibGluZC1pbmRleC1rZXktMDAwMDA="
 )
 
-# Uploads: the ingest path streams files, so the limit protects the disk, not memory.
+# Uploads: the ingest path streams files, so the limit protects the disk, not memory. It is
+# checked as the body arrives (config/uploads.py, claims/api/views.py).
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
-# Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the CSV
-# staging INSERT, the compute processes); 0: one per CPU core.
+# Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the plain-CSV
+# staging COPY, the compute processes); 0: one per CPU core.
 MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
 # From this month on, the dashboard warns when next year's holidays are not entered yet (the
 # State Council usually publishes them in October or November).
