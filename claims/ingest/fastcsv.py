@@ -7,7 +7,9 @@ columns (forms.PLAIN, and the text and code forms below), every row must pass th
 (spec.row_condition_sql, the COPY's WHERE) and every setl_id must be unique. Otherwise nothing
 is kept, and the caller takes the general path (rows.py), which locates every problem. The plain
 form is one in which PostgreSQL's conversion gives exactly the Python reader's value:
-- no quote character, no CR other than the line end (rows of blank cells are skipped);
+- no CR other than the line end (rows of blank cells are skipped); cells may be quoted, but
+  none may need its quotes (a comma, a quote or a line break inside), except an amount with
+  thousands separators ("1,234.50");
 - every header cell names a known column, each once;
 - text cells without whitespace at either end, not longer than the column allows, and no ID
   written as a spreadsheet writes a long number (5.00155E+19);
@@ -21,6 +23,7 @@ form is one in which PostgreSQL's conversion gives exactly the Python reader's v
 from __future__ import annotations
 
 import codecs
+import csv
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -35,7 +38,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from claims.ingest.codes import CodeBook
-from claims.ingest.forms import PLAIN, SCIENTIFIC
+from claims.ingest.forms import MONEY_TEXT, PLAIN, SCIENTIFIC
 from claims.ingest.header import Header
 from claims.ingest.rows import ParseStats
 from claims.ingest.spec import BY_NAME, COLUMNS, Kind, absent, row_condition_sql
@@ -140,7 +143,8 @@ def _lines(path: Path, encoding: str, header: Header) -> Iterator[str]:
                 if "\r" in line:
                     raise NotPlain("a carriage return inside a line")
                 if first:
-                    if line != ",".join(header.cells):
+                    cells = next(csv.reader((line,))) if '"' in line else line.split(",")
+                    if cells != list(header.cells):
                         raise NotPlain("a header line that is not plain")
                     first = False
                     continue
@@ -255,6 +259,25 @@ def _copy(
     return stats
 
 
+def _unquoted(line: str, money_at: frozenset[int]) -> str:
+    """A line with quoted cells, read as csv.reader reads it (the general path's reader) and
+    written back without quotes. Not plain when a cell needs its quotes (a comma, a quote or a
+    line break inside), except an amount's thousands separators ("1,234.50"), which are dropped
+    as the Python reader drops them. An odd count of quotes is a cell going on to the next
+    line, which only the general path reads whole."""
+    if line.count('"') % 2:
+        raise NotPlain("a quoted cell across lines")
+    cells = next(csv.reader((line,)))
+    for at, cell in enumerate(cells):
+        if '"' in cell or "\r" in cell:
+            raise NotPlain("a quote inside a cell")
+        if "," in cell:
+            if at not in money_at or MONEY_TEXT.fullmatch(cell) is None:
+                raise NotPlain("a comma inside a cell")
+            cells[at] = cell.replace(",", "")
+    return ",".join(cells)
+
+
 def _blocks(
     batch_id: int,
     lines: Iterator[str],
@@ -274,6 +297,7 @@ def _blocks(
     ]
     code_columns = [name for name in names if BY_NAME[name].kind is Kind.CODE]
     coded = list(zip(code_columns, mappings, strict=True))
+    money_at = frozenset(i for i, name in enumerate(names) if BY_NAME[name].kind is Kind.MONEY)
     stable = stable_years(settings.TIME_ZONE)
     has_begin, has_flag = "begndate" in names, "refd_setl_flag" in names
     # A set of the file's setl_ids (about 70 MB for a million rows): a GROUP BY over the staged
@@ -281,6 +305,8 @@ def _blocks(
     seen: set[str] = set()
     out: list[str] = []
     for number, line in enumerate(lines, start=2):
+        if '"' in line:
+            line = _unquoted(line, money_at)
         if not line.replace(",", "").strip():
             continue  # a row of blank cells: skipped, as csv.reader's rows are
         found = match(line)

@@ -25,6 +25,7 @@ from claims.ingest.spec import AMOUNT_DIGITS, AMOUNT_LIMIT, Column, Kind
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
 FIRST_YEAR, LAST_YEAR = 1900, 2099  # days of treatment outside these are typing errors
 # A spreadsheet shows 15 significant digits: a whole number beyond them is not what was typed.
 EXACT_DIGITS = 15
@@ -57,7 +58,7 @@ PLAIN = {
 # --- amounts -------------------------------------------------------------------------------------
 # Plain or with thousands separators in their places ("1,234.50"); never exponents, currency
 # signs, full-width digits or spaces inside.
-_MONEY_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|[+-]?\.[0-9]+")
+MONEY_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|[+-]?\.[0-9]+")
 
 
 def _checked_amount(amount: Decimal, value) -> Decimal:
@@ -71,14 +72,29 @@ def _checked_amount(amount: Decimal, value) -> Decimal:
     return amount + 0  # -0.00 becomes 0.00
 
 
+# The commonest form, whose Decimal is already exact, two decimals and in range; the amounts a
+# file repeats (0.00, a deductible) are read once. The cache is bounded: a few thousand texts.
+_PLAIN_AMOUNT = re.compile(rf"-?[0-9]{{1,{AMOUNT_DIGITS}}}\.[0-9][0-9]")
+_READ_AMOUNTS: dict[str, Decimal] = {}
+_CACHE_SIZE = 4096
+
+
 def read_money(value) -> Decimal | None:
     """None for an empty cell (the parser decides whether that is allowed)."""
     cls = value.__class__
     if cls is str:
+        amount = _READ_AMOUNTS.get(value)
+        if amount is not None:
+            return amount
+        if _PLAIN_AMOUNT.fullmatch(value):
+            amount = Decimal(value) or ZERO  # -0.00 is 0.00
+            if len(_READ_AMOUNTS) < _CACHE_SIZE:
+                _READ_AMOUNTS[value] = amount
+            return amount
         text = value.strip()
         if not text:
             return None
-        if _MONEY_TEXT.fullmatch(text) is None:
+        if MONEY_TEXT.fullmatch(text) is None:
             raise Bad("bad_number", value=value)
         return _checked_amount(Decimal(text.replace(",", "")), value)
     if value is None:
@@ -119,6 +135,7 @@ _DATE_TIME = re.compile(
     r"(?:(?:[ T]|\s+)(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
     r"\s*(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
 )
+_PLAIN_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _COMPACT = re.compile(
     r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?:(?P<H>[0-9]{2})(?P<M>[0-9]{2})(?P<S>[0-9]{2}))?"
 )
@@ -179,13 +196,19 @@ def read_datetime(value) -> datetime | None:
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)  # noqa: DTZ001 local time
     elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            moment, _timed = _parse_moment(text)
-        except ValueError:
-            raise Bad("bad_datetime", value=value) from None
+        if _PLAIN_MOMENT.fullmatch(value):  # the commonest form, read by the C parser
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                raise Bad("bad_datetime", value=value) from None
+        else:
+            text = value.strip()
+            if not text:
+                return None
+            try:
+                moment, _timed = _parse_moment(text)
+            except ValueError:
+                raise Bad("bad_datetime", value=value) from None
     else:  # a number: in a spreadsheet, a date cell not formatted as a date
         raise Bad("bad_datetime", value=value)
     _in_years(moment, "bad_datetime", value)
@@ -193,7 +216,22 @@ def read_datetime(value) -> datetime | None:
 
 
 def read_date(value) -> date | None:
-    """A date, or the Beijing day of a date-time (就医开始时间 carries a time)."""
+    """A date, or the Beijing day of a date-time (就医开始时间 carries a time). The days a file
+    repeats are read once."""
+    if value.__class__ is str:
+        day = _READ_DAYS.get(value)
+        if day is None:
+            day = _read_date(value)
+            if len(_READ_DAYS) < _CACHE_SIZE * 4:
+                _READ_DAYS[value] = day
+        return day
+    return _read_date(value)
+
+
+_READ_DAYS: dict[str, date | None] = {}
+
+
+def _read_date(value) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):

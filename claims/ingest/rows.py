@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from claims.ingest.codes import CodeBook, national_codebook
 from claims.ingest.errors import RowError, error
@@ -20,6 +21,7 @@ from claims.ingest.spec import (
     REQUIRED_COLUMNS,
     Kind,
     absent,
+    complete_record,
     row_problems,
 )
 
@@ -35,8 +37,7 @@ class ParseStats:
     ignored: list[str] = field(default_factory=list)  # header cells naming no column
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
+class _Cell(NamedTuple):
     at: int | str  # a position in the row (CSV, XLSX) or a key (JSON lines)
     name: str
     read: object
@@ -58,6 +59,7 @@ class RowParser:
         # Positions under an empty header cell: a value there has no column to go to.
         self._unnamed = [i for i, text in enumerate(header.cells) if not text]
         self._by_keys: dict[tuple, list[_Cell]] = {}
+        self._template = complete_record()
         self._seen: dict[str, int] = {}
 
     def _compile(self, named) -> list[_Cell]:
@@ -100,46 +102,42 @@ class RowParser:
             self.stats.truncated = True
 
     def _convert(self, number: int, raw) -> tuple[dict, list[RowError]]:
-        record: dict = {}
+        record = self._template.copy()
         problems: list[RowError] = []
         if isinstance(raw, dict):
             if BAD_JSON in raw:
                 return record, [error(number, "", "bad_json", value=raw[BAD_JSON])]
-            cells, get = self._cells_of(raw), raw.get
+            cells = self._cells_of(raw)  # the line's own keys: each one is there
         else:
             # More cells than the header has (even empty ones): e.g. "1,234.50" without its
             # quotes, which shifts every later cell into the wrong column.
-            if len(raw) > self._width:
-                count = len(raw) - self._width
-                return record, [error(number, "", "extra_cells", count=count)]
+            if len(raw) != self._width:
+                if len(raw) > self._width:
+                    count = len(raw) - self._width
+                    return record, [error(number, "", "extra_cells", count=count)]
+                raw = [*raw, *[""] * (self._width - len(raw))]  # a short row: empty cells
             if self._unnamed:
                 self._note_unnamed(raw)
-            width = len(raw)
             cells = self._cells
-
-            def get(at):
-                return raw[at] if at < width else ""
-
-        for cell in cells:
+        for at, name, read, code, required, empty in cells:
             try:
-                value = cell.read(get(cell.at))
+                value = read(raw[at])
             except Bad as bad:
-                problems.append(error(number, cell.name, bad.code, **bad.params))
+                problems.append(error(number, name, bad.code, **bad.params))
                 continue
-            if cell.code:
-                value, record[f"{cell.name}_code"] = value
+            if code:
+                value, record[f"{name}_code"] = value
             if value is None or value == "":
-                if cell.required:
-                    problems.append(error(number, cell.name, "required"))
+                if required:
+                    problems.append(error(number, name, "required"))
                     continue
-                value = cell.empty
-            record[cell.name] = value
-        named = {problem.column for problem in problems}
-        problems.extend(
-            error(number, name, "required")
-            for name in REQUIRED_COLUMNS
-            if name not in record and name not in named
-        )
+                value = empty
+            record[name] = value
+        if cells is not self._cells:  # a JSON line may lack some required key
+            keys = {cell.name for cell in cells}
+            problems.extend(
+                error(number, name, "required") for name in REQUIRED_COLUMNS if name not in keys
+            )
         return record, problems
 
     def _check(self, number: int, record: dict) -> list[RowError]:

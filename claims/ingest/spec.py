@@ -161,8 +161,7 @@ class Balance:
         return " + ".join(self.plus) + "".join(f" - {name}" for name in self.minus)
 
     def expected(self, get: Callable[[str], Decimal]) -> Decimal:
-        plus = sum((get(name) for name in self.plus), ZERO)
-        return plus - sum((get(name) for name in self.minus), ZERO)
+        return sum(map(get, self.plus), ZERO) - sum(map(get, self.minus), ZERO)
 
     def sql(self, value: Callable[[str], str]) -> str:
         expected = " + ".join(value(n) for n in self.plus) + "".join(
@@ -206,34 +205,36 @@ def _sql_literal(value) -> str:
 # are already read and within range (forms.py) when these run.
 
 
+def complete_record() -> dict:
+    """A record holding every stored field as a file without it holds it; a row's values are
+    written over it."""
+    return {field: absent(field) for field in STORED_FIELDS}
+
+
 def row_problems(record: dict) -> list[tuple[str, str, dict]]:
-    """(column, code, params) of every rule the row breaks, in column order."""
-    get = record.get
+    """(column, code, params) of every rule the row breaks, in column order. `record` holds
+    every field (complete_record)."""
     problems: list[tuple[str, str, dict]] = []
-    if get("refd_setl_flag"):
+    if record["refd_setl_flag"]:
         problems.extend(
             (name, "positive_in_reversal", {"value": record[name]})
             for name in MONEY_COLUMNS
-            if name in record and record[name] > 0
+            if record[name] > 0
         )
     else:
         problems.extend(
             (name, "negative", {"value": record[name]})
             for name in MONEY_COLUMNS
-            if name in record and record[name] < 0
+            if record[name] < 0
         )
-
-    def amount(name: str) -> Decimal:
-        return get(name, ZERO)
-
     for rule in BALANCES:
-        expected, actual = rule.expected(amount), amount(rule.field)
+        expected, actual = rule.expected(record.__getitem__), record[rule.field]
         if abs(actual - expected) > TOLERANCE:
             params = {"field": rule.field, "expr": rule.expression}
             problems.append(
                 (rule.field, "sum_mismatch", {**params, "expected": expected, "actual": actual})
             )
-    begin, end = get("begndate"), get("enddate")
+    begin, end = record["begndate"], record["enddate"]
     if begin and end and begin > end:
         problems.append(("begndate", "date_order", {}))
     return problems

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from claims.ingest.spec import STORED_FIELDS, absent
+from claims.ingest.spec import STORED_FIELDS
 from claims.models import SettlementStage
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 STAGE_FIELDS = ("batch_id", "row_number", *STORED_FIELDS, "service_date")
-# (field, what it holds when the file has no such column), in STAGE_FIELDS order.
-_NAMES_DEFAULTS = tuple((name, absent(name)) for name in STORED_FIELDS)
-_SETL_TIME_AT = STORED_FIELDS.index("setl_time")
+_STORED = itemgetter(*STORED_FIELDS)
+_SETL_TIME_AT = 2 + STORED_FIELDS.index("setl_time")
 
 
 def stage_tuple(batch_id: int, number: int, record: dict) -> tuple:
-    """One staging row in STAGE_FIELDS order; times become aware in the bureau's time zone."""
-    get = record.get
-    values = [batch_id, number, *(get(name, default) for name, default in _NAMES_DEFAULTS)]
+    """One staging row in STAGE_FIELDS order, from a record holding every stored field
+    (spec.complete_record); times become aware in the bureau's time zone."""
+    values = [batch_id, number, *_STORED(record)]
     setl_time: datetime = record["setl_time"]
-    values[2 + _SETL_TIME_AT] = setl_time.replace(tzinfo=LOCAL_TZ)
-    values.append(get("begndate") or setl_time.date())
+    values[_SETL_TIME_AT] = setl_time.replace(tzinfo=LOCAL_TZ)
+    values.append(record["begndate"] or setl_time.date())
     return tuple(values)
 
 

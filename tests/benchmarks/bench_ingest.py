@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/medsupp make bench
     DATABASE_URL=... pytest tests/benchmarks/bench_ingest.py -s -o addopts="" \
-        [BENCH_ROWS=200000 BENCH_IE_ROWS=5000 BENCH_PEOPLE=30000]
+        [BENCH_ROWS=200000 BENCH_IE_ROWS=5000 BENCH_PEOPLE=30000 BENCH_QUOTED=1]
 
 (a) our pipeline, as the Celery task runs it (committed data, MEDSUPP_BATCH_WORKERS sessions):
     COPY into PostgreSQL -> SQL staging (RowParser for the rest) -> set checks -> apply ->
@@ -11,6 +11,8 @@
     BENCH_IE_ROWS of them) into the same table, after (a)'s rows are removed.
 Prints rows/s of each and the ratio, CPU seconds, and peak RSS of this process and of the compute
 processes. Skips on SQLite. No assertion on time: the figures go to docs/benchmarks.md.
+BENCH_QUOTED=1 writes every cell quoted (as many exports do): the file is then not in the plain
+form and takes the general path (claims/ingest/rows.py), the same rows read by Python.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
 # import-export manages ~200 rows/s at a steady rate: its first 5,000 rows measure it.
 IE_ROWS = int(os.environ.get("BENCH_IE_ROWS", str(min(ROWS, 5000))))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
+QUOTED = os.environ.get("BENCH_QUOTED") == "1"
 
 
 def _peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
@@ -108,6 +111,13 @@ def _import_export_rate(path, contract, batch, rows: int) -> float:
     return len(data) / elapsed
 
 
+def _quote_every_cell(path) -> None:
+    quoted = path.with_suffix(".quoted")
+    with path.open(encoding="utf-8", newline="") as source, quoted.open("w", newline="") as out:
+        csv.writer(out, quoting=csv.QUOTE_ALL).writerows(csv.reader(source))
+    quoted.replace(path)
+
+
 def test_bench_ingest(city, tmp_path, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the ingest benchmark measures the PostgreSQL COPY path: set DATABASE_URL")
@@ -121,6 +131,8 @@ def test_bench_ingest(city, tmp_path, settings):
     people = covered_people(scheme_year=year)
     path = tmp_path / "settlements.csv"
     write_settlement_csv(path, settlement_rows(people=people, count=ROWS, year=year.year))
+    if QUOTED:
+        _quote_every_cell(path)
     rss_before = _peak_rss_mb()
 
     cpu_started = _cpu_seconds()
@@ -134,7 +146,8 @@ def test_bench_ingest(city, tmp_path, settings):
     assert Compensation.objects.filter(record__batch=batch).count() == ROWS
     ours_rate = ROWS / ours
     print(
-        f"\n[ingest] ours: {ROWS} rows in {ours:.1f} s = {ours_rate:,.0f} rows/s "
+        f"\n[ingest] ours{' (every cell quoted)' if QUOTED else ''}: {ROWS} rows in {ours:.1f} s "
+        f"= {ours_rate:,.0f} rows/s "
         f"(parse+check {batch.seconds_parse:.1f} s, apply {batch.seconds_apply:.1f} s, "
         f"compute {batch.seconds_compute:.1f} s); Python CPU {python_cpu:.1f} s; "
         f"peak RSS {_peak_rss_mb():.0f} MB (before the run {rss_before:.0f} MB), compute "

@@ -7,6 +7,7 @@ off, and the two outcomes are compared whole.
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,7 +16,7 @@ from claims.ingest import fastcsv
 from claims.ingest.codes import national_codebook
 from claims.ingest.errors import FileRejected
 from claims.ingest.header import resolve_header
-from claims.ingest.spec import header_to_name
+from claims.ingest.spec import MONEY_COLUMNS, header_to_name
 from claims.ingest.stage import STAGE_FIELDS, stage_clear
 from claims.models import SettlementStage
 from claims.services.batches import _parse_and_stage, batch_receive
@@ -252,3 +253,57 @@ def test_two_sessions_stage_what_one_stages_and_nothing_when_a_row_fails(
     stats, staged, _ids = _stage_plain(_batch(covered_city["contract"], bad), bad)
     assert sessions[-1] == 2
     assert stats is None and staged == []
+
+
+def _quoted_lines(rows, quote_amounts_only: bool = False) -> str:
+    """Every cell quoted (as many exports write), or only amounts, with thousands separators
+    (as Excel saves a #,##0.00 column)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(FULL_HEADER)
+    for row in rows:
+        cells = [row.get(name, "") for name in FULL_HEADER]
+        if quote_amounts_only:
+            cells = [
+                f"{Decimal(c):,.2f}" if name in MONEY_COLUMNS and c else c
+                for name, c in zip(FULL_HEADER, cells, strict=True)
+            ]  # fmt: skip
+            csv.writer(out, lineterminator="\r\n").writerow(cells)
+        else:
+            writer.writerow(cells)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("separators", [False, True], ids=["every cell quoted", "1,234.50"])
+def test_quoted_cells_stay_on_the_fast_path(
+    tmp_path, settings, covered_city, monkeypatch, separators
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    used = _spy(monkeypatch)
+    path = tmp_path / "quoted.csv"
+    text = _quoted_lines(GOOD, quote_amounts_only=separators)
+    assert ('"50,000.00"' in text) is separators
+    path.write_bytes(text.encode("gbk"))
+    counts, errors, staged = _both(_batch(covered_city["contract"], path), settings)
+    assert used == [True] and counts == (11, 11, 0, 1, False) and errors == []
+    assert staged[0][STAGE_FIELDS.index("medfee_sumamt")] == Decimal("50000.00")
+
+
+@pytest.mark.parametrize(
+    ("why", "row"),
+    [
+        ("a comma inside a text cell", _row(12, fixmedins_code="H1,2")),
+        ("a quote inside a cell", _row(12, fixmedins_code='H"1')),
+        ("a cell across two lines", _row(12, fixmedins_code="H1\nH2")),
+        ("a comma in an amount out of place", _row(12, act_pay_dedc="8,00.00")),
+    ],
+)
+def test_cells_that_need_their_quotes_take_the_general_path(
+    tmp_path, settings, covered_city, monkeypatch, why, row
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    used = _spy(monkeypatch)
+    path = tmp_path / "q.csv"
+    path.write_bytes(_lines(FULL_HEADER, [*GOOD, row]).encode("utf-8"))
+    _both(_batch(covered_city["contract"], path), settings)
+    assert used == [False], why
