@@ -16,8 +16,8 @@ form is one in which PostgreSQL's conversion gives exactly the Python reader's v
 - codes the city's code mapping knows (each line's families are added by Python);
 - flags 0, 1 or empty (0);
 - amounts with at most two decimals and below the limit, or empty (0) where optional;
-- dates YYYY-MM-DD (or empty where optional);
-- times YYYY-MM-DD HH:MM:SS, in a year whose UTC offset never changes in the bureau's zone.
+- dates as YYYY-MM-DD or YYYY/M/D (or empty where optional), times after them as H:MM[:SS[.f]]
+  (forms.PLAIN), in a year whose UTC offset never changes in the bureau's zone; no offset.
 """
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ def _blocks(
                 raise NotPlain(f"row {number}: a code the mapping does not know")
             families += "," + family
         begin = found["begndate"] if has_begin else None
-        service_date = begin or setl_time[:10]
+        service_date = begin or setl_time.replace("T", " ").split(" ", 1)[0]
         out.append(f"{batch_id},{number},{line}{suffix}{families},{service_date}\n")
         stats.rows += 1
         stats.good += 1

@@ -38,19 +38,19 @@ class Bad(Exception):
 
 
 # --- the plain forms (fast path) -----------------------------------------------------------------
-_LEAP = r"(?:(?:19|20)(?:0[48]|[2468][048]|[13579][26])|2000)"
-_MONTH_DAY = (
-    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
-)
-PLAIN_DATE = rf"(?:(?:19|20)[0-9]{{2}}-{_MONTH_DAY}|{_LEAP}-02-29)"
-PLAIN_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+# Year, month and day joined by - or / (one kind in a cell), the time after a space or a T, hours
+# and minutes, seconds and a fraction if any: forms PostgreSQL reads as the Python readers below
+# do, whatever its DateStyle. A day the month lacks (02-30) makes its conversion fail, and the
+# file then takes the general path, which names the cell.
+_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
+PLAIN_DATE = rf"(?:19|20)[0-9]{{2}}(?:-{_MONTH}-{_DAY}|/{_MONTH}/{_DAY})"
+PLAIN_TIME = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
 PLAIN_MONEY = rf"-?[0-9]{{1,{AMOUNT_DIGITS}}}(?:\.[0-9]{{1,2}})?"
 # How a spreadsheet writes a long number it holds: 5.00155E+19. Never an identifier.
 SCIENTIFIC = r"[0-9](?:\.[0-9]+)?[Ee][+-]?[0-9]+"
 PLAIN = {
     Kind.DATE: PLAIN_DATE,
-    Kind.DATETIME: rf"{PLAIN_DATE} {PLAIN_TIME}",
+    Kind.DATETIME: rf"{PLAIN_DATE}[ T]{PLAIN_TIME}",
     Kind.MONEY: PLAIN_MONEY,
     Kind.FLAG: "[01]",
 }

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from insurance.models import Enrollment
+from insurance.models import BenefitPlan, Enrollment
 from tests.contracts.factories import ContractFactory, InsurerFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
@@ -30,3 +30,29 @@ def covered_city(db):
 @pytest.fixture
 def other_insurer_contract(db):
     return ContractFactory(lead_insurer=InsurerFactory())
+
+
+@pytest.fixture
+def ordos(db):
+    """A 2018 scheme year on plan ordos-2018, its contract and one person, P0001, enrolled."""
+    year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
+    contract = ContractFactory(
+        scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
+    )
+    person = PersonFactory(psn_no="P0001", insutype="310")
+    Enrollment.objects.create(
+        person=person,
+        scheme_year=year,
+        kind="renewal",
+        start_date=dt.date(2018, 1, 1),
+        end_date=dt.date(2018, 12, 31),
+        benefits_from=dt.date(2018, 1, 1),
+    )
+    return contract
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    """Uploaded files under the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path

@@ -33,24 +33,6 @@ from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
 
 @pytest.fixture
-def ordos(db):
-    year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
-    contract = ContractFactory(
-        scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
-    )
-    person = PersonFactory(psn_no="P0001", insutype="310")
-    Enrollment.objects.create(
-        person=person,
-        scheme_year=year,
-        kind="renewal",
-        start_date=dt.date(2018, 1, 1),
-        end_date=dt.date(2018, 12, 31),
-        benefits_from=dt.date(2018, 1, 1),
-    )
-    return contract
-
-
-@pytest.fixture
 def send(django_capture_on_commit_callbacks, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 

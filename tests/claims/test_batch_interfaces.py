@@ -12,12 +12,6 @@ from tests.claims.files import settlement_row, write_csv, write_jsonl
 
 
 @pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path
-
-
-@pytest.fixture
 def insurer_user(role_user, covered_city):
     user = role_user("insurer", username="insurer_clerk")
     insurer_user_link(user=user, insurer=covered_city["contract"].lead_insurer, actor=None)

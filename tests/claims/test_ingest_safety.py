@@ -1,7 +1,6 @@
 """Inputs that used to crash a batch, leave it stuck or let one insurer touch another's data
 (issue 20): every one now ends in a located refusal or a clean, re-runnable state."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -103,23 +102,6 @@ def test_amounts_out_of_range_are_row_errors_and_nothing_sticks(tmp_path, send, 
     with pytest.raises(CommandError, match="batch rejected"):
         call_command("ingest_settlements", str(path), contract=covered_city["contract"].pk)
     assert batch_process(batch_id=batch.pk).status == "rejected"
-
-
-@pytest.fixture
-def ordos(db):
-    from insurance.models import BenefitPlan, Enrollment
-    from tests.insurance.factories import PersonFactory, SchemeYearFactory
-
-    year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))
-    contract = ContractFactory(
-        scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
-    )
-    person = PersonFactory(psn_no="P0001", insutype="310")
-    Enrollment.objects.create(
-        person=person, scheme_year=year, kind="renewal", start_date=dt.date(2018, 1, 1),
-        end_date=dt.date(2018, 12, 31), benefits_from=dt.date(2018, 1, 1),
-    )  # fmt: skip
-    return contract
 
 
 def test_the_largest_amounts_accepted_are_applied_and_computed(send, ordos):

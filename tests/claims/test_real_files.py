@@ -30,12 +30,6 @@ REFUND = refund_of(INPATIENT, setl_id="S15060000000009", setl_time=dt.datetime(2
 
 
 @pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path
-
-
-@pytest.fixture
 def send(media, django_capture_on_commit_callbacks):
     def _send(contract, path):
         with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:

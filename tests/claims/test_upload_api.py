@@ -27,12 +27,6 @@ URL = "/api/v1/settlement-batches/"
 
 
 @pytest.fixture
-def media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path
-
-
-@pytest.fixture
 def key(role_user, covered_city):
     user = role_user("insurer", username="insurer_clerk")
     insurer_user_link(user=user, insurer=covered_city["contract"].lead_insurer, actor=None)
