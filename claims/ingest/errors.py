@@ -44,6 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "code {value} is not in the city's code mapping: check it, or ask the bureau to add it",
     ),
     "too_long": ("超过最大长度 {max}：{value}", "longer than {max} characters: {value}"),
+    "not_text": ("应为文本：{value}", "must be text: {value}"),
     "id_as_number": (
         "编号被表格软件存成了数字（{value}），超过 15 位的数字已丢失："
         "请把该列设为文本格式后重新导出",

@@ -277,12 +277,10 @@ def read_text(value, *, identifier: bool = False) -> str:
         text = value.strip()
     elif value is None:
         return ""
-    elif cls is bool:
-        raise Bad("bad_character", value=value)
     elif cls in (int, float, Decimal):
         return _number_as_text(value)
-    else:
-        text = str(value).strip()
+    else:  # JSON true/false, an object or a list; an XLSX date: never read as text
+        raise Bad("not_text", value=value)
     if not text.isascii():
         try:
             text.encode("utf-8")  # a lone surrogate (a JSON "\ud800") cannot be stored

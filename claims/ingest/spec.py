@@ -114,6 +114,14 @@ HEADER_COLUMNS = tuple(c.name for c in COLUMNS if c.required or c.header)
 CODE_COLUMNS = tuple(c.name for c in COLUMNS if c.kind is Kind.CODE)
 STORED_FIELDS = tuple(field for c in COLUMNS for field in c.stored)
 
+
+def family_fits(column: str, family: str) -> bool:
+    """Whether `family` can be stored as the family of code column `column`: letters and
+    digits, no longer than the column holds."""
+    longest = BY_NAME[column].family_length if column in BY_NAME else 0
+    return 0 < len(family) <= longest and family.isascii() and family.isalnum()
+
+
 # Every header a column answers to: its name (any case), its Chinese label, its aliases.
 NAMES: dict[str, str] = {}
 for _column in COLUMNS:

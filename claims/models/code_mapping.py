@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.ingest.spec import BY_NAME
+from claims.ingest.spec import BY_NAME, family_fits
 
 
 class CodeColumn(models.TextChoices):
@@ -58,8 +58,8 @@ class CodeMapping(models.Model):
         return f"{self.column} {self.code} → {self.family}"
 
     def clean(self) -> None:
-        longest = BY_NAME[self.column].family_length if self.column in BY_NAME else 0
-        if longest and len(self.family) > longest:
-            raise ValidationError({"family": _("该字段的类别代码最长 %(n)d 位。") % {"n": longest}})
         self.code = self.code.strip()
         self.family = self.family.strip()
+        longest = BY_NAME[self.column].family_length if self.column in BY_NAME else 0
+        if self.family and not family_fits(self.column, self.family):
+            raise ValidationError({"family": _("该字段的类别代码最长 %(n)d 位。") % {"n": longest}})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connections
 
 from claims.ingest.codes import NATIONAL_CODES, CodeBook
+from claims.ingest.spec import family_fits
 from claims.models import CodeMapping
 from insurance.models import Region
+
+logger = logging.getLogger(__name__)
 
 
 def _region_chain(region_id: int | None) -> list[int]:
@@ -31,8 +36,18 @@ def codebook_for(*, contract) -> CodeBook:
     for column, code, family, _region_id in sorted(
         rows.values_list("column", "code", "family", "region_id"), key=lambda r: -rank[r[3]]
     ):
-        book.setdefault(column, {})[code] = family
+        if _storable(column, family):
+            book.setdefault(column, {})[code] = family
     return book
+
+
+def _storable(column: str, family: str) -> bool:
+    """The admin checks each family; a row written around it that the stored column cannot
+    hold is left out, and its code refused as unknown, rather than failing the batch."""
+    if family_fits(column, family):
+        return True
+    logger.warning("code mapping of %s left out: %r is not a family code", column, family)
+    return False
 
 
 def national_codes_ensure(*, using: str = "default") -> int:

@@ -144,6 +144,13 @@ def test_ids_held_as_numbers():
     assert read_text("0015062012345678", identifier=True) == "0015062012345678"
 
 
+def test_values_that_are_not_text_are_refused_in_text_columns():
+    for value in (True, {"code": "21"}, ["21"], dt.date(2025, 3, 5)):
+        with pytest.raises(Bad) as bad:
+            read_text(value)
+        assert bad.value.code == "not_text"
+
+
 def test_text_that_cannot_be_stored_is_refused():
     for value in ("H1\x00", "\ud800abc"):
         with pytest.raises(Bad) as bad:

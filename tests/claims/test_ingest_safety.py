@@ -330,3 +330,11 @@ def test_a_settlement_sent_under_two_contracts_counts_once_in_each(send, ordos):
     assert first.computed_at is not None and second.computed_at is not None
     totals = [Compensation.objects.get(record__batch=b).total for b in (first, second)]
     assert totals[0] == totals[1] > 0
+
+
+def test_a_mapping_written_around_the_admin_cannot_fail_a_batch(send, covered_city):
+    city = covered_city["contract"].scheme.region
+    CodeMapping.objects.create(column="insutype", code="399", family="3999", region=city)
+    batch = send(covered_city["contract"], "a.csv", [settlement_row(1, insutype="399")])
+    assert batch.status == "rejected"  # not failed in the database: the code is unknown
+    assert _located(batch) == [(2, "insutype", "unknown_code")]
