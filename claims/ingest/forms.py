@@ -40,10 +40,10 @@ class Bad(Exception):
 # --- the plain forms (fast path) -----------------------------------------------------------------
 # Year, month and day joined by - or / (one kind in a cell), the time after a space or a T, hours
 # and minutes, seconds and a fraction if any: forms PostgreSQL reads as the Python readers below
-# do, whatever its DateStyle. A day the month lacks (02-30) makes its conversion fail, and the
-# file then takes the general path, which names the cell.
-_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
-PLAIN_DATE = rf"(?:19|20)[0-9]{{2}}(?:-{_MONTH}-{_DAY}|/{_MONTH}/{_DAY})"
+# do, whatever its DateStyle. A month or day out of range (2025-13-01, 02-30) makes its
+# conversion fail, and the file then takes the general path, which names the cell; the hour is
+# held to 0-23 here, since PostgreSQL reads 24:00 as the next day.
+PLAIN_DATE = r"(?:19|20)[0-9]{2}(?:-[01]?[0-9]-[0-3]?[0-9]|/[01]?[0-9]/[0-3]?[0-9])"
 PLAIN_TIME = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
 PLAIN_MONEY = rf"-?[0-9]{{1,{AMOUNT_DIGITS}}}(?:\.[0-9]{{1,2}})?"
 # How a spreadsheet writes a long number it holds: 5.00155E+19. Never an identifier.
