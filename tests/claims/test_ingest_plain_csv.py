@@ -141,6 +141,8 @@ def test_plain_files_are_staged_as_python_stages_them(
         ("an offset from UTC", _row(12, setl_time="2025-03-10T02:00:00Z")),
         ("an hour 24", _row(12, setl_time="2025/3/10 24:00")),
         ("no such day, as PostgreSQL finds", _row(12, enddate="2025/2/30")),
+        ("no such month, as PostgreSQL finds", _row(12, begndate="2025-13-01")),
+        ("a month 0", _row(12, setl_time="2025/0/5 10:00")),
         ("a year of daylight saving time", _row(12, setl_time="1988-09-11 00:30:00")),
         ("a sum one fen out", _row(12, psn_part_amt="99999.00")),
         ("a repeated setl_id", _row(1)),
