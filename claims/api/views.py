@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, parsers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -71,7 +71,13 @@ class BatchListCreateView(generics.ListAPIView):
             IDEMPOTENCY,
             OpenApiParameter("contract", int, description="JSON 行上传时的合同ID"),
         ],
-        responses={202: BatchSerializer, 200: BatchSerializer},
+        responses={
+            202: BatchSerializer,
+            200: BatchSerializer,
+            409: OpenApiResponse(description="幂等键已用于另一个文件 / key used for another file"),
+            411: OpenApiResponse(description="分块传输无法结束 / chunked body without an end"),
+            413: OpenApiResponse(description="文件超过上限 / body over MEDSUPP_MAX_UPLOAD_MB"),
+        },
         summary="上传结算数据 / upload settlements",
     )
     def post(self, request):

@@ -241,7 +241,9 @@ def test_a_long_id_excel_turned_into_a_number_is_refused(media, covered_city):
 
 
 # --- the platform's other names and Chinese headers ---------------------------------------------
-def test_an_export_with_the_platforms_other_names_is_read_right(media, covered_city, send):
+def test_an_export_with_the_platforms_other_names_is_read_right(
+    media, covered_city, send, role_user, verified_client
+):
     other = {**OUTPATIENT, "oth_pay": Decimal("0.00")}
     path = other_names_csv(
         media / "other.csv", [INPATIENT, other], extra={"hosp_part_amt": "0.00", "备注": ""}
@@ -249,6 +251,10 @@ def test_an_export_with_the_platforms_other_names_is_read_right(media, covered_c
     batch = send(covered_city["contract"], path)
     assert batch.status == "applied", batch.errors_preview or batch.file_problem
     assert batch.ignored_columns == ["hosp_part_amt", "备注"]
+    page = verified_client(role_user("operator")).get(
+        f"/admin/claims/settlementbatch/{batch.pk}/change/"
+    )
+    assert "hosp_part_amt、备注" in page.content.decode()  # shown to bureau staff
     inpatient = SettlementRecord.objects.get(setl_id=INPATIENT["setl_id"])
     _assert_inpatient_read_right(inpatient)  # 就医开始时间 "2025-03-01 09:15:00" is begndate
     assert inpatient.hifp_pay == Decimal("30000.00")  # 基本医疗基金支出
