@@ -12,7 +12,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-0123456789abcdef")
+# Development-only secrets: the production profile refuses to start with any of them.
+DEV_SECRET_KEY = "insecure-local-only-key-change-me-0123456789abcdef"  # noqa: S105
+DEV_DATA_KEYS = ["1:bG9jYWwtb25seS1kYXRhLWtleS0wMDAwMDAwMDAwMDA="]
+DEV_BLIND_INDEX_KEY = "bG9jYWwtb25seS1ibGluZC1pbmRleC1rZXktMDAwMDA="
+DEV_AUDIT_KEY = "bG9jYWwtb25seS1hdWRpdC1jaGFpbi1rZXktMDAwMDA="
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -142,12 +148,10 @@ STORAGES = {
 }
 
 # Personal data keys: "version:base64-32-bytes" pairs; the first is used to encrypt new values.
-MEDSUPP_DATA_KEYS = env.list(
-    "MEDSUPP_DATA_KEYS", default=["1:bG9jYWwtb25seS1kYXRhLWtleS0wMDAwMDAwMDAwMDA="]
-)
-MEDSUPP_BLIND_INDEX_KEY = env(
-    "MEDSUPP_BLIND_INDEX_KEY", default="bG9jYWwtb25seS1ibGluZC1pbmRleC1rZXktMDAwMDA="
-)
+MEDSUPP_DATA_KEYS = env.list("MEDSUPP_DATA_KEYS", default=DEV_DATA_KEYS)
+MEDSUPP_BLIND_INDEX_KEY = env("MEDSUPP_BLIND_INDEX_KEY", default=DEV_BLIND_INDEX_KEY)
+# Keys the audit log's hash chain and its checkpoints (HMAC-SHA256): the database never holds it.
+MEDSUPP_AUDIT_KEY = env("MEDSUPP_AUDIT_KEY", default=DEV_AUDIT_KEY)
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory.
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
