@@ -126,10 +126,15 @@ OTP_TOTP_ISSUER = env("MEDSUPP_BUREAU_SHORT_NAME", default="medsupp")
 # Lock an account after repeated failures (level-3 protection expects it).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-# Locked per account and per address: guessing one account from anywhere, or many accounts from
-# one address, both stop. A bureau hall behind one NAT address can raise the limit.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked per account AND address together: failures from one address lock that account from that
+# address only, so guessing names behind the shared proxy (or a bureau hall's NAT) cannot lock the
+# whole bureau out. The address is the real client's (`audit.client_address`).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_ip"
+# The HTTPS proxies in front of the site (addresses or networks, comma-separated): only their
+# X-Forwarded-For hops are believed. Empty: the site is reached directly.
+MEDSUPP_TRUSTED_PROXIES = env.list("MEDSUPP_TRUSTED_PROXIES", default=[])
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
