@@ -9,15 +9,15 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.forms import UserChangeForm, UserCreationForm
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.models import ApiKey, ApiScope, AuditEntry, User
-from audit.selectors import audit_entry_for_user
 from audit.services import api_key_create, api_key_revoke
 
 admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, ModelAdmin):
+class UserAdmin(RestrictedAdminMixin, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -26,12 +26,12 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+class GroupAdmin(RestrictedAdminMixin, BaseGroupAdmin, ModelAdmin):
     pass
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ModelAdmin):
+class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
     """Read-only for everyone, superusers included: the log is evidence, not data to edit."""
 
     list_display = ("id", "at", "actor_name", "action", "object_type", "object_repr", "summary")
@@ -43,9 +43,6 @@ class AuditEntryAdmin(ModelAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
     ordering = ("-id",)
-
-    def get_queryset(self, request):
-        return audit_entry_for_user(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -69,7 +66,7 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ModelAdmin):
+class ApiKeyAdmin(RestrictedAdminMixin, ModelAdmin):
     list_display = (
         "name",
         "prefix",

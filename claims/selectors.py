@@ -1,4 +1,6 @@
-"""Reads of the claims app: the one door (`*_for_user`) to every claims table."""
+"""Reads of the claims app. Every queryset a user can reach goes through
+`audit.scoping.restrict` (permission and row scope in one call); the row scopes are declared in
+`claims/scopes.py`."""
 
 from __future__ import annotations
 
@@ -6,42 +8,18 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from audit.scoping import restrict
 from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
-from contracts.selectors import contract_for_user, insurer_of
-from insurance.selectors import ALL, region_scope_ids
+from contracts.scopes import is_insurer_side  # noqa: F401  (re-exported)
 
 
-def is_insurer_side(user) -> bool:
-    """A user working for an insurer: linked to one, or holding the insurer role (unlinked)."""
-    return insurer_of(user) is not None or "insurer" in user.role_codes
-
-
-def _insurer_scoped(qs: QuerySet, user) -> QuerySet:
-    """Insurer users: their contracts only. Bureau staff: everything (then region, see below)."""
-    if not user.is_authenticated:
-        return qs.none()
-    if is_insurer_side(user):
-        return qs.filter(contract_id__in=contract_for_user(user).values("id"))
-    return qs
-
-
-def settlement_batch_for_user(user) -> QuerySet[SettlementBatch]:
+def settlement_batch_for_user(user, action: str = "view") -> QuerySet[SettlementBatch]:
     qs = SettlementBatch.objects.select_related("contract", "insurer", "uploaded_by")
-    qs = _insurer_scoped(qs, user)
-    insurer = insurer_of(user)
-    if insurer is not None:
-        # A co-insurer sees the contract, but only its own uploads.
-        qs = qs.filter(insurer=insurer)
-    return qs
+    return restrict(qs, user, action)
 
 
-def settlement_record_for_user(user) -> QuerySet[SettlementRecord]:
-    qs = _insurer_scoped(SettlementRecord.objects.select_related("batch", "contract"), user)
-    if insurer_of(user) is None and user.is_authenticated:
-        scope = region_scope_ids(user)
-        if scope is not ALL:
-            qs = qs.filter(person__region_id__in=scope)
-    return qs
+def settlement_record_for_user(user, action: str = "view") -> QuerySet[SettlementRecord]:
+    return restrict(SettlementRecord.objects.select_related("batch", "contract"), user, action)
 
 
 def compensation_due_total(*, contract_id: int, start, end) -> Decimal:
@@ -65,38 +43,7 @@ from django.db.models import Count, F, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from claims.choices_supervision import DISCREPANCIES, ManualClaimStatus  # noqa: E402
-from claims.models import (  # noqa: E402
-    CalendarOverride,
-    ClaimStatement,
-    FraudFlag,
-    ManualClaim,
-    ReconciliationResult,
-    StatementAdjustment,
-    StatementItem,
-    SupervisionConfig,
-)
-
-
-def _own_insurer(qs: QuerySet, user) -> QuerySet:
-    """On top of the contract door: a (co-)insurer sees only rows of its own insurer."""
-    qs = _insurer_scoped(qs, user)
-    insurer = insurer_of(user)
-    return qs.filter(insurer=insurer) if insurer is not None else qs
-
-
-def _record_region(qs: QuerySet, user, path: str = "record__person__region_id") -> QuerySet:
-    if user.is_authenticated and insurer_of(user) is None:
-        scope = region_scope_ids(user)
-        if scope is not ALL:
-            qs = qs.filter(**{f"{path}__in": scope})
-    return qs
-
-
-def reconciliation_for_user(user) -> QuerySet:
-    qs = ReconciliationResult.objects.select_related(
-        "record", "contract", "insurer", "record__compensation"
-    )
-    return _record_region(_own_insurer(qs, user), user)
+from claims.models import ReconciliationResult  # noqa: E402
 
 
 def reconciliation_summary(qs: QuerySet) -> list[dict]:
@@ -109,51 +56,6 @@ def reconciliation_summary(qs: QuerySet) -> list[dict]:
         )
         .order_by("-period", "insurer__name", "outcome")
     )
-
-
-def claim_statement_for_user(user) -> QuerySet:
-    qs = ClaimStatement.objects.select_related(
-        "contract", "insurer", "submitted_by", "reviewed_by", "approved_by"
-    )
-    return _own_insurer(qs, user)
-
-
-def statement_item_for_user(user) -> QuerySet:
-    statements = claim_statement_for_user(user).values("id")
-    return StatementItem.objects.filter(statement_id__in=statements).select_related(
-        "statement", "record", "decided_by"
-    )
-
-
-def statement_adjustment_for_user(user) -> QuerySet:
-    qs = StatementAdjustment.objects.select_related("statement", "item", "contract", "insurer")
-    return _own_insurer(qs, user)
-
-
-def manual_claim_for_user(user) -> QuerySet:
-    qs = ManualClaim.objects.select_related("contract", "person", "decided_by")
-    return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
-
-
-def fraud_flag_for_user(user) -> QuerySet:
-    qs = FraudFlag.objects.select_related("record", "other_record", "contract", "person")
-    return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
-
-
-def calendar_override_for_user(user) -> QuerySet:
-    """Reference data: every signed-in user may read the calendar."""
-    return (
-        CalendarOverride.objects.all() if user.is_authenticated else CalendarOverride.objects.none()
-    )
-
-
-def supervision_config_for_user(user) -> QuerySet:
-    """Bureau-only settings: the review sample size, the must-review amount and the fraud outlier
-    thresholds would tell the supervised insurer how to stay below the bureau's checks, so no
-    insurer user sees them, not even for its own contracts."""
-    if not user.is_authenticated or is_insurer_side(user):
-        return SupervisionConfig.objects.none()
-    return SupervisionConfig.objects.select_related("contract")
 
 
 def _year_bounds(year: int):
@@ -202,50 +104,6 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
 
 
 # --- complaints, spot checks, satisfaction surveys (issue 9) -----------------------------------
-
-
-def complaint_for_user(user) -> QuerySet:
-    """Insurer users: complaints assigned to their own insurer. Bureau staff: all (by region)."""
-    from claims.models import Complaint
-
-    qs = Complaint.objects.select_related("contract", "insurer", "person")
-    return _record_region(_own_insurer(qs, user), user, "person__region_id")
-
-
-def complaint_transition_for_user(user) -> QuerySet:
-    from claims.models import ComplaintTransition
-
-    return ComplaintTransition.objects.filter(
-        complaint__in=complaint_for_user(user).values("id")
-    ).select_related("actor")
-
-
-def spot_check_for_user(user) -> QuerySet:
-    from claims.models import SpotCheck
-
-    return _insurer_scoped(SpotCheck.objects.select_related("contract"), user)
-
-
-def spot_check_finding_for_user(user) -> QuerySet:
-    from claims.models import SpotCheckFinding
-
-    return SpotCheckFinding.objects.filter(
-        spot_check__in=spot_check_for_user(user).values("id")
-    ).select_related("spot_check")
-
-
-def follow_up_action_for_user(user) -> QuerySet:
-    from claims.models import FollowUpAction
-
-    return FollowUpAction.objects.filter(
-        finding__spot_check__in=spot_check_for_user(user).values("id")
-    ).select_related("finding")
-
-
-def satisfaction_survey_for_user(user) -> QuerySet:
-    from claims.models import SatisfactionSurvey
-
-    return _insurer_scoped(SatisfactionSurvey.objects.select_related("contract"), user)
 
 
 def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> dict:

@@ -9,13 +9,14 @@ from config.dashboard import Tile
 
 
 def reminder_tiles(request) -> list[Tile]:
+    from audit.scoping import restrict
     from contracts.choices import ReminderStatus
-    from contracts.selectors import reminder_for_user
+    from contracts.models import Reminder
 
     user = request.user
     if not user.has_perm("contracts.view_reminder"):
         return []
-    count = reminder_for_user(user).filter(status=ReminderStatus.OPEN).count()
+    count = restrict(Reminder, user, "view").filter(status=ReminderStatus.OPEN).count()
     link = reverse("admin:contracts_reminder_changelist") + f"?status__exact={ReminderStatus.OPEN}"
     return [
         Tile(

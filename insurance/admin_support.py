@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from audit.scoping import restrict
 from insurance.choices import SpecialStatusKind
-from insurance.models import SpecialStatus
-from insurance.selectors import region_for_user
+from insurance.models import Region, SpecialStatus
 
 COUNT_CAP = 10_000
 
@@ -63,7 +63,8 @@ class RegionFilter(admin.SimpleListFilter):
     field_path = "region_id"
 
     def lookups(self, request, model_admin):
-        return [(str(r.pk), r.name) for r in region_for_user(request.user).order_by("code")]
+        regions = restrict(Region, request.user, "view").order_by("code")
+        return [(str(r.pk), r.name) for r in regions]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -18,10 +18,10 @@ from import_export import fields, resources, widgets
 from audit import events
 from audit.crypto import blind_index
 from audit.masking import mask
+from audit.scoping import restrict
 from insurance.choices import InsuType, PaymentChannel, PersonStatus, PersonType, Sex
 from insurance.identity import certno_birth_date, certno_normalise, certno_problem, certno_sex
 from insurance.models import PERSONAL_FIELDS, Employer, Enrollment, Person, SchemeYear
-from insurance.selectors import person_for_user, region_for_user
 from insurance.services.enrollment import enrollment_prepare
 
 EXPORT_PERSONAL_PERMISSION = "audit.export_personal_data"
@@ -113,7 +113,7 @@ class ScopedRegionWidget(widgets.ForeignKeyWidget):
     def get_queryset(self, value, row, *args, **kwargs):
         from insurance.models import Region
 
-        return region_for_user(self.user) if self.user else Region.objects.all()
+        return restrict(Region, self.user, "view") if self.user else Region.objects.all()
 
     def clean(self, value, row=None, **kwargs):
         code = _text(value)
@@ -311,7 +311,7 @@ class PersonResource(BaseImportResource):
             errors["certno"] = [_("该身份证号已登记。")]
 
     def get_export_queryset(self, request=None):
-        return person_for_user(self.user).select_related("region", "employer")
+        return restrict(Person, self.user, "view").select_related("region", "employer")
 
 
 class EnrollmentResource(BaseImportResource):
@@ -368,7 +368,7 @@ class EnrollmentResource(BaseImportResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list[str]] = {}
-        people = person_for_user(self.user) if self.user else Person.objects.all()
+        people = restrict(Person, self.user, "view") if self.user else Person.objects.all()
         psn_no = _text(row.get("人员编号"))
         person = people.filter(psn_no=psn_no).first() if psn_no else None
         if person is None:
@@ -438,9 +438,7 @@ class EnrollmentResource(BaseImportResource):
         }
 
     def get_export_queryset(self, request=None):
-        from insurance.selectors import enrollment_for_user
-
-        return enrollment_for_user(self.user).select_related(
+        return restrict(Enrollment, self.user, "view").select_related(
             "person", "scheme_year__scheme", "payer"
         )
 

@@ -38,3 +38,15 @@ def login_verified(client, user):
 def verified_client(client):
     """`verified_client(user)`: the test client signed in with both factors."""
     return lambda user: login_verified(client, user)
+
+
+def with_perms(user, *perms: str):
+    """`user` also holding `perms` ("app_label.codename"), reloaded so no permission is cached."""
+    from django.contrib.auth.models import Permission
+
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return type(user).objects.get(pk=user.pk)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from audit.admin_mixins import viewer_of
+from audit.scoping import restrict
 from claims.admin.evaluation import evaluation_urls
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import Complaint
@@ -27,7 +28,6 @@ from claims.models.complaint import (
     ComplaintDecision,
     ComplaintStatus,
 )
-from claims.selectors import complaint_for_user
 from claims.services.complaints import (
     complaint_allowed_moves,
     complaint_bond_allowed,
@@ -113,7 +113,6 @@ STEPS = {
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(complaint_for_user)
     list_display = (
         "number", "received_on", "person", "category", "channel", "insurer", "status",
         "due_on", "overdue_badge", "decision",
@@ -240,7 +239,7 @@ def complaint_tiles(request) -> list[Tile]:
     user = request.user
     if not user.has_perm("claims.view_complaint"):
         return []
-    qs = complaint_for_user(user)
+    qs = restrict(Complaint, user, "view")
     open_count = qs.filter(status__in=OPEN_COMPLAINT_STATES).count()
     overdue = qs.filter(status=ComplaintStatus.ASSIGNED, due_on__lt=timezone.localdate()).count()
     link = reverse("admin:claims_complaint_changelist")

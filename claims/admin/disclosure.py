@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import ViewerMixin, viewer_of
 from audit.models import DisclosureReport, DisclosureStatus
 from claims.admin.supervision import form_view, links_html
@@ -30,7 +31,6 @@ from claims.services.disclosure import (
     disclosure_draft,
     disclosure_move,
     disclosure_rebuild,
-    disclosure_report_for_user,
 )
 from insurance.models import Scheme
 
@@ -79,7 +79,7 @@ STEP_LABELS = {
 
 
 @admin.register(DisclosureReport)
-class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
+class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
     list_display = ("scheme_name", "year", "version", "status", "checked_by", "published_at")
     list_filter = ("status", "year")
     search_fields = ("=scheme_code", "scheme_name")
@@ -108,8 +108,10 @@ class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return disclosure_report_for_user(request.user).select_related(
-            "checked_by", "published_by", "drafted_by", "supersedes"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("checked_by", "published_by", "drafted_by", "supersedes")
         )
 
     def has_add_permission(self, request):

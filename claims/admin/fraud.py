@@ -13,7 +13,6 @@ from audit.admin_mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.choices_supervision import FlagStatus
 from claims.models import FraudFlag
-from claims.selectors import fraud_flag_for_user
 from claims.services.fraud import fraud_flag_review, may_review_fraud_flags
 
 EVIDENCE_LABELS = {
@@ -41,7 +40,6 @@ class ReviewForm(forms.Form):
 
 @admin.register(FraudFlag)
 class FraudFlagAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(fraud_flag_for_user)
     list_display = ("id", "kind", "record", "person", "status", "evidence_short", "detected_at")
     list_filter = ("kind", "status")
     list_select_related = ("record", "person")

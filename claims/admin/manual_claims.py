@@ -16,7 +16,6 @@ from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
 from claims.reasons import RefusalReason
-from claims.selectors import manual_claim_for_user
 from claims.services.manual_claims import (
     manual_claim_decide,
     manual_claim_documents_update,
@@ -97,7 +96,6 @@ class PayForm(forms.Form):
 
 @admin.register(ManualClaim)
 class ManualClaimAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(manual_claim_for_user)
     list_display = (
         "claim_no", "person", "hospital_name", "amount_claimed", "status", "documents_complete_on",
         "due_on", "overdue_badge", "paid_on",

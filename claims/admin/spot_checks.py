@@ -11,14 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from audit.admin_mixins import viewer_of
+from audit.scoping import restrict
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
 from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
-from claims.selectors import (
-    follow_up_action_for_user,
-    spot_check_finding_for_user,
-    spot_check_for_user,
-)
 from claims.services.spot_checks import (
     follow_up_add,
     follow_up_done,
@@ -81,7 +77,7 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["finding"].queryset = spot_check_finding_for_user(user)
+        self.fields["finding"].queryset = restrict(SpotCheckFinding, user, "view")
 
 
 class DoneForm(forms.Form):
@@ -101,7 +97,6 @@ class FindingInline(TabularInline):
 
 @admin.register(SpotCheck)
 class SpotCheckAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(spot_check_for_user)
     list_display = ("planned_on", "contract", "kind", "subject", "status", "performed_on")
     list_filter = ("status", "kind")
     list_select_related = ("contract",)
@@ -161,7 +156,6 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(FollowUpAction)
 class FollowUpActionAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(follow_up_action_for_user)
     list_display = ("finding", "action", "due_on", "status", "done_on")
     list_filter = ("status",)
     ordering = ("due_on", "id")

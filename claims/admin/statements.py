@@ -13,15 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from audit.admin_mixins import viewer_of
+from audit.scoping import restrict
 from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_lines, form_view, links_html
 from claims.choices_supervision import ItemDecision, StatementStatus
-from claims.models import ClaimStatement, StatementAdjustment
+from claims.models import ClaimStatement, StatementAdjustment, StatementItem
 from claims.reasons import RefusalReason
-from claims.selectors import (
-    claim_statement_for_user,
-    statement_adjustment_for_user,
-    statement_item_for_user,
-)
 from claims.services.statement_items import (
     bond_proposal_allowed,
     may_review_items,
@@ -107,7 +103,6 @@ def _change_url(statement) -> str:
 
 @admin.register(ClaimStatement)
 class ClaimStatementAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(claim_statement_for_user)
     list_display = (
         "id", "period_label", "insurer", "contract", "status_badge", "record_count",
         "claimed_total", "discrepancy_count", "correction_total",
@@ -266,7 +261,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
 
     def _item(self, request, pk, item_id):
         return get_object_or_404(
-            statement_item_for_user(request.user).select_related("record__compensation"),
+            restrict(StatementItem, request.user, "view").select_related("record__compensation"),
             pk=item_id,
             statement_id=pk,
         )
@@ -330,7 +325,6 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(StatementAdjustment)
 class StatementAdjustmentAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(statement_adjustment_for_user)
     list_display = ("id", "statement", "insurer", "amount", "reason_code", "status", "created_at")
     list_filter = ("status", "insurer")
     list_select_related = ("statement", "insurer")

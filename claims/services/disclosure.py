@@ -295,12 +295,3 @@ def latest_published():
             seen.add(key)
             rows.append(report)
     return rows
-
-
-def disclosure_report_for_user(user):
-    """The admin's door: bureau staff who may view reports see every version; nobody else."""
-    if not getattr(user, "is_authenticated", False):
-        return DisclosureReport.objects.none()
-    if not user.has_perm("audit.view_disclosurereport"):
-        return DisclosureReport.objects.none()
-    return DisclosureReport.objects.all()

@@ -28,7 +28,6 @@ class DeductionInline(TabularInline):
 
 @admin.register(PerformanceBond)
 class BondAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.bond_for_user)
     list_display = [
         "guarantee_no",
         "bank",
@@ -69,7 +68,6 @@ class DeductionForm(forms.ModelForm):
 
 @admin.register(BondDeduction)
 class DeductionAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.bond_deduction_for_user)
     audited = False  # the services write the audit events
     form = DeductionForm
     list_display = [

@@ -142,7 +142,6 @@ MOVE_FORMS = {"answer_renewal": AnswerForm, "terminate": TerminateForm}
 
 @admin.register(Contract)
 class ContractAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.contract_for_user)
     audited = False  # contract_save writes the audit event
     form = ContractForm
     list_display = ["number", "scheme", "lead_insurer", "starts_on", "ends_on", "status"]

@@ -1,6 +1,6 @@
 """Admin of the fund flows: funding, quarterly transfers, reserve releases and their table,
 year-end settlements and the (read-only) ledger. Workflow moves are buttons offering only the
-legal moves the user may make; every queryset comes from a `*_for_user` selector."""
+legal moves the user may make; every queryset goes through `restrict`."""
 
 from __future__ import annotations
 
@@ -96,7 +96,6 @@ class FundingForm(forms.Form):
 
 @admin.register(FundingCalculation)
 class FundingCalculationAdmin(ReadOnlyAdmin):
-    selector = staticmethod(selectors.funding_calculation_for_user)
     list_display = ["contract", "year", "version", "method", "result", "status", "computed_by"]
     list_filter = ["status", "method", "year"]
     list_select_related = ["contract", "computed_by"]
@@ -269,7 +268,6 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(PaymentAdmin):
-    selector = staticmethod(selectors.transfer_for_user)
     url_prefix = "transfer"
     service = staticmethod(lambda doc, **kw: transfer_move(transfer=doc, **kw))
     list_display = [
@@ -290,7 +288,6 @@ class TransferAdmin(PaymentAdmin):
 
 @admin.register(ReserveRelease)
 class ReserveReleaseAdmin(PaymentAdmin):
-    selector = staticmethod(selectors.reserve_release_for_user)
     url_prefix = "reserverelease"
     service = staticmethod(lambda doc, **kw: reserve_release_move(release=doc, **kw))
     list_display = [
@@ -310,7 +307,6 @@ class ReserveReleaseAdmin(PaymentAdmin):
 
 @admin.register(ReserveReleaseBand)
 class ReserveReleaseBandAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.reserve_band_for_user)
     list_display = ["min_score", "release_percent"]
 
 
@@ -330,7 +326,6 @@ class LineInline(TabularInline):
 
 @admin.register(YearEndSettlement)
 class YearEndSettlementAdmin(ReadOnlyAdmin):
-    selector = staticmethod(selectors.settlement_for_user)
     inlines = [LineInline]
     list_display = [
         "contract",
@@ -397,7 +392,6 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    selector = staticmethod(selectors.ledger_entry_for_user)
     change_form_outer_before_template = None
     list_display = [
         "posted_on",

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
-from insurance import selectors
 from insurance.admin.people import PersonalDataExportMixin
 from insurance.admin_support import (
     BigTableAdminMixin,
@@ -53,6 +53,7 @@ class EnrollmentCancelForm(forms.Form):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(
+    RestrictedAdminMixin,
     AuditedAdminMixin,
     PersonalDataExportMixin,
     BigTableAdminMixin,
@@ -77,9 +78,6 @@ class EnrollmentAdmin(
     raw_id_fields = ("person", "scheme_year", "payer")
     list_select_related = ("person", "scheme_year__scheme")
     add_fields = ("person", "scheme_year", "start_date", "premium", "payment_channel", "payer")
-
-    def get_queryset(self, request):
-        return selectors.enrollment_for_user(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         return exact_person_search(queryset, search_term, prefix="person__"), False

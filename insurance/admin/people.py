@@ -16,8 +16,8 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
-from insurance import selectors
 from insurance.admin_support import (
     BigTableAdminMixin,
     RegionFilter,
@@ -173,6 +173,7 @@ class PersonalDataExportMixin:
 
 @admin.register(Person)
 class PersonAdmin(
+    RestrictedAdminMixin,
     AuditedAdminMixin,
     PersonalDataExportMixin,
     BigTableAdminMixin,
@@ -216,9 +217,6 @@ class PersonAdmin(
         "cvlserv_flag",
     )
 
-    def get_queryset(self, request):
-        return selectors.person_for_user(request.user)
-
     def get_search_results(self, request, queryset, search_term):
         return exact_person_search(queryset, search_term), False
 
@@ -255,13 +253,6 @@ class PersonAdmin(
         return format_html(
             '<a href="{}?q={}">{}</a>', url, obj.psn_no, _("查看此人的结算记录与应赔付")
         )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region":
-            kwargs["queryset"] = selectors.region_for_user(request.user)
-        elif db_field.name == "employer":
-            kwargs["queryset"] = selectors.employer_for_user(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("姓名"))
     def name_masked_display(self, obj):

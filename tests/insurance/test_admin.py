@@ -3,9 +3,9 @@ from django.urls import reverse
 
 from audit.choices import AuditAction
 from audit.models import AuditEntry, User
+from audit.scoping import restrict
 from insurance.choices import SpecialStatusKind
-from insurance.models import Enrollment, Person, SpecialStatus
-from insurance.selectors import enrollment_for_user, person_for_user, region_for_user
+from insurance.models import Enrollment, Person, Region, SpecialStatus
 from tests.conftest import login_verified
 
 from .factories import PersonFactory, SchemeYearFactory, make_certno
@@ -34,8 +34,8 @@ def _client(client, user):
 
 def test_county_clerk_sees_only_his_county_and_below(role_user, people, county_a):
     clerk = role_user("operator", region=county_a)
-    assert set(person_for_user(clerk)) == {people["a"], people["town"]}
-    assert set(region_for_user(clerk).values_list("code", flat=True)) == {"370826", "370899"}
+    assert set(restrict(Person, clerk)) == {people["a"], people["town"]}
+    assert set(restrict(Region, clerk).values_list("code", flat=True)) == {"370826", "370899"}
     year = SchemeYearFactory()
     Enrollment.objects.create(
         person=people["b"],
@@ -45,15 +45,15 @@ def test_county_clerk_sees_only_his_county_and_below(role_user, people, county_a
         end_date=year.coverage_end,
         benefits_from=year.coverage_start,
     )
-    assert not enrollment_for_user(clerk).exists()
+    assert not restrict(Enrollment, clerk).exists()
 
 
 def test_city_wide_staff_and_superuser_see_all_insurer_sees_none(role_user, people, superuser):
     city_clerk = role_user("operator")
     insurer = role_user("insurer")
-    assert person_for_user(city_clerk).count() == 3
-    assert person_for_user(superuser).count() == 3
-    assert person_for_user(insurer).count() == 0
+    assert restrict(Person, city_clerk).count() == 3
+    assert restrict(Person, superuser).count() == 3
+    assert restrict(Person, insurer).count() == 0
 
 
 def test_changelist_is_scoped_masked_and_searchable(client, role_user, people, county_a):
