@@ -15,6 +15,7 @@ from audit.models import ApiScope
 from claims.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.choices import BatchSource
 from claims.ingest.report import error_report_response
+from claims.models import SettlementBatch
 from claims.selectors import settlement_batch_for_user
 from claims.services.batches import batch_receive
 from contracts.selectors import contract_for_user
@@ -34,6 +35,7 @@ class NdjsonParser(parsers.BaseParser):
 
 class BatchListCreateView(generics.ListAPIView):
     serializer_class = BatchSerializer
+    permission_model = SettlementBatch
     parser_classes = (parsers.MultiPartParser, NdjsonParser)
 
     @property
@@ -91,6 +93,7 @@ class BatchListCreateView(generics.ListAPIView):
 
 class BatchDetailView(generics.RetrieveAPIView):
     serializer_class = BatchSerializer
+    permission_model = SettlementBatch
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     def get_queryset(self):
@@ -98,6 +101,7 @@ class BatchDetailView(generics.RetrieveAPIView):
 
 
 class BatchErrorsView(APIView):
+    permission_model = SettlementBatch
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     @extend_schema(

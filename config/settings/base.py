@@ -202,15 +202,16 @@ CACHES = {
 }
 
 # --- REST API ---------------------------------------------------------------------------------
+# The API takes keys only: a browser session (whose second factor the API could not check) is
+# no way in. Every view checks the key's scope, the model permission and the row scope.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "audit.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["audit.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "audit.api.authentication.HasApiScope",
+        "audit.api.authentication.HasModelPermission",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.IdCursorPagination",
