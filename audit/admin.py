@@ -4,7 +4,10 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.forms import UserChangeForm, UserCreationForm
@@ -23,6 +26,12 @@ class UserAdmin(RestrictedAdminMixin, BaseUserAdmin, ModelAdmin):
     change_password_form = AdminPasswordChangeForm
     list_display = ("username", "first_name", "last_name", "is_active", "is_staff", "last_login")
     list_filter = ("is_active", "is_staff", "groups")
+
+    def get_urls(self):
+        # Django's own password page, behind the same door as every custom admin view.
+        urls = [u for u in super().get_urls() if u.name != "auth_user_password_change"]
+        door = self.door(self.user_change_password, "change")
+        return [path("<id>/password/", door, name="auth_user_password_change"), *urls]
 
 
 @admin.register(Group)
@@ -128,3 +137,10 @@ class ApiKeyAdmin(RestrictedAdminMixin, ModelAdmin):
 
 
 from audit import admin_conclusions  # noqa: E402, F401  (registers the audit conclusion admin)
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(RestrictedAdminMixin, BaseTOTPDeviceAdmin):
+    """django-otp's device admin (its QR code page shows the secret) behind the same doors."""

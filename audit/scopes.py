@@ -10,3 +10,4 @@ from audit.scoping import Everyone, row_scope
 row_scope(User, Group, ApiKey, AuditEntry, AuditConclusion, AuditFollowUp, DisclosureReport)(
     Everyone()
 )
+row_scope("otp_totp.TOTPDevice")(Everyone())  # administrators reset a lost authenticator

@@ -82,7 +82,7 @@ class PeopleRegister(StaffRegion):
 class OwnJobs:
     """Background imports: each user his own; superusers all."""
 
-    dimension = None
+    dimension = "owner"
 
     def __call__(self, queryset: QuerySet, user) -> QuerySet:
         return queryset if user.is_superuser else queryset.filter(created_by_id=user.pk)

@@ -50,3 +50,16 @@ def with_perms(user, *perms: str):
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return type(user).objects.get(pk=user.pk)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How many doors the generated access walk walked (tests/audit/test_access_walk.py)."""
+    import sys
+
+    walk = sys.modules.get("tests.audit.test_access_walk")
+    if walk is None or not (walk.WALKED["admin"] or walk.WALKED["api"]):
+        return
+    terminalreporter.write_line(
+        f"access walk: {len(walk.WALKED['admin'])} admin doors and {len(walk.WALKED['api'])} "
+        f"API doors walked four ways (anonymous, no permission, permission, other insurer/county)"
+    )

@@ -188,7 +188,7 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
         return [
             path(
                 "<int:batch_id>/errors/",
-                self.admin_site.admin_view(self.errors_view),
+                self.door(self.errors_view),
                 name="claims_settlementbatch_errors",
             ),
             *year_end_urls(self.admin_site),

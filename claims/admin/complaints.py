@@ -22,6 +22,8 @@ from claims.admin.evaluation import evaluation_urls
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import Complaint
 from claims.models.complaint import (
+    COMPLAINT_MOVES,
+    DECIDE_PERMISSION,
     OPEN_COMPLAINT_STATES,
     ComplaintCategory,
     ComplaintChannel,
@@ -180,7 +182,9 @@ class ComplaintAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.step_view)
+        steps = {name: (move.permission,) for name, move in COMPLAINT_MOVES.items()}
+        steps["bond"] = (DECIDE_PERMISSION,)  # complaint_bond_allowed
+        view = self.door(self.step_view, choices={"step": steps})
         return [
             path("<int:pk>/step/<str:step>/", view, name="claims_complaint_step"),
             *evaluation_urls(self.admin_site),

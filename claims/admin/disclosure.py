@@ -150,7 +150,7 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
             c.get("efficiency", {}).get("median_days") or "—",
         )
 
-    @action(description=_("起草/刷新年度报告"), url_path="draft")
+    @action(description=_("起草/刷新年度报告"), url_path="draft", permissions=["draft_report"])
     def draft_report(self, request):
         if not request.user.has_perm(DRAFT_PERMISSION):
             raise PermissionDenied
@@ -177,10 +177,12 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
         )
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        steps = {name: (move.permission,) for name, move in MOVES.items()}
+        steps.update(rebuild=(DRAFT_PERMISSION,), correct=(DRAFT_PERMISSION,))
+        step_view = self.door(self.step_view, choices={"step": steps})
         return [
-            path("<int:pk>/step/<str:step>/", wrap(self.step_view), name="claims_disclosure_step"),
-            path("<int:pk>/pdf/", wrap(self.pdf_view), name="claims_disclosure_pdf"),
+            path("<int:pk>/step/<str:step>/", step_view, name="claims_disclosure_step"),
+            path("<int:pk>/pdf/", self.door(self.pdf_view), name="claims_disclosure_pdf"),
             *super().get_urls(),
         ]
 

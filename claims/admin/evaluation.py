@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_doors import admin_door
 from audit.scoping import restrict
 from claims.admin.supervision import form_view
 from claims.reports.evaluation_pdf import evaluation_pdf
@@ -22,8 +23,9 @@ from claims.services.evaluation import (
     evaluation_reserve_prepare,
     evaluation_score,
 )
+from contracts.fund_workflow import PREPARE_PERMISSION
 from contracts.models import Evaluation, EvaluationScore
-from contracts.models.evaluation import EVALUATION_MOVES
+from contracts.models.evaluation import EVALUATION_MOVES, SCORE_PERMISSION
 
 
 def _data(request):
@@ -137,21 +139,21 @@ def evaluation_urls(admin_site):
         )
 
     def pdf_view(request, pk):
-        if not request.user.has_perm("contracts.view_evaluation"):
-            raise PermissionDenied
         evaluation = get_object_or_404(restrict(Evaluation, request.user, "view"), pk=pk)
         response = HttpResponse(evaluation_pdf(evaluation), content_type="application/pdf")
         filename = f"evaluation-{evaluation.contract.number}-{evaluation.year}.pdf"
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
 
-    wrap = admin_site.admin_view
+    steps = {name: (move.permission,) for name, move in EVALUATION_MOVES.items()}
+    steps.update(recompute=(SCORE_PERMISSION,), reserve=(PREPARE_PERMISSION,))
+    step = admin_door(admin_site, step_view, model=Evaluation, choices={"step": steps})
+    score = admin_door(
+        admin_site, score_view, model=EvaluationScore, perms=("view", SCORE_PERMISSION)
+    )
+    pdf = admin_door(admin_site, pdf_view, model=Evaluation)
     return [
-        path(
-            "evaluation/<int:pk>/step/<str:step>/",
-            wrap(step_view),
-            name="claims_evaluation_step",
-        ),
-        path("evaluation/score/<int:pk>/", wrap(score_view), name="claims_evaluation_score"),
-        path("evaluation/<int:pk>/pdf/", wrap(pdf_view), name="claims_evaluation_pdf"),
+        path("evaluation/<int:pk>/step/<str:step>/", step, name="claims_evaluation_step"),
+        path("evaluation/score/<int:pk>/", score, name="claims_evaluation_score"),
+        path("evaluation/<int:pk>/pdf/", pdf, name="claims_evaluation_pdf"),
     ]

@@ -77,7 +77,10 @@ class FraudFlagAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.review_view)
+        review = ("claims.change_fraudflag",)  # may_review_fraud_flags
+        view = self.door(
+            self.review_view, choices={"verdict": {"confirm": review, "dismiss": review}}
+        )
         return [
             path("<int:pk>/review/<str:verdict>/", view, name="claims_fraudflag_review"),
             *super().get_urls(),

@@ -22,7 +22,7 @@ from claims.services.manual_claims import (
     manual_claim_pay,
     manual_claim_register,
 )
-from claims.supervision_workflow import MANUAL_MOVES, allowed_moves
+from claims.supervision_workflow import MANUAL_MOVES, MANUAL_PERMISSION, allowed_moves
 from contracts.selectors import contract_for_user
 from insurance.models import Person
 
@@ -167,7 +167,8 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.step_view)
+        steps = {step: (MANUAL_PERMISSION,) for step in ("documents", "decide", "pay")}
+        view = self.door(self.step_view, choices={"step": steps})
         return [
             path("<int:pk>/step/<str:step>/", view, name="claims_manualclaim_step"),
             *super().get_urls(),

@@ -73,7 +73,7 @@ class ReconciliationResultAdmin(RecordSearchMixin, ReadOnlyScopedAdmin):
         return explanation_html(comp)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.summary_view)
+        view = self.door(self.summary_view)
         return [
             path("summary/", view, name="claims_reconciliationresult_summary"),
             *super().get_urls(),

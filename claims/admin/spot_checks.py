@@ -16,6 +16,7 @@ from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
 from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 from claims.services.spot_checks import (
+    PERMISSION,
     follow_up_add,
     follow_up_done,
     may_handle_spot_checks,
@@ -135,7 +136,7 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.perform_view)
+        view = self.door(self.perform_view, "view", PERMISSION)
         return [
             path("<int:pk>/perform/", view, name="claims_spotcheck_perform"),
             *super().get_urls(),
@@ -186,7 +187,7 @@ class FollowUpActionAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.done_view)
+        view = self.door(self.done_view, "view", PERMISSION)
         return [
             path("<int:pk>/done/", view, name="claims_followupaction_done"),
             *super().get_urls(),

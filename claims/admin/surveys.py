@@ -43,7 +43,7 @@ class SatisfactionSurveyAdmin(ReadOnlyScopedAdmin):
         return redirect("admin:claims_satisfactionsurvey_import")
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.import_view)
+        view = self.door(self.import_view, "add")
         return [
             path("import/", view, name="claims_satisfactionsurvey_import"),
             *super().get_urls(),

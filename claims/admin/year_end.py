@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_doors import admin_door
 from claims.admin.supervision import form_view
 from claims.services.year_end import year_end_prepare_for
 from contracts.fund_workflow import PREPARE_PERMISSION
@@ -79,8 +80,6 @@ def year_end_urls(admin_site):
 
     def prepare_view(request):
         """GET shows the form; only a POST prepares. Refused without the maker's permission."""
-        if not request.user.has_perm(PREPARE_PERMISSION):
-            return _refused(request, host)
         data = request.POST if request.method == "POST" else None
         form = YearEndPrepareForm(data, user=request.user, initial=_initial(request))
 
@@ -118,7 +117,13 @@ def year_end_urls(admin_site):
     return [
         path(
             "year-end/prepare/",
-            admin_site.admin_view(prepare_view),
+            admin_door(
+                admin_site,
+                prepare_view,
+                model=YearEndSettlement,
+                perms=(PREPARE_PERMISSION,),
+                refused=lambda request: _refused(request, host),
+            ),
             name="claims_year_end_prepare",
         )
     ]

@@ -167,6 +167,10 @@ MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
 # State Council usually publishes them in October or November).
 MEDSUPP_CALENDAR_WARN_FROM_MONTH = env.int("MEDSUPP_CALENDAR_WARN_FROM_MONTH", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# django-import-export asks for the model's add (import) and view (export) permission; without
+# these it lets any staff user import and export.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -18,7 +18,12 @@ from contracts import selectors
 from contracts.admin.common import ReasonForm, ScopedAdmin, run_form_view
 from contracts.choices import FundingCalcStatus, SettlementStatus
 from contracts.exports import voucher_xlsx
-from contracts.fund_workflow import APPROVE_PERMISSION, PAYMENT_MOVES, PREPARE_PERMISSION
+from contracts.fund_workflow import (
+    APPROVE_PERMISSION,
+    PAYMENT_MOVE_PERMISSION,
+    PAYMENT_MOVES,
+    PREPARE_PERMISSION,
+)
 from contracts.models import (
     FundingCalculation,
     LedgerEntry,
@@ -119,7 +124,7 @@ class FundingCalculationAdmin(ReadOnlyAdmin):
         return [
             path(
                 "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
+                self.door(self.approve_view, "view", APPROVE_PERMISSION),
                 name="contracts_fundingcalculation_approve",
             ),
             *super().get_urls(),
@@ -203,16 +208,16 @@ class PaymentAdmin(ReadOnlyAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        moves = {name: (perm,) for name, perm in PAYMENT_MOVE_PERMISSION.items()}
         return [
             path(
                 "<path:object_id>/move/<str:move>/",
-                wrap(self.move_view),
+                self.door(self.move_view, choices={"move": moves}),
                 name=f"contracts_{self.url_prefix}_move",
             ),
             path(
                 "<path:object_id>/voucher/",
-                wrap(self.voucher_view),
+                self.door(self.voucher_view),
                 name=f"contracts_{self.url_prefix}_voucher",
             ),
             *super().get_urls(),
@@ -367,7 +372,7 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
         return [
             path(
                 "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
+                self.door(self.approve_view, "view", APPROVE_PERMISSION),
                 name="contracts_yearendsettlement_approve",
             ),
             *super().get_urls(),

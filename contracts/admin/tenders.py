@@ -57,7 +57,7 @@ class TenderAdmin(ScopedAdmin):
     change_form_outer_before_template = "contracts/admin/tender_award_button.html"
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.award_view)
+        view = self.door(self.award_view, "view", "contracts.change_tender")
         return [
             path("<path:object_id>/award/", view, name="contracts_tender_award"),
             *super().get_urls(),

@@ -106,7 +106,7 @@ class EnrollmentAdmin(
     def get_urls(self):
         cancel = path(
             "<path:object_id>/cancel/",
-            self.admin_site.admin_view(self.cancel_view),
+            self.door(self.cancel_view, "view", CANCEL_PERMISSION),
             name="insurance_enrollment_cancel",
         )
         return [cancel, *super().get_urls()]

@@ -290,7 +290,7 @@ class PersonAdmin(
         urls = super().get_urls()
         reveal = path(
             "<path:object_id>/reveal/",
-            self.admin_site.admin_view(self.reveal_view),
+            self.door(self.reveal_view, "view", REVEAL_PERMISSION),
             name="insurance_person_reveal",
         )
         return [reveal, *urls]

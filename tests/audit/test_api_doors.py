@@ -31,11 +31,15 @@ def _key_client(user) -> APIClient:
 
 def _no_role_accounts(django_user_model, role_user):
     yield "administrator", role_user("administrator", username="sysadmin")
-    yield "staff without groups", django_user_model.objects.create_user(
-        "bare_staff", password="pw-for-tests-1", is_staff=True
+    yield (
+        "staff without groups",
+        django_user_model.objects.create_user(
+            "bare_staff", password="pw-for-tests-1", is_staff=True
+        ),
     )
-    yield "non-staff user", django_user_model.objects.create_user(
-        "bare_user", password="pw-for-tests-1"
+    yield (
+        "non-staff user",
+        django_user_model.objects.create_user("bare_user", password="pw-for-tests-1"),
     )
 
 
