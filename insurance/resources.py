@@ -3,7 +3,9 @@
 Columns have Chinese headers; the national field names are accepted as aliases (docs/people.md).
 Imports only add rows (an existing person number or enrollment is reported as an error) and run in
 one transaction: any bad row and nothing is written. Exports mask ID numbers, names and phones
-unless the user holds `audit.export_personal_data`.
+for every user, superusers included, and show the birth year only (with the region code and the
+masked ID number, a full birth date would rebuild the ID number); full values are seen only on
+the audited reveal page. Every cell goes through `audit.spreadsheet.safe_cell`.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from import_export import fields, resources, widgets
 
 from audit import events
 from audit.crypto import blind_index
-from audit.masking import mask
+from audit.masking import birth_year, mask
 from audit.scoping import restrict
+from audit.spreadsheet import safe_cell
 from insurance.choices import InsuType, PaymentChannel, PersonStatus, PersonType, Sex
 from insurance.identity import certno_birth_date, certno_normalise, certno_problem, certno_sex
 from insurance.models import PERSONAL_FIELDS, Employer, Enrollment, Person, SchemeYear
 from insurance.services.enrollment import enrollment_prepare
-
-EXPORT_PERSONAL_PERMISSION = "audit.export_personal_data"
 
 
 def _text(value) -> str:
@@ -85,6 +86,13 @@ class ChoiceWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return str(self.choices(value).label) if value in self.choices.values else _text(value)
+
+
+class BirthDateWidget(ChineseDateWidget):
+    """Reads a full birth date on import; exports the year only (`audit.masking.birth_year`)."""
+
+    def render(self, value, obj=None, **kwargs):
+        return birth_year(value)
 
 
 class FlagWidget(widgets.Widget):
@@ -155,9 +163,6 @@ class BaseImportResource(resources.ModelResource):
 
     def __init__(self, user=None, **kwargs):
         self.user = user
-        self.reveal = bool(
-            user is not None and user.is_authenticated and user.has_perm(EXPORT_PERSONAL_PERMISSION)
-        )
         super().__init__(**kwargs)
 
     def before_import(self, dataset, **kwargs):
@@ -175,9 +180,9 @@ class BaseImportResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
-        if isinstance(field, PersonalField) and not self.reveal:
-            return mask(field.kind, value)
-        return value
+        if isinstance(field, PersonalField):
+            value = mask(field.kind, value)
+        return safe_cell(value)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
@@ -229,7 +234,7 @@ class PersonResource(BaseImportResource):
         column_name="性别", attribute="sex", widget=ChoiceWidget(Sex, required=False)
     )
     birth_date = fields.Field(
-        column_name="出生日期", attribute="birth_date", widget=ChineseDateWidget()
+        column_name="出生日期", attribute="birth_date", widget=BirthDateWidget()
     )
     insutype = _required(
         "险种类型", "insutype", ChoiceWidget(InsuType, extra={"职工": "310", "居民": "390"})

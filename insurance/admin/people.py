@@ -18,6 +18,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from audit import events
 from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
+from audit.masking import birth_year
 from insurance.admin_support import (
     BigTableAdminMixin,
     RegionFilter,
@@ -145,7 +146,7 @@ class PersonalDataExportMixin:
             count=len(data),
             file_format=fmt,
             filters=dict(request.GET.items()),
-            personal=request.user.has_perm("audit.export_personal_data"),
+            personal=False,  # masked for every user: full values only on the reveal page
             request=request,
         )
         return data
@@ -206,7 +207,7 @@ class PersonAdmin(
         "reveal_link",
         "settlements_link",
         "sex",
-        "birth_date",
+        "birth_year_display",
         "insutype",
         "psn_type",
         "region",
@@ -239,7 +240,7 @@ class PersonAdmin(
             "reveal_link",
             "settlements_link",
             "sex",
-            "birth_date",
+            "birth_year_display",
         )
 
     @admin.display(description=_("结算与赔付"))
@@ -261,6 +262,11 @@ class PersonAdmin(
     @admin.display(description=_("身份证号"))
     def certno_masked_display(self, obj):
         return obj.certno_masked
+
+    @admin.display(description=_("出生年份"))
+    def birth_year_display(self, obj):
+        # The full birth date would rebuild the masked ID number (audit.masking.birth_year).
+        return birth_year(obj.birth_date)
 
     @admin.display(description=_("手机号"))
     def phone_masked_display(self, obj):

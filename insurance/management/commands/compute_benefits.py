@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.spreadsheet import safe_row
 from insurance.engine import (
     EngineError,
     Enrolment,
@@ -96,7 +97,7 @@ class Command(BaseCommand):
             for s in settlements:
                 r = results[s.setl_id]
                 lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
-                writer.writerow([s.setl_id, s.psn_no, f"{r.total:.2f}", *lines])
+                writer.writerow(safe_row([s.setl_id, s.psn_no, f"{r.total:.2f}", *lines]))
         total = sum((r.total for r in results.values()), Decimal("0"))
         self.stdout.write(
             f"{plan.code} v{plan.version}: {len(settlements)} 条结算，应赔付合计 {total:.2f} 元 → "
