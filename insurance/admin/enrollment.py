@@ -20,7 +20,7 @@ from insurance.admin.people import PersonalDataExportMixin
 from insurance.admin_support import (
     BigTableAdminMixin,
     EnrollmentRegionFilter,
-    exact_person_search,
+    FindByCertnoMixin,
 )
 from insurance.choices import EnrollmentStatus
 from insurance.models import (
@@ -54,6 +54,7 @@ class EnrollmentCancelForm(forms.Form):
 @admin.register(Enrollment)
 class EnrollmentAdmin(
     RestrictedAdminMixin,
+    FindByCertnoMixin,
     AuditedAdminMixin,
     PersonalDataExportMixin,
     BigTableAdminMixin,
@@ -61,6 +62,7 @@ class EnrollmentAdmin(
     ImportExportModelAdmin,
 ):
     resource_classes = [EnrollmentResource]
+    certno_prefix = "person__"
     import_target = ImportJob.Target.ENROLLMENT
     list_display = (
         "person",
@@ -74,13 +76,10 @@ class EnrollmentAdmin(
     )
     list_filter = (EnrollmentRegionFilter, "status", "kind", "payment_channel", "scheme_year")
     search_fields = ("person__psn_no",)
-    search_help_text = _("输入人员编号或 18 位身份证号精确查找")
+    search_help_text = _("输入人员编号精确查找；按身份证号查找请用列表上方的查找框")
     raw_id_fields = ("person", "scheme_year", "payer")
     list_select_related = ("person", "scheme_year__scheme")
     add_fields = ("person", "scheme_year", "start_date", "premium", "payment_channel", "payer")
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term, prefix="person__"), False
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else super().get_fields(request, obj)

@@ -21,9 +21,9 @@ from audit.admin_mixins import AuditedAdminMixin
 from audit.masking import birth_year
 from insurance.admin_support import (
     BigTableAdminMixin,
+    FindByCertnoMixin,
     RegionFilter,
     SpecialStatusFilter,
-    exact_person_search,
 )
 from insurance.identity import certno_problem
 from insurance.importing import EXPORT_FORMATS, IMPORT_FORMATS
@@ -175,6 +175,7 @@ class PersonalDataExportMixin:
 @admin.register(Person)
 class PersonAdmin(
     RestrictedAdminMixin,
+    FindByCertnoMixin,
     AuditedAdminMixin,
     PersonalDataExportMixin,
     BigTableAdminMixin,
@@ -195,7 +196,7 @@ class PersonAdmin(
     )
     list_filter = (RegionFilter, "insutype", "status", SpecialStatusFilter, "cvlserv_flag")
     search_fields = ("psn_no",)
-    search_help_text = _("输入人员编号或 18 位身份证号精确查找")
+    search_help_text = _("输入人员编号精确查找；按身份证号查找请用列表上方的查找框")
     raw_id_fields = ("region", "employer")
     list_select_related = ("region",)
     inlines = (EnrollmentInline, SpecialStatusInline, FamilyLinkInline)
@@ -217,9 +218,6 @@ class PersonAdmin(
         "insured_since",
         "cvlserv_flag",
     )
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

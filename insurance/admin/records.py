@@ -11,7 +11,7 @@ from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
 from insurance.admin_support import (
     BigTableAdminMixin,
-    exact_person_search,
+    FindByCertnoMixin,
 )
 from insurance.models import (
     FamilyLink,
@@ -28,15 +28,15 @@ REVEAL_REASON_MIN = 4
 
 
 @admin.register(SpecialStatus)
-class SpecialStatusAdmin(RestrictedAdminMixin, AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
+class SpecialStatusAdmin(
+    RestrictedAdminMixin, FindByCertnoMixin, AuditedAdminMixin, BigTableAdminMixin, ModelAdmin
+):
+    certno_prefix = "person__"
     list_display = ("person", "kind", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("person__psn_no",)
     raw_id_fields = ("person",)
     list_select_related = ("person",)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term, prefix="person__"), False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -54,15 +54,15 @@ class SpecialStatusAdmin(RestrictedAdminMixin, AuditedAdminMixin, BigTableAdminM
 
 
 @admin.register(FamilyLink)
-class FamilyLinkAdmin(RestrictedAdminMixin, AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
+class FamilyLinkAdmin(
+    RestrictedAdminMixin, FindByCertnoMixin, AuditedAdminMixin, BigTableAdminMixin, ModelAdmin
+):
+    certno_prefix = "person__"
     list_display = ("person", "relation", "relative")
     list_filter = ("relation",)
     search_fields = ("person__psn_no",)
     raw_id_fields = ("person", "relative")
     list_select_related = ("person", "relative")
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term, prefix="person__"), False
 
     def save_model(self, request, obj, form, change):
         if change:
