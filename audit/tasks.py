@@ -3,6 +3,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from audit.jobs import single_run
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,6 +21,7 @@ def add(x: int, y: int) -> int:
 
 
 @shared_task(name="audit.tasks.verify_audit_chain", acks_late=True)
+@single_run("audit.tasks.verify_audit_chain")
 def verify_audit_chain() -> dict:
     """Nightly: walk the whole chain (read-only, so safe to retry) and log the first broken link."""
     from audit.choices import AuditAction

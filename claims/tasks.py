@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from audit.jobs import single_run
+
 
 @shared_task(name="claims.tasks.process_batch", acks_late=True)
 def process_batch(batch_id: int) -> str:
@@ -13,6 +15,7 @@ from claims.tasks_supervision import supervision_nightly  # noqa: E402, F401
 
 
 @shared_task(name="claims.tasks.evaluations_draft", acks_late=True)
+@single_run("claims.tasks.evaluations_draft")
 def evaluations_draft(year: int | None = None) -> dict:
     """After year end: draft each evaluated contract's evaluation of `year` (default: last year).
     Idempotent: one evaluation per (contract, year), an existing one is left as it is."""

@@ -7,8 +7,11 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from audit.jobs import single_run
+
 
 @shared_task(name="contracts.tasks.reminders_generate", acks_late=True)
+@single_run("contracts.tasks.reminders_generate")
 def reminders_generate(on: str | None = None) -> int:
     """Daily: create due reminders. `on` is an ISO date (default: today, Asia/Shanghai)."""
     from contracts.services.reminders import reminders_generate as generate
@@ -18,6 +21,7 @@ def reminders_generate(on: str | None = None) -> int:
 
 
 @shared_task(name="contracts.tasks.transfers_generate", acks_late=True)
+@single_run("contracts.tasks.transfers_generate")
 def transfers_generate(year: int | None = None, quarter: int | None = None) -> dict:
     """At the start of each quarter: the quarter's transfer for every live contract (idempotent:
     unique per contract, year and quarter). Default period: the quarter of today."""
