@@ -170,6 +170,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # django-import-export asks for the model's add (import) and view (export) permission; without
 # these it lets any staff user import and export.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+# An upload waiting for its import to be confirmed: encrypted, in the cache, for this long only.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "audit.tmp_storage.EncryptedCacheStorage"
+MEDSUPP_IMPORT_CONFIRM_SECONDS = env.int("MEDSUPP_IMPORT_CONFIRM_SECONDS", default=30 * 60)
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

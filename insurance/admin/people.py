@@ -169,7 +169,12 @@ class PersonalDataExportMixin:
                 return HttpResponseRedirect(
                     reverse("admin:insurance_importjob_change", args=[job.pk])
                 )
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        kept = getattr(upload, "tmp_storage_name", None)
+        if kept and "confirm_form" not in (getattr(response, "context_data", None) or {}):
+            # The preview failed: nothing will confirm it, so the upload goes now.
+            self.get_tmp_storage_class()(name=kept).remove()
+        return response
 
 
 @admin.register(Person)

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.choices import AuditAction
+from audit.crypto import encrypt_bytes
 from audit.models import AuditEntry, User
 from insurance.choices import ImportJobStatus
 from insurance.models import Enrollment, ImportJob, Person
@@ -225,7 +226,8 @@ def test_background_job_with_bad_rows_reports_and_writes_nothing(county_a, setti
     settings.MEDIA_ROOT = tmp_path
     rows = [*_rows(), ["A9", "1", "", "", "310", "11", "370826", ""]]
     job = ImportJob(target="person", original_name="p.csv", file_format="csv")
-    job.file.save("p.csv", ContentFile(gbk_csv(HEADERS, rows)), save=True)
+    sealed = encrypt_bytes(gbk_csv(HEADERS, rows)).encode()  # as import_job_create stores it
+    job.file.save("p.csv.enc", ContentFile(sealed), save=True)
     assert import_job_process(job_id=job.pk) == ImportJobStatus.FAILED
     job.refresh_from_db()
     assert Person.objects.count() == 0
