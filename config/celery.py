@@ -21,6 +21,11 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    "audit-checkpoint": {
+        "task": "audit.tasks.audit_checkpoint",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 600},
+    },
     "healthcheck-heartbeat": {
         "task": "audit.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),

@@ -63,3 +63,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"access walk: {len(walk.WALKED['admin'])} admin doors and {len(walk.WALKED['api'])} "
         f"API doors walked four ways (anonymous, no permission, permission, other insurer/county)"
     )
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test's signed audit checkpoints in its own folder: a test database rolled back
+    must not be measured against another test's checkpoints."""
+    settings.MEDSUPP_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")

@@ -157,6 +157,10 @@ MEDSUPP_DATA_KEYS = env.list("MEDSUPP_DATA_KEYS", default=DEV_DATA_KEYS)
 MEDSUPP_BLIND_INDEX_KEY = env("MEDSUPP_BLIND_INDEX_KEY", default=DEV_BLIND_INDEX_KEY)
 # Keys the audit log's hash chain and its checkpoints (HMAC-SHA256): the database never holds it.
 MEDSUPP_AUDIT_KEY = env("MEDSUPP_AUDIT_KEY", default=DEV_AUDIT_KEY)
+# Signed checkpoints of the audit chain's head, outside the database (audit/checkpoints.py).
+MEDSUPP_AUDIT_CHECKPOINT_DIR = Path(
+    env("MEDSUPP_AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "audit-checkpoints"))
+)
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory.
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
