@@ -90,38 +90,41 @@ def contracts_of(insurer) -> QuerySet:
     )
 
 
-class ByContract:
-    """Bureau: every row. Insurer user: rows of his insurer's contracts (through `path`)."""
+class InsurerSide:
+    """Bureau staff: every row. An insurer user: `for_insurer`. Nobody else: no row."""
 
     dimension = "insurer"
+
+    def __call__(self, queryset: QuerySet, user) -> QuerySet:
+        scope = insurer_scope(user)
+        if scope is BUREAU:
+            return queryset
+        if scope is None:
+            return queryset.none()
+        return self.for_insurer(queryset, scope)
+
+    def for_insurer(self, queryset: QuerySet, insurer) -> QuerySet:
+        raise NotImplementedError
+
+
+class ByContract(InsurerSide):
+    """An insurer user: rows of his insurer's contracts (through `path`)."""
 
     def __init__(self, path: str = "contract"):
         self.path = path
 
-    def __call__(self, queryset: QuerySet, user) -> QuerySet:
-        scope = insurer_scope(user)
-        if scope is BUREAU:
-            return queryset
-        if scope is None:
-            return queryset.none()
-        return queryset.filter(**{f"{self.path}__in": contracts_of(scope)})
+    def for_insurer(self, queryset: QuerySet, insurer) -> QuerySet:
+        return queryset.filter(**{f"{self.path}__in": contracts_of(insurer)})
 
 
-class ByInsurer:
-    """Bureau: every row. Insurer user: rows of his own insurer (through `path`)."""
-
-    dimension = "insurer"
+class ByInsurer(InsurerSide):
+    """An insurer user: rows of his own insurer (through `path`)."""
 
     def __init__(self, path: str = "insurer"):
         self.path = path
 
-    def __call__(self, queryset: QuerySet, user) -> QuerySet:
-        scope = insurer_scope(user)
-        if scope is BUREAU:
-            return queryset
-        if scope is None:
-            return queryset.none()
-        return queryset.filter(**{self.path: scope.pk})
+    def for_insurer(self, queryset: QuerySet, insurer) -> QuerySet:
+        return queryset.filter(**{self.path: insurer.pk})
 
 
 class BureauOnly:
@@ -167,39 +170,23 @@ class ApprovedForInsurers(ByContract):
         super().__init__(path)
         self.status_path = status_path
 
-    def __call__(self, queryset: QuerySet, user) -> QuerySet:
-        queryset = super().__call__(queryset, user)
-        if insurer_scope(user) is BUREAU:
-            return queryset
+    def for_insurer(self, queryset: QuerySet, insurer) -> QuerySet:
+        queryset = super().for_insurer(queryset, insurer)
         return queryset.filter(**{self.status_path: EvaluationStatus.APPROVED})
 
 
-class TendersBidIn:
-    """Bureau: every tender. Insurer user: the tenders his insurer bid in."""
+class TendersBidIn(InsurerSide):
+    """An insurer user: the tenders his insurer bid in."""
 
-    dimension = "insurer"
-
-    def __call__(self, queryset: QuerySet, user) -> QuerySet:
-        scope = insurer_scope(user)
-        if scope is BUREAU:
-            return queryset
-        if scope is None:
-            return queryset.none()
-        return queryset.filter(id__in=Bid.objects.filter(insurer=scope).values("tender_id"))
+    def for_insurer(self, queryset: QuerySet, insurer) -> QuerySet:
+        return queryset.filter(id__in=Bid.objects.filter(insurer=insurer).values("tender_id"))
 
 
-class PaymentParts:
+class PaymentParts(InsurerSide):
     """A part belongs to a transfer or a reserve release; either's contract decides."""
 
-    dimension = "insurer"
-
-    def __call__(self, queryset: QuerySet, user) -> QuerySet:
-        scope = insurer_scope(user)
-        if scope is BUREAU:
-            return queryset
-        if scope is None:
-            return queryset.none()
-        visible = contracts_of(scope)
+    def for_insurer(self, queryset: QuerySet, insurer) -> QuerySet:
+        visible = contracts_of(insurer)
         return queryset.filter(Q(transfer__contract__in=visible) | Q(release__contract__in=visible))
 
 

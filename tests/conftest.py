@@ -1,7 +1,20 @@
 import pytest
+from django.db.backends.signals import connection_created
 
 from audit.roles import ROLES
 from audit.services import user_ensure
+
+
+def _allow_test_flush(sender, connection, **kwargs):
+    """pytest-django empties the test database with TRUNCATE after transactional tests; the audit
+    table refuses TRUNCATE (migration audit/0008) except in a test_ database whose session says
+    so. tests/audit/test_audit_anchor.py turns it off to prove the refusal."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET medsupp.test_flush = 'on'")
+
+
+connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
 
 
 @pytest.fixture

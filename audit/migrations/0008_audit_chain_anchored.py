@@ -12,6 +12,11 @@ from django.db import migrations
 TRUNCATE = """
 CREATE OR REPLACE FUNCTION audit_entry_no_truncate() RETURNS trigger AS $$
 BEGIN
+    -- The test suite empties its own test_ database between transactional tests (and says so).
+    IF current_database() LIKE 'test\_%' AND current_setting('medsupp.test_flush', true) = 'on'
+    THEN
+        RETURN NULL;
+    END IF;
     RAISE EXCEPTION 'audit_auditentry is append-only (TRUNCATE refused)'
         USING ERRCODE = 'insufficient_privilege';
 END;
