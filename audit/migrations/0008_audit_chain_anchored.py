@@ -13,8 +13,8 @@ TRUNCATE = """
 CREATE OR REPLACE FUNCTION audit_entry_no_truncate() RETURNS trigger AS $$
 BEGIN
     -- The test suite empties its own test_ database between transactional tests (and says so).
-    IF current_database() LIKE 'test\_%' AND current_setting('medsupp.test_flush', true) = 'on'
-    THEN
+    IF current_database() LIKE 'test!_%' ESCAPE '!'
+        AND current_setting('medsupp.test_flush', true) = 'on' THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION 'audit_auditentry is append-only (TRUNCATE refused)'
