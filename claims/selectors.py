@@ -156,16 +156,20 @@ def supervision_config_for_user(user) -> QuerySet:
     return SupervisionConfig.objects.select_related("contract")
 
 
-def _year_bounds(year: int):
+def _year_bounds(contract, year: int) -> tuple[dt.date, dt.date]:
+    """The contract year's insurance year (the scheme's, `contracts.periods`): operational
+    figures (complaints, spot checks, reconciliation months) are counted over it."""
+    from contracts.periods import contract_year
 
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    period = contract_year(contract, year)
+    return period.insurance_start, period.end
 
 
 def discrepancy_rate(contract, year: int) -> Decimal | None:
     """For the annual evaluation: share (0..1, 4 places) of the contract's reconciled settlements
     of the year (by settlement month) that are not matched; None when nothing was reconciled."""
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     counts = ReconciliationResult.objects.filter(
         contract_id=contract.pk, period__gte=start, period__lte=end
     ).aggregate(n=Count("id"), gaps=Count("id", filter=Q(outcome__in=DISCREPANCIES)))
@@ -181,7 +185,7 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
 
     from claims.models import ManualClaim
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     in_time = Q(status=ManualClaimStatus.PAID, paid_on__lte=F("due_on")) | Q(
         status=ManualClaimStatus.REFUSED, decided_on__lte=F("due_on")
     )
@@ -256,7 +260,7 @@ def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> d
     from claims.models.complaint import ComplaintStatus
 
     today = today or timezone.localdate()
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     qs = Complaint.objects.filter(
         contract_id=contract.pk, received_on__gte=start, received_on__lte=end
     )
@@ -294,7 +298,7 @@ def spot_check_points(contract, year: int) -> dict:
     from claims.models import SpotCheckFinding
     from claims.models.spot_check import SEVERITY_POINTS
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     rows = (
         SpotCheckFinding.objects.filter(
             spot_check__contract_id=contract.pk,
@@ -324,7 +328,7 @@ def satisfaction_figures(contract, year: int) -> dict:
     """Surveys whose period ends in `year`: respondents, satisfied, satisfied share (0..1)."""
     from claims.models import SatisfactionSurvey
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     sums = SatisfactionSurvey.objects.filter(
         contract_id=contract.pk, period_end__gte=start, period_end__lte=end
     ).aggregate(respondents=Sum("respondents"), satisfied=Sum("satisfied"), n=Count("id"))
