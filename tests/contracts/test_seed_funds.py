@@ -543,6 +543,7 @@ def test_failed_evaluation_refuses_the_renewal_answer(evaluated):
 
 def test_debarment_runs_three_years_from_the_evaluated_year_not_the_click(evaluated):
     contract, _director = evaluated
+    assert Debarment.objects.filter(contract=contract).count() == 1
     # 因考核不合格的3年内不得承办 (R-IM): the 2025 year ends 2025-12-31, the bar runs 2026-2028
     bars = Debarment.objects.filter(reason=DebarmentReason.FAILED_EVALUATION)
     assert {(b.starts_on, b.ends_on) for b in bars} == {
