@@ -96,6 +96,8 @@ def funding_calculate(
     payroll_source: str = "",
     balance_source: str = "",
     declared: dict | None = None,
+    headcount: int | None = None,
+    headcount_source: str = "",
     request=None,
 ) -> FundingCalculation:
     """Compute the year's funding from the scheme year's rule and store it as a new version.
@@ -103,7 +105,9 @@ def funding_calculate(
     `snapshot_date` (default: the insurance year's first day) fixes the headcount; `payroll`
     and `accumulated_balance` are the facts R-ENT-1 needs (last year's payroll, the fund's
     balance) with where each comes from; `declared` the amounts a composite funding asks for
-    (e.g. personal-account interest, R-QD-1).
+    (e.g. personal-account interest, R-QD-1). `headcount` with its `headcount_source` replaces
+    the count of enrolments where the insured are counted elsewhere (the basic insurance
+    register: R-ORD-1 funds every insured employee, enrolled here or not).
     """
     check_perm(actor, PREPARE_PERMISSION, _("筹资测算"))
     scheme_year = SchemeYear.objects.filter(scheme_id=contract.scheme_id, year=year).first()
@@ -116,8 +120,19 @@ def funding_calculate(
     day = snapshot_date or scheme_year.insurance_start
     inputs: dict = {"funding_params": params}
     facts: dict = {}
+    if headcount is not None:
+        if kind not in (FundingKind.PER_CAPITA, FundingKind.BASIC_FUNDING_PERCENT):
+            raise ContractsError(_("此筹资方式不按参保人数测算，不能录入人数。"))
+        if not isinstance(headcount, int) or headcount < 0:
+            raise ContractsError(_("参保人数必须是非负整数。"))
+        if not (headcount_source or "").strip():
+            raise ContractsError(_("录入参保人数时请注明数据来源。"))
     if kind in (FundingKind.PER_CAPITA, FundingKind.BASIC_FUNDING_PERCENT):
-        facts["headcount"] = headcount_on(scheme_year=scheme_year, day=day)
+        if headcount is None:
+            facts["headcount"] = headcount_on(scheme_year=scheme_year, day=day)
+        else:
+            facts["headcount"] = headcount
+            inputs["headcount_source"] = headcount_source.strip()
         inputs.update(snapshot_date=day.isoformat(), headcount=facts["headcount"])
     if kind == FundingKind.BASIC_FUNDING_PERCENT:
         facts["prev_basic_per_capita"] = scheme_year.prev_basic_funding_per_capita
@@ -156,6 +171,8 @@ def funding_calculate(
         outcome = funding_compute(kind, params, **facts)
     except (FundingInputError, KeyError) as exc:
         raise ContractsError(_("筹资测算失败：%(e)s") % {"e": exc}) from None
+    if "headcount_source" in inputs:
+        outcome.steps.insert(0, f"参保人数 {headcount}（来源：{inputs['headcount_source']}）")
     # lock the contract so that two calculations at once get distinct versions
     Contract.objects.select_for_update().get(pk=contract.pk)
     last = FundingCalculation.objects.filter(contract=contract, year=year).aggregate(

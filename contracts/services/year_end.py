@@ -242,3 +242,41 @@ def year_end_approve(*, settlement: YearEndSettlement, actor, note: str = "", re
         request=request,
     )
     return settlement
+
+
+@transaction.atomic
+def carried_in_record(*, contract: Contract, year: int, amount, actor, reason: str):
+    """A surplus carried into the contract's year from before the system held its accounts (a
+    first year taken over, a renewal, a what-if): posted as last year's approved settlement
+    would post it (CARRIED -> INSURER of `year`), split like the year's premium. Once."""
+    check_perm(actor, PREPARE_PERMISSION, _("录入上年结转"))
+    amount = _money(amount, _("上年结转"))
+    if not (reason or "").strip():
+        raise ContractsError(_("请说明上年结转金额的来源。"))
+    funding = funding_current(contract=contract, year=year)
+    if funding is None:
+        raise ContractsError(_("请先批准本年度的筹资测算，再录入上年结转。"))
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    entries = ledger_post(
+        kind=LedgerKind.CARRIED_IN,
+        contract=contract,
+        year=year,
+        by_fund=ledger_split(funding=funding, amount=amount),
+        from_account=LedgerAccount.CARRIED,
+        to_account=LedgerAccount.INSURER,
+        source=contract,
+        actor=actor,
+        on=timezone.localdate(),
+        memo=f"上年结余转入：{reason.strip()}",
+    )
+    if not entries:
+        raise ContractsError(_("该合同的上年结转已经录入。"))
+    events.change(
+        actor=actor,
+        obj=contract,
+        action=AuditAction.CREATE,
+        after={"carried_in": str(amount), "year": year},
+        summary=f"录入上年结转 {contract.number} {year}：{amount}",
+        reason=reason,
+    )
+    return entries
