@@ -549,3 +549,31 @@ def test_debarment_runs_three_years_from_the_evaluated_year_not_the_click(evalua
     assert {(b.starts_on, b.ends_on) for b in bars} == {
         (dt.date(2026, 1, 1), dt.date(2028, 12, 31))
     }
+
+
+def test_finance_enters_declared_amounts_and_headcount_in_the_admin(db, finance, verified_client):
+    scheme = SchemeFactory()
+    SchemeYearFactory(
+        scheme=scheme,
+        year=2025,
+        funding_kind=FundingKind.COMPOSITE,
+        funding_params={"components": [
+            {"kind": "fixed", "total": "1000.00", "source": "fiscal_city"},
+            {"kind": "declared", "key": "interest", "source": "account_interest"},
+        ]},
+    )  # fmt: skip
+    contract = ContractFactory(
+        scheme=scheme, status=ContractStatus.ACTIVE,
+        starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2026, 12, 31),
+    )  # fmt: skip
+    client = verified_client(finance)
+    url = "/admin/contracts/fundingcalculation/add/"
+    page = client.post(url, {"contract": contract.pk, "year": 2025, "declared": "interest 12"})
+    assert "key=金额" in page.content.decode()  # located error, nothing computed
+    assert not contract.funding_calculations.exists()
+    response = client.post(
+        url, {"contract": contract.pk, "year": 2025, "declared": "interest=12.34"}
+    )
+    assert response.status_code == 302
+    # 1,000.00 fixed + 12.34 entered
+    assert contract.funding_calculations.get().result == D("1012.34")
