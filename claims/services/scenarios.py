@@ -183,8 +183,9 @@ def scenario_load(path: Path) -> Scenario:
         raise ScenarioError([f"{file}：不是有效的 JSON / not valid JSON: {exc}"]) from None
     if not isinstance(document, dict):
         raise ScenarioError([f"{file}：应为 JSON 对象 / must be a JSON object"])
+    unknown = Problems()
     for key in sorted(set(document) - TOP_LEVEL):
-        problems.add(file, None, key, "未知字段", "unknown field")
+        unknown.add(file, None, key, "未知字段", "unknown field")
     for key in ("year", "coverage_start", "coverage_end", "funding", "contract", "persons",
                 "settlements"):  # fmt: skip
         if key not in document:
@@ -193,6 +194,7 @@ def scenario_load(path: Path) -> Scenario:
         problems.add(file, None, "plan", "写 plan（方案编码）或 plan_file（方案文件）之一",
                      "give plan (a shipped code) or plan_file, one of them")  # fmt: skip
     problems.raise_any()
+    problems = unknown  # unknown fields are reported with everything else found below
 
     plan_document = None
     if "plan_file" in document:
