@@ -2,7 +2,8 @@
 per-contract `SupervisionConfig.paid_field` goes; the company scheme's common pool of unused
 personal quotas (QuotaPoolEntry, R-ENT-2/3). A stored plan document without the declaration
 gets the field its contracts were reconciled on (the most common among them), else the former
-default of its schemes' kind (城乡居民大病 hifmi_pay, 企业补充 hifes_pay, others oth_pay)."""
+default of its schemes' kind (城乡居民大病 hifmi_pay, 企业补充 hifes_pay, others oth_pay), else
+(no scheme uses it) the field the shipped document of its code declares, else oth_pay."""
 
 from collections import Counter
 
@@ -15,6 +16,9 @@ KIND_DEFAULTS = {"resident_critical": "hifmi_pay", "enterprise_supp": "hifes_pay
 
 def declare_own_payment_fields(apps, schema_editor):
     from insurance.engine import PlanError, parse_plan, render_plan
+    from insurance.plans import load_shipped_plans
+
+    shipped = {code: doc["own_payment_field"] for code, doc in load_shipped_plans().items()}
 
     BenefitPlan = apps.get_model("insurance", "BenefitPlan")
     SchemeYear = apps.get_model("insurance", "SchemeYear")
@@ -34,7 +38,8 @@ def declare_own_payment_fields(apps, schema_editor):
             KIND_DEFAULTS.get(kind, "oth_pay")
             for kind in Scheme.objects.filter(id__in=schemes).values_list("kind", flat=True)
         )
-        chosen = (configured or kinds or Counter(["oth_pay"])).most_common(1)[0][0]
+        fallback = Counter([shipped.get(plan.code, "oth_pay")])
+        chosen = (configured or kinds or fallback).most_common(1)[0][0]
         plan.document = {**document, "own_payment_field": chosen}
         try:
             plan.plain_words = render_plan(plan=parse_plan(plan.document), lang="zh")

@@ -55,5 +55,10 @@ class Migration(migrations.Migration):
             name='insured_since',
             field=models.DateField(blank=True, help_text='本次连续参加基本医疗保险的第一天；中断后重新参保的，填重新参保之日。待遇等待期自此日起算（R-QD-5）；不详的视为早已参保。', null=True, verbose_name='本次连续参保起始日期'),
         ),
+        migrations.AlterField(
+            model_name='schemeyear',
+            name='waiting_period_days',
+            field=models.PositiveSmallIntegerField(default=0, help_text='首次参保或中断后重新参保的等待天数；连续续保无等待期。选定待遇方案后取自方案，起算日也按方案（如自参加基本医疗保险之日起算）。', verbose_name='等待期（天）'),
+        ),
         migrations.RunPython(load_new_shipped_versions, migrations.RunPython.noop),
     ]
