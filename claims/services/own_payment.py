@@ -15,44 +15,46 @@ from collections import defaultdict
 from django.db.models import Case, CharField, DecimalField, F, Q, Value, When
 from django.db.models.expressions import Expression
 
+from insurance.engine import OWN_PAYMENT_FIELDS
 from insurance.models import BenefitPlan, SchemeYear
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def plan_fields() -> dict[tuple[str, int], str]:
-    """(plan code, version) -> its own-payment field, for every stored plan version."""
+    """(plan code, version) -> its own-payment field, for every stored plan version. Read as
+    the document's key, not by parsing it: a stored version that a later release's checks
+    would refuse still says where its money is."""
+    rows = BenefitPlan.objects.values_list("code", "version", "document")
     return {
-        (plan.code, plan.version): plan.own_payment_field
-        for plan in BenefitPlan.objects.only("code", "version", "document")
+        (code, version): document["own_payment_field"]
+        for code, version, document in rows
+        if isinstance(document, dict) and document.get("own_payment_field") in OWN_PAYMENT_FIELDS
     }
 
 
-def scheme_field(scheme_id: int) -> str | None:
+def scheme_field(scheme_id: int, fields: dict[tuple[str, int], str]) -> str | None:
     """The field of the scheme's current plan: its latest year that has one."""
-    year = (
+    current = (
         SchemeYear.objects.filter(scheme_id=scheme_id, plan__isnull=False)
-        .select_related("plan")
         .order_by("-year")
+        .values_list("plan__code", "plan__version")
         .first()
     )
-    return year.plan.own_payment_field if year is not None else None
+    return fields.get(current) if current is not None else None
 
 
-def own_payment(scheme_id: int, *, prefix: str = "") -> tuple[Expression, Expression]:
+def own_payment(scheme_id: int) -> tuple[Expression, Expression]:
     """(amount, field name) of the scheme's own payment on a settlement record, as SQL
-    expressions; `prefix` leads from the queried model to the record ("record__"). Both are
-    NULL where no plan says which field it is."""
+    expressions over `SettlementRecord`. Both are NULL where no plan says which field it is."""
+    fields = plan_fields()
     by_field: dict[str, Q] = defaultdict(Q)
-    for (code, version), field in plan_fields().items():
-        by_field[field] |= Q(
-            **{f"{prefix}compensation__plan_code": code,
-               f"{prefix}compensation__plan_version": version}
-        )  # fmt: skip
-    fallback = scheme_field(scheme_id)
+    for (code, version), field in fields.items():
+        by_field[field] |= Q(compensation__plan_code=code, compensation__plan_version=version)
+    fallback = scheme_field(scheme_id, fields)
     amount = Case(
-        *(When(condition, then=F(f"{prefix}{field}")) for field, condition in by_field.items()),
-        default=F(f"{prefix}{fallback}") if fallback else Value(None),
+        *(When(condition, then=F(field)) for field, condition in by_field.items()),
+        default=F(fallback) if fallback else Value(None),
         output_field=_MONEY,
     )
     name = Case(

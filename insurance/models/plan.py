@@ -93,8 +93,3 @@ class BenefitPlan(models.Model):
     @property
     def waiting_days(self) -> int:
         return self.parsed.eligibility.waiting_days
-
-    @property
-    def own_payment_field(self) -> str:
-        """The settlement field carrying this scheme's own payment (reconciliation reads it)."""
-        return self.parsed.own_payment_field

@@ -143,3 +143,20 @@ def test_the_tolerance_is_still_per_contract(covered_city):
     SupervisionConfig.objects.create(contract=contract, tolerance=Decimal("1.00"))
     reconciliation_compute(contract=contract)
     assert ReconciliationResult.objects.get(record=rec).outcome == Outcome.MATCHED
+
+
+@pytest.mark.django_db
+def test_a_stored_version_that_later_checks_refuse_still_says_where_its_money_is(covered_city):
+    # A version stored before R-JN-3 was checked (a waiting period): it no longer parses, but
+    # its settlements are reconciled on the field its document declares.
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    document = BenefitPlan.objects.get(code="jining-2022", status="active").document
+    old = BenefitPlan.objects.create(
+        code="jining-2022", version=99, name="旧版", status="retired",
+        document={**document, "version": 99, "eligibility": {"waiting_days": 30}},
+        effective_from=dt.date(2022, 1, 1),
+    )  # fmt: skip
+    rec = record(applied_batch(contract), person, paid="50.00", field="oth_pay")
+    Compensation.objects.create(record=rec, batch=rec.batch, plan_code=old.code, plan_version=99,
+                                status="computed", total=Decimal("50.00"), lines={})  # fmt: skip
+    assert reconciliation_compute(contract=contract) == {Outcome.MATCHED: 1}

@@ -52,6 +52,18 @@ def test_calculator_ordos_worked_example(tmp_path):
 
 
 @pytest.mark.django_db
+def test_calculator_without_persons_meets_the_service_condition(tmp_path):
+    # Company scheme (example figures): outpatient in-policy 1,000, pooled fund 700 -> top-up to
+    # 90% = 200; without a persons file everyone has served (and waited) long enough.
+    settlements = (
+        "setl_id,psn_no,insutype,med_type,setl_time,inscp_scp_amt,hifp_pay\n"
+        "E1,E,310,11,2012-03-01 10:00:00,1000.00,700.00\n"
+    )
+    rows = _compute(tmp_path, "--plan", "shaanxi-enterprise-2011", settlements=settlements)
+    assert rows["E1"]["co-pay-top-up"] == "200.00"
+
+
+@pytest.mark.django_db
 def test_calculator_persons_file_civil_servant_keeps_old_rules(tmp_path):
     (tmp_path / "p.csv").write_text(
         "psn_no,insutype,cvlserv_flag,special_statuses,enrol_date,first_enrol\n"

@@ -74,8 +74,14 @@ class Command(BaseCommand):
             self._persons(options["persons"])
             if options["persons"]
             else {
+                # No persons file: enrolled, insured and employed since always (no waiting
+                # period, a year of service met), urban, without special statuses.
                 s.psn_no: PersonFacts(
-                    psn_no=s.psn_no, insutype=s.insutype, enrolments=(Enrolment(start=ALWAYS),)
+                    psn_no=s.psn_no,
+                    insutype=s.insutype,
+                    enrolments=(Enrolment(start=ALWAYS),),
+                    insured_since=ALWAYS,
+                    hire_date=ALWAYS,
                 )
                 for s in settlements
             }
