@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("结算与赔付监管")
+
+    def ready(self) -> None:
+        # The register cannot import claims: it signals a cancellation, claims returns the
+        # unused personal quota to the common pool (R-ENT-2, claims/services/quota_pool.py).
+        from claims.services.quota_pool import on_enrollment_cancelled
+        from insurance.signals import enrollment_cancelled
+
+        enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")

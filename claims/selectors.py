@@ -8,6 +8,7 @@ from django.db.models import QuerySet, Sum
 
 from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
 from contracts.selectors import contract_for_user, insurer_of
+from insurance.engine.money import quantize
 from insurance.selectors import ALL, region_scope_ids
 
 
@@ -70,6 +71,7 @@ from claims.models import (  # noqa: E402
     ClaimStatement,
     FraudFlag,
     ManualClaim,
+    QuotaPoolEntry,
     ReconciliationResult,
     StatementAdjustment,
     StatementItem,
@@ -138,6 +140,30 @@ def manual_claim_for_user(user) -> QuerySet:
 def fraud_flag_for_user(user) -> QuerySet:
     qs = FraudFlag.objects.select_related("record", "other_record", "contract", "person")
     return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
+
+
+def quota_pool_for_user(user) -> QuerySet:
+    """The common pool's entries: personal data of the register, so bureau staff only, each
+    clerk the people of his region (insurers receive personal data only through settlements)."""
+    if not user.is_authenticated or is_insurer_side(user):
+        return QuotaPoolEntry.objects.none()
+    qs = QuotaPoolEntry.objects.select_related(
+        "person", "scheme_year__scheme", "enrollment", "created_by"
+    )
+    return _record_region(qs, user, "person__region_id")
+
+
+def quota_pool_balances(qs: QuerySet) -> list[dict]:
+    """The pool per scheme year: entries and the sum returned (one GROUP BY over `qs`)."""
+    rows = list(
+        qs.order_by()
+        .values("scheme_year_id", "scheme_year__scheme__name", "scheme_year__year")
+        .annotate(n=Count("id"), balance=Sum("amount"))
+        .order_by("scheme_year__scheme__name", "-scheme_year__year")
+    )
+    for row in rows:
+        row["balance"] = quantize(row["balance"])  # SQLite's sum drops the fen's zeros
+    return rows
 
 
 def calendar_override_for_user(user) -> QuerySet:

@@ -133,7 +133,7 @@ class SupervisionConfigAdmin(AuditedAdmin):
     (the selector is empty for them too)."""
 
     selector = staticmethod(supervision_config_for_user)
-    list_display = ("contract", "paid_field", "tolerance", "sample_size", "review_threshold")
+    list_display = ("contract", "tolerance", "sample_size", "review_threshold")
     list_select_related = ("contract",)
     raw_id_fields = ("contract",)
 

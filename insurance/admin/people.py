@@ -93,6 +93,8 @@ class PersonAddForm(forms.ModelForm):
             "employer",
             "status",
             "insured_since",
+            "hire_date",
+            "rural",
             "cvlserv_flag",
         )
 
@@ -191,7 +193,9 @@ class PersonAdmin(
         "status",
         "region",
     )
-    list_filter = (RegionFilter, "insutype", "status", SpecialStatusFilter, "cvlserv_flag")
+    list_filter = (
+        RegionFilter, "insutype", "status", SpecialStatusFilter, "rural", "cvlserv_flag",
+    )  # fmt: skip
     search_fields = ("psn_no",)
     search_help_text = _("输入人员编号或 18 位身份证号精确查找")
     raw_id_fields = ("region", "employer")
@@ -213,6 +217,8 @@ class PersonAdmin(
         "status",
         "status_date",
         "insured_since",
+        "hire_date",
+        "rural",
         "cvlserv_flag",
     )
 

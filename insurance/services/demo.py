@@ -193,6 +193,16 @@ def _person_row(index: int, rng: random.Random, regions: list[Region], now) -> d
     )
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
     phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    insured_since = dt.date(max(birth.year, 2000), 1, 1)
+    # From the index, not the generator, so the people drawn before these facts stay the same:
+    # working employees joined their employer after their insurance began (R-ENT-2), two
+    # residents in five live in the countryside (R-IM-2).
+    hire_date = None
+    if employee and psn_type == PersonType.EMPLOYED:
+        hire_date = min(
+            dt.date(DEMO_YEAR - 1, 12, 1),
+            dt.date(max(insured_since.year, birth.year + 20) + index % 7, 1 + index % 12, 1),
+        )
     return {
         "psn_no": f"{PSN_PREFIX}{index:011d}",
         "certno": crypto.encrypt(certno),
@@ -207,7 +217,9 @@ def _person_row(index: int, rng: random.Random, regions: list[Region], now) -> d
         "employer_id": None,
         "status": status,
         "status_date": None if status == PersonStatus.ACTIVE else dt.date(DEMO_YEAR, 1, 1),
-        "insured_since": dt.date(max(birth.year, 2000), 1, 1),
+        "insured_since": insured_since,
+        "hire_date": hire_date,
+        "rural": not employee and index % 5 < 2,
         "cvlserv_flag": employee and rng.random() < 0.05,
         "created_at": now,
         "updated_at": now,

@@ -374,7 +374,7 @@ def _survey(contract):
 def _supervision_config(contract):
     from claims.models import SupervisionConfig
 
-    return SupervisionConfig.objects.create(contract=contract, paid_field="oth_pay")
+    return SupervisionConfig.objects.create(contract=contract)
 
 
 def _evaluation(contract):
