@@ -106,7 +106,7 @@ class PersonRow:
     rural: bool
     cvlserv_flag: bool
     insured_since: dt.date | None
-    hired_on: dt.date | None
+    hire_date: dt.date | None
     statuses: list[tuple[str, dt.date | None, dt.date | None]]
     enrol_start: dt.date | None
     payment_channel: str
@@ -387,7 +387,7 @@ def _persons(path: Path, problems: Problems) -> list[PersonRow]:
                         row.get("cvlserv_flag", ""), problems, file, number, "cvlserv_flag"
                     ),
                     insured_since=_optional_date(row, "insured_since", problems, file, number),
-                    hired_on=_optional_date(row, "hired_on", problems, file, number),
+                    hire_date=_optional_date(row, "hire_date", problems, file, number),
                     statuses=_statuses(row.get("special_statuses", ""), problems, file, number),
                     enrol_start=_optional_date(row, "enrol_start", problems, file, number),
                     payment_channel=channel,

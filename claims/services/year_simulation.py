@@ -209,7 +209,7 @@ def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) 
 def _person_facts(person: Person, row) -> None:
     """The facts a plan's eligibility may read that person_create does not take."""
     changed = []
-    for name, value in (("rural", row.rural), ("hired_on", row.hired_on)):
+    for name, value in (("rural", row.rural), ("hire_date", row.hire_date)):
         if hasattr(person, name) and getattr(person, name) != value:
             setattr(person, name, value)
             changed.append(name)

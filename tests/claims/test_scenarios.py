@@ -109,8 +109,8 @@ def test_huizhou_first_insurance_year(simulate):
     # R-HZ-1: 145,891,300.00 for the first insurance year, 8:2
     premium = D("145891300.00")
     assert r["funding"]["by_source"] == {
-        "employee_supp_fund": str(premium * D("0.8")),
-        "resident_fund": str(premium * D("0.2")),
+        "employee_supp_fund": str(q(premium * D("0.8"))),
+        "resident_fund": str(q(premium * D("0.2"))),
     }
     # four quarters of the insurance year, July to June, a quarter of the premium each
     assert [(t["from"], t["to"], D(t["transferred"])) for t in r["transfers"]] == [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insurance', '0005_plan_status_label'),
+        ('insurance', '0006_person_eligibility_facts_and_plan_v2'),
     ]
 
     operations = [
