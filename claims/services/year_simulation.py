@@ -21,7 +21,12 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from audit.services import user_ensure
-from claims.models import Compensation, CompensationAdjustment, SettlementRecord
+from claims.models import (
+    Compensation,
+    CompensationAdjustment,
+    QuotaPoolEntry,
+    SettlementRecord,
+)
 from claims.services.batches import batch_errors, batch_process, batch_receive
 from claims.services.scenarios import Scenario, ScenarioError
 from claims.services.year_end import year_end_prepare_for
@@ -151,7 +156,7 @@ def _credit_code(tag: str) -> str:
     return first17 + uscc_check_char(first17)
 
 
-def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) -> None:
+def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) -> list:
     taken = set(
         Person.objects.filter(psn_no__in=[p.psn_no for p in scenario.persons]).values_list(
             "psn_no", flat=True
@@ -167,6 +172,7 @@ def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) 
                 for p in rows
             ]
         )
+    leavers = []
     for index, row in enumerate(scenario.persons):
         person = person_create(
             actor=actor,
@@ -201,9 +207,27 @@ def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) 
             else row.payment_channel,
         )
         if row.left_on is not None:
-            enrollment_cancel(
-                actor=actor, enrollment=enrollment, on_date=row.left_on, reason="离职（模拟）"
+            leavers.append((row, enrollment))
+    return leavers
+
+
+def _leave(scenario: Scenario, leavers: list, actor) -> None:
+    """People leave after the year's settlements are in: the unused personal quota the pool
+    receives is what the quota line had not paid them by then (R-ENT-2)."""
+    for row, enrollment in leavers:
+        later = SettlementRecord.objects.filter(
+            psn_no=row.psn_no, setl_time__date__gte=row.left_on, refd_setl_flag=False
+        ).values_list("setl_id", flat=True)
+        if later:
+            raise ScenarioError(
+                [
+                    f"persons 第{row.row}行 left_on：{row.left_on} 离职，但结算 "
+                    f"{', '.join(later)} 在其后 / settlements after the leaving day"
+                ]
             )
+        enrollment_cancel(
+            actor=actor, enrollment=enrollment, on_date=row.left_on, reason="离职（模拟）"
+        )
 
 
 def _person_facts(person: Person, row) -> None:
@@ -326,7 +350,7 @@ def year_run(scenario: Scenario) -> dict:
     plan = _plan(scenario, actors["director"])
     scheme_year = _scheme_year(scenario, plan, region, tag)
     contract = _contract(scenario, scheme_year, tag)
-    _people(scenario, scheme_year, region, actors["finance"])
+    leavers = _people(scenario, scheme_year, region, actors["finance"])
     inputs = dict(scenario.funding_inputs)
     snapshot = inputs.pop("snapshot_date", None)
     calc = funding_calculate(
@@ -346,6 +370,7 @@ def year_run(scenario: Scenario) -> dict:
             reason="上年结余（情景输入）",
         )
     batches = _ingest(scenario, contract)
+    _leave(scenario, leavers, actors["finance"])
     transfers = _pay_quarters(contract, scenario.year, actors)
     reserve = _release(contract, scenario.year, scenario.evaluation_score, actors)
     settlement = year_end_prepare_for(
@@ -362,6 +387,7 @@ def _result(scenario, plan, contract, calc, batches, transfers, reserve, settlem
         (v for (_f, _y, a), v in balances.items() if a == LedgerAccount.INSURER), ZERO
     )
     funding = funding_current(contract=contract, year=scenario.year)
+    pool = QuotaPoolEntry.objects.filter(scheme_year__scheme=contract.scheme)
     enrolled = Enrollment.objects.filter(scheme_year__scheme=contract.scheme).exclude(
         status=EnrollmentStatus.CANCELLED
     )
@@ -376,6 +402,10 @@ def _result(scenario, plan, contract, calc, batches, transfers, reserve, settlem
         "people": {"persons": len(scenario.persons), "enrolled_at_year_end": enrolled.count()},
         "batches": batches,
         "benefits": _benefits(contract),
+        "quota_pool": {
+            "entries": pool.count(),
+            "total": str((pool.aggregate(s=Sum("amount"))["s"] or ZERO).quantize(ZERO)),
+        },
         "funding": {
             "total": str(calc.result),
             "premium": str(funding.premium),

@@ -23,6 +23,7 @@ from insurance.models import Person
 SCENARIOS = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
 D = Decimal
 CENT = D("0.01")
+ZERO_POINTS = D(0)
 
 
 def q(value) -> Decimal:
@@ -153,6 +154,104 @@ def test_jining_year(simulate):
     assert D(end["platform_fee"]) == fee
     assert D(end["insurer_balance"]) == premium - claims - fee
     assert D(end["loss_fund"]) == 0 and D(end["returned_to_fund"]) == 0
+
+
+def test_qingdao_year(simulate):
+    r = simulate("qingdao")
+    # R-QD-4: out-of-catalogue + above price limits + above the maxima, above 50,000 a year at
+    # 70%; QD01 insured for years does not wait when the scheme starts (R-QD-5)
+    s1 = (D("40000") + D("5000") + D("20000") - 50000) * D("0.70")  # 10,500.00
+    # QD02 joined basic insurance on 2016-12-01: 90 days' wait to 2017-03-01 (example length)
+    s2 = D(0)  # 2017-02-10, still waiting
+    s3 = D("10000") * D("0.80")  # R-QD-3 special drugs at 80% once the wait is over
+    s4 = D("12000") * D("0.70")  # dibao: no deductible (抚恤定补优抚对象、低保和低保边缘)
+    s5 = (D("150000") + D("100000") - 50000) * D("0.70")  # 140,000.00
+    s6 = D("200000") - s5  # 100,000 more at 70% is 70,000: the year's 200,000 cap leaves 60,000
+    owed = {"QD-S1": s1, "QD-S2": s2, "QD-S3": s3, "QD-S4": s4, "QD-S5": s5, "QD-S6": s6,
+            "QD-S7": D(0)}  # fmt: skip
+    assert {k: D(v) for k, v in r["benefits"]["by_setl_id"].items()} == owed
+    claims = sum(owed.values())
+    # R-QD-1: 20 CNY × 2 employees from personal accounts, × 3 residents from their premiums;
+    # the fiscal 270,000,000.00 split 1:1 between city and districts; the declared interest; the
+    # one-off 3,000,000,000.00 reserve, kept by the bureau (not premium, not transferred)
+    premium = 2 * D("20") + 3 * D("20") + D("270000000") + D("1234567.89")
+    assert money(r, "funding", "total") == premium + D("3000000000")
+    assert money(r, "funding", "premium") == premium
+    assert r["funding"]["by_source"]["fiscal_city"] == r["funding"]["by_source"]["fiscal_district"]
+    quarters = [D(t["transferred"]) for t in r["transfers"]]
+    assert sum(quarters) == premium and max(quarters) - min(quarters) == CENT
+    cap = q(premium * D("0.05"))
+    end = r["year_end"]
+    assert D(end["returned_to_fund"]) == premium - claims - cap
+    assert D(end["insurer_balance"]) == cap
+
+
+def test_inner_mongolia_year(simulate):
+    r = simulate("inner-mongolia")
+
+    # R-IM-2 example bands above the deductible
+    bands = [(D(0), D("50000"), D("0.50")), (D("50000"), D("100000"), D("0.60")),
+             (D("100000"), None, D("0.70"))]  # fmt: skip
+    cap = D("300000")
+
+    def benefit(base, deductible, add=ZERO_POINTS, capped=True):
+        above = max(base - deductible, D(0))
+        total = D(0)
+        for lo, hi, rate in bands:
+            if above > lo:
+                total += ((above if hi is None else min(above, hi)) - lo) * (rate + add)
+        return min(total, cap) if capped else total
+
+    urban, rural = D("48000"), D("20000")  # last year's disposable / net income
+    owed = {
+        "IM-S1": benefit(D("150000") - D("80000"), urban),  # 11,000.00
+        "IM-S2": benefit(D("60000") - D("30000"), rural),  # a rural resident: 5,000.00
+        # dibao (example): half the deductible, 5 more points, no cap
+        "IM-S3": benefit(D("40000") - D("20000"), rural / 2, add=D("0.05"), capped=False),
+        "IM-S4": benefit(D("800000") - D("150000"), urban),  # capped at 300,000.00
+    }
+    assert {k: D(v) for k, v in r["benefits"]["by_setl_id"].items()} == {
+        k: q(v) for k, v in owed.items()
+    }
+    claims = sum(owed.values())
+    # R-IM-1: 5% of last year's 1,000.00 per capita × 10,000 residents
+    funding = q(D("1000") * D("0.05")) * 10000
+    assert money(r, "funding", "total") == funding
+    # R-IM-4: profit at most 5%; the surplus beyond it returns to the basic fund
+    end = r["year_end"]
+    assert D(end["returned_to_fund"]) == funding - claims - funding * D("0.05")
+    assert D(end["carried_over"]) == 0
+
+
+def test_enterprise_year(simulate):
+    r = simulate("enterprise")
+    # R-ENT-3 example: co-payments topped up to 90% of in-policy costs; critical illness 50% of
+    # the burden (before the scheme's own payment, hifes_pay) left above 20,000 a year; quota
+    s1_top = D("90000") * D("0.90") - D("60000")  # 21,000; burden 40,000 − 21,000 < 20,000
+    s3_top = D("1000") * D("0.90") - D("600")  # EN02 has a year of service from 2025-09-01
+    s3_quota = D("0") + D("400") - s3_top  # outpatient burden left, paid from the 2,000 quota
+    s4_top = D("160000") * D("0.90") - D("100000") - D("20000")  # 24,000 (a retiree)
+    s4_ci = (D("38000") + D("42000") - s4_top - 20000) * D("0.50")  # 18,000
+    s5_top = D("1500") * D("0.90") - D("900")
+    s5_quota = D("600") - s5_top  # 150.00
+    owed = {
+        "EN-S1": s1_top,
+        "EN-S2": D(0),  # EN02 hired 2024-09-01: not a year of service on 2025-05-01 (第三条)
+        "EN-S3": s3_top + s3_quota,
+        "EN-S4": s4_top + s4_ci,
+        "EN-S5": s5_top + s5_quota,
+        "EN-S6": D(0),  # drunkenness (第四条)
+    }
+    assert {k: D(v) for k, v in r["benefits"]["by_setl_id"].items()} == {
+        k: q(v) for k, v in owed.items()
+    }
+    # 第五条: EN04 leaves on 2025-06-30; the unused quota 2,000 − 150 returns to the common pool
+    assert r["quota_pool"] == {"entries": 1, "total": str(q(2000 - s5_quota))}
+    # R-ENT-1: 4% of last year's payroll; the balance 300,000 is below 8% (800,000)
+    funding = D("10000000") * D("0.04")
+    assert money(r, "funding", "total") == funding
+    # the fund is the company's, managed by the insurer: no profit, the balance carried over
+    assert money(r, "year_end", "carried_over") == funding - sum(owed.values())
 
 
 def test_nothing_stays_in_the_database(simulate):
