@@ -50,10 +50,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },
-    "claims-disclosures-draft-yearly": {
+    "claims-disclosures-draft-monthly": {
         "task": "claims.tasks.disclosures_draft",
-        # 20 January: after the evaluation drafts (5 Jan) and the last settlement uploads
-        "schedule": crontab(month_of_year=1, day_of_month=20, hour=6, minute=30),
+        # the 20th: drafts (or refreshes the draft of) each scheme year ended 19 days to a year
+        # ago: a calendar year in January, Huizhou's July-June year in July
+        "schedule": crontab(day_of_month=20, hour=6, minute=30),
         "options": {"expires": 60 * 60 * 24},
     },
 }
