@@ -89,3 +89,12 @@ def contract_years(contract) -> list[ContractYear]:
 def is_last_year(contract, year: int) -> bool:
     """Whether the contract ends within (or before the end of) its year `year`."""
     return contract_end(contract) <= contract_year(contract, year).end
+
+
+def year_on(contract, day: datetime.date) -> int:
+    """The label of the contract year whose insurance year contains `day` (the calendar year
+    when no scheme year does): Huizhou's year running on 2026-03-15 is 2025."""
+    for period in contract_years(contract):
+        if period.insurance_start <= day <= period.end:
+            return period.year
+    return day.year

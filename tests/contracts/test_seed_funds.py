@@ -577,3 +577,12 @@ def test_finance_enters_declared_amounts_and_headcount_in_the_admin(db, finance,
     assert response.status_code == 302
     # 1,000.00 fixed + 12.34 entered
     assert contract.funding_calculations.get().result == D("1012.34")
+
+
+def test_the_year_running_follows_the_insurance_year(huizhou):
+    from contracts.periods import year_on
+
+    contract, _year = huizhou
+    # 2014-03-15 lies in the first insurance year (2013-07-01 to 2014-06-30), labelled 2013
+    assert year_on(contract, dt.date(2014, 3, 15)) == 2013
+    assert year_on(contract, dt.date(2015, 3, 15)) == 2015  # no scheme year: the calendar year
