@@ -8,3 +8,10 @@ class ClaimsConfig(AppConfig):
 
     def ready(self) -> None:
         from claims import scopes  # noqa: F401  (each model's row scope, declared once)
+
+        # The register cannot import claims: it signals a cancellation, claims returns the
+        # unused personal quota to the common pool (R-ENT-2, claims/services/quota_pool.py).
+        from claims.services.quota_pool import on_enrollment_cancelled
+        from insurance.signals import enrollment_cancelled
+
+        enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")

@@ -23,6 +23,7 @@ from claims.models import (
     FollowUpAction,
     FraudFlag,
     ManualClaim,
+    QuotaPoolEntry,
     ReconciliationResult,
     SatisfactionSurvey,
     SettlementBatch,
@@ -74,5 +75,7 @@ row_scope(SpotCheckFinding)(ByContract("spot_check__contract"))
 row_scope(FollowUpAction)(ByContract("finding__spot_check__contract"))
 row_scope(SupervisionConfig, SettlementStage)(BureauOnly())
 row_scope(CalendarOverride)(Everyone())
+# The common pool's entries are personal data of the register: bureau staff only, by region.
+row_scope(QuotaPoolEntry)(Both(BureauOnly(), BureauRegion("person__region_id")))
 # Consents: bureau staff all, an insurer's users those given to their insurer.
 row_scope(Consent)(ByInsurer("insurer_id"))

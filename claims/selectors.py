@@ -11,6 +11,7 @@ from django.db.models import QuerySet, Sum
 from audit.scoping import restrict
 from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
 from contracts.scopes import is_insurer_side  # noqa: F401  (re-exported)
+from insurance.engine.money import quantize
 
 
 def settlement_batch_for_user(user, action: str = "view") -> QuerySet[SettlementBatch]:
@@ -58,16 +59,33 @@ def reconciliation_summary(qs: QuerySet) -> list[dict]:
     )
 
 
-def _year_bounds(year: int):
+def quota_pool_balances(qs: QuerySet) -> list[dict]:
+    """The pool per scheme year: entries and the sum returned (one GROUP BY over `qs`)."""
+    rows = list(
+        qs.order_by()
+        .values("scheme_year_id", "scheme_year__scheme__name", "scheme_year__year")
+        .annotate(n=Count("id"), balance=Sum("amount"))
+        .order_by("scheme_year__scheme__name", "-scheme_year__year")
+    )
+    for row in rows:
+        row["balance"] = quantize(row["balance"])  # SQLite's sum drops the fen's zeros
+    return rows
 
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+def _year_bounds(contract, year: int) -> tuple[dt.date, dt.date]:
+    """The contract year's insurance year (the scheme's, `contracts.periods`): operational
+    figures (complaints, spot checks, reconciliation months) are counted over it."""
+    from contracts.periods import contract_year
+
+    period = contract_year(contract, year)
+    return period.insurance_start, period.end
 
 
 def discrepancy_rate(contract, year: int) -> Decimal | None:
     """For the annual evaluation: share (0..1, 4 places) of the contract's reconciled settlements
     of the year (by settlement month) that are not matched; None when nothing was reconciled."""
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     counts = ReconciliationResult.objects.filter(
         contract_id=contract.pk, period__gte=start, period__lte=end
     ).aggregate(n=Count("id"), gaps=Count("id", filter=Q(outcome__in=DISCREPANCIES)))
@@ -83,7 +101,7 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
 
     from claims.models import ManualClaim
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     in_time = Q(status=ManualClaimStatus.PAID, paid_on__lte=F("due_on")) | Q(
         status=ManualClaimStatus.REFUSED, decided_on__lte=F("due_on")
     )
@@ -114,7 +132,7 @@ def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> d
     from claims.models.complaint import ComplaintStatus
 
     today = today or timezone.localdate()
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     qs = Complaint.objects.filter(
         contract_id=contract.pk, received_on__gte=start, received_on__lte=end
     )
@@ -152,7 +170,7 @@ def spot_check_points(contract, year: int) -> dict:
     from claims.models import SpotCheckFinding
     from claims.models.spot_check import SEVERITY_POINTS
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     rows = (
         SpotCheckFinding.objects.filter(
             spot_check__contract_id=contract.pk,
@@ -182,7 +200,7 @@ def satisfaction_figures(contract, year: int) -> dict:
     """Surveys whose period ends in `year`: respondents, satisfied, satisfied share (0..1)."""
     from claims.models import SatisfactionSurvey
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     sums = SatisfactionSurvey.objects.filter(
         contract_id=contract.pk, period_end__gte=start, period_end__lte=end
     ).aggregate(respondents=Sum("respondents"), satisfied=Sum("satisfied"), n=Count("id"))

@@ -53,15 +53,17 @@ def fund_tiles(request) -> list[Tile]:
     so far. Only for users who may view contracts; insurer users see only their contracts."""
     from django.utils import timezone
 
+    from contracts.periods import year_on
     from contracts.selectors import contract_for_user, fund_summary
     from contracts.services.transfers import LIVE_STATUSES
 
     user = request.user
     if not user.has_perm("contracts.view_contract"):
         return []
-    year = timezone.localdate().year
+    today = timezone.localdate()
     tiles = []
     for contract in contract_for_user(user).filter(status__in=LIVE_STATUSES)[:12]:
+        year = year_on(contract, today)  # the insurance year running today
         figures = fund_summary(contract=contract, year=year)
         ratio = _payout_ratio(contract, year)
         tiles.append(

@@ -223,6 +223,10 @@ class PersonResource(BaseImportResource):
         "admdvs": "统筹区代码",
         "emp_uscc": "单位统一社会信用代码",
         "psn_insu_stas": "参保状态",
+        "psn_insu_date": "本次连续参保起始日期",
+        "insured_since": "本次连续参保起始日期",
+        "hire_date": "入职日期",
+        "rural": "农村居民",
         "cvlserv_flag": "公务员医疗补助",
     }
 
@@ -249,6 +253,13 @@ class PersonResource(BaseImportResource):
         attribute="status",
         widget=ChoiceWidget(PersonStatus, required=False),
     )
+    insured_since = fields.Field(
+        column_name="本次连续参保起始日期", attribute="insured_since", widget=ChineseDateWidget()
+    )
+    hire_date = fields.Field(
+        column_name="入职日期", attribute="hire_date", widget=ChineseDateWidget()
+    )
+    rural = fields.Field(column_name="农村居民", attribute="rural", widget=FlagWidget())
     cvlserv_flag = fields.Field(
         column_name="公务员医疗补助", attribute="cvlserv_flag", widget=FlagWidget()
     )
@@ -268,6 +279,9 @@ class PersonResource(BaseImportResource):
             "region",
             "employer",
             "status",
+            "insured_since",
+            "hire_date",
+            "rural",
             "cvlserv_flag",
         )
         use_transactions = True

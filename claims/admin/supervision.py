@@ -120,7 +120,7 @@ class SupervisionConfigAdmin(AuditedAdmin):
     """The bureau's own settings: refused to every insurer user, whatever permission he holds
     (the selector is empty for them too)."""
 
-    list_display = ("contract", "paid_field", "tolerance", "sample_size", "review_threshold")
+    list_display = ("contract", "tolerance", "sample_size", "review_threshold")
     list_select_related = ("contract",)
     raw_id_fields = ("contract",)
 

@@ -46,6 +46,16 @@ class YearEndPrepareForm(forms.Form):
     year = forms.IntegerField(label=_("清算年度"), min_value=2000, max_value=2100)
     interest = _money_field(_("利息收入（元）"), _("专户当年利息，留空按 0 计"))
     allowed_costs = _money_field(_("合规经办费用（元）"), _("按合同可列支的经办费用，留空按 0 计"))
+    policy_loss = _money_field(
+        _("认定的政策性亏损（元）"),
+        _("仅用于只分担政策性亏损的合同（R-IM-5）：因基本医保政策调整造成的亏损金额"),
+    )
+    policy_loss_reason = forms.CharField(
+        label=_("政策性亏损认定依据"),
+        required=False,
+        max_length=255,
+        help_text=_("所依据的政策调整文件或说明；录入政策性亏损时必填"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +63,12 @@ class YearEndPrepareForm(forms.Form):
 
 
 def _initial(request) -> dict:
-    initial = {"year": timezone.localdate().year - 1, "interest": 0, "allowed_costs": 0}
+    initial = {
+        "year": timezone.localdate().year - 1,
+        "interest": 0,
+        "allowed_costs": 0,
+        "policy_loss": 0,
+    }
     for name in ("contract", "year"):
         value = request.GET.get(name, "")
         if value.isdigit():
@@ -90,6 +105,8 @@ def year_end_urls(admin_site):
                 actor=request.user,
                 interest=d["interest"] or 0,
                 allowed_costs=d["allowed_costs"] or 0,
+                policy_loss=d["policy_loss"] or 0,
+                policy_loss_reason=d["policy_loss_reason"],
                 request=request,
             )
             messages.info(
@@ -110,7 +127,14 @@ def year_end_urls(admin_site):
             back_url=reverse("admin:contracts_yearendsettlement_changelist"),
             details=[
                 (_("赔付支出来源"), _("结算数据：引擎应赔付金额（含补报、冲销调整），按结算日期")),
-                (_("年度区间"), _("当年 1 月 1 日至 12 月 31 日，按合同保障期截取")),
+                (
+                    _("年度区间"),
+                    _("方案年度的保障期（含追溯期），按合同保障期截取；季度与清算按保险年度"),
+                ),
+                (
+                    _("前提"),
+                    _("本年度季度拨付已全部支付；有考核预留款的，预留款已按考核结果拨付"),
+                ),
             ],
         )
 

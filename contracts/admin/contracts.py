@@ -161,12 +161,13 @@ class ContractAdmin(ScopedAdmin):
             _("资金条款"),
             {
                 "fields": [
+                    "settlement_rule",
                     "transfer_share",
                     "reserve_share",
                     "profit_cap",
-                    "loss_share_insurer",
                     "surplus_rule",
-                    "payout_rule_enabled",
+                    "loss_sharing",
+                    "loss_share_insurer",
                     "payout_threshold",
                     "staff_cost_allowance",
                     "adjustment_band_low",

@@ -97,6 +97,42 @@ class FundingForm(forms.Form):
     accumulated_balance = forms.DecimalField(
         label=_("基金累计结余"), required=False, decimal_places=2, help_text=_("仅 R-ENT-1")
     )
+    payroll_source = forms.CharField(
+        label=_("工资总额数据来源"),
+        required=False,
+        max_length=200,
+        help_text=_("如：2024年度决算报表"),
+    )
+    balance_source = forms.CharField(
+        label=_("累计结余数据来源"),
+        required=False,
+        max_length=200,
+        help_text=_("如：基金专户年末对账单"),
+    )
+    headcount = forms.IntegerField(
+        label=_("参保人数（按登记册）"),
+        required=False,
+        min_value=0,
+        help_text=_("留空按本系统参保登记统计；填写时须注明来源（如基本医保参保登记）"),
+    )
+    headcount_source = forms.CharField(label=_("参保人数来源"), required=False, max_length=200)
+    declared = forms.CharField(
+        label=_("分项录入金额"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("多渠道筹资中需要录入的分项，每行一项，如：interest=12345.67"),
+    )
+
+    def clean_declared(self):
+        amounts = {}
+        for number, line in enumerate(self.cleaned_data["declared"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise forms.ValidationError(_("第 %(n)s 行应写成 key=金额。") % {"n": number})
+            amounts[key.strip()] = value.strip()
+        return amounts
 
 
 @admin.register(FundingCalculation)
@@ -147,6 +183,11 @@ class FundingCalculationAdmin(ReadOnlyAdmin):
                 snapshot_date=data["snapshot_date"],
                 payroll=data["payroll"],
                 accumulated_balance=data["accumulated_balance"],
+                payroll_source=data["payroll_source"],
+                balance_source=data["balance_source"],
+                headcount=data["headcount"],
+                headcount_source=data["headcount_source"],
+                declared=data["declared"],
                 actor=request.user,
                 request=request,
             )

@@ -158,6 +158,8 @@ class EnrollmentAdmin(
                     % {"d": cancelled.cancelled_on, "r": cancelled.refund_amount,
                        "p": cancelled.premium},
                 )  # fmt: skip
+                for note in cancelled.cancel_notes:
+                    messages.info(request, note)
                 return HttpResponseRedirect(change_url)
         context["form"] = form
         return TemplateResponse(request, "insurance/enrollment_cancel.html", context)

@@ -94,6 +94,8 @@ class PersonAddForm(forms.ModelForm):
             "employer",
             "status",
             "insured_since",
+            "hire_date",
+            "rural",
             "cvlserv_flag",
         )
 
@@ -199,7 +201,9 @@ class PersonAdmin(
         "status",
         "region",
     )
-    list_filter = (RegionFilter, "insutype", "status", SpecialStatusFilter, "cvlserv_flag")
+    list_filter = (
+        RegionFilter, "insutype", "status", SpecialStatusFilter, "rural", "cvlserv_flag",
+    )  # fmt: skip
     search_fields = ("psn_no",)
     search_help_text = _("输入人员编号精确查找；按身份证号查找请用列表上方的查找框")
     raw_id_fields = ("region", "employer")
@@ -221,6 +225,8 @@ class PersonAdmin(
         "status",
         "status_date",
         "insured_since",
+        "hire_date",
+        "rural",
         "cvlserv_flag",
     )
 

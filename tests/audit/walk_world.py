@@ -351,8 +351,9 @@ def _build(label: str, world: World):
             score=Decimal("90.00"),
         ),
         "claims.SupervisionConfig": lambda: claims.SupervisionConfig.objects.create(
-            contract=contract, paid_field="oth_pay"
+            contract=contract
         ),
+        "claims.QuotaPoolEntry": lambda: _quota_pool_entry(world),
         "claims.CalendarOverride": lambda: claims.CalendarOverride.objects.create(
             day=dt.date(2025, 10, 11), kind="workday", name="调休"
         ),
@@ -432,6 +433,17 @@ def _enrollment(world: World):
         person=_person(world), scheme_year=scheme_year, kind="regular",
         start_date=scheme_year.coverage_start, end_date=scheme_year.coverage_end,
         benefits_from=scheme_year.coverage_start, status="active", premium=Decimal("100.00"),
+    )  # fmt: skip
+
+
+def _quota_pool_entry(world: World):
+    from claims.models import QuotaPoolEntry
+
+    enrollment = _enrollment(world)
+    return QuotaPoolEntry.objects.create(
+        scheme_year=enrollment.scheme_year, enrollment=enrollment, person=enrollment.person,
+        left_on=dt.date(2025, 6, 30), plan_code="walk", plan_version=1, line_id="quota",
+        cap_year=2025, quota=Decimal("100.00"), used=Decimal("20.00"), amount=Decimal("80.00"),
     )  # fmt: skip
 
 

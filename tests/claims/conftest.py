@@ -30,3 +30,23 @@ def covered_city(db):
 @pytest.fixture
 def other_insurer_contract(db):
     return ContractFactory(lead_insurer=InsurerFactory())
+
+
+@pytest.fixture
+def ingest(django_capture_on_commit_callbacks, tmp_path, settings):
+    """Send rows as a real CSV file through receive -> checks -> apply -> compute."""
+    from claims.services.batches import batch_receive
+    from tests.claims.files import write_csv
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def _ingest(contract, name, rows, header, *, status="applied"):
+        path = write_csv(tmp_path / name, rows, header=header)
+        with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
+            batch = batch_receive(contract=contract, fileobj=fh, filename=name).batch
+        batch.refresh_from_db()
+        assert batch.status == status, batch.errors_preview or batch.file_problem
+        assert status != "applied" or batch.computed_at is not None
+        return batch
+
+    return _ingest

@@ -222,8 +222,9 @@ def test_failed_evaluation_bars_every_insurer_for_three_years_and_blocks_the_awa
     bars = Debarment.objects.filter(reason=DebarmentReason.FAILED_EVALUATION)
     assert {b.insurer_id for b in bars} == set(contract.members.values_list("insurer", flat=True))
     for bar in bars:
-        assert bar.starts_on == today and bar.contract == contract
-        assert bar.ends_on == today.replace(year=today.year + 3) - dt.timedelta(days=1)
+        # 3 years from the end of the evaluated year (2025), whenever the approval was clicked
+        assert bar.starts_on == dt.date(YEAR + 1, 1, 1) and bar.contract == contract
+        assert bar.ends_on == dt.date(YEAR + 3, 12, 31)
 
     # the next tender: the barred lead insurer bids and cannot win
     tender = TenderFactory()
