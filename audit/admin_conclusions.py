@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.models import AuditConclusion, AuditFollowUp
 from audit.services_conclusions import (
     CONCLUSION_FIELDS,
@@ -78,7 +79,7 @@ class FollowUpInline(TabularInline):
 
 
 @admin.register(AuditConclusion)
-class AuditConclusionAdmin(ModelAdmin):
+class AuditConclusionAdmin(RestrictedAdminMixin, ModelAdmin):
     form = ConclusionForm
     list_display = ("title", "subject", "period_from", "period_to", "opinion", "status", "auditor")
     list_filter = ("status", "opinion")
@@ -139,7 +140,7 @@ class AuditConclusionAdmin(ModelAdmin):
 
 
 @admin.register(AuditFollowUp)
-class AuditFollowUpAdmin(ModelAdmin):
+class AuditFollowUpAdmin(RestrictedAdminMixin, ModelAdmin):
     """Progress of follow-up actions, also after the conclusion is signed."""
 
     list_display = ("action", "owner", "due_on", "status", "done_on", "conclusion")

@@ -8,7 +8,10 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计与权限")
 
     def ready(self) -> None:
-        from audit import signals  # noqa: F401  (connects the login receivers)
+        from audit import (
+            scopes,  # noqa: F401  (each model's row scope, declared once)
+            signals,  # noqa: F401  (connects the login receivers)
+        )
         from audit.api import schema  # noqa: F401  (the API-key scheme in the OpenAPI schema)
         from audit.roles import sync_roles_after_migrate
 

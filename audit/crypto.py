@@ -63,6 +63,15 @@ def encrypt(plaintext: str) -> str:
     return f"{PREFIX}:{version}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
 
+def encrypt_bytes(data: bytes) -> str:
+    """A file's bytes under the current key (uploads kept between two steps)."""
+    return encrypt(base64.b64encode(data).decode("ascii"))
+
+
+def decrypt_bytes(token: str) -> bytes:
+    return base64.b64decode(decrypt(token))
+
+
 def key_version(token: str) -> str:
     if not is_encrypted(token):
         raise DecryptionError("not an encrypted value")

@@ -72,7 +72,10 @@ def record(
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's real address, through the trusted proxies (`audit.client_address`)."""
+    from audit.client_address import client_ip as real_client_ip
+
+    return real_client_ip(request)
 
 
 def reveal(*, actor, obj, fields: list[str], reason: str, request=None) -> AuditEntry:

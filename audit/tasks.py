@@ -3,6 +3,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from audit.jobs import single_run
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,8 +21,10 @@ def add(x: int, y: int) -> int:
 
 
 @shared_task(name="audit.tasks.verify_audit_chain", acks_late=True)
+@single_run("audit.tasks.verify_audit_chain")
 def verify_audit_chain() -> dict:
     """Nightly: walk the whole chain (read-only, so safe to retry) and log the first broken link."""
+    from audit.checkpoints import checkpoint_write
     from audit.choices import AuditAction
     from audit.events import record
     from audit.selectors import audit_chain_verify
@@ -30,4 +34,15 @@ def verify_audit_chain() -> dict:
     if not report.ok:
         logger.error("audit chain broken at entry %s: %s", report.first_broken_id, report.problem)
     record(action=AuditAction.CHAIN_CHECK, summary=str(result), extra=result)
+    if report.ok:
+        checkpoint_write()  # anchor the verified head outside the database
     return result
+
+
+@shared_task(name="audit.tasks.audit_checkpoint", acks_late=True)
+@single_run("audit.tasks.audit_checkpoint")
+def audit_checkpoint() -> dict | None:
+    """Every few minutes: a signed checkpoint of the chain's head, outside the database."""
+    from audit.checkpoints import checkpoint_write
+
+    return checkpoint_write()

@@ -8,8 +8,15 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("结算与赔付监管")
 
     def ready(self) -> None:
-        from claims.services.code_mappings import national_codes_after_migrate
+        from claims import scopes  # noqa: F401  (each model's row scope, declared once)
 
+        # The register cannot import claims: it signals a cancellation, claims returns the
+        # unused personal quota to the common pool (R-ENT-2, claims/services/quota_pool.py).
+        from claims.services.code_mappings import national_codes_after_migrate
+        from claims.services.quota_pool import on_enrollment_cancelled
+        from insurance.signals import enrollment_cancelled
+
+        enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")
         post_migrate.connect(
             national_codes_after_migrate, sender=self, dispatch_uid="claims.national_codes"
         )

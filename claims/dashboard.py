@@ -1,6 +1,6 @@
 """The claims app's dashboard tiles: compensations this month with a 12-month bar chart,
 reconciliation discrepancies, the last ingest batches and disclosure reports waiting for a step.
-Every figure is read through the user's `*_for_user` selectors."""
+Every figure is read through `audit.scoping.restrict` (permission and row scope)."""
 
 from __future__ import annotations
 
@@ -75,15 +75,16 @@ def compensation_tiles(request) -> list[Tile]:
 
 
 def discrepancy_tiles(request) -> list[Tile]:
+    from audit.scoping import restrict
     from claims.choices_supervision import DISCREPANCIES, Outcome
-    from claims.selectors import reconciliation_for_user
+    from claims.models import ReconciliationResult
 
     user = request.user
     if not user.has_perm("claims.view_reconciliationresult"):
         return []
     since = dt.date(timezone.localdate().year, 1, 1)
     rows = (
-        reconciliation_for_user(user)
+        restrict(ReconciliationResult, user, "view")
         .filter(outcome__in=DISCREPANCIES, period__gte=since)
         .values("outcome")
         .annotate(n=Count("id"))
@@ -128,13 +129,13 @@ def batch_tiles(request) -> list[Tile]:
 
 
 def disclosure_tiles(request) -> list[Tile]:
-    from audit.models import DisclosureStatus
-    from claims.services.disclosure import disclosure_report_for_user
+    from audit.models import DisclosureReport, DisclosureStatus
+    from audit.scoping import restrict
 
     user = request.user
     if not user.has_perm("audit.view_disclosurereport"):
         return []
-    qs = disclosure_report_for_user(user)
+    qs = restrict(DisclosureReport, user, "view")
     drafts = qs.filter(status=DisclosureStatus.DRAFT).count()
     checked = qs.filter(status=DisclosureStatus.CHECKED).count()
     link = reverse("admin:audit_disclosurereport_changelist")

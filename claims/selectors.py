@@ -1,4 +1,6 @@
-"""Reads of the claims app: the one door (`*_for_user`) to every claims table."""
+"""Reads of the claims app. Every queryset a user can reach goes through
+`audit.scoping.restrict` (permission and row scope in one call); the row scopes are declared in
+`claims/scopes.py`."""
 
 from __future__ import annotations
 
@@ -6,48 +8,19 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from claims.models import (
-    CodeMapping,
-    Compensation,
-    CompensationAdjustment,
-    SettlementBatch,
-    SettlementRecord,
-)
-from contracts.selectors import contract_for_user, insurer_of
-from insurance.selectors import ALL, region_scope_ids
+from audit.scoping import restrict
+from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
+from contracts.scopes import is_insurer_side  # noqa: F401  (re-exported)
+from insurance.engine.money import quantize
 
 
-def is_insurer_side(user) -> bool:
-    """A user working for an insurer: linked to one, or holding the insurer role (unlinked)."""
-    return insurer_of(user) is not None or "insurer" in user.role_codes
-
-
-def _insurer_scoped(qs: QuerySet, user) -> QuerySet:
-    """Insurer users: their contracts only. Bureau staff: everything (then region, see below)."""
-    if not user.is_authenticated:
-        return qs.none()
-    if is_insurer_side(user):
-        return qs.filter(contract_id__in=contract_for_user(user).values("id"))
-    return qs
-
-
-def settlement_batch_for_user(user) -> QuerySet[SettlementBatch]:
+def settlement_batch_for_user(user, action: str = "view") -> QuerySet[SettlementBatch]:
     qs = SettlementBatch.objects.select_related("contract", "insurer", "uploaded_by")
-    qs = _insurer_scoped(qs, user)
-    insurer = insurer_of(user)
-    if insurer is not None:
-        # A co-insurer sees the contract, but only its own uploads.
-        qs = qs.filter(insurer=insurer)
-    return qs
+    return restrict(qs, user, action)
 
 
-def settlement_record_for_user(user) -> QuerySet[SettlementRecord]:
-    qs = _insurer_scoped(SettlementRecord.objects.select_related("batch", "contract"), user)
-    if insurer_of(user) is None and user.is_authenticated:
-        scope = region_scope_ids(user)
-        if scope is not ALL:
-            qs = qs.filter(person__region_id__in=scope)
-    return qs
+def settlement_record_for_user(user, action: str = "view") -> QuerySet[SettlementRecord]:
+    return restrict(SettlementRecord.objects.select_related("batch", "contract"), user, action)
 
 
 def compensation_due_total(*, contract_id: int, start, end) -> Decimal:
@@ -71,38 +44,7 @@ from django.db.models import Count, F, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from claims.choices_supervision import DISCREPANCIES, ManualClaimStatus  # noqa: E402
-from claims.models import (  # noqa: E402
-    CalendarOverride,
-    ClaimStatement,
-    FraudFlag,
-    ManualClaim,
-    ReconciliationResult,
-    StatementAdjustment,
-    StatementItem,
-    SupervisionConfig,
-)
-
-
-def _own_insurer(qs: QuerySet, user) -> QuerySet:
-    """On top of the contract door: a (co-)insurer sees only rows of its own insurer."""
-    qs = _insurer_scoped(qs, user)
-    insurer = insurer_of(user)
-    return qs.filter(insurer=insurer) if insurer is not None else qs
-
-
-def _record_region(qs: QuerySet, user, path: str = "record__person__region_id") -> QuerySet:
-    if user.is_authenticated and insurer_of(user) is None:
-        scope = region_scope_ids(user)
-        if scope is not ALL:
-            qs = qs.filter(**{f"{path}__in": scope})
-    return qs
-
-
-def reconciliation_for_user(user) -> QuerySet:
-    qs = ReconciliationResult.objects.select_related(
-        "record", "contract", "insurer", "record__compensation"
-    )
-    return _record_region(_own_insurer(qs, user), user)
+from claims.models import ReconciliationResult  # noqa: E402
 
 
 def reconciliation_summary(qs: QuerySet) -> list[dict]:
@@ -117,67 +59,33 @@ def reconciliation_summary(qs: QuerySet) -> list[dict]:
     )
 
 
-def claim_statement_for_user(user) -> QuerySet:
-    qs = ClaimStatement.objects.select_related(
-        "contract", "insurer", "submitted_by", "reviewed_by", "approved_by"
+def quota_pool_balances(qs: QuerySet) -> list[dict]:
+    """The pool per scheme year: entries and the sum returned (one GROUP BY over `qs`)."""
+    rows = list(
+        qs.order_by()
+        .values("scheme_year_id", "scheme_year__scheme__name", "scheme_year__year")
+        .annotate(n=Count("id"), balance=Sum("amount"))
+        .order_by("scheme_year__scheme__name", "-scheme_year__year")
     )
-    return _own_insurer(qs, user)
+    for row in rows:
+        row["balance"] = quantize(row["balance"])  # SQLite's sum drops the fen's zeros
+    return rows
 
 
-def statement_item_for_user(user) -> QuerySet:
-    statements = claim_statement_for_user(user).values("id")
-    return StatementItem.objects.filter(statement_id__in=statements).select_related(
-        "statement", "record", "decided_by"
-    )
+def _year_bounds(contract, year: int) -> tuple[dt.date, dt.date]:
+    """The contract year's insurance year (the scheme's, `contracts.periods`): operational
+    figures (complaints, spot checks, reconciliation months) are counted over it."""
+    from contracts.periods import contract_year
 
-
-def statement_adjustment_for_user(user) -> QuerySet:
-    qs = StatementAdjustment.objects.select_related("statement", "item", "contract", "insurer")
-    return _own_insurer(qs, user)
-
-
-def manual_claim_for_user(user) -> QuerySet:
-    qs = ManualClaim.objects.select_related("contract", "person", "decided_by")
-    return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
-
-
-def fraud_flag_for_user(user) -> QuerySet:
-    qs = FraudFlag.objects.select_related("record", "other_record", "contract", "person")
-    return _record_region(_insurer_scoped(qs, user), user, "person__region_id")
-
-
-def calendar_override_for_user(user) -> QuerySet:
-    """Reference data: every signed-in user may read the calendar."""
-    return (
-        CalendarOverride.objects.all() if user.is_authenticated else CalendarOverride.objects.none()
-    )
-
-
-def code_mapping_for_user(user) -> QuerySet:
-    """Reference data: every signed-in user may read which codes a file may carry."""
-    qs = CodeMapping.objects.select_related("region")
-    return qs if user.is_authenticated else qs.none()
-
-
-def supervision_config_for_user(user) -> QuerySet:
-    """Bureau-only settings: the review sample size, the must-review amount and the fraud outlier
-    thresholds would tell the supervised insurer how to stay below the bureau's checks, so no
-    insurer user sees them, not even for its own contracts."""
-    if not user.is_authenticated or is_insurer_side(user):
-        return SupervisionConfig.objects.none()
-    return SupervisionConfig.objects.select_related("contract")
-
-
-def _year_bounds(year: int):
-
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    period = contract_year(contract, year)
+    return period.insurance_start, period.end
 
 
 def discrepancy_rate(contract, year: int) -> Decimal | None:
     """For the annual evaluation: share (0..1, 4 places) of the contract's reconciled settlements
     of the year (by settlement month) that are not matched; None when nothing was reconciled."""
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     counts = ReconciliationResult.objects.filter(
         contract_id=contract.pk, period__gte=start, period__lte=end
     ).aggregate(n=Count("id"), gaps=Count("id", filter=Q(outcome__in=DISCREPANCIES)))
@@ -193,7 +101,7 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
 
     from claims.models import ManualClaim
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     in_time = Q(status=ManualClaimStatus.PAID, paid_on__lte=F("due_on")) | Q(
         status=ManualClaimStatus.REFUSED, decided_on__lte=F("due_on")
     )
@@ -216,50 +124,6 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
 # --- complaints, spot checks, satisfaction surveys (issue 9) -----------------------------------
 
 
-def complaint_for_user(user) -> QuerySet:
-    """Insurer users: complaints assigned to their own insurer. Bureau staff: all (by region)."""
-    from claims.models import Complaint
-
-    qs = Complaint.objects.select_related("contract", "insurer", "person")
-    return _record_region(_own_insurer(qs, user), user, "person__region_id")
-
-
-def complaint_transition_for_user(user) -> QuerySet:
-    from claims.models import ComplaintTransition
-
-    return ComplaintTransition.objects.filter(
-        complaint__in=complaint_for_user(user).values("id")
-    ).select_related("actor")
-
-
-def spot_check_for_user(user) -> QuerySet:
-    from claims.models import SpotCheck
-
-    return _insurer_scoped(SpotCheck.objects.select_related("contract"), user)
-
-
-def spot_check_finding_for_user(user) -> QuerySet:
-    from claims.models import SpotCheckFinding
-
-    return SpotCheckFinding.objects.filter(
-        spot_check__in=spot_check_for_user(user).values("id")
-    ).select_related("spot_check")
-
-
-def follow_up_action_for_user(user) -> QuerySet:
-    from claims.models import FollowUpAction
-
-    return FollowUpAction.objects.filter(
-        finding__spot_check__in=spot_check_for_user(user).values("id")
-    ).select_related("finding")
-
-
-def satisfaction_survey_for_user(user) -> QuerySet:
-    from claims.models import SatisfactionSurvey
-
-    return _insurer_scoped(SatisfactionSurvey.objects.select_related("contract"), user)
-
-
 def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> dict:
     """A contract year's complaints for the evaluation and the disclosure report: received in
     the year; `judged` = assigned ones answered or already past their deadline on `today`;
@@ -268,7 +132,7 @@ def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> d
     from claims.models.complaint import ComplaintStatus
 
     today = today or timezone.localdate()
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     qs = Complaint.objects.filter(
         contract_id=contract.pk, received_on__gte=start, received_on__lte=end
     )
@@ -306,7 +170,7 @@ def spot_check_points(contract, year: int) -> dict:
     from claims.models import SpotCheckFinding
     from claims.models.spot_check import SEVERITY_POINTS
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     rows = (
         SpotCheckFinding.objects.filter(
             spot_check__contract_id=contract.pk,
@@ -336,7 +200,7 @@ def satisfaction_figures(contract, year: int) -> dict:
     """Surveys whose period ends in `year`: respondents, satisfied, satisfied share (0..1)."""
     from claims.models import SatisfactionSurvey
 
-    start, end = _year_bounds(year)
+    start, end = _year_bounds(contract, year)
     sums = SatisfactionSurvey.objects.filter(
         contract_id=contract.pk, period_end__gte=start, period_end__lte=end
     ).aggregate(respondents=Sum("respondents"), satisfied=Sum("satisfied"), n=Count("id"))

@@ -78,10 +78,14 @@ def settlement_rows(*, people: list[tuple[str, str]], count: int, year: int, see
         }
 
 
-def write_settlement_csv(path: Path, rows, *, encoding: str = "utf-8") -> int:
+def write_settlement_csv(
+    path: Path, rows, *, encoding: str = "utf-8", extra_columns: tuple[str, ...] = ()
+) -> int:
+    """Write rows under HEADER plus `extra_columns` (amounts; a row without one writes 0.00)."""
     written = 0
+    header = [*HEADER, *(c for c in extra_columns if c not in HEADER)]
     with path.open("w", encoding=encoding, newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=HEADER)
+        writer = csv.DictWriter(fh, fieldnames=header, restval="0.00")
         writer.writeheader()
         for row in rows:
             writer.writerow(row)

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from audit.jobs import single_run
+
 
 @shared_task(name="claims.tasks.process_batch", acks_late=True)
 def process_batch(batch_id: int) -> str:
@@ -13,15 +15,20 @@ from claims.tasks_supervision import supervision_nightly  # noqa: E402, F401
 
 
 @shared_task(name="claims.tasks.evaluations_draft", acks_late=True)
-def evaluations_draft(year: int | None = None) -> dict:
-    """After year end: draft each evaluated contract's evaluation of `year` (default: last year).
-    Idempotent: one evaluation per (contract, year), an existing one is left as it is."""
+@single_run("claims.tasks.evaluations_draft")
+def evaluations_draft(year: int | None = None, on: str | None = None) -> dict:
+    """Daily: draft the evaluation of every contract year that has just ended (each scheme's
+    insurance year); with `year`, that year of every contract. Idempotent: one evaluation per
+    (contract, year), an existing one is left as it is."""
+    import datetime as dt
+
     from django.utils import timezone
 
-    from claims.services.evaluation import evaluations_draft_year
+    from claims.services.evaluation import evaluations_draft_due, evaluations_draft_year
 
-    year = int(year) if year else timezone.localdate().year - 1
-    return evaluations_draft_year(year=year)
+    if year:
+        return evaluations_draft_year(year=int(year))
+    return evaluations_draft_due(on=dt.date.fromisoformat(on) if on else timezone.localdate())
 
 
 from claims.tasks_disclosure import disclosures_draft  # noqa: E402, F401

@@ -11,10 +11,13 @@ import logging
 
 from celery import shared_task
 
+from audit.jobs import single_run
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="claims.tasks.supervision_nightly", acks_late=True)
+@single_run("claims.tasks.supervision_nightly")
 def supervision_nightly(day: str | None = None) -> dict:
     """`day` (ISO date) is the day the overdue flags are judged on; default today."""
     from django.utils import timezone

@@ -21,6 +21,11 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    "audit-checkpoint": {
+        "task": "audit.tasks.audit_checkpoint",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 600},
+    },
     "healthcheck-heartbeat": {
         "task": "audit.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
@@ -31,26 +36,30 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 60 * 60 * 12},
     },
-    "contracts-transfers-quarterly": {
+    "contracts-transfers-due-daily": {
+        # quarters follow each scheme's insurance year (Huizhou's starts in July), so the job
+        # looks every morning for quarters that have begun and have no transfer yet
         "task": "contracts.tasks.transfers_generate",
-        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=7, minute=0),
-        "options": {"expires": 60 * 60 * 24},
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 60 * 60 * 12},
     },
     "claims-supervision-nightly": {
         "task": "claims.tasks.supervision_nightly",
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 12},
     },
-    "claims-evaluations-draft-yearly": {
+    "claims-evaluations-draft-daily": {
         "task": "claims.tasks.evaluations_draft",
-        # 5 January: last year's data (Q4 statements, December reconciliation) is in by then
-        "schedule": crontab(month_of_year=1, day_of_month=5, hour=6, minute=0),
-        "options": {"expires": 60 * 60 * 24},
+        # each contract year is drafted a few days after it ends (its insurance year: January
+        # for a calendar year, July for Huizhou's), once its last data is in
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 60 * 60 * 12},
     },
-    "claims-disclosures-draft-yearly": {
+    "claims-disclosures-draft-monthly": {
         "task": "claims.tasks.disclosures_draft",
-        # 20 January: after the evaluation drafts (5 Jan) and the last settlement uploads
-        "schedule": crontab(month_of_year=1, day_of_month=20, hour=6, minute=30),
+        # the 20th: drafts (or refreshes the draft of) each scheme year ended 19 days to a year
+        # ago: a calendar year in January, Huizhou's July-June year in July
+        "schedule": crontab(day_of_month=20, hour=6, minute=30),
         "options": {"expires": 60 * 60 * 24},
     },
 }

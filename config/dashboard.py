@@ -1,6 +1,6 @@
 """The admin home page (工作台). Each feature adds its tiles by appending a provider to
 `TILE_PROVIDERS`: a function `(request) -> list[Tile]` that returns only what the user may see
-(read through the `*_for_user` selectors; a tile the user may not see is simply not returned).
+(read through `audit.scoping.restrict`; a tile the user may not see is simply not returned).
 
 A tile may carry a small bar chart (`Tile.chart`, a tuple of `Bar`), drawn as inline SVG by the
 template: no JavaScript, no CDN. Tiles are grouped by `section` in `SECTIONS` order.

@@ -55,6 +55,20 @@ class SurplusRule(models.TextChoices):
     RETURN_TO_FUND = "return_to_fund", _("结余返还基本医保基金")
 
 
+class SettlementRule(models.TextChoices):
+    """How the year-end settlement divides the year's result (docs/funds.md)."""
+
+    PROFIT_CAP = "profit_cap", _("利润率上限（结余处理、亏损分担）")  # R-ORD-3/4, R-IM-4/5
+    PAYOUT_RATIO = "payout_ratio", _("赔付率结算（惠州 95%/4%/105%）")  # R-HZ-2/3
+    SELF_FUNDED = "self_funded", _("保险机构自负盈亏（惠民保）")  # R-JN, R-HZ-4 自负盈亏
+
+
+class LossSharing(models.TextChoices):
+    ALL = "all", _("按合同比例分担全部亏损")  # R-ORD-4
+    POLICY_CHANGES = "policy_changes", _("仅分担经办机构认定的政策性亏损")  # R-IM-5
+    NONE = "none", _("基金不分担亏损")
+
+
 class PlatformFeeKind(models.TextChoices):
     NONE = "none", _("无第三方平台费")
     RATE = "rate", _("按保费比例(不超过5%)")
@@ -128,12 +142,15 @@ class LedgerAccount(models.TextChoices):
 
 class LedgerKind(models.TextChoices):
     FUNDING_RAISED = "funding_raised", _("筹资到账")
+    PREMIUM_COLLECTED = "premium_collected", _("保险机构直接收取保费")
     TRANSFER = "transfer", _("季度拨付")
     RESERVE_HELD = "reserve_held", _("预留考核款")
     RESERVE_RELEASED = "reserve_released", _("预留款拨付")
     RESERVE_RETURNED = "reserve_returned", _("预留款返还基金")
     SURPLUS_RETURNED = "surplus_returned", _("结余返还基金")
     SURPLUS_CARRIED = "surplus_carried", _("结余结转下年")
+    CARRIED_IN = "carried_in", _("上年结余转入")
+    SETTLEMENT_PAYMENT = "settlement_payment", _("清算补拨")
     LOSS_SHARED = "loss_shared", _("基金分担亏损")
     BOND_DEDUCTION = "bond_deduction", _("履约保函扣款")
 

@@ -9,13 +9,14 @@ from config.dashboard import Tile
 
 
 def reminder_tiles(request) -> list[Tile]:
+    from audit.scoping import restrict
     from contracts.choices import ReminderStatus
-    from contracts.selectors import reminder_for_user
+    from contracts.models import Reminder
 
     user = request.user
     if not user.has_perm("contracts.view_reminder"):
         return []
-    count = reminder_for_user(user).filter(status=ReminderStatus.OPEN).count()
+    count = restrict(Reminder, user, "view").filter(status=ReminderStatus.OPEN).count()
     link = reverse("admin:contracts_reminder_changelist") + f"?status__exact={ReminderStatus.OPEN}"
     return [
         Tile(
@@ -52,15 +53,17 @@ def fund_tiles(request) -> list[Tile]:
     so far. Only for users who may view contracts; insurer users see only their contracts."""
     from django.utils import timezone
 
+    from contracts.periods import year_on
     from contracts.selectors import contract_for_user, fund_summary
     from contracts.services.transfers import LIVE_STATUSES
 
     user = request.user
     if not user.has_perm("contracts.view_contract"):
         return []
-    year = timezone.localdate().year
+    today = timezone.localdate()
     tiles = []
     for contract in contract_for_user(user).filter(status__in=LIVE_STATUSES)[:12]:
+        year = year_on(contract, today)  # the insurance year running today
         figures = fund_summary(contract=contract, year=year)
         ratio = _payout_ratio(contract, year)
         tiles.append(

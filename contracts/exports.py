@@ -1,7 +1,7 @@
 """The payment voucher (拨付凭证) of a transfer or reserve release as XLSX (openpyxl).
 
-Text cells that a spreadsheet would read as a formula (starting with = + - @, or a tab / CR)
-are neutralised with a leading apostrophe; amounts are written as numbers with 2 decimals.
+Text cells that a spreadsheet would read as a formula are neutralised (`audit.spreadsheet`);
+amounts are written as numbers with 2 decimals.
 """
 
 from __future__ import annotations
@@ -13,13 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from audit.spreadsheet import safe_cell
 
 
 def _person(user) -> str:

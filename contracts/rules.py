@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from contracts.choices import ContractStatus, PlatformFeeKind
+from contracts.choices import ContractStatus, LossSharing, PlatformFeeKind, SettlementRule
 from contracts.dates import DAY, min_term_end
 from contracts.models.contract import MAX_MEMBERS
 
@@ -109,6 +109,16 @@ def money_term_errors(contract) -> dict[str, list[str]]:
             _("季度拨付比例与考核预留比例之和必须为 100%%，当前为 %(total)s%%。")
             % {"total": contract.transfer_share + contract.reserve_share},
         )
+    rule = contract.settlement_rule
+    if rule in (SettlementRule.PAYOUT_RATIO, SettlementRule.SELF_FUNDED) and contract.reserve_share:
+        _add(
+            errors,
+            "reserve_share",
+            _("「%(r)s」的合同不设考核预留款：预留比例必须为 0，季度拨付比例为 100%%。")
+            % {"r": SettlementRule(rule).label},
+        )
+    if rule == SettlementRule.SELF_FUNDED and contract.loss_sharing != LossSharing.NONE:
+        _add(errors, "loss_sharing", _("保险机构自负盈亏的合同，基金不分担亏损（R-JN）。"))
     if contract.adjustment_band_low > contract.adjustment_band_high:
         _add(errors, "adjustment_band_high", _("保费调整区间上限不能低于下限。"))
     if contract.platform_fee_kind == PlatformFeeKind.RATE:

@@ -4,17 +4,21 @@ filters, and exact search (psn_no or ID number through the blind index)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from audit.scoping import restrict
 from insurance.choices import SpecialStatusKind
-from insurance.models import SpecialStatus
-from insurance.selectors import region_for_user
+from insurance.models import Region, SpecialStatus
 
 COUNT_CAP = 10_000
 
@@ -63,7 +67,8 @@ class RegionFilter(admin.SimpleListFilter):
     field_path = "region_id"
 
     def lookups(self, request, model_admin):
-        return [(str(r.pk), r.name) for r in region_for_user(request.user).order_by("code")]
+        regions = restrict(Region, request.user, "view").order_by("code")
+        return [(str(r.pk), r.name) for r in regions]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -96,13 +101,88 @@ class SpecialStatusFilter(admin.SimpleListFilter):
         return queryset.filter(Exists(valid))
 
 
-def exact_person_search(queryset, term: str, *, prefix: str = ""):
-    """An 18-character term is an ID number (blind index); anything else an exact psn_no."""
-    from audit.crypto import blind_index, normalise_identifier
+FOUND_PARAM = "found"  # the changelist's opaque token of a search by ID number
+FOUND_SESSION_KEY = "medsupp_found_by_certno"
+FOUND_KEEP = 20  # tokens kept per session
+
+
+def looks_like_certno(term: str) -> bool:
+    return len(term) == 18 and term[:17].isdigit()
+
+
+def exact_person_search(queryset, term: str, *, prefix: str = "", request=None):
+    """An exact psn_no. An ID number is never searched from the URL (`?q=` lands in proxy logs
+    and browser history): it is refused with a message pointing to the POST search."""
+    from audit.crypto import normalise_identifier
 
     term = normalise_identifier(term)
     if not term:
         return queryset
-    if len(term) == 18:
-        return queryset.filter(**{f"{prefix}certno_bidx": blind_index(term)})
+    if looks_like_certno(term):
+        if request is not None:
+            messages.warning(request, CERTNO_NOT_IN_URL)
+        return queryset.none()
     return queryset.filter(**{f"{prefix}psn_no": term})
+
+
+CERTNO_NOT_IN_URL = _(
+    "身份证号不能放在网址中查找（会留在代理日志和浏览器历史里）：请使用列表上方的「按身份证号查找」。"
+)
+
+
+class FindByCertnoForm(forms.Form):
+    certno = forms.CharField(label=_("身份证号"), max_length=18, min_length=15)
+
+
+class FindByCertnoMixin:
+    """Search by ID number without the number in any URL: the changelist's small form POSTs it
+    to `find/`, which keeps its blind index in the session under a random token and redirects
+    to `?found=<token>`. The token means nothing outside this session."""
+
+    certno_prefix = ""  # path from the admin's model to the person's fields
+    list_before_template = "insurance/admin/find_by_certno.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        find = path(
+            "find/", self.door(self.find_view), name=f"{opts.app_label}_{opts.model_name}_find"
+        )
+        return [find, *super().get_urls()]
+
+    def find_view(self, request):
+        from audit.crypto import blind_index, normalise_identifier
+
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = FindByCertnoForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请输入 18 位身份证号。"))
+            return HttpResponseRedirect(changelist)
+        token = secrets.token_urlsafe(12)
+        found = dict(list(request.session.get(FOUND_SESSION_KEY, {}).items())[-FOUND_KEEP + 1 :])
+        found[token] = blind_index(normalise_identifier(form.cleaned_data["certno"]))
+        request.session[FOUND_SESSION_KEY] = found
+        return HttpResponseRedirect(f"{changelist}?{FOUND_PARAM}={token}")
+
+    def changelist_view(self, request, extra_context=None):
+        token = request.GET.get(FOUND_PARAM)
+        if token is not None:
+            request.GET = request.GET.copy()
+            del request.GET[FOUND_PARAM]  # not a field lookup: the admin would refuse it
+            request.medsupp_found_bidx = request.session.get(FOUND_SESSION_KEY, {}).get(token, "")
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        bidx = getattr(request, "medsupp_found_bidx", None)
+        if bidx is not None:
+            queryset = queryset.filter(**{f"{self.certno_prefix}certno_bidx": bidx})
+        return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        found = exact_person_search(
+            queryset, search_term, prefix=self.certno_prefix, request=request
+        )
+        return found, False

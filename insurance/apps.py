@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InsuranceConfig(AppConfig):
     name = "insurance"
     verbose_name = _("参保与待遇")
+
+    def ready(self) -> None:
+        from insurance import scopes  # noqa: F401  (each model's row scope, declared once)

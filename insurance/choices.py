@@ -25,6 +25,7 @@ class FundingKind(models.TextChoices):
     FIXED_TOTAL = "fixed_total", _("固定总保费（按资金来源分摊）")
     VOLUNTARY_PREMIUM = "voluntary_premium", _("个人自愿缴费（每人保费）")
     PAYROLL_PERCENT = "payroll_pct", _("按上年工资总额比例（设停缴上限）")
+    COMPOSITE = "composite", _("多渠道筹资（分项列明）")
 
 
 class FundingSource(models.TextChoices):
@@ -34,9 +35,20 @@ class FundingSource(models.TextChoices):
     RESIDENT_FUND = "resident_fund", _("城乡居民基本医保基金")
     RESIDENT_PREMIUM = "resident_premium", _("城乡居民个人缴费")
     FISCAL = "fiscal", _("财政补助")
-    PERSONAL = "personal", _("个人缴费")
+    FISCAL_CITY = "fiscal_city", _("市级财政配套资金")
+    FISCAL_DISTRICT = "fiscal_district", _("区（市）级财政配套资金")
+    PERSONAL_ACCOUNT_INTEREST = "account_interest", _("职工个人账户保值增值收入")
+    SPECIAL_RESERVE = "special_reserve", _("专项储备金（经办机构留存）")
+    PERSONAL = "personal", _("个人缴费（线上线下直接缴纳保险机构）")
     EMPLOYER = "employer", _("用人单位")
     OTHER = "other", _("其他")
+
+
+# Where each source's money is held. The bureau transfers (and holds the evaluation reserve
+# of) only what it holds for the insurer: premiums an insurer collects itself never pass through
+# the bureau (R-JN-1), and a special reserve stays in the bureau's account (R-QD-1 (4)).
+INSURER_COLLECTED_SOURCES = frozenset({FundingSource.PERSONAL})
+BUREAU_KEPT_SOURCES = frozenset({FundingSource.SPECIAL_RESERVE})
 
 
 class InsuType(models.TextChoices):

@@ -3,7 +3,9 @@
 Columns have Chinese headers; the national field names are accepted as aliases (docs/people.md).
 Imports only add rows (an existing person number or enrollment is reported as an error) and run in
 one transaction: any bad row and nothing is written. Exports mask ID numbers, names and phones
-unless the user holds `audit.export_personal_data`.
+for every user, superusers included, and show the birth year only (with the region code and the
+masked ID number, a full birth date would rebuild the ID number); full values are seen only on
+the audited reveal page. Every cell goes through `audit.spreadsheet.safe_cell`.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from import_export import fields, resources, widgets
 
 from audit import events
 from audit.crypto import blind_index
-from audit.masking import mask
+from audit.masking import birth_year, mask
+from audit.scoping import restrict
+from audit.spreadsheet import safe_cell
 from insurance.choices import InsuType, PaymentChannel, PersonStatus, PersonType, Sex
 from insurance.identity import certno_birth_date, certno_normalise, certno_problem, certno_sex
 from insurance.models import PERSONAL_FIELDS, Employer, Enrollment, Person, SchemeYear
-from insurance.selectors import person_for_user, region_for_user
 from insurance.services.enrollment import enrollment_prepare
-
-EXPORT_PERSONAL_PERMISSION = "audit.export_personal_data"
 
 
 def _text(value) -> str:
@@ -87,6 +88,13 @@ class ChoiceWidget(widgets.Widget):
         return str(self.choices(value).label) if value in self.choices.values else _text(value)
 
 
+class BirthDateWidget(ChineseDateWidget):
+    """Reads a full birth date on import; exports the year only (`audit.masking.birth_year`)."""
+
+    def render(self, value, obj=None, **kwargs):
+        return birth_year(value)
+
+
 class FlagWidget(widgets.Widget):
     TRUE = {"1", "是", "y", "yes", "true", "t"}
     FALSE = {"", "0", "否", "n", "no", "false", "f"}
@@ -113,7 +121,7 @@ class ScopedRegionWidget(widgets.ForeignKeyWidget):
     def get_queryset(self, value, row, *args, **kwargs):
         from insurance.models import Region
 
-        return region_for_user(self.user) if self.user else Region.objects.all()
+        return restrict(Region, self.user, "view") if self.user else Region.objects.all()
 
     def clean(self, value, row=None, **kwargs):
         code = _text(value)
@@ -155,9 +163,6 @@ class BaseImportResource(resources.ModelResource):
 
     def __init__(self, user=None, **kwargs):
         self.user = user
-        self.reveal = bool(
-            user is not None and user.is_authenticated and user.has_perm(EXPORT_PERSONAL_PERMISSION)
-        )
         super().__init__(**kwargs)
 
     def before_import(self, dataset, **kwargs):
@@ -175,9 +180,9 @@ class BaseImportResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
-        if isinstance(field, PersonalField) and not self.reveal:
-            return mask(field.kind, value)
-        return value
+        if isinstance(field, PersonalField):
+            value = mask(field.kind, value)
+        return safe_cell(value)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
@@ -218,6 +223,10 @@ class PersonResource(BaseImportResource):
         "admdvs": "统筹区代码",
         "emp_uscc": "单位统一社会信用代码",
         "psn_insu_stas": "参保状态",
+        "psn_insu_date": "本次连续参保起始日期",
+        "insured_since": "本次连续参保起始日期",
+        "hire_date": "入职日期",
+        "rural": "农村居民",
         "cvlserv_flag": "公务员医疗补助",
     }
 
@@ -229,7 +238,7 @@ class PersonResource(BaseImportResource):
         column_name="性别", attribute="sex", widget=ChoiceWidget(Sex, required=False)
     )
     birth_date = fields.Field(
-        column_name="出生日期", attribute="birth_date", widget=ChineseDateWidget()
+        column_name="出生日期", attribute="birth_date", widget=BirthDateWidget()
     )
     insutype = _required(
         "险种类型", "insutype", ChoiceWidget(InsuType, extra={"职工": "310", "居民": "390"})
@@ -244,6 +253,13 @@ class PersonResource(BaseImportResource):
         attribute="status",
         widget=ChoiceWidget(PersonStatus, required=False),
     )
+    insured_since = fields.Field(
+        column_name="本次连续参保起始日期", attribute="insured_since", widget=ChineseDateWidget()
+    )
+    hire_date = fields.Field(
+        column_name="入职日期", attribute="hire_date", widget=ChineseDateWidget()
+    )
+    rural = fields.Field(column_name="农村居民", attribute="rural", widget=FlagWidget())
     cvlserv_flag = fields.Field(
         column_name="公务员医疗补助", attribute="cvlserv_flag", widget=FlagWidget()
     )
@@ -263,6 +279,9 @@ class PersonResource(BaseImportResource):
             "region",
             "employer",
             "status",
+            "insured_since",
+            "hire_date",
+            "rural",
             "cvlserv_flag",
         )
         use_transactions = True
@@ -311,7 +330,7 @@ class PersonResource(BaseImportResource):
             errors["certno"] = [_("该身份证号已登记。")]
 
     def get_export_queryset(self, request=None):
-        return person_for_user(self.user).select_related("region", "employer")
+        return restrict(Person, self.user, "view").select_related("region", "employer")
 
 
 class EnrollmentResource(BaseImportResource):
@@ -368,7 +387,7 @@ class EnrollmentResource(BaseImportResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list[str]] = {}
-        people = person_for_user(self.user) if self.user else Person.objects.all()
+        people = restrict(Person, self.user, "view") if self.user else Person.objects.all()
         psn_no = _text(row.get("人员编号"))
         person = people.filter(psn_no=psn_no).first() if psn_no else None
         if person is None:
@@ -438,9 +457,7 @@ class EnrollmentResource(BaseImportResource):
         }
 
     def get_export_queryset(self, request=None):
-        from insurance.selectors import enrollment_for_user
-
-        return enrollment_for_user(self.user).select_related(
+        return restrict(Enrollment, self.user, "view").select_related(
             "person", "scheme_year__scheme", "payer"
         )
 

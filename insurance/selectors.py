@@ -1,12 +1,6 @@
-"""Reads of the insurance app. Every queryset a user can reach goes through a `*_for_user`.
-
-Scoping (DESIGN rule 7, R-SUP-5):
-- superusers and staff without a region (no `StaffProfile` or an empty region) see everything;
-- a clerk whose profile names a region sees that region and every region below it;
-- a user in the insurer role sees no people, enrollments or family data at all (minimum necessary:
-  insurers get personal data through settlement data and consent, never through this register);
-- anonymous users see nothing.
-"""
+"""Reads of the insurance app. Every queryset a user can reach goes through
+`audit.scoping.restrict` (permission and row scope in one call); the row scopes are declared in
+`insurance/scopes.py`."""
 
 from __future__ import annotations
 
@@ -15,100 +9,8 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from insurance.choices import EnrollmentStatus
-from insurance.models import (
-    Employer,
-    Enrollment,
-    FamilyLink,
-    ImportJob,
-    Person,
-    Region,
-    Scheme,
-    SchemeYear,
-    SpecialStatus,
-    StaffProfile,
-)
-
-ALL = None  # region scope meaning "no restriction"
-
-
-def user_region(user) -> Region | None:
-    profile = StaffProfile.objects.filter(user_id=user.pk).select_related("region").first()
-    return profile.region if profile else None
-
-
-def region_scope_ids(user) -> list[int] | None:
-    """Region ids the user may see, or None for all. Cached on the user object per request."""
-    cached = getattr(user, "_insurance_region_scope", False)
-    if cached is not False:
-        return cached
-    if not user.is_authenticated or not user.is_active:
-        scope: list[int] | None = []
-    elif user.is_superuser:
-        scope = ALL
-    else:
-        region = user_region(user)
-        scope = ALL if region is None else region.subtree_ids()
-    user._insurance_region_scope = scope
-    return scope
-
-
-def _sees_no_people(user) -> bool:
-    if not user.is_authenticated:
-        return True
-    return not user.is_superuser and "insurer" in user.role_codes
-
-
-def _scoped(qs: QuerySet, user, region_path: str) -> QuerySet:
-    if _sees_no_people(user):
-        return qs.none()
-    scope = region_scope_ids(user)
-    if scope is ALL:
-        return qs
-    return qs.filter(**{f"{region_path}__in": scope})
-
-
-def region_for_user(user) -> QuerySet[Region]:
-    qs = Region.objects.all()
-    scope = region_scope_ids(user)
-    return qs if scope is ALL else qs.filter(id__in=scope)
-
-
-def scheme_for_user(user) -> QuerySet[Scheme]:
-    # Schemes and their years are public policy: every signed-in user may read them.
-    return Scheme.objects.all() if user.is_authenticated else Scheme.objects.none()
-
-
-def scheme_year_for_user(user) -> QuerySet[SchemeYear]:
-    qs = SchemeYear.objects.select_related("scheme")
-    return qs if user.is_authenticated else qs.none()
-
-
-def employer_for_user(user) -> QuerySet[Employer]:
-    return _scoped(Employer.objects.all(), user, "region_id")
-
-
-def person_for_user(user) -> QuerySet[Person]:
-    return _scoped(Person.objects.all(), user, "region_id")
-
-
-def enrollment_for_user(user) -> QuerySet[Enrollment]:
-    return _scoped(Enrollment.objects.all(), user, "person__region_id")
-
-
-def special_status_for_user(user) -> QuerySet[SpecialStatus]:
-    return _scoped(SpecialStatus.objects.all(), user, "person__region_id")
-
-
-def family_link_for_user(user) -> QuerySet[FamilyLink]:
-    return _scoped(FamilyLink.objects.all(), user, "person__region_id")
-
-
-def import_job_for_user(user) -> QuerySet[ImportJob]:
-    if not user.is_authenticated:
-        return ImportJob.objects.none()
-    if user.is_superuser:
-        return ImportJob.objects.all()
-    return ImportJob.objects.filter(created_by_id=user.pk)
+from insurance.models import Enrollment, FamilyLink, Person, SpecialStatus
+from insurance.scopes import ALL, region_scope_ids, user_region  # noqa: F401  (re-exported)
 
 
 def person_by_certno(qs: QuerySet[Person], certno: str) -> QuerySet[Person]:

@@ -1,7 +1,20 @@
 import pytest
+from django.db.backends.signals import connection_created
 
 from audit.roles import ROLES
 from audit.services import user_ensure
+
+
+def _allow_test_flush(sender, connection, **kwargs):
+    """pytest-django empties the test database with TRUNCATE after transactional tests; the audit
+    table refuses TRUNCATE (migration audit/0008) except in a test_ database whose session says
+    so. tests/audit/test_audit_anchor.py turns it off to prove the refusal."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET medsupp.test_flush = 'on'")
+
+
+connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
 
 
 @pytest.fixture
@@ -38,3 +51,35 @@ def login_verified(client, user):
 def verified_client(client):
     """`verified_client(user)`: the test client signed in with both factors."""
     return lambda user: login_verified(client, user)
+
+
+def with_perms(user, *perms: str):
+    """`user` also holding `perms` ("app_label.codename"), reloaded so no permission is cached."""
+    from django.contrib.auth.models import Permission
+
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return type(user).objects.get(pk=user.pk)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How many doors the generated access walk walked (tests/audit/test_access_walk.py)."""
+    import sys
+
+    walk = sys.modules.get("tests.audit.test_access_walk")
+    if walk is None or not (walk.WALKED["admin"] or walk.WALKED["api"]):
+        return
+    terminalreporter.write_line(
+        f"access walk: {len(walk.WALKED['admin'])} admin doors and {len(walk.WALKED['api'])} "
+        f"API doors walked four ways (anonymous, no permission, permission, other insurer/county)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test's signed audit checkpoints in its own folder: a test database rolled back
+    must not be measured against another test's checkpoints."""
+    settings.MEDSUPP_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")

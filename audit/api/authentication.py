@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
 from audit.models import ApiKey
+from audit.scoping import has_model_permission
 
 KEYWORD = "Api-Key"
 
@@ -31,6 +32,28 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return KEYWORD
+
+
+class HasModelPermission(permissions.BasePermission):
+    """The model permission for the request's method (GET: view, POST: add, PUT/PATCH: change,
+    DELETE: delete) on the view's `permission_model`; rows are then reached through `restrict`.
+    A view names its model or declares `open_to_any_key = True` (who am I); a view that does
+    neither is refused to everyone, so a new view cannot be open by omission."""
+
+    ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
+               "PATCH": "change", "DELETE": "delete"}  # fmt: skip
+    message = _("您没有此操作的权限。")
+
+    def has_permission(self, request, view):
+        if getattr(view, "open_to_any_key", False):
+            return True
+        model = getattr(view, "permission_model", None)
+        action = self.ACTIONS.get(request.method)
+        return (
+            model is not None
+            and action is not None
+            and (has_model_permission(request.user, model, action))
+        )
 
 
 class HasApiScope(permissions.BasePermission):

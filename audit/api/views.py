@@ -12,6 +12,8 @@ class WhoAmISerializer(serializers.Serializer):
 class WhoAmIView(APIView):
     """Who the token belongs to and which roles it carries; insurers use it to check a key."""
 
+    open_to_any_key = True  # tells a key's holder only about himself
+
     @extend_schema(responses=WhoAmISerializer, summary="当前用户 / current user")
     def get(self, request):
         data = {"username": request.user.get_username(), "roles": sorted(request.user.role_codes)}

@@ -36,7 +36,6 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
         permissions = [
             ("reveal_personal_data", _("可查看完整个人信息（需说明理由）")),
-            ("export_personal_data", _("可导出含个人信息的数据")),
             ("publish_disclosure", _("可发布信息公开报告")),
         ]
 

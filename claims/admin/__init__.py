@@ -6,6 +6,9 @@ from claims.admin import batches, code_mappings  # noqa: F401
 from claims.admin import fraud, manual_claims, reconciliation, statements, supervision  # noqa: F401
 
 # isort: split
+from claims.admin import quota_pool  # noqa: F401
+
+# isort: split
 from claims.admin import consents  # noqa: F401
 
 # isort: split

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
@@ -15,7 +16,6 @@ from claims.admin.year_end import year_end_urls
 from claims.choices import BatchStatus
 from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
-from claims.selectors import settlement_batch_for_user, settlement_record_for_user
 from claims.services.batches import RESTARTABLE, batch_receive
 from claims.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
@@ -51,7 +51,7 @@ STATUS_COLOURS = {
 
 
 @admin.register(SettlementBatch)
-class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
+class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     """Uploads go through `batch_receive`, which writes the audit entry (with the new batch's
     fields), so `save_model` below replaces the mixin's; batches are never edited or deleted
     here, and any later direct write (delete, inline) is audited by the mixin."""
@@ -75,9 +75,6 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
         "seconds_apply", "seconds_compute", "errors_table", "downloads",
     )  # fmt: skip
     exclude = ("file", "error_report", "errors_preview", "ignored_columns")
-
-    def get_queryset(self, request):
-        return settlement_batch_for_user(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
@@ -206,7 +203,7 @@ class SettlementBatchAdmin(AuditedAdminMixin, ModelAdmin):
         return [
             path(
                 "<int:batch_id>/errors/",
-                self.admin_site.admin_view(self.errors_view),
+                self.door(self.errors_view),
                 name="claims_settlementbatch_errors",
             ),
             *year_end_urls(self.admin_site),
@@ -256,7 +253,9 @@ def compensation_html(record) -> str:
 
 
 @admin.register(SettlementRecord)
-class SettlementRecordAdmin(RecordSearchMixin, BigTableAdminMixin, ModelAdmin):
+class SettlementRecordAdmin(
+    RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
+):
     list_display = (
         "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",
@@ -267,9 +266,6 @@ class SettlementRecordAdmin(RecordSearchMixin, BigTableAdminMixin, ModelAdmin):
     search_help_text = _("按结算ID、人员编号或就诊ID精确查找")
     raw_id_fields = ("batch", "contract", "person")
     ordering = ("-id",)
-
-    def get_queryset(self, request):
-        return settlement_record_for_user(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         return [*(f.name for f in SettlementRecord._meta.fields), "compensation_view"]

@@ -5,14 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.admin.supervision import AuditedAdmin
 from claims.models import CodeMapping
-from claims.selectors import code_mapping_for_user, is_insurer_side
+from contracts.scopes import is_insurer_side
 
 
 @admin.register(CodeMapping)
 class CodeMappingAdmin(AuditedAdmin):
     """Bureau staff keep it (every change audited); insurers may read it."""
 
-    selector = staticmethod(code_mapping_for_user)
     list_display = ("column", "code", "family", "label", "region_display")
     list_filter = ("column",)
     list_select_related = ("region",)

@@ -17,17 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from audit.admin_mixins import viewer_of
+from audit.scoping import restrict
 from claims.admin.evaluation import evaluation_urls
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import Complaint
 from claims.models.complaint import (
+    COMPLAINT_MOVES,
+    DECIDE_PERMISSION,
     OPEN_COMPLAINT_STATES,
     ComplaintCategory,
     ComplaintChannel,
     ComplaintDecision,
     ComplaintStatus,
 )
-from claims.selectors import complaint_for_user
 from claims.services.complaints import (
     complaint_allowed_moves,
     complaint_bond_allowed,
@@ -113,7 +115,6 @@ STEPS = {
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(complaint_for_user)
     list_display = (
         "number", "received_on", "person", "category", "channel", "insurer", "status",
         "due_on", "overdue_badge", "decision",
@@ -181,7 +182,9 @@ class ComplaintAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.step_view)
+        steps = {name: (move.permission,) for name, move in COMPLAINT_MOVES.items()}
+        steps["bond"] = (DECIDE_PERMISSION,)  # complaint_bond_allowed
+        view = self.door(self.step_view, choices={"step": steps})
         return [
             path("<int:pk>/step/<str:step>/", view, name="claims_complaint_step"),
             *evaluation_urls(self.admin_site),
@@ -240,7 +243,7 @@ def complaint_tiles(request) -> list[Tile]:
     user = request.user
     if not user.has_perm("claims.view_complaint"):
         return []
-    qs = complaint_for_user(user)
+    qs = restrict(Complaint, user, "view")
     open_count = qs.filter(status__in=OPEN_COMPLAINT_STATES).count()
     overdue = qs.filter(status=ComplaintStatus.ASSIGNED, due_on__lt=timezone.localdate()).count()
     link = reverse("admin:claims_complaint_changelist")

@@ -1,6 +1,6 @@
 """Consents in the admin (R-SUP-5): bureau staff record and revoke; an insurer's users see only
 the consents given to their own insurer. Lives in claims because scoping needs the insurer of the
-user (`contracts.selectors.insurer_of`), which the audit app may not import."""
+user, which the audit app may not know (the row scope is declared in `claims/scopes.py`)."""
 
 from __future__ import annotations
 
@@ -11,24 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.models import Consent
-from audit.roles import INSURER
+from audit.scoping import restrict
 from audit.services_consent import consent_record, consent_revoke
 from contracts.models import Insurer
-from contracts.selectors import insurer_for_user, insurer_of
 from insurance.models import Person
-
-
-def consent_for_user(user):
-    """Bureau staff see every consent; an insurer user his insurer's; anyone else none."""
-    if user is None or not user.is_authenticated:
-        return Consent.objects.none()
-    insurer = insurer_of(user)
-    if insurer is not None:
-        return Consent.objects.filter(insurer_id=insurer.pk)
-    if user.is_superuser or INSURER not in user.role_codes:
-        return Consent.objects.all()
-    return Consent.objects.none()
 
 
 class ConsentForm(forms.ModelForm):
@@ -50,7 +38,7 @@ class ConsentForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["insurer"].queryset = insurer_for_user(user)
+        self.fields["insurer"].queryset = restrict(Insurer, user, "view")
 
     def clean_psn_no(self):
         psn_no = self.cleaned_data["psn_no"].strip()
@@ -64,7 +52,7 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ModelAdmin):
+class ConsentAdmin(RestrictedAdminMixin, ModelAdmin):
     list_display = (
         "psn_no",
         "insurer_name",
@@ -98,9 +86,6 @@ class ConsentAdmin(ModelAdmin):
         "revoked_by",
         "revoke_reason",
     )
-
-    def get_queryset(self, request):
-        return consent_for_user(request.user)
 
     @admin.display(description=_("保险机构"))
     def insurer_name(self, obj):

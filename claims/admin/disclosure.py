@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import ViewerMixin, viewer_of
 from audit.models import DisclosureReport, DisclosureStatus
 from claims.admin.supervision import form_view, links_html
@@ -30,7 +31,6 @@ from claims.services.disclosure import (
     disclosure_draft,
     disclosure_move,
     disclosure_rebuild,
-    disclosure_report_for_user,
 )
 from insurance.models import Scheme
 
@@ -79,7 +79,7 @@ STEP_LABELS = {
 
 
 @admin.register(DisclosureReport)
-class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
+class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
     list_display = ("scheme_name", "year", "version", "status", "checked_by", "published_at")
     list_filter = ("status", "year")
     search_fields = ("=scheme_code", "scheme_name")
@@ -108,8 +108,10 @@ class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return disclosure_report_for_user(request.user).select_related(
-            "checked_by", "published_by", "drafted_by", "supersedes"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("checked_by", "published_by", "drafted_by", "supersedes")
         )
 
     def has_add_permission(self, request):
@@ -148,7 +150,7 @@ class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
             c.get("efficiency", {}).get("median_days") or "—",
         )
 
-    @action(description=_("起草/刷新年度报告"), url_path="draft")
+    @action(description=_("起草/刷新年度报告"), url_path="draft", permissions=["draft_report"])
     def draft_report(self, request):
         if not request.user.has_perm(DRAFT_PERMISSION):
             raise PermissionDenied
@@ -175,10 +177,12 @@ class DisclosureReportAdmin(ViewerMixin, ModelAdmin):
         )
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        steps = {name: (move.permission,) for name, move in MOVES.items()}
+        steps.update(rebuild=(DRAFT_PERMISSION,), correct=(DRAFT_PERMISSION,))
+        step_view = self.door(self.step_view, choices={"step": steps})
         return [
-            path("<int:pk>/step/<str:step>/", wrap(self.step_view), name="claims_disclosure_step"),
-            path("<int:pk>/pdf/", wrap(self.pdf_view), name="claims_disclosure_pdf"),
+            path("<int:pk>/step/<str:step>/", step_view, name="claims_disclosure_step"),
+            path("<int:pk>/pdf/", self.door(self.pdf_view), name="claims_disclosure_pdf"),
             *super().get_urls(),
         ]
 

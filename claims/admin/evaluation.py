@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_doors import admin_door
+from audit.scoping import restrict
 from claims.admin.supervision import form_view
 from claims.reports.evaluation_pdf import evaluation_pdf
 from claims.services.evaluation import (
@@ -21,9 +23,9 @@ from claims.services.evaluation import (
     evaluation_reserve_prepare,
     evaluation_score,
 )
-from contracts.models import Evaluation
-from contracts.models.evaluation import EVALUATION_MOVES
-from contracts.selectors import evaluation_for_user, evaluation_score_for_user
+from contracts.fund_workflow import PREPARE_PERMISSION
+from contracts.models import Evaluation, EvaluationScore
+from contracts.models.evaluation import EVALUATION_MOVES, SCORE_PERMISSION
 
 
 def _data(request):
@@ -68,7 +70,7 @@ def _back(evaluation) -> str:
 
 def evaluation_urls(admin_site):
     def step_view(request, pk, step):
-        evaluation = get_object_or_404(evaluation_for_user(request.user), pk=pk)
+        evaluation = get_object_or_404(restrict(Evaluation, request.user, "view"), pk=pk)
         if step in EVALUATION_MOVES:
             title, form = EVALUATION_MOVES[step].label, ReasonForm(_data(request))
 
@@ -109,7 +111,7 @@ def evaluation_urls(admin_site):
         )
 
     def score_view(request, pk):
-        row = get_object_or_404(evaluation_score_for_user(request.user), pk=pk)
+        row = get_object_or_404(restrict(EvaluationScore, request.user, "view"), pk=pk)
         initial = {"manual_score": row.manual_score, "comment": row.comment}
         form = ScoreForm(_data(request), initial=initial)
 
@@ -137,21 +139,21 @@ def evaluation_urls(admin_site):
         )
 
     def pdf_view(request, pk):
-        if not request.user.has_perm("contracts.view_evaluation"):
-            raise PermissionDenied
-        evaluation = get_object_or_404(evaluation_for_user(request.user), pk=pk)
+        evaluation = get_object_or_404(restrict(Evaluation, request.user, "view"), pk=pk)
         response = HttpResponse(evaluation_pdf(evaluation), content_type="application/pdf")
         filename = f"evaluation-{evaluation.contract.number}-{evaluation.year}.pdf"
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
 
-    wrap = admin_site.admin_view
+    steps = {name: (move.permission,) for name, move in EVALUATION_MOVES.items()}
+    steps.update(recompute=(SCORE_PERMISSION,), reserve=(PREPARE_PERMISSION,))
+    step = admin_door(admin_site, step_view, model=Evaluation, choices={"step": steps})
+    score = admin_door(
+        admin_site, score_view, model=EvaluationScore, perms=("view", SCORE_PERMISSION)
+    )
+    pdf = admin_door(admin_site, pdf_view, model=Evaluation)
     return [
-        path(
-            "evaluation/<int:pk>/step/<str:step>/",
-            wrap(step_view),
-            name="claims_evaluation_step",
-        ),
-        path("evaluation/score/<int:pk>/", wrap(score_view), name="claims_evaluation_score"),
-        path("evaluation/<int:pk>/pdf/", wrap(pdf_view), name="claims_evaluation_pdf"),
+        path("evaluation/<int:pk>/step/<str:step>/", step, name="claims_evaluation_step"),
+        path("evaluation/score/<int:pk>/", score, name="claims_evaluation_score"),
+        path("evaluation/<int:pk>/pdf/", pdf, name="claims_evaluation_pdf"),
     ]

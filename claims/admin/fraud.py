@@ -13,7 +13,6 @@ from audit.admin_mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.choices_supervision import FlagStatus
 from claims.models import FraudFlag
-from claims.selectors import fraud_flag_for_user
 from claims.services.fraud import fraud_flag_review, may_review_fraud_flags
 
 EVIDENCE_LABELS = {
@@ -41,7 +40,6 @@ class ReviewForm(forms.Form):
 
 @admin.register(FraudFlag)
 class FraudFlagAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(fraud_flag_for_user)
     list_display = ("id", "kind", "record", "person", "status", "evidence_short", "detected_at")
     list_filter = ("kind", "status")
     list_select_related = ("record", "person")
@@ -79,7 +77,10 @@ class FraudFlagAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.review_view)
+        review = ("claims.change_fraudflag",)  # may_review_fraud_flags
+        view = self.door(
+            self.review_view, choices={"verdict": {"confirm": review, "dismiss": review}}
+        )
         return [
             path("<int:pk>/review/<str:verdict>/", view, name="claims_fraudflag_review"),
             *super().get_urls(),

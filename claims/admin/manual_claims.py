@@ -16,14 +16,13 @@ from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
 from claims.reasons import RefusalReason
-from claims.selectors import manual_claim_for_user
 from claims.services.manual_claims import (
     manual_claim_decide,
     manual_claim_documents_update,
     manual_claim_pay,
     manual_claim_register,
 )
-from claims.supervision_workflow import MANUAL_MOVES, allowed_moves
+from claims.supervision_workflow import MANUAL_MOVES, MANUAL_PERMISSION, allowed_moves
 from contracts.selectors import contract_for_user
 from insurance.models import Person
 
@@ -97,7 +96,6 @@ class PayForm(forms.Form):
 
 @admin.register(ManualClaim)
 class ManualClaimAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(manual_claim_for_user)
     list_display = (
         "claim_no", "person", "hospital_name", "amount_claimed", "status", "documents_complete_on",
         "due_on", "overdue_badge", "paid_on",
@@ -169,7 +167,8 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.step_view)
+        steps = {step: (MANUAL_PERMISSION,) for step in ("documents", "decide", "pay")}
+        view = self.door(self.step_view, choices={"step": steps})
         return [
             path("<int:pk>/step/<str:step>/", view, name="claims_manualclaim_step"),
             *super().get_urls(),

@@ -16,7 +16,7 @@ from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_html
 from claims.choices_supervision import Outcome
 from claims.models import ReconciliationResult
-from claims.selectors import reconciliation_for_user, reconciliation_summary
+from claims.selectors import reconciliation_summary
 
 OUTCOME_COLOURS = {
     Outcome.MATCHED: "success",
@@ -29,7 +29,6 @@ OUTCOME_COLOURS = {
 
 @admin.register(ReconciliationResult)
 class ReconciliationResultAdmin(RecordSearchMixin, ReadOnlyScopedAdmin):
-    selector = staticmethod(reconciliation_for_user)
     list_display = (
         "record", "insurer", "period", "outcome_badge", "expected", "paid", "difference",
     )  # fmt: skip
@@ -74,7 +73,7 @@ class ReconciliationResultAdmin(RecordSearchMixin, ReadOnlyScopedAdmin):
         return explanation_html(comp)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.summary_view)
+        view = self.door(self.summary_view)
         return [
             path("summary/", view, name="claims_reconciliationresult_summary"),
             *super().get_urls(),

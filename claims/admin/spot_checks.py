@@ -11,15 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from audit.admin_mixins import viewer_of
+from audit.scoping import restrict
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
 from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
-from claims.selectors import (
-    follow_up_action_for_user,
-    spot_check_finding_for_user,
-    spot_check_for_user,
-)
 from claims.services.spot_checks import (
+    PERMISSION,
     follow_up_add,
     follow_up_done,
     may_handle_spot_checks,
@@ -81,7 +78,7 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["finding"].queryset = spot_check_finding_for_user(user)
+        self.fields["finding"].queryset = restrict(SpotCheckFinding, user, "view")
 
 
 class DoneForm(forms.Form):
@@ -101,7 +98,6 @@ class FindingInline(TabularInline):
 
 @admin.register(SpotCheck)
 class SpotCheckAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(spot_check_for_user)
     list_display = ("planned_on", "contract", "kind", "subject", "status", "performed_on")
     list_filter = ("status", "kind")
     list_select_related = ("contract",)
@@ -140,7 +136,7 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.perform_view)
+        view = self.door(self.perform_view, "view", PERMISSION)
         return [
             path("<int:pk>/perform/", view, name="claims_spotcheck_perform"),
             *super().get_urls(),
@@ -161,7 +157,6 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(FollowUpAction)
 class FollowUpActionAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(follow_up_action_for_user)
     list_display = ("finding", "action", "due_on", "status", "done_on")
     list_filter = ("status",)
     ordering = ("due_on", "id")
@@ -192,7 +187,7 @@ class FollowUpActionAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.done_view)
+        view = self.door(self.done_view, "view", PERMISSION)
         return [
             path("<int:pk>/done/", view, name="claims_followupaction_done"),
             *super().get_urls(),

@@ -17,11 +17,6 @@ from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_lines, for
 from claims.choices_supervision import ItemDecision, StatementStatus
 from claims.models import ClaimStatement, StatementAdjustment
 from claims.reasons import RefusalReason
-from claims.selectors import (
-    claim_statement_for_user,
-    statement_adjustment_for_user,
-    statement_item_for_user,
-)
 from claims.services.statement_items import (
     bond_proposal_allowed,
     may_review_items,
@@ -37,6 +32,7 @@ from claims.services.statements import (
 )
 from claims.supervision_workflow import (
     ADJUSTMENT_MOVES,
+    REVIEW_PERMISSION,
     STATEMENT_MOVES,
     allowed_moves,
 )
@@ -107,7 +103,6 @@ def _change_url(statement) -> str:
 
 @admin.register(ClaimStatement)
 class ClaimStatementAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(claim_statement_for_user)
     list_display = (
         "id", "period_label", "insurer", "contract", "status_badge", "record_count",
         "claimed_total", "discrepancy_count", "correction_total",
@@ -183,20 +178,24 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
         return format_html_join("", "<div>{} {} → {} {} {}</div>", rows) or "-"
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        moves = {
+            ("start" if name == "start_review" else name): (move.permission,)
+            for name, move in STATEMENT_MOVES.items()
+        }
+        move_view = self.door(self.move_view, choices={"move": moves})
         return [
-            path("submit/", wrap(self.submit_view), name="claims_claimstatement_submit"),
             path(
-                "<int:pk>/move/<str:move>/", wrap(self.move_view), name="claims_claimstatement_move"
+                "submit/", self.door(self.submit_view, "add"), name="claims_claimstatement_submit"
             ),
+            path("<int:pk>/move/<str:move>/", move_view, name="claims_claimstatement_move"),
             path(
                 "<int:pk>/items/<int:item_id>/decide/",
-                wrap(self.decide_view),
+                self.door(self.decide_view),  # read-only for viewers; a decision needs review
                 name="claims_claimstatement_decide",
             ),
             path(
                 "<int:pk>/items/<int:item_id>/bond/",
-                wrap(self.bond_view),
+                self.door(self.bond_view, "view", REVIEW_PERMISSION),
                 name="claims_claimstatement_bond",
             ),
             *super().get_urls(),
@@ -265,11 +264,9 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
         )
 
     def _item(self, request, pk, item_id):
-        return get_object_or_404(
-            statement_item_for_user(request.user).select_related("record__compensation"),
-            pk=item_id,
-            statement_id=pk,
-        )
+        """An item of a statement the user may reach (the statement is the door's row)."""
+        statement = get_object_or_404(self.get_queryset(request), pk=pk)
+        return get_object_or_404(statement.items.select_related("record__compensation"), pk=item_id)
 
     def decide_view(self, request, pk, item_id):
         item = self._item(request, pk, item_id)
@@ -330,7 +327,6 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(StatementAdjustment)
 class StatementAdjustmentAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(statement_adjustment_for_user)
     list_display = ("id", "statement", "insurer", "amount", "reason_code", "status", "created_at")
     list_filter = ("status", "insurer")
     list_select_related = ("statement", "insurer")
@@ -354,7 +350,8 @@ class StatementAdjustmentAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.close_view)
+        moves = {name: (move.permission,) for name, move in ADJUSTMENT_MOVES.items()}
+        view = self.door(self.close_view, choices={"move": moves})
         return [
             path("<int:pk>/close/<str:move>/", view, name="claims_statementadjustment_close"),
             *super().get_urls(),

@@ -12,12 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin, ViewerMixin
-from claims.models import CalendarOverride, SupervisionConfig
+from audit.scoping import restrict
+from claims.models import CalendarOverride, ManualClaim, SupervisionConfig
 from claims.selectors import (
-    calendar_override_for_user,
     is_insurer_side,
-    supervision_config_for_user,
 )
 from claims.services.explanations import compensation_steps
 from config.dashboard import TILE_PROVIDERS, Tile
@@ -87,19 +87,13 @@ def form_view(
     return TemplateResponse(request, "claims/admin/supervision_form.html", context)
 
 
-class ReadOnlyScopedAdmin(ViewerMixin, ModelAdmin):
-    """Rows reached through the model's `*_for_user` selector; pages read-only, changes only
+class ReadOnlyScopedAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
+    """Rows reached through `restrict` (`RestrictedAdminMixin`); pages read-only, changes only
     through the workflow views (which call services), whose buttons the change page offers only
     to a user who may use them (`audit.admin_mixins.viewer_of`)."""
 
-    selector = None
     list_per_page = 50
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        qs = type(self).selector(request.user)
-        ordering = self.get_ordering(request)
-        return qs.order_by(*ordering) if ordering else qs
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
@@ -108,19 +102,13 @@ class ReadOnlyScopedAdmin(ViewerMixin, ModelAdmin):
         return False
 
 
-class AuditedAdmin(AuditedAdminMixin, ModelAdmin):
-    """Reference data edited directly in the admin, reached through the model's selector; every
-    save, delete and inline row is audited with its before/after values (`AuditedAdminMixin`)."""
-
-    selector = None
-
-    def get_queryset(self, request):
-        return type(self).selector(request.user)
+class AuditedAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
+    """Reference data edited directly in the admin, reached through `restrict`; every save,
+    delete and inline row is audited with its before/after values (`AuditedAdminMixin`)."""
 
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(AuditedAdmin):
-    selector = staticmethod(calendar_override_for_user)
     list_display = ("day", "kind", "name")
     list_filter = ("kind",)
     search_fields = ("=day", "name")
@@ -132,8 +120,7 @@ class SupervisionConfigAdmin(AuditedAdmin):
     """The bureau's own settings: refused to every insurer user, whatever permission he holds
     (the selector is empty for them too)."""
 
-    selector = staticmethod(supervision_config_for_user)
-    list_display = ("contract", "paid_field", "tolerance", "sample_size", "review_threshold")
+    list_display = ("contract", "tolerance", "sample_size", "review_threshold")
     list_select_related = ("contract",)
     raw_id_fields = ("contract",)
 
@@ -151,12 +138,10 @@ class SupervisionConfigAdmin(AuditedAdmin):
 
 
 def overdue_manual_claim_tiles(request) -> list[Tile]:
-    from claims.selectors import manual_claim_for_user
-
     user = request.user
     if not user.has_perm("claims.view_manualclaim"):
         return []
-    count = manual_claim_for_user(user).filter(overdue=True).count()
+    count = restrict(ManualClaim, user, "view").filter(overdue=True).count()
     link = reverse("admin:claims_manualclaim_changelist") + "?overdue__exact=1"
     return [
         Tile(

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from claims.admin.supervision import ReadOnlyScopedAdmin
 from claims.models import SatisfactionSurvey
 from claims.resources import COLUMNS
-from claims.selectors import satisfaction_survey_for_user
 from claims.services.surveys import survey_import
 from contracts.selectors import insurer_of
 
@@ -27,7 +26,6 @@ class ImportForm(forms.Form):
 
 @admin.register(SatisfactionSurvey)
 class SatisfactionSurveyAdmin(ReadOnlyScopedAdmin):
-    selector = staticmethod(satisfaction_survey_for_user)
     list_display = ("contract", "period_start", "period_end", "respondents", "satisfied", "score",
                     "source", "imported_at")  # fmt: skip
     list_select_related = ("contract",)
@@ -45,7 +43,7 @@ class SatisfactionSurveyAdmin(ReadOnlyScopedAdmin):
         return redirect("admin:claims_satisfactionsurvey_import")
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.import_view)
+        view = self.door(self.import_view, "add")
         return [
             path("import/", view, name="claims_satisfactionsurvey_import"),
             *super().get_urls(),

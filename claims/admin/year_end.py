@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_doors import admin_door
 from claims.admin.supervision import form_view
 from claims.services.year_end import year_end_prepare_for
 from contracts.fund_workflow import PREPARE_PERMISSION
@@ -45,6 +46,16 @@ class YearEndPrepareForm(forms.Form):
     year = forms.IntegerField(label=_("清算年度"), min_value=2000, max_value=2100)
     interest = _money_field(_("利息收入（元）"), _("专户当年利息，留空按 0 计"))
     allowed_costs = _money_field(_("合规经办费用（元）"), _("按合同可列支的经办费用，留空按 0 计"))
+    policy_loss = _money_field(
+        _("认定的政策性亏损（元）"),
+        _("仅用于只分担政策性亏损的合同（R-IM-5）：因基本医保政策调整造成的亏损金额"),
+    )
+    policy_loss_reason = forms.CharField(
+        label=_("政策性亏损认定依据"),
+        required=False,
+        max_length=255,
+        help_text=_("所依据的政策调整文件或说明；录入政策性亏损时必填"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +63,12 @@ class YearEndPrepareForm(forms.Form):
 
 
 def _initial(request) -> dict:
-    initial = {"year": timezone.localdate().year - 1, "interest": 0, "allowed_costs": 0}
+    initial = {
+        "year": timezone.localdate().year - 1,
+        "interest": 0,
+        "allowed_costs": 0,
+        "policy_loss": 0,
+    }
     for name in ("contract", "year"):
         value = request.GET.get(name, "")
         if value.isdigit():
@@ -79,8 +95,6 @@ def year_end_urls(admin_site):
 
     def prepare_view(request):
         """GET shows the form; only a POST prepares. Refused without the maker's permission."""
-        if not request.user.has_perm(PREPARE_PERMISSION):
-            return _refused(request, host)
         data = request.POST if request.method == "POST" else None
         form = YearEndPrepareForm(data, user=request.user, initial=_initial(request))
 
@@ -91,6 +105,8 @@ def year_end_urls(admin_site):
                 actor=request.user,
                 interest=d["interest"] or 0,
                 allowed_costs=d["allowed_costs"] or 0,
+                policy_loss=d["policy_loss"] or 0,
+                policy_loss_reason=d["policy_loss_reason"],
                 request=request,
             )
             messages.info(
@@ -111,14 +127,27 @@ def year_end_urls(admin_site):
             back_url=reverse("admin:contracts_yearendsettlement_changelist"),
             details=[
                 (_("赔付支出来源"), _("结算数据：引擎应赔付金额（含补报、冲销调整），按结算日期")),
-                (_("年度区间"), _("当年 1 月 1 日至 12 月 31 日，按合同保障期截取")),
+                (
+                    _("年度区间"),
+                    _("方案年度的保障期（含追溯期），按合同保障期截取；季度与清算按保险年度"),
+                ),
+                (
+                    _("前提"),
+                    _("本年度季度拨付已全部支付；有考核预留款的，预留款已按考核结果拨付"),
+                ),
             ],
         )
 
     return [
         path(
             "year-end/prepare/",
-            admin_site.admin_view(prepare_view),
+            admin_door(
+                admin_site,
+                prepare_view,
+                model=YearEndSettlement,
+                perms=(PREPARE_PERMISSION,),
+                refused=lambda request: _refused(request, host),
+            ),
             name="claims_year_end_prepare",
         )
     ]

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.spreadsheet import safe_row
 from claims.services.disclosure import published_reports
 
 
@@ -94,7 +95,7 @@ class DisclosureCsvView(PublicDisclosureMixin, APIView):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["section", "item", "measure", "value"])
-        writer.writerows(figure_rows(report.content))
+        writer.writerows(safe_row(row) for row in figure_rows(report.content))
         response = HttpResponse(
             "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
         )

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from audit import events
 from audit.choices import AuditAction
 from audit.masking import mask_name
-from audit.models import ApiKey, ApiScope, ConsentScope
+from audit.models import ApiKey, ApiScope, Consent, ConsentScope
 from audit.selectors_consent import consent_valid
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.choices import EnrollmentStatus
@@ -65,6 +65,8 @@ def _enrolled_contracts(user, person: Person, on: dt.date) -> list[str]:
 
 
 class PersonLookupView(APIView):
+    # The door is the person's consent (below); the caller must hold the consent view permission.
+    permission_model = Consent
     required_scopes = (ApiScope.PERSONS_READ,)
 
     @extend_schema(

@@ -16,6 +16,7 @@ from audit.models import ApiScope
 from claims.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.choices import BatchSource
 from claims.ingest.report import error_report_response
+from claims.models import SettlementBatch
 from claims.selectors import settlement_batch_for_user
 from claims.services.batches import IdempotencyConflict, batch_receive
 from config.uploads import max_upload_bytes, upload_too_large
@@ -54,6 +55,7 @@ class NdjsonParser(parsers.BaseParser):
 
 class BatchListCreateView(generics.ListAPIView):
     serializer_class = BatchSerializer
+    permission_model = SettlementBatch
     parser_classes = (parsers.MultiPartParser, NdjsonParser)
 
     @property
@@ -149,6 +151,7 @@ def _body_chunks(request):
 
 class BatchDetailView(generics.RetrieveAPIView):
     serializer_class = BatchSerializer
+    permission_model = SettlementBatch
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     def get_queryset(self):
@@ -156,6 +159,7 @@ class BatchDetailView(generics.RetrieveAPIView):
 
 
 class BatchErrorsView(APIView):
+    permission_model = SettlementBatch
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     @extend_schema(

@@ -8,26 +8,14 @@ import io
 from django.http import HttpResponse
 from openpyxl import Workbook
 
+from audit.spreadsheet import safe_row
+
 HEADER_ZH = ("行号", "列", "错误代码", "说明", "Message")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell that a spreadsheet would run as a formula is shown as text instead."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _lines(errors: list[dict]):
     for e in errors:
-        yield [
-            e["row"],
-            e["column"],
-            e["code"],
-            neutralise(e["message"]),
-            neutralise(e["message_en"]),
-        ]
+        yield safe_row([e["row"], e["column"], e["code"], e["message"], e["message_en"]])
 
 
 def errors_csv(errors: list[dict]) -> bytes:

@@ -15,6 +15,7 @@ __all__ = [
 from claims.models.calendar import CalendarOverride as CalendarOverride
 from claims.models.fraud import FraudFlag as FraudFlag
 from claims.models.manual_claim import ManualClaim as ManualClaim
+from claims.models.quota_pool import QuotaPoolEntry as QuotaPoolEntry
 from claims.models.reconciliation import ReconciliationResult as ReconciliationResult
 from claims.models.reconciliation import SupervisionConfig as SupervisionConfig
 from claims.models.statement import ClaimStatement as ClaimStatement

@@ -15,19 +15,14 @@ def _money(label, **kwargs):
 
 class SupervisionConfig(models.Model):
     """Per-contract settings of claims supervision. A contract without a row uses the defaults
-    (`claims.services.reconciliation.config_for`)."""
+    (`claims.services.reconciliation.config_for`). Which field carries the insurer's payment is
+    not set here: the plan declares it (`own_payment_field`, docs/plans.md)."""
 
     contract = models.OneToOneField(
         "contracts.Contract",
         verbose_name=_("合同"),
         on_delete=models.CASCADE,
         related_name="+",
-    )
-    paid_field = models.CharField(
-        _("保险机构赔付所在字段"),
-        max_length=16,
-        choices=PaidField.choices,
-        help_text=_("结算数据中记录本补充保险赔付金额的国家平台字段"),
     )
     tolerance = _money(
         _("对账容差（元）"), default=Decimal("0.01"), validators=[MinValueValidator(0)]
@@ -48,7 +43,7 @@ class SupervisionConfig(models.Model):
         verbose_name_plural = _("赔付监管参数")
 
     def __str__(self) -> str:
-        return f"{self.contract_id}: {self.paid_field}"
+        return str(self.contract)
 
 
 class ReconciliationResult(models.Model):
@@ -67,7 +62,12 @@ class ReconciliationResult(models.Model):
         "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
     )
     period = models.DateField(_("月份"), help_text=_("结算月份的第一天"))
-    paid_field = models.CharField(_("赔付字段"), max_length=16, choices=PaidField.choices)
+    paid_field = models.CharField(
+        _("赔付字段"),
+        max_length=16,
+        choices=PaidField.choices,
+        help_text=_("方案声明的本方案支付所在字段（own_payment_field）"),
+    )
     expected = _money(_("应赔付（引擎）"))
     paid = _money(_("保险机构已付"))
     difference = _money(_("差额（已付−应付）"))

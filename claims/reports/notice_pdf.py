@@ -17,6 +17,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from claims.reports.disclosure_pdf import Paragraph
 from claims.reports.evaluation_pdf import _font
 from claims.services.disclosure_figures import contracts_for, process_section
+from insurance.engine import render_eligibility
 from insurance.models import Scheme, SchemeYear
 
 WHO = {
@@ -72,8 +73,8 @@ def notice_content(code: str) -> dict | None:
         "已按规定参加基本医疗保险并缴费，在保障期内发生的住院等合规医疗费用。",
         "先经基本医保、大病保险等按规定报销后，个人负担部分按本方案赔付。",
     ]
-    if year.waiting_period_days:
-        conditions.append(f"首次参保或中断后再参保的，等待期 {year.waiting_period_days} 天。")
+    # the waiting period and the service condition as the plan words them (R-QD-5, R-ENT-2)
+    conditions.extend(f"{s}。" for s in render_eligibility(eligibility=plan.parsed.eligibility))
     return {
         "code": scheme.code,
         "name": scheme.name,

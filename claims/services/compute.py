@@ -50,7 +50,7 @@ from insurance.engine import (
     trace_json,
 )
 from insurance.engine.money import ZERO
-from insurance.models import Enrollment, Person, SchemeYear, SpecialStatus
+from insurance.models import RETIRED_PSN_TYPES, Enrollment, Person, SchemeYear, SpecialStatus
 
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -132,14 +132,20 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
                 continue
         enrolments[person_id].append((kind, Enrolment(start=start, end=end)))
     facts = {}
-    for person_id, psn_no, insutype, cvlserv in Person.objects.filter(
-        id__in=person_ids
-    ).values_list("id", "psn_no", "insutype", "cvlserv_flag"):
+    people = Person.objects.filter(id__in=person_ids).values_list(
+        "id", "psn_no", "insutype", "cvlserv_flag", "rural", "insured_since", "hire_date",
+        "psn_type",
+    )  # fmt: skip
+    for person_id, psn_no, insutype, cvlserv, rural, insured_since, hire_date, psn_type in people:
         periods = enrolments.get(person_id, [])
         facts[psn_no] = PersonFacts(
             psn_no=psn_no,
             insutype=insutype,
             cvlserv_flag=cvlserv,
+            rural=rural,
+            insured_since=insured_since,
+            hire_date=hire_date,
+            retired=psn_type in RETIRED_PSN_TYPES,
             first_enrol=bool(periods) and periods[0][0] == "first",
             statuses=tuple(statuses.get(person_id, ())),
             enrolments=tuple(period for _kind, period in periods),

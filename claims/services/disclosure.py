@@ -261,19 +261,24 @@ def disclosure_rebuild(*, report: DisclosureReport, actor) -> DisclosureReport:
     return report
 
 
+# Data of a year keeps arriving for a while (late uploads, the year-end settlement).
+DRAFT_AFTER = dt.timedelta(days=19)
+DRAFT_WITHIN = dt.timedelta(days=366)
+
+
 def disclosures_draft_due(*, today: dt.date | None = None) -> list[int]:
-    """For the beat job: draft last year's report of every scheme year that has ended and has a
-    contract. Idempotent (see `disclosure_draft`). Returns the ids drafted or refreshed."""
+    """For the beat job: draft the report of every scheme year that ended between a year and 19
+    days ago and has a contract (calendar years in late January, Huizhou's July-June years in
+    late July). Idempotent (see `disclosure_draft`). Returns the ids drafted or refreshed."""
     today = today or timezone.localdate()
-    year = today.year - 1
     drafted = []
-    years = SchemeYear.objects.filter(year=year, coverage_end__lt=today).select_related(
-        "scheme__region"
-    )
+    years = SchemeYear.objects.filter(
+        coverage_end__gte=today - DRAFT_WITHIN, coverage_end__lte=today - DRAFT_AFTER
+    ).select_related("scheme__region")
     for scheme_year in years:
-        if not figures.contracts_for(scheme_year.scheme_id, year):
+        if not figures.contracts_for(scheme_year.scheme_id, scheme_year.year):
             continue
-        report = disclosure_draft(scheme=scheme_year.scheme, year=year)
+        report = disclosure_draft(scheme=scheme_year.scheme, year=scheme_year.year)
         if report is not None:
             drafted.append(report.pk)
     return drafted
@@ -295,12 +300,3 @@ def latest_published():
             seen.add(key)
             rows.append(report)
     return rows
-
-
-def disclosure_report_for_user(user):
-    """The admin's door: bureau staff who may view reports see every version; nobody else."""
-    if not getattr(user, "is_authenticated", False):
-        return DisclosureReport.objects.none()
-    if not user.has_perm("audit.view_disclosurereport"):
-        return DisclosureReport.objects.none()
-    return DisclosureReport.objects.all()

@@ -14,14 +14,16 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
 from claims.selectors import compensation_due_total, manual_claims_within_limit_share
 from contracts.choices import ContractStatus, SettlementStatus
 from contracts.models import Contract, YearEndSettlement
+from contracts.periods import contract_year
 from contracts.selectors import contract_shares, fund_summary, funding_current, payout_ratio
+from insurance.models import SchemeYear
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -47,13 +49,17 @@ def money(value) -> str:
     return str(Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+def year_bounds(scheme_id: int, year: int) -> tuple[dt.date, dt.date]:
+    """The scheme year's cover (retroactive cover included), or the calendar year."""
+    found = SchemeYear.objects.filter(scheme_id=scheme_id, year=year).first()
+    if found is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return found.coverage_start, found.coverage_end
 
 
 def contracts_for(scheme_id: int, year: int) -> list[Contract]:
     """Contracts of the scheme covering some part of the year (drafts excluded)."""
-    start, end = year_bounds(year)
+    start, end = year_bounds(scheme_id, year)
     return list(
         Contract.objects.filter(scheme_id=scheme_id, coverage_from__lte=end, ends_on__gte=start)
         .exclude(status=ContractStatus.DRAFT)
@@ -62,11 +68,31 @@ def contracts_for(scheme_id: int, year: int) -> list[Contract]:
     )
 
 
-def _records(contract_ids: list[int], year: int):
-    start, end = year_bounds(year)
-    return SettlementRecord.objects.filter(
-        contract_id__in=contract_ids, setl_time__date__gte=start, setl_time__date__lte=end
-    )
+def _records(contracts: list[Contract], year: int):
+    """The settlements each contract's year pays for (`contracts.periods.contract_year`)."""
+    where = Q(pk__in=[])
+    for contract in contracts:
+        period = contract_year(contract, year)
+        where |= Q(
+            contract_id=contract.pk,
+            setl_time__date__gte=period.claims_from,
+            setl_time__date__lte=period.claims_to,
+        )
+    return SettlementRecord.objects.filter(where)
+
+
+def _months(contracts: list[Contract], year: int) -> list[tuple[int, int]]:
+    """(year, month) of every month the contracts' years cover, in order."""
+    periods = [contract_year(c, year) for c in contracts]
+    if not periods:
+        return [(year, month) for month in range(1, 13)]
+    start = min(p.claims_from for p in periods)
+    end = max(p.claims_to for p in periods)
+    months, index = [], start.year * 12 + start.month - 1
+    while index <= end.year * 12 + end.month - 1:
+        months.append(divmod(index, 12))
+        index += 1
+    return [(y, m + 1) for y, m in months]
 
 
 # --- suppression ---------------------------------------------------------------------------------
@@ -178,9 +204,8 @@ def process_section(contracts: list[Contract]) -> list[str]:
 def efficiency_section(contracts: list[Contract], year: int) -> dict:
     """Days from discharge (`enddate`) to settlement (`setl_time`) over the year's settlements
     (reversals excluded), from a histogram grouped in the database: median and mean."""
-    ids = [c.pk for c in contracts]
     pairs = (
-        _records(ids, year)
+        _records(contracts, year)
         .filter(refd_setl_flag=False, enddate__isnull=False)
         .annotate(paid_on=TruncDate("setl_time"))
         .values("enddate", "paid_on")
@@ -226,10 +251,10 @@ def _median(histogram: dict[int, int], total: int) -> Decimal:
     return (Decimal(at(total // 2 - 1) + at(total // 2)) / 2).quantize(Decimal("0.1"))
 
 
-def _per_person(ids: list[int], year: int) -> dict[int, dict]:
+def _per_person(contracts: list[Contract], year: int) -> dict[int, dict]:
     """{person_id: {"amount", "region"}}: first computations plus adjustments of the year's
     settlements, summed per person in the database."""
-    records = _records(ids, year)
+    records = _records(contracts, year)
     people: dict[int, dict] = {}
     for model in (Compensation, CompensationAdjustment):
         rows = (
@@ -247,7 +272,7 @@ def _per_person(ids: list[int], year: int) -> dict[int, dict]:
 
 
 def beneficiaries_section(contracts: list[Contract], year: int) -> dict:
-    people = {k: v for k, v in _per_person([c.pk for c in contracts], year).items()}
+    people = _per_person(contracts, year)
     paid = [v for v in people.values() if v["amount"] > 0]
     tiers = []
     for low, high, label in TIERS:
@@ -271,8 +296,8 @@ def beneficiaries_section(contracts: list[Contract], year: int) -> dict:
 def monthly_section(contracts: list[Contract], year: int) -> list[dict]:
     """Compensation by settlement month (first computations plus adjustments) and the number of
     settlements and distinct people with a payment that month."""
-    records = _records([c.pk for c in contracts], year)
-    amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    records = _records(contracts, year)
+    amounts: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for model in (Compensation, CompensationAdjustment):
         rows = (
             model.objects.filter(record__in=records)
@@ -281,23 +306,23 @@ def monthly_section(contracts: list[Contract], year: int) -> list[dict]:
             .annotate(s=Sum("total"))
         )
         for row in rows:
-            amounts[row["m"].month] += row["s"] or ZERO
+            amounts[(row["m"].year, row["m"].month)] += row["s"] or ZERO
     counts = {
-        row["m"].month: row
+        (row["m"].year, row["m"].month): row
         for row in Compensation.objects.filter(record__in=records, total__gt=0)
         .annotate(m=TruncMonth("record__setl_time"))
         .values("m")
         .annotate(settlements=Count("id"), people=Count("record__person_id", distinct=True))
     }
     rows = []
-    for month in range(1, 13):
-        c = counts.get(month, {})
+    for key in _months(contracts, year):
+        c = counts.get(key, {})
         rows.append(
             {
-                "month": f"{year}-{month:02d}",
+                "month": f"{key[0]}-{key[1]:02d}",
                 "settlements": c.get("settlements", 0),
                 "people": c.get("people", 0),
-                "amount": amounts.get(month, ZERO),
+                "amount": amounts.get(key, ZERO),
             }
         )
     # months are a time series, not a partition to protect by complement: suppress cell by cell
@@ -316,13 +341,14 @@ def finance_section(contracts: list[Contract], year: int) -> dict:
     and — once the year-end settlement is approved — surplus or loss and where it went."""
     totals = {k: ZERO for k in ("raised", "transferred", "held", "released", "returned")}
     claims_paid = ZERO
-    start, end = year_bounds(year)
     for c in contracts:
         for key, value in fund_summary(contract=c, year=year).items():
             totals[key] += value
-        claims_paid += compensation_due_total(
-            contract_id=c.pk, start=max(start, c.coverage_from), end=min(end, c.ends_on)
-        )
+        period = contract_year(c, year)
+        if period.claims_from <= period.claims_to:
+            claims_paid += compensation_due_total(
+                contract_id=c.pk, start=period.claims_from, end=period.claims_to
+            )
     settlements = list(
         YearEndSettlement.objects.filter(
             contract__in=contracts, year=year, status=SettlementStatus.APPROVED

@@ -42,6 +42,7 @@ from contracts.models.evaluation import (
     evaluation_may,
     evaluation_moves_from,
 )
+from contracts.periods import contract_year, contract_years
 from contracts.services.insurers import insurer_debar
 from contracts.services.reserves import reserve_release
 
@@ -187,19 +188,45 @@ def evaluation_draft(
 
 
 def evaluations_draft_year(*, year: int, today: dt.date | None = None) -> dict:
-    """The year-end job: draft every evaluated contract's evaluation for `year`."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    contracts = Contract.objects.filter(
-        status__in=EVALUATED_STATUSES, coverage_from__lte=end, ends_on__gte=start
-    ).select_related("scheme")
+    """The year-end job: draft every evaluated contract's evaluation for its year `year` (the
+    scheme's insurance year, `contracts.periods`)."""
+    contracts = Contract.objects.filter(status__in=EVALUATED_STATUSES).select_related("scheme")
     counts = {"created": 0, "existing": 0, "refused": 0}
     for contract in contracts:
+        period = contract_year(contract, year)
+        if period.claims_from > period.claims_to:
+            continue  # the contract did not cover any of that year
         try:
             _evaluation, created = evaluation_draft(contract=contract, year=year, today=today)
         except ValidationError:
             counts["refused"] += 1
             continue
         counts["created" if created else "existing"] += 1
+    return counts
+
+
+# Data of a year keeps arriving for a few days after it ends (late uploads, statements).
+DRAFT_AFTER = dt.timedelta(days=4)
+DRAFT_WITHIN = dt.timedelta(days=366)
+
+
+def evaluations_draft_due(*, on: dt.date) -> dict:
+    """The scheduled job: every contract year that ended between a year and four days before
+    `on` and has no evaluation yet. Years follow each scheme's insurance year, so Huizhou's
+    (July to June) is drafted in July, a calendar year in January. Idempotent."""
+    counts = {"created": 0, "existing": 0, "refused": 0}
+    for contract in Contract.objects.filter(status__in=EVALUATED_STATUSES):
+        for period in contract_years(contract):
+            if not on - DRAFT_WITHIN <= period.end <= on - DRAFT_AFTER:
+                continue
+            try:
+                _evaluation, created = evaluation_draft(
+                    contract=contract, year=period.year, today=on
+                )
+            except ValidationError:
+                counts["refused"] += 1
+                continue
+            counts["created" if created else "existing"] += 1
     return counts
 
 
@@ -346,7 +373,6 @@ def evaluation_move(
 
 
 def _approve(evaluation: Evaluation, actor, request) -> None:
-    today = timezone.localdate()
     evaluation.approved_by, evaluation.approved_at = actor, timezone.now()
     evaluation.passed = evaluation.total_score >= evaluation.pass_mark
     evaluation.renewal_recommendation = _renewal(evaluation)
@@ -358,11 +384,13 @@ def _approve(evaluation: Evaluation, actor, request) -> None:
         insurers = {contract.lead_insurer_id: contract.lead_insurer}
         for member in contract.members.select_related("insurer"):
             insurers.setdefault(member.insurer_id, member.insurer)
+        # R-CON-7: 3 years from the end of the evaluated year, whenever the approval is clicked
+        bar_from = contract_year(contract, evaluation.year).end + dt.timedelta(days=1)
         for insurer in insurers.values():
             insurer_debar(
                 insurer=insurer,
                 reason=DebarmentReason.FAILED_EVALUATION,
-                starts_on=today,
+                starts_on=bar_from,
                 actor=actor,
                 contract=contract,
                 note=f"{evaluation} 得分 {evaluation.total_score}，低于合格线 "

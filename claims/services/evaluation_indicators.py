@@ -25,6 +25,7 @@ from claims.selectors import (
 from claims.services.year_end import payout_ratio_for
 from contracts.models.evaluation import IndicatorCode as C
 from contracts.models.evaluation import IndicatorMethod
+from contracts.periods import contract_year
 from contracts.selectors import staffing_rows
 
 HUNDRED = Decimal(100)
@@ -59,7 +60,7 @@ def _percent(share: Decimal | None) -> Decimal | None:
 
 
 def _year_end(contract, year: int) -> dt.date:
-    return min(dt.date(year, 12, 31), contract.ends_on)
+    return contract_year(contract, year).claims_to
 
 
 def payout_ratio_value(contract, year: int, today: dt.date) -> tuple[Decimal | None, str]:

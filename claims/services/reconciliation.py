@@ -1,5 +1,6 @@
 """Reconciliation (对账): what the engine says the insurer owed on each settlement against what
-the insurer reported paying, in one configurable national field.
+the insurer reported paying, in the national field the settlement's plan declares as the scheme's
+own payment (`own_payment_field`, claims/services/own_payment.py).
 
 Set-based: one query reads the records with their expected amount (first computation plus the sum
 of adjustments, in SQL), the classification runs in Python over the rows, and the results are
@@ -18,36 +19,24 @@ from django.utils import timezone
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import Outcome, PaidField
+from claims.choices_supervision import Outcome
 from claims.models import (
     CompensationAdjustment,
     ReconciliationResult,
     SettlementRecord,
     SupervisionConfig,
 )
-from insurance.choices import SchemeKind
+from claims.services.own_payment import own_payment
 from insurance.engine.money import ZERO, quantize
 
 CHUNK = 2000
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
-# Which national field carries the supplementary insurer's payment, when a contract sets none.
-DEFAULT_PAID_FIELD = {
-    SchemeKind.RESIDENT_CRITICAL: PaidField.HIFMI_PAY,  # 城乡居民大病保险: its own field
-    SchemeKind.ENTERPRISE_SUPPLEMENTARY: PaidField.HIFES_PAY,  # 企业补充医疗保险
-}
-FALLBACK_PAID_FIELD = PaidField.OTH_PAY  # every other commercial supplementary cover
-
 
 def config_for(contract) -> SupervisionConfig:
     """The contract's settings; an unsaved row with the defaults when none was entered."""
     config = SupervisionConfig.objects.filter(contract_id=contract.pk).first()
-    if config is None:
-        kind = contract.scheme.kind
-        config = SupervisionConfig(
-            contract=contract, paid_field=DEFAULT_PAID_FIELD.get(kind, FALLBACK_PAID_FIELD)
-        )
-    return config
+    return config if config is not None else SupervisionConfig(contract=contract)
 
 
 def classify(*, expected: Decimal, paid: Decimal, tolerance: Decimal) -> Outcome:
@@ -66,14 +55,17 @@ def month_of(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
-def _records(contract_id: int, *, start, end, only_changed: bool, paid_field: str):
+def _records(contract, *, start, end, only_changed: bool):
     adjustments = (
         CompensationAdjustment.objects.filter(record=OuterRef("pk"))
         .values("record")
         .annotate(s=Sum("total"))
         .values("s")
     )
-    qs = SettlementRecord.objects.filter(contract_id=contract_id, compensation__isnull=False)
+    paid, paid_field = own_payment(contract.scheme_id)
+    qs = SettlementRecord.objects.filter(contract_id=contract.pk, compensation__isnull=False)
+    # the field its plan declares; none declared (no plan at all for the scheme): not reconciled
+    qs = qs.alias(own_field=paid_field).exclude(own_field=None)
     if start is not None:
         qs = qs.filter(setl_time__date__gte=start)
     if end is not None:
@@ -85,14 +77,16 @@ def _records(contract_id: int, *, start, end, only_changed: bool, paid_field: st
         qs = qs.filter(
             Q(reconciliation__isnull=True)
             | Q(compensation__computed_at__gt=F("reconciliation__computed_at"))
-            | ~Q(reconciliation__paid_field=paid_field)
+            | ~Q(reconciliation__paid_field=F("own_field"))
             | Exists(late_adjustment)
         )
     qs = qs.annotate(
         expected=F("compensation__total")
-        + Coalesce(Subquery(adjustments, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+        + Coalesce(Subquery(adjustments, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
+        paid=paid,
+        paid_field=F("own_field"),
     )
-    return qs.values_list("pk", "batch__insurer_id", "setl_time", "expected", paid_field)
+    return qs.values_list("pk", "batch__insurer_id", "setl_time", "expected", "paid", "paid_field")
 
 
 def reconciliation_compute(
@@ -103,27 +97,28 @@ def reconciliation_compute(
     `only_changed`: only records never reconciled or whose compensation, adjustments or paid
     field changed since (the nightly run). Returns counts per outcome of the rows written.
     """
-    config = config_for(contract)
-    tolerance = config.tolerance
+    tolerance = config_for(contract).tolerance
     now = timezone.now()
     counts: dict[str, int] = {}
-    rows = _records(
-        contract.pk, start=start, end=end, only_changed=only_changed, paid_field=config.paid_field
-    )
+    fields: set[str] = set()
+    rows = _records(contract, start=start, end=end, only_changed=only_changed)
     chunk: list[ReconciliationResult] = []
     with transaction.atomic():
-        for record_id, insurer_id, setl_time, expected, paid in rows.iterator(chunk_size=CHUNK):
+        for record_id, insurer_id, setl_time, expected, paid, paid_field in rows.iterator(
+            chunk_size=CHUNK
+        ):
             expected = quantize(expected)
             paid = quantize(paid)
             outcome = classify(expected=expected, paid=paid, tolerance=tolerance)
             counts[outcome] = counts.get(outcome, 0) + 1
+            fields.add(paid_field)
             chunk.append(
                 ReconciliationResult(
                     record_id=record_id,
                     contract_id=contract.pk,
                     insurer_id=insurer_id,
                     period=month_of(setl_time),
-                    paid_field=config.paid_field,
+                    paid_field=paid_field,
                     expected=expected,
                     paid=paid,
                     difference=paid - expected,
@@ -144,7 +139,7 @@ def reconciliation_compute(
                 extra={
                     "kind": "reconciliation",
                     "counts": {str(k): v for k, v in counts.items()},
-                    "paid_field": config.paid_field,
+                    "paid_fields": sorted(fields),
                     "start": str(start or ""),
                     "end": str(end or ""),
                     "only_changed": only_changed,

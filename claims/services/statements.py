@@ -18,7 +18,8 @@ import secrets
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from claims.models import (
     StatementItem,
     StatementTransition,
 )
+from claims.services.own_payment import own_payment
 from claims.services.reconciliation import config_for, reconciliation_compute
 from claims.supervision_workflow import (
     STATEMENT_MOVES,
@@ -105,11 +107,11 @@ def statement_submit(*, contract, period: dt.date, actor, insurer=None) -> Claim
             _("%(m)s 的月度核算已经提交过，不能重复提交。") % {"m": f"{start:%Y-%m}"}
         )
     reconciliation_compute(contract=contract, start=start, end=end, actor=actor)
-    config = config_for(contract)
+    paid, _field = own_payment(contract.scheme_id)
     records = statement_records(contract_id=contract.pk, insurer_id=insurer.pk, period=start)
     totals = records.aggregate(
         n=Count("id"),
-        claimed=Sum(config.paid_field),
+        claimed=Sum(paid),
         expected=Sum("reconciliation__expected"),
         gaps=Count("id", filter=Q(reconciliation__outcome__in=DISCREPANCIES)),
     )
@@ -162,9 +164,10 @@ def statement_review_start(
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     size = config.sample_size if sample_size is None else int(sample_size)
     threshold = config.review_threshold if threshold is None else threshold
+    paid, _field = own_payment(statement.contract.scheme_id)
     records = statement_records(
         contract_id=statement.contract_id, insurer_id=statement.insurer_id, period=statement.period
-    ).annotate(claimed=F(config.paid_field))
+    ).annotate(claimed=Coalesce(paid, Value(ZERO)))
     rows = list(
         records.values_list(
             "pk", "claimed", "reconciliation__expected", "reconciliation__outcome"

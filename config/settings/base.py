@@ -12,7 +12,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-0123456789abcdef")
+# Development-only secrets: the production profile refuses to start with any of them.
+DEV_SECRET_KEY = "insecure-local-only-key-change-me-0123456789abcdef"  # noqa: S105
+DEV_DATA_KEYS = ["1:bG9jYWwtb25seS1kYXRhLWtleS0wMDAwMDAwMDAwMDA="]
+DEV_BLIND_INDEX_KEY = "bG9jYWwtb25seS1ibGluZC1pbmRleC1rZXktMDAwMDA="
+DEV_AUDIT_KEY = "bG9jYWwtb25seS1hdWRpdC1jaGFpbi1rZXktMDAwMDA="
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -120,10 +126,15 @@ OTP_TOTP_ISSUER = env("MEDSUPP_BUREAU_SHORT_NAME", default="medsupp")
 # Lock an account after repeated failures (level-3 protection expects it).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-# Locked per account and per address: guessing one account from anywhere, or many accounts from
-# one address, both stop. A bureau hall behind one NAT address can raise the limit.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked per account AND address together: failures from one address lock that account from that
+# address only, so guessing names behind the shared proxy (or a bureau hall's NAT) cannot lock the
+# whole bureau out. The address is the real client's (`audit.client_address`).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_ip"
+# The HTTPS proxies in front of the site (addresses or networks, comma-separated): only their
+# X-Forwarded-For hops are believed. Empty: the site is reached directly.
+MEDSUPP_TRUSTED_PROXIES = env.list("MEDSUPP_TRUSTED_PROXIES", default=[])
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -142,11 +153,13 @@ STORAGES = {
 }
 
 # Personal data keys: "version:base64-32-bytes" pairs; the first is used to encrypt new values.
-MEDSUPP_DATA_KEYS = env.list(
-    "MEDSUPP_DATA_KEYS", default=["1:bG9jYWwtb25seS1kYXRhLWtleS0wMDAwMDAwMDAwMDA="]
-)
-MEDSUPP_BLIND_INDEX_KEY = env(
-    "MEDSUPP_BLIND_INDEX_KEY", default="bG9jYWwtb25seS1ibGluZC1pbmRleC1rZXktMDAwMDA="
+MEDSUPP_DATA_KEYS = env.list("MEDSUPP_DATA_KEYS", default=DEV_DATA_KEYS)
+MEDSUPP_BLIND_INDEX_KEY = env("MEDSUPP_BLIND_INDEX_KEY", default=DEV_BLIND_INDEX_KEY)
+# Keys the audit log's hash chain and its checkpoints (HMAC-SHA256): the database never holds it.
+MEDSUPP_AUDIT_KEY = env("MEDSUPP_AUDIT_KEY", default=DEV_AUDIT_KEY)
+# Signed checkpoints of the audit chain's head, outside the database (audit/checkpoints.py).
+MEDSUPP_AUDIT_CHECKPOINT_DIR = Path(
+    env("MEDSUPP_AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "audit-checkpoints"))
 )
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory. It is
@@ -164,6 +177,13 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# django-import-export asks for the model's add (import) and view (export) permission; without
+# these it lets any staff user import and export.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+# An upload waiting for its import to be confirmed: encrypted, in the cache, for this long only.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "audit.tmp_storage.EncryptedCacheStorage"
+MEDSUPP_IMPORT_CONFIRM_SECONDS = env.int("MEDSUPP_IMPORT_CONFIRM_SECONDS", default=30 * 60)
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -199,15 +219,16 @@ CACHES = {
 }
 
 # --- REST API ---------------------------------------------------------------------------------
+# The API takes keys only: a browser session (whose second factor the API could not check) is
+# no way in. Every view checks the key's scope, the model permission and the row scope.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "audit.api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["audit.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "audit.api.authentication.HasApiScope",
+        "audit.api.authentication.HasModelPermission",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.IdCursorPagination",

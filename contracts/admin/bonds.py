@@ -12,6 +12,7 @@ from contracts.admin.common import ReasonForm, ScopedAdmin, error_text, run_form
 from contracts.choices import DeductionStatus
 from contracts.models import BondDeduction, PerformanceBond
 from contracts.services import bond_deduction_approve, bond_deduction_propose, bond_deduction_reject
+from contracts.workflow import DEDUCTION_APPROVE_PERMISSION
 
 
 class DeductionInline(TabularInline):
@@ -28,7 +29,6 @@ class DeductionInline(TabularInline):
 
 @admin.register(PerformanceBond)
 class BondAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.bond_for_user)
     list_display = [
         "guarantee_no",
         "bank",
@@ -69,7 +69,6 @@ class DeductionForm(forms.ModelForm):
 
 @admin.register(BondDeduction)
 class DeductionAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.bond_deduction_for_user)
     audited = False  # the services write the audit events
     form = DeductionForm
     list_display = [
@@ -139,7 +138,8 @@ class DeductionAdmin(ScopedAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.decide_view)
+        decide = (DEDUCTION_APPROVE_PERMISSION,)
+        view = self.door(self.decide_view, choices={"move": {"approve": decide, "reject": decide}})
         return [
             path(
                 "<path:object_id>/decide/<str:move>/", view, name="contracts_bonddeduction_decide"

@@ -10,21 +10,16 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
 
 
-class ScopedAdmin(AuditedAdminMixin, ModelAdmin):
-    """Every queryset through the model's `*_for_user` selector (one door to data); direct saves,
+class ScopedAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
+    """Every queryset through `restrict` (one door to data, `RestrictedAdminMixin`); direct saves,
     deletes and inline rows audited with before/after values (`AuditedAdminMixin`)."""
 
-    selector = None  # a staticmethod(user) -> QuerySet
     audited = True  # direct saves of reference data write an audit event (inline rows always)
     list_per_page = 50
-
-    def get_queryset(self, request):
-        qs = type(self).selector(request.user)
-        ordering = self.get_ordering(request)
-        return qs.order_by(*ordering) if ordering else qs
 
 
 class ReasonForm(forms.Form):

@@ -22,7 +22,7 @@ from contracts.models import (
 from contracts.rules import money_term_errors, share_errors, term_errors
 from contracts.services import contract_allowed_moves, contract_save, contract_transition
 from contracts.services.common import today
-from contracts.workflow import CONTRACT_MOVES
+from contracts.workflow import CONTRACT_MOVE_PERMISSION, CONTRACT_MOVES
 
 
 class DraftOnlyInline(TabularInline):
@@ -142,7 +142,6 @@ MOVE_FORMS = {"answer_renewal": AnswerForm, "terminate": TerminateForm}
 
 @admin.register(Contract)
 class ContractAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.contract_for_user)
     audited = False  # contract_save writes the audit event
     form = ContractForm
     list_display = ["number", "scheme", "lead_insurer", "starts_on", "ends_on", "status"]
@@ -162,12 +161,13 @@ class ContractAdmin(ScopedAdmin):
             _("资金条款"),
             {
                 "fields": [
+                    "settlement_rule",
                     "transfer_share",
                     "reserve_share",
                     "profit_cap",
-                    "loss_share_insurer",
                     "surplus_rule",
-                    "payout_rule_enabled",
+                    "loss_sharing",
+                    "loss_share_insurer",
                     "payout_threshold",
                     "staff_cost_allowance",
                     "adjustment_band_low",
@@ -218,7 +218,11 @@ class ContractAdmin(ScopedAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.move_view)
+        moves = {
+            name: () if move.insurer_may else (CONTRACT_MOVE_PERMISSION,)
+            for name, move in CONTRACT_MOVES.items()
+        }
+        view = self.door(self.move_view, choices={"move": moves})
         return [
             path("<path:object_id>/move/<str:move>/", view, name="contracts_contract_move"),
             *super().get_urls(),

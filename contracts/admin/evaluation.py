@@ -23,7 +23,6 @@ from contracts.models.evaluation import (
     evaluation_allowed_moves,
     evaluation_may,
 )
-from contracts.selectors import evaluation_for_user, evaluation_indicator_for_user
 
 
 def _links(links) -> str:
@@ -38,7 +37,6 @@ def _links(links) -> str:
 
 @admin.register(EvaluationIndicator)
 class EvaluationIndicatorAdmin(ScopedAdmin):
-    selector = staticmethod(evaluation_indicator_for_user)
     list_display = ("scheme", "position", "name", "code", "method", "weight", "floor", "target",
                     "unit", "active")  # fmt: skip
     list_filter = ("method", "active", "scheme")
@@ -95,7 +93,6 @@ class ScoreInline(TabularInline):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ViewerMixin, ScopedAdmin):
-    selector = staticmethod(evaluation_for_user)
     list_display = ("contract", "year", "status", "total_score", "passed",
                     "renewal_recommendation", "approved_by")  # fmt: skip
     list_filter = ("status", "year", "passed")

@@ -1,6 +1,6 @@
 """Admin of the fund flows: funding, quarterly transfers, reserve releases and their table,
 year-end settlements and the (read-only) ledger. Workflow moves are buttons offering only the
-legal moves the user may make; every queryset comes from a `*_for_user` selector."""
+legal moves the user may make; every queryset goes through `restrict`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from contracts import selectors
 from contracts.admin.common import ReasonForm, ScopedAdmin, run_form_view
 from contracts.choices import FundingCalcStatus, SettlementStatus
 from contracts.exports import voucher_xlsx
-from contracts.fund_workflow import APPROVE_PERMISSION, PAYMENT_MOVES, PREPARE_PERMISSION
+from contracts.fund_workflow import (
+    APPROVE_PERMISSION,
+    PAYMENT_MOVE_PERMISSION,
+    PAYMENT_MOVES,
+    PREPARE_PERMISSION,
+)
 from contracts.models import (
     FundingCalculation,
     LedgerEntry,
@@ -92,11 +97,46 @@ class FundingForm(forms.Form):
     accumulated_balance = forms.DecimalField(
         label=_("基金累计结余"), required=False, decimal_places=2, help_text=_("仅 R-ENT-1")
     )
+    payroll_source = forms.CharField(
+        label=_("工资总额数据来源"),
+        required=False,
+        max_length=200,
+        help_text=_("如：2024年度决算报表"),
+    )
+    balance_source = forms.CharField(
+        label=_("累计结余数据来源"),
+        required=False,
+        max_length=200,
+        help_text=_("如：基金专户年末对账单"),
+    )
+    headcount = forms.IntegerField(
+        label=_("参保人数（按登记册）"),
+        required=False,
+        min_value=0,
+        help_text=_("留空按本系统参保登记统计；填写时须注明来源（如基本医保参保登记）"),
+    )
+    headcount_source = forms.CharField(label=_("参保人数来源"), required=False, max_length=200)
+    declared = forms.CharField(
+        label=_("分项录入金额"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("多渠道筹资中需要录入的分项，每行一项，如：interest=12345.67"),
+    )
+
+    def clean_declared(self):
+        amounts = {}
+        for number, line in enumerate(self.cleaned_data["declared"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise forms.ValidationError(_("第 %(n)s 行应写成 key=金额。") % {"n": number})
+            amounts[key.strip()] = value.strip()
+        return amounts
 
 
 @admin.register(FundingCalculation)
 class FundingCalculationAdmin(ReadOnlyAdmin):
-    selector = staticmethod(selectors.funding_calculation_for_user)
     list_display = ["contract", "year", "version", "method", "result", "status", "computed_by"]
     list_filter = ["status", "method", "year"]
     list_select_related = ["contract", "computed_by"]
@@ -120,7 +160,7 @@ class FundingCalculationAdmin(ReadOnlyAdmin):
         return [
             path(
                 "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
+                self.door(self.approve_view, "view", APPROVE_PERMISSION),
                 name="contracts_fundingcalculation_approve",
             ),
             *super().get_urls(),
@@ -143,6 +183,11 @@ class FundingCalculationAdmin(ReadOnlyAdmin):
                 snapshot_date=data["snapshot_date"],
                 payroll=data["payroll"],
                 accumulated_balance=data["accumulated_balance"],
+                payroll_source=data["payroll_source"],
+                balance_source=data["balance_source"],
+                headcount=data["headcount"],
+                headcount_source=data["headcount_source"],
+                declared=data["declared"],
                 actor=request.user,
                 request=request,
             )
@@ -204,16 +249,16 @@ class PaymentAdmin(ReadOnlyAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        moves = {name: (perm,) for name, perm in PAYMENT_MOVE_PERMISSION.items()}
         return [
             path(
                 "<path:object_id>/move/<str:move>/",
-                wrap(self.move_view),
+                self.door(self.move_view, choices={"move": moves}),
                 name=f"contracts_{self.url_prefix}_move",
             ),
             path(
                 "<path:object_id>/voucher/",
-                wrap(self.voucher_view),
+                self.door(self.voucher_view),
                 name=f"contracts_{self.url_prefix}_voucher",
             ),
             *super().get_urls(),
@@ -269,7 +314,6 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(PaymentAdmin):
-    selector = staticmethod(selectors.transfer_for_user)
     url_prefix = "transfer"
     service = staticmethod(lambda doc, **kw: transfer_move(transfer=doc, **kw))
     list_display = [
@@ -290,7 +334,6 @@ class TransferAdmin(PaymentAdmin):
 
 @admin.register(ReserveRelease)
 class ReserveReleaseAdmin(PaymentAdmin):
-    selector = staticmethod(selectors.reserve_release_for_user)
     url_prefix = "reserverelease"
     service = staticmethod(lambda doc, **kw: reserve_release_move(release=doc, **kw))
     list_display = [
@@ -310,7 +353,6 @@ class ReserveReleaseAdmin(PaymentAdmin):
 
 @admin.register(ReserveReleaseBand)
 class ReserveReleaseBandAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.reserve_band_for_user)
     list_display = ["min_score", "release_percent"]
 
 
@@ -330,7 +372,6 @@ class LineInline(TabularInline):
 
 @admin.register(YearEndSettlement)
 class YearEndSettlementAdmin(ReadOnlyAdmin):
-    selector = staticmethod(selectors.settlement_for_user)
     inlines = [LineInline]
     list_display = [
         "contract",
@@ -372,7 +413,7 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
         return [
             path(
                 "<path:object_id>/approve/",
-                self.admin_site.admin_view(self.approve_view),
+                self.door(self.approve_view, "view", APPROVE_PERMISSION),
                 name="contracts_yearendsettlement_approve",
             ),
             *super().get_urls(),
@@ -397,7 +438,6 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    selector = staticmethod(selectors.ledger_entry_for_user)
     change_form_outer_before_template = None
     list_display = [
         "posted_on",

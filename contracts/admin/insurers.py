@@ -1,7 +1,6 @@
 from django.contrib import admin
 from unfold.admin import TabularInline
 
-from contracts import selectors
 from contracts.admin.common import ScopedAdmin
 from contracts.models import (
     AdministrativePenalty,
@@ -44,7 +43,6 @@ class DebarmentInline(TabularInline):
 
 @admin.register(Insurer)
 class InsurerAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.insurer_for_user)
     list_display = [
         "name",
         "credit_code",
@@ -59,7 +57,6 @@ class InsurerAdmin(ScopedAdmin):
 
 @admin.register(InsurerStaff)
 class InsurerStaffAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.insurer_staff_for_user)
     list_display = ["name", "insurer", "qualification", "degree", "is_active"]
     list_filter = ["qualification", "is_active"]
     list_select_related = ["insurer"]
@@ -69,7 +66,6 @@ class InsurerStaffAdmin(ScopedAdmin):
 
 @admin.register(Debarment)
 class DebarmentAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.debarment_for_user)
     list_display = ["insurer", "reason", "starts_on", "ends_on", "contract", "created_by"]
     list_filter = ["reason"]
     list_select_related = ["insurer", "contract", "created_by"]
@@ -97,7 +93,6 @@ class DebarmentAdmin(ScopedAdmin):
 
 @admin.register(InsurerUser)
 class InsurerUserAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.insurer_user_for_user)
     list_display = ["user", "insurer"]
     list_select_related = ["user", "insurer"]
     autocomplete_fields = ["insurer"]

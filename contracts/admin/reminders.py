@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
-from contracts import selectors
 from contracts.admin.common import ScopedAdmin
 from contracts.choices import ReminderStatus
 from contracts.models import Reminder
@@ -11,7 +10,6 @@ from contracts.services import reminder_mark_done
 
 @admin.register(Reminder)
 class ReminderAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.reminder_for_user)
     audited = False
     list_display = ["kind", "due_on", "message", "contract", "status", "done_by"]
     list_filter = ["status", "kind"]

@@ -5,7 +5,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from contracts import selectors
 from contracts.admin.common import ScopedAdmin, run_form_view
 from contracts.choices import CheckResult, TenderStatus
 from contracts.models import Bid, BidCheck, EligibilityCriterion, Tender
@@ -14,7 +13,6 @@ from contracts.services import bid_check_review, bid_checks_open, bid_score, ten
 
 @admin.register(EligibilityCriterion)
 class CriterionAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.criterion_for_user)
     list_display = ["code", "title", "mandatory", "rule", "is_active", "order"]
     list_filter = ["mandatory", "is_active"]
     search_fields = ["code", "title"]
@@ -40,7 +38,6 @@ class AwardForm(forms.Form):
 
 @admin.register(Tender)
 class TenderAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.tender_for_user)
     list_display = [
         "title",
         "project_no",
@@ -60,7 +57,7 @@ class TenderAdmin(ScopedAdmin):
     change_form_outer_before_template = "contracts/admin/tender_award_button.html"
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.award_view)
+        view = self.door(self.award_view, "view", "contracts.change_tender")
         return [
             path("<path:object_id>/award/", view, name="contracts_tender_award"),
             *super().get_urls(),
@@ -148,7 +145,6 @@ class BidForm(forms.ModelForm):
 
 @admin.register(Bid)
 class BidAdmin(ScopedAdmin):
-    selector = staticmethod(selectors.bid_for_user)
     form = BidForm
     list_display = [
         "tender",

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from contracts.choices import (
     ContractStatus,
     DocumentKind,
+    LossSharing,
     PlatformFeeKind,
     RenewalAnswer,
+    SettlementRule,
     SurplusRule,
     TerminationReason,
 )
@@ -84,15 +86,21 @@ class Contract(models.Model):
     # money terms
     transfer_share = percent_field(_("季度拨付比例(%)"), default=Decimal("80.00"))
     reserve_share = percent_field(_("考核预留比例(%)"), default=Decimal("20.00"))
+    settlement_rule = models.CharField(
+        _("年度清算规则"),
+        max_length=16,
+        choices=SettlementRule.choices,
+        default=SettlementRule.PROFIT_CAP,
+    )
     profit_cap = percent_field(_("利润率上限(%)"), default=Decimal("5.00"))
+    loss_sharing = models.CharField(
+        _("亏损分担"), max_length=16, choices=LossSharing.choices, default=LossSharing.ALL
+    )
     loss_share_insurer = percent_field(
         _("亏损保险机构承担比例(%)"), default=Decimal("50.00"), help_text=_("其余由基金承担")
     )
     surplus_rule = models.CharField(
         _("结余处理"), max_length=16, choices=SurplusRule.choices, default=SurplusRule.CARRY_OVER
-    )
-    payout_rule_enabled = models.BooleanField(
-        _("适用赔付率结算规则(惠州)"), default=False, help_text=_("R-HZ-2/3")
     )
     payout_threshold = percent_field(_("赔付率阈值(%)"), default=Decimal("95.00"))
     staff_cost_allowance = percent_field(_("人员经费比例(%)"), default=Decimal("4.00"))

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contracts.choices import FundingCalcStatus
-from insurance.choices import FundingKind
+from insurance.choices import BUREAU_KEPT_SOURCES, INSURER_COLLECTED_SOURCES, FundingKind
 
 
 def money_field(name, **kwargs):
@@ -93,6 +93,24 @@ class FundingCalculation(models.Model):
 
     def part_amounts(self) -> list[tuple[str, Decimal]]:
         return [(p["source"], Decimal(p["amount"])) for p in self.parts]
+
+    def premium_parts(self) -> list[tuple[str, Decimal]]:
+        """The parts that are the year's premium (the insurer's income): all but what the
+        bureau keeps as a reserve of its own (R-QD-1 (4))."""
+        return [(s, a) for s, a in self.part_amounts() if s not in BUREAU_KEPT_SOURCES]
+
+    def transferable_parts(self) -> list[tuple[str, Decimal]]:
+        """The premium the bureau holds and pays over quarterly: not what people paid the
+        insurer directly (R-JN-1)."""
+        return [(s, a) for s, a in self.premium_parts() if s not in INSURER_COLLECTED_SOURCES]
+
+    @property
+    def premium(self) -> Decimal:
+        return sum((a for _s, a in self.premium_parts()), Decimal("0.00"))
+
+    @property
+    def transferable(self) -> Decimal:
+        return sum((a for _s, a in self.transferable_parts()), Decimal("0.00"))
 
 
 class FundTransition(models.Model):

@@ -31,7 +31,13 @@ class YearEndSettlement(models.Model):
     payout_ratio = models.DecimalField(_("赔付率(%)"), max_digits=9, decimal_places=2)
     to_return = money_field(_("返还基金"))
     to_carry = money_field(_("结转下年"))
+    to_pay = money_field(_("应补拨保险机构"), default=0)
     loss_fund_share = money_field(_("基金分担亏损"))
+    insurer_result = money_field(_("保险机构当年利润（负数为亏损）"), default=0)
+    policy_loss = money_field(
+        _("认定的政策性亏损"), default=0, help_text=_("仅分担政策性亏损的合同（R-IM-5）")
+    )
+    policy_loss_reason = models.CharField(_("政策性亏损认定依据"), max_length=255, blank=True)
     adjustment_proposed = models.BooleanField(_("建议调整下年保费"), default=False)
     status = models.CharField(
         _("状态"),

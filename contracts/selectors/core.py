@@ -1,10 +1,6 @@
-"""Reads of the contracts app. Every queryset a user can reach goes through a `*_for_user`.
-
-An insurer user (linked by `InsurerUser`) sees only contracts where his insurer is the lead or a
-member, and what hangs off them; an insurer-role user without a link sees nothing; bureau staff
-see everything (contracts are city-wide, no region scoping). Model permissions are checked by the
-admin / API on top of this.
-"""
+"""Reads of the contracts app. Every queryset a user can reach goes through
+`audit.scoping.restrict` (permission and row scope in one call); the row scopes are declared in
+`contracts/scopes.py`."""
 
 from __future__ import annotations
 
@@ -13,166 +9,24 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from audit.roles import INSURER
+from audit.scoping import restrict
 from contracts.choices import (
     ContractStatus,
     DeductionStatus,
 )
 from contracts.models import (
-    Bid,
-    BidCheck,
-    BondDeduction,
     Contract,
-    ContractDocument,
-    ContractMember,
-    ContractTransition,
     Debarment,
-    EligibilityCriterion,
     Insurer,
-    InsurerStaff,
-    InsurerUser,
     PerformanceBond,
-    Reminder,
     StaffAssignment,
-    StaffingCommitment,
-    Tender,
 )
-
-_ALL = object()
-
-
-def insurer_of(user):
-    """The insurer the user works for, or None (bureau staff, anonymous, unlinked)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    link = InsurerUser.objects.select_related("insurer").filter(user_id=user.pk).first()
-    return link.insurer if link else None
+from contracts.scopes import insurer_of  # noqa: F401  (re-exported: the user's insurer)
 
 
-def _scope(user):
-    """`_ALL` for bureau staff, an insurer for an insurer user, None for nobody."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    insurer = insurer_of(user)
-    if insurer is not None:
-        return insurer
-    if user.is_superuser:
-        return _ALL
-    if INSURER in user.role_codes:
-        return None  # an insurer user not yet linked to his insurer sees nothing
-    return _ALL
-
-
-def _contract_q(insurer, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}lead_insurer": insurer}) | Q(**{f"{prefix}members__insurer": insurer})
-
-
-def contract_for_user(user) -> QuerySet[Contract]:
-    scope = _scope(user)
-    qs = Contract.objects.select_related("scheme", "lead_insurer")
-    if scope is _ALL:
-        return qs
-    if scope is None:
-        return qs.none()
-    ids = Contract.objects.filter(_contract_q(scope)).values("id")
-    return qs.filter(id__in=ids)
-
-
-def _by_contract(model, user, path: str = "contract") -> QuerySet:
-    scope = _scope(user)
-    qs = model.objects.all()
-    if scope is _ALL:
-        return qs
-    if scope is None:
-        return qs.none()
-    return qs.filter(**{f"{path}__in": contract_for_user(user).values("id")})
-
-
-def contract_member_for_user(user) -> QuerySet[ContractMember]:
-    return _by_contract(ContractMember, user).select_related("insurer", "contract")
-
-
-def staffing_commitment_for_user(user) -> QuerySet[StaffingCommitment]:
-    return _by_contract(StaffingCommitment, user).select_related("region", "contract")
-
-
-def staff_assignment_for_user(user) -> QuerySet[StaffAssignment]:
-    return _by_contract(StaffAssignment, user).select_related("staff", "region", "contract")
-
-
-def contract_document_for_user(user) -> QuerySet[ContractDocument]:
-    return _by_contract(ContractDocument, user).select_related("contract")
-
-
-def contract_transition_for_user(user) -> QuerySet[ContractTransition]:
-    return _by_contract(ContractTransition, user).select_related("contract", "actor")
-
-
-def bond_for_user(user) -> QuerySet[PerformanceBond]:
-    return _by_contract(PerformanceBond, user).select_related("contract")
-
-
-def bond_deduction_for_user(user) -> QuerySet[BondDeduction]:
-    return _by_contract(BondDeduction, user, "bond__contract").select_related(
-        "bond", "bond__contract", "proposed_by", "decided_by"
-    )
-
-
-def reminder_for_user(user) -> QuerySet[Reminder]:
-    return _by_contract(Reminder, user).select_related("contract", "content_type")
-
-
-def insurer_for_user(user) -> QuerySet[Insurer]:
-    """Bureau staff see every insurer; an insurer user sees his own."""
-    scope = _scope(user)
-    if scope is _ALL:
-        return Insurer.objects.all()
-    if scope is None:
-        return Insurer.objects.none()
-    return Insurer.objects.filter(pk=scope.pk)
-
-
-def _by_insurer(model, user, path: str = "insurer") -> QuerySet:
-    return model.objects.filter(**{f"{path}__in": insurer_for_user(user).values("id")})
-
-
-def insurer_staff_for_user(user) -> QuerySet[InsurerStaff]:
-    return _by_insurer(InsurerStaff, user).select_related("insurer")
-
-
-def debarment_for_user(user) -> QuerySet[Debarment]:
-    return _by_insurer(Debarment, user).select_related("insurer", "contract")
-
-
-def insurer_user_for_user(user) -> QuerySet[InsurerUser]:
-    return _by_insurer(InsurerUser, user).select_related("user", "insurer")
-
-
-def tender_for_user(user) -> QuerySet[Tender]:
-    """Bureau staff see every tender; an insurer user sees the tenders it bid in."""
-    scope = _scope(user)
-    qs = Tender.objects.select_related("scheme")
-    if scope is _ALL:
-        return qs
-    if scope is None:
-        return qs.none()
-    return qs.filter(id__in=Bid.objects.filter(insurer=scope).values("tender_id"))
-
-
-def bid_for_user(user) -> QuerySet[Bid]:
-    return _by_insurer(Bid, user).select_related("tender", "insurer")
-
-
-def bid_check_for_user(user) -> QuerySet[BidCheck]:
-    return _by_insurer(BidCheck, user, "bid__insurer").select_related("bid", "criterion")
-
-
-def criterion_for_user(user) -> QuerySet[EligibilityCriterion]:
-    return (
-        EligibilityCriterion.objects.all()
-        if _scope(user) is not None
-        else (EligibilityCriterion.objects.none())
-    )
+def contract_for_user(user, action: str = "view") -> QuerySet[Contract]:
+    """The contracts `user` may reach for `action`, with the joins every caller needs."""
+    return restrict(Contract.objects.select_related("scheme", "lead_insurer"), user, action)
 
 
 # --- business reads ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Sum
 
 from contracts.choices import (
     FundingCalcStatus,
@@ -16,62 +16,9 @@ from contracts.models import (
     Contract,
     FundingCalculation,
     LedgerEntry,
-    PaymentPart,
     ReserveRelease,
-    ReserveReleaseBand,
-    SettlementLine,
     Transfer,
-    YearEndSettlement,
 )
-from contracts.selectors.core import _ALL, _by_contract, _scope, contract_for_user
-
-
-def funding_calculation_for_user(user) -> QuerySet[FundingCalculation]:
-    return _by_contract(FundingCalculation, user).select_related(
-        "contract", "scheme_year", "computed_by", "approved_by"
-    )
-
-
-def transfer_for_user(user) -> QuerySet[Transfer]:
-    return _by_contract(Transfer, user).select_related(
-        "contract", "funding", "prepared_by", "approved_by", "paid_by"
-    )
-
-
-def payment_part_for_user(user) -> QuerySet[PaymentPart]:
-    visible = contract_for_user(user).values("id")
-    return PaymentPart.objects.filter(
-        Q(transfer__contract__in=visible) | Q(release__contract__in=visible)
-    ).select_related("insurer")
-
-
-def reserve_release_for_user(user) -> QuerySet[ReserveRelease]:
-    return _by_contract(ReserveRelease, user).select_related(
-        "contract", "prepared_by", "approved_by", "paid_by"
-    )
-
-
-def reserve_band_for_user(user) -> QuerySet[ReserveReleaseBand]:
-    """The release table is bureau reference data: insurer users do not see it."""
-    return (
-        ReserveReleaseBand.objects.all()
-        if _scope(user) is _ALL
-        else (ReserveReleaseBand.objects.none())
-    )
-
-
-def settlement_for_user(user) -> QuerySet[YearEndSettlement]:
-    return _by_contract(YearEndSettlement, user).select_related(
-        "contract", "funding", "prepared_by", "approved_by"
-    )
-
-
-def settlement_line_for_user(user) -> QuerySet[SettlementLine]:
-    return _by_contract(SettlementLine, user, "settlement__contract")
-
-
-def ledger_entry_for_user(user) -> QuerySet[LedgerEntry]:
-    return _by_contract(LedgerEntry, user).select_related("contract", "posted_by", "source_type")
 
 
 def funding_current(*, contract: Contract, year: int) -> FundingCalculation | None:

@@ -18,7 +18,8 @@ from contracts.choices import (
 )
 from contracts.dates import renewal_answer_due, renewal_window
 from contracts.errors import ContractsError, IllegalTransition, NotPermitted
-from contracts.models import Contract, ContractMember, ContractTransition
+from contracts.models import Contract, ContractMember, ContractTransition, Evaluation
+from contracts.models.evaluation import EvaluationStatus, RenewalRecommendation
 from contracts.rules import contract_errors, money_term_errors, share_errors, term_errors
 from contracts.selectors import insurer_debarment_on, insurer_of
 from contracts.services.common import snapshot, today
@@ -33,12 +34,13 @@ TERM_FIELDS = [
     "starts_on",
     "ends_on",
     "coverage_from",
+    "settlement_rule",
     "transfer_share",
     "reserve_share",
     "profit_cap",
-    "loss_share_insurer",
     "surplus_rule",
-    "payout_rule_enabled",
+    "loss_sharing",
+    "loss_share_insurer",
     "payout_threshold",
     "staff_cost_allowance",
     "adjustment_band_low",
@@ -171,12 +173,31 @@ def _guard_request_renewal(contract, on, **_kw):
     contract.renewal_answer_due_on = renewal_answer_due(on)
 
 
+def renewal_verdict(contract) -> Evaluation | None:
+    """The contract's latest approved evaluation when it says "no renewal next year" (failed, or
+    too many complaints): that answer binds the renewal while it stands (R-JN, R-CON-7)."""
+    latest = (
+        Evaluation.objects.filter(contract=contract, status=EvaluationStatus.APPROVED)
+        .order_by("-year")
+        .first()
+    )
+    if latest is not None and latest.renewal_recommendation == RenewalRecommendation.NOT_RENEW:
+        return latest
+    return None
+
+
 def _guard_answer_renewal(contract, on, *, answer="", reason="", **_kw):
     if answer not in RenewalAnswer.values:
         raise ContractsError(_("请选择续签答复：同意续签或不予续签。"))
     if answer == RenewalAnswer.REFUSED and not reason.strip():
         raise ContractsError(_("不予续签时必须填写理由。"))
     if answer == RenewalAnswer.ACCEPTED:
+        verdict = renewal_verdict(contract)
+        if verdict is not None:
+            raise ContractsError(
+                _("%(e)s 的结论是「次年度不再续签」，该结论有效期间不能同意续签（R-JN、R-CON-7）。")
+                % {"e": verdict}
+            )
         barred = insurer_debarment_on(contract.lead_insurer, on)
         if barred is not None:
             raise ContractsError(

@@ -17,12 +17,17 @@ from insurance.engine.money import ZERO, split_exact
 
 
 def ledger_split(
-    *, funding: FundingCalculation | None, amount: Decimal
+    *,
+    funding: FundingCalculation | None,
+    amount: Decimal,
+    parts: list[tuple[str, Decimal]] | None = None,
 ) -> list[tuple[str, Decimal]]:
     """Split an amount over the funding sources of the year, in proportion to what each raised
-    (largest remainder: the parts add up exactly). No funding or nothing raised: one part, no
-    source."""
-    parts = [(s, a) for s, a in funding.part_amounts() if a > 0] if funding else []
+    (largest remainder: the parts add up exactly): over `parts` when given, else over the
+    year's premium. No funding or nothing raised: one part, no source."""
+    if parts is None:
+        parts = funding.premium_parts() if funding else []
+    parts = [(s, a) for s, a in parts if a > 0]
     if not parts:
         return [("", amount)]
     amounts = split_exact(total=amount, weights=[a for _s, a in parts])

@@ -26,12 +26,13 @@ from contracts.fund_workflow import (
     payment_moves_from,
 )
 from contracts.models import Contract, FundingCalculation, PaymentPart, Transfer
+from contracts.periods import QUARTERS, contract_year, contract_years, quarter_in_term
 from contracts.selectors import contract_shares, funding_current
 from contracts.services.fund_common import check_move, check_other_person, check_perm, record_move
 from contracts.services.ledger import ledger_post, ledger_split
 from insurance.engine.money import quantize, split_exact
+from insurance.models import SchemeYear
 
-QUARTERS = (1, 2, 3, 4)
 LIVE_STATUSES = (
     ContractStatus.SIGNED,
     ContractStatus.ACTIVE,
@@ -40,20 +41,13 @@ LIVE_STATUSES = (
 )
 
 
-def quarter_of(day: datetime.date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    start = datetime.date(year, 3 * quarter - 2, 1)
-    end = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    return start, end - datetime.timedelta(days=1)
-
-
 def year_split(*, contract: Contract, funding: FundingCalculation) -> tuple[Decimal, Decimal]:
-    """(year's transfer, year's reserve): transfer_share% of the funding, the rest reserved."""
-    transfer = quantize(funding.result * contract.transfer_share / Decimal(100))
-    return transfer, funding.result - transfer
+    """(year's transfer, year's reserve) of the premium the bureau holds: transfer_share% of it
+    (rounded to the fen), the rest held as the evaluation reserve (R-ORD-2). Premiums paid to
+    the insurer directly are neither transferred nor reserved (R-JN-1)."""
+    base = funding.transferable
+    transfer = quantize(base * contract.transfer_share / Decimal(100))
+    return transfer, base - transfer
 
 
 def _quarter_amount(year_total: Decimal, others: dict[int, Decimal], quarter: int) -> Decimal:
@@ -75,8 +69,9 @@ def member_parts(contract: Contract, amount: Decimal) -> list[tuple]:
 def transfer_create(
     *, contract_id: int, year: int, quarter: int, actor=None
 ) -> tuple[Transfer | None, bool]:
-    """Create the quarter's transfer unless it exists (idempotent). Returns (transfer, created);
-    (None, False) when the year has no approved funding yet."""
+    """Create the quarter's transfer unless it exists (idempotent). `year` is the scheme year
+    and `quarter` a quarter of its insurance year. Returns (transfer, created); (None, False)
+    when the year has no approved funding yet or nothing for the bureau to pay over."""
     if quarter not in QUARTERS:
         raise ContractsError(_("季度必须是 1 到 4。"))
     contract = Contract.objects.select_for_update().get(pk=contract_id)
@@ -84,8 +79,13 @@ def transfer_create(
     if existing is not None:
         return existing, False
     funding = funding_current(contract=contract, year=year)
-    if funding is None:
+    if funding is None or not funding.transferable:
         return None, False
+    if not quarter_in_term(contract, contract_year(contract, year), quarter):
+        raise ContractsError(
+            _("合同 %(n)s 在 %(y)s 年度第 %(q)s 季度不在保障期内。")
+            % {"n": contract.number, "y": year, "q": quarter}
+        )
     year_transfer, year_reserve = year_split(contract=contract, funding=funding)
     others = list(
         Transfer.objects.filter(contract=contract, year=year).values_list(
@@ -121,25 +121,46 @@ def transfer_create(
     return transfer, True
 
 
+def _create_counting(counts: dict[str, int], contract_id: int, year: int, quarter: int, actor):
+    try:
+        transfer, created = transfer_create(
+            contract_id=contract_id, year=year, quarter=quarter, actor=actor
+        )
+    except IntegrityError:  # another worker created it between our check and insert
+        transfer, created = True, False
+    if transfer is None:
+        counts["no_funding"] += 1
+    else:
+        counts["created" if created else "existing"] += 1
+
+
+def _live_contracts():
+    return Contract.objects.filter(status__in=LIVE_STATUSES).select_related("scheme")
+
+
 def transfers_generate(*, year: int, quarter: int, actor=None) -> dict[str, int]:
-    """The quarterly job: the quarter's transfer for every live contract whose term overlaps the
-    quarter. Running it again (or concurrently) creates nothing more."""
-    start, end = quarter_bounds(year, quarter)
-    ids = Contract.objects.filter(
-        status__in=LIVE_STATUSES, coverage_from__lte=end, ends_on__gte=start
-    ).values_list("pk", flat=True)
+    """The quarter `quarter` of scheme year `year` for every live contract whose cover overlaps
+    it. Running it again (or concurrently) creates nothing more."""
     counts = {"created": 0, "existing": 0, "no_funding": 0}
-    for contract_id in ids:
-        try:
-            transfer, created = transfer_create(
-                contract_id=contract_id, year=year, quarter=quarter, actor=actor
-            )
-        except IntegrityError:  # another worker created it between our check and insert
-            transfer, created = True, False
-        if transfer is None:
-            counts["no_funding"] += 1
-        else:
-            counts["created" if created else "existing"] += 1
+    for contract in _live_contracts():
+        if not SchemeYear.objects.filter(scheme_id=contract.scheme_id, year=year).exists():
+            continue
+        if quarter_in_term(contract, contract_year(contract, year), quarter):
+            _create_counting(counts, contract.pk, year, quarter, actor)
+    return counts
+
+
+def transfers_due(*, on: datetime.date, actor=None) -> dict[str, int]:
+    """The scheduled job: every quarter of every live contract's insurance years that has begun
+    by `on` and has no transfer yet (idempotent; a quarter missed while funding waited for
+    approval is created on the next run)."""
+    counts = {"created": 0, "existing": 0, "no_funding": 0}
+    for contract in _live_contracts():
+        for period in contract_years(contract):
+            for quarter in QUARTERS:
+                start, _end = period.quarter_bounds(quarter)
+                if start <= on and quarter_in_term(contract, period, quarter):
+                    _create_counting(counts, contract.pk, period.year, quarter, actor)
     return counts
 
 
@@ -221,7 +242,11 @@ def _post_transfer(transfer: Transfer, actor) -> None:
     )
     ledger_post(
         kind=LedgerKind.TRANSFER,
-        by_fund=ledger_split(funding=transfer.funding, amount=transfer.amount),
+        by_fund=ledger_split(
+            funding=transfer.funding,
+            amount=transfer.amount,
+            parts=transfer.funding.transferable_parts(),
+        ),
         from_account=LedgerAccount.POOL,
         to_account=LedgerAccount.INSURER,
         memo=memo + "拨付",
@@ -229,7 +254,11 @@ def _post_transfer(transfer: Transfer, actor) -> None:
     )
     ledger_post(
         kind=LedgerKind.RESERVE_HELD,
-        by_fund=ledger_split(funding=transfer.funding, amount=transfer.reserve_part),
+        by_fund=ledger_split(
+            funding=transfer.funding,
+            amount=transfer.reserve_part,
+            parts=transfer.funding.transferable_parts(),
+        ),
         from_account=LedgerAccount.POOL,
         to_account=LedgerAccount.RESERVE,
         memo=memo + "预留考核款",

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
-from insurance import selectors
 from insurance.admin.people import PersonalDataExportMixin
 from insurance.admin_support import (
     BigTableAdminMixin,
     EnrollmentRegionFilter,
-    exact_person_search,
+    FindByCertnoMixin,
 )
 from insurance.choices import EnrollmentStatus
 from insurance.models import (
@@ -53,6 +53,8 @@ class EnrollmentCancelForm(forms.Form):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(
+    RestrictedAdminMixin,
+    FindByCertnoMixin,
     AuditedAdminMixin,
     PersonalDataExportMixin,
     BigTableAdminMixin,
@@ -60,6 +62,7 @@ class EnrollmentAdmin(
     ImportExportModelAdmin,
 ):
     resource_classes = [EnrollmentResource]
+    certno_prefix = "person__"
     import_target = ImportJob.Target.ENROLLMENT
     list_display = (
         "person",
@@ -73,16 +76,10 @@ class EnrollmentAdmin(
     )
     list_filter = (EnrollmentRegionFilter, "status", "kind", "payment_channel", "scheme_year")
     search_fields = ("person__psn_no",)
-    search_help_text = _("输入人员编号或 18 位身份证号精确查找")
+    search_help_text = _("输入人员编号精确查找；按身份证号查找请用列表上方的查找框")
     raw_id_fields = ("person", "scheme_year", "payer")
     list_select_related = ("person", "scheme_year__scheme")
     add_fields = ("person", "scheme_year", "start_date", "premium", "payment_channel", "payer")
-
-    def get_queryset(self, request):
-        return selectors.enrollment_for_user(request.user)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term, prefix="person__"), False
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else super().get_fields(request, obj)
@@ -108,7 +105,7 @@ class EnrollmentAdmin(
     def get_urls(self):
         cancel = path(
             "<path:object_id>/cancel/",
-            self.admin_site.admin_view(self.cancel_view),
+            self.door(self.cancel_view, "view", CANCEL_PERMISSION),
             name="insurance_enrollment_cancel",
         )
         return [cancel, *super().get_urls()]
@@ -161,6 +158,8 @@ class EnrollmentAdmin(
                     % {"d": cancelled.cancelled_on, "r": cancelled.refund_amount,
                        "p": cancelled.premium},
                 )  # fmt: skip
+                for note in cancelled.cancel_notes:
+                    messages.info(request, note)
                 return HttpResponseRedirect(change_url)
         context["form"] = form
         return TemplateResponse(request, "insurance/enrollment_cancel.html", context)

@@ -16,13 +16,14 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
-from insurance import selectors
+from audit.masking import birth_year
 from insurance.admin_support import (
     BigTableAdminMixin,
+    FindByCertnoMixin,
     RegionFilter,
     SpecialStatusFilter,
-    exact_person_search,
 )
 from insurance.identity import certno_problem
 from insurance.importing import EXPORT_FORMATS, IMPORT_FORMATS
@@ -93,6 +94,8 @@ class PersonAddForm(forms.ModelForm):
             "employer",
             "status",
             "insured_since",
+            "hire_date",
+            "rural",
             "cvlserv_flag",
         )
 
@@ -145,7 +148,7 @@ class PersonalDataExportMixin:
             count=len(data),
             file_format=fmt,
             filters=dict(request.GET.items()),
-            personal=request.user.has_perm("audit.export_personal_data"),
+            personal=False,  # masked for every user: full values only on the reveal page
             request=request,
         )
         return data
@@ -168,11 +171,18 @@ class PersonalDataExportMixin:
                 return HttpResponseRedirect(
                     reverse("admin:insurance_importjob_change", args=[job.pk])
                 )
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        kept = getattr(upload, "tmp_storage_name", None)
+        if kept and "confirm_form" not in (getattr(response, "context_data", None) or {}):
+            # The preview failed: nothing will confirm it, so the upload goes now.
+            self.get_tmp_storage_class()(name=kept).remove()
+        return response
 
 
 @admin.register(Person)
 class PersonAdmin(
+    RestrictedAdminMixin,
+    FindByCertnoMixin,
     AuditedAdminMixin,
     PersonalDataExportMixin,
     BigTableAdminMixin,
@@ -191,9 +201,11 @@ class PersonAdmin(
         "status",
         "region",
     )
-    list_filter = (RegionFilter, "insutype", "status", SpecialStatusFilter, "cvlserv_flag")
+    list_filter = (
+        RegionFilter, "insutype", "status", SpecialStatusFilter, "rural", "cvlserv_flag",
+    )  # fmt: skip
     search_fields = ("psn_no",)
-    search_help_text = _("输入人员编号或 18 位身份证号精确查找")
+    search_help_text = _("输入人员编号精确查找；按身份证号查找请用列表上方的查找框")
     raw_id_fields = ("region", "employer")
     list_select_related = ("region",)
     inlines = (EnrollmentInline, SpecialStatusInline, FamilyLinkInline)
@@ -205,7 +217,7 @@ class PersonAdmin(
         "reveal_link",
         "settlements_link",
         "sex",
-        "birth_date",
+        "birth_year_display",
         "insutype",
         "psn_type",
         "region",
@@ -213,14 +225,10 @@ class PersonAdmin(
         "status",
         "status_date",
         "insured_since",
+        "hire_date",
+        "rural",
         "cvlserv_flag",
     )
-
-    def get_queryset(self, request):
-        return selectors.person_for_user(request.user)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -241,7 +249,7 @@ class PersonAdmin(
             "reveal_link",
             "settlements_link",
             "sex",
-            "birth_date",
+            "birth_year_display",
         )
 
     @admin.display(description=_("结算与赔付"))
@@ -256,13 +264,6 @@ class PersonAdmin(
             '<a href="{}?q={}">{}</a>', url, obj.psn_no, _("查看此人的结算记录与应赔付")
         )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "region":
-            kwargs["queryset"] = selectors.region_for_user(request.user)
-        elif db_field.name == "employer":
-            kwargs["queryset"] = selectors.employer_for_user(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     @admin.display(description=_("姓名"))
     def name_masked_display(self, obj):
         return obj.name_masked
@@ -270,6 +271,11 @@ class PersonAdmin(
     @admin.display(description=_("身份证号"))
     def certno_masked_display(self, obj):
         return obj.certno_masked
+
+    @admin.display(description=_("出生年份"))
+    def birth_year_display(self, obj):
+        # The full birth date would rebuild the masked ID number (audit.masking.birth_year).
+        return birth_year(obj.birth_date)
 
     @admin.display(description=_("手机号"))
     def phone_masked_display(self, obj):
@@ -299,7 +305,7 @@ class PersonAdmin(
         urls = super().get_urls()
         reveal = path(
             "<path:object_id>/reveal/",
-            self.admin_site.admin_view(self.reveal_view),
+            self.door(self.reveal_view, "view", REVEAL_PERMISSION),
             name="insurance_person_reveal",
         )
         return [reveal, *urls]

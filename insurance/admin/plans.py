@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
+from audit.admin_doors import RestrictedAdminMixin
 from insurance.models import BenefitPlan, PlanStatus
 from insurance.services.plans import plan_activate, plan_new_version, plan_save_draft
 
@@ -50,7 +51,7 @@ class BenefitPlanForm(forms.ModelForm):
 
 
 @admin.register(BenefitPlan)
-class BenefitPlanAdmin(ModelAdmin):
+class BenefitPlanAdmin(RestrictedAdminMixin, ModelAdmin):
     form = BenefitPlanForm
     list_display = (
         "code",

@@ -7,11 +7,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
-from insurance import selectors
 from insurance.admin_support import (
     BigTableAdminMixin,
-    exact_person_search,
+    FindByCertnoMixin,
 )
 from insurance.models import (
     FamilyLink,
@@ -28,18 +28,15 @@ REVEAL_REASON_MIN = 4
 
 
 @admin.register(SpecialStatus)
-class SpecialStatusAdmin(AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
+class SpecialStatusAdmin(
+    RestrictedAdminMixin, FindByCertnoMixin, AuditedAdminMixin, BigTableAdminMixin, ModelAdmin
+):
+    certno_prefix = "person__"
     list_display = ("person", "kind", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("person__psn_no",)
     raw_id_fields = ("person",)
     list_select_related = ("person",)
-
-    def get_queryset(self, request):
-        return selectors.special_status_for_user(request.user)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term, prefix="person__"), False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -57,18 +54,15 @@ class SpecialStatusAdmin(AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
 
 
 @admin.register(FamilyLink)
-class FamilyLinkAdmin(AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
+class FamilyLinkAdmin(
+    RestrictedAdminMixin, FindByCertnoMixin, AuditedAdminMixin, BigTableAdminMixin, ModelAdmin
+):
+    certno_prefix = "person__"
     list_display = ("person", "relation", "relative")
     list_filter = ("relation",)
     search_fields = ("person__psn_no",)
     raw_id_fields = ("person", "relative")
     list_select_related = ("person", "relative")
-
-    def get_queryset(self, request):
-        return selectors.family_link_for_user(request.user)
-
-    def get_search_results(self, request, queryset, search_term):
-        return exact_person_search(queryset, search_term, prefix="person__"), False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -84,7 +78,7 @@ class FamilyLinkAdmin(AuditedAdminMixin, BigTableAdminMixin, ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ModelAdmin):
+class ImportJobAdmin(RestrictedAdminMixin, ModelAdmin):
     list_display = ("id", "original_name", "target", "status", "progress", "created_at")
     list_filter = ("status", "target")
     readonly_fields = (
@@ -102,9 +96,6 @@ class ImportJobAdmin(ModelAdmin):
         "finished_at",
     )
     fields = readonly_fields
-
-    def get_queryset(self, request):
-        return selectors.import_job_for_user(request.user)
 
     def has_add_permission(self, request):
         return False

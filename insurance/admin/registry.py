@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from unfold.admin import ModelAdmin
 
+from audit.admin_doors import RestrictedAdminMixin
 from audit.admin_mixins import AuditedAdminMixin
-from insurance import selectors
 from insurance.models import (
     Employer,
     Region,
@@ -20,53 +20,41 @@ REVEAL_REASON_MIN = 4
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedAdminMixin, ModelAdmin):
+class RegionAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
     raw_id_fields = ("parent",)
     list_select_related = ("parent",)
 
-    def get_queryset(self, request):
-        return selectors.region_for_user(request.user)
-
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedAdminMixin, ModelAdmin):
+class StaffProfileAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_display = ("user", "region")
     raw_id_fields = ("user", "region")
     list_select_related = ("user", "region")
 
 
 @admin.register(Scheme)
-class SchemeAdmin(AuditedAdminMixin, ModelAdmin):
+class SchemeAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_display = ("code", "name", "kind", "region")
     list_filter = ("kind",)
     search_fields = ("code", "name")
     raw_id_fields = ("region",)
     list_select_related = ("region",)
 
-    def get_queryset(self, request):
-        return selectors.scheme_for_user(request.user)
-
 
 @admin.register(SchemeYear)
-class SchemeYearAdmin(AuditedAdminMixin, ModelAdmin):
+class SchemeYearAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_display = ("scheme", "year", "funding_kind", "plan", "coverage_start", "coverage_end")
     list_filter = ("funding_kind", "year")
     raw_id_fields = ("scheme", "plan")
     list_select_related = ("scheme", "plan")
 
-    def get_queryset(self, request):
-        return selectors.scheme_year_for_user(request.user)
-
 
 @admin.register(Employer)
-class EmployerAdmin(AuditedAdminMixin, ModelAdmin):
+class EmployerAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_display = ("name", "uscc", "region")
     search_fields = ("=uscc", "name")
     raw_id_fields = ("region",)
     list_select_related = ("region",)
-
-    def get_queryset(self, request):
-        return selectors.employer_for_user(request.user)

@@ -15,25 +15,31 @@ from .compute import compute_many, compute_person, explain_trace
 from .explain import Step, explain_text, step_from_dict, step_text, step_to_dict, steps_json
 from .facts import (
     AMOUNT_FIELDS,
+    NET_OF_FUNDS_FIELDS,
     Enrolment,
     PersonFacts,
     Settlement,
     SpecialStatus,
     StatusPeriod,
+    benefits_start,
 )
 from .money import CENT, ZERO, MoneyError, quantize, split_exact, to_money
-from .plan import Plan, PlanError, PlanIssue
+from .plan import OWN_PAYMENT_FIELDS, WAITING_FROM, Eligibility, Plan, PlanError, PlanIssue
 from .planparse import parse_plan, validate_plan
-from .render import render_plan
+from .render import render_eligibility, render_plan
 from .results import Adjustment, EngineError, PersonResult, SettlementResult
 from .trace import Trace, trace_from_json, trace_json
 
 __all__ = [
     "AMOUNT_FIELDS",
     "CENT",
+    "NET_OF_FUNDS_FIELDS",
+    "OWN_PAYMENT_FIELDS",
+    "WAITING_FROM",
     "ZERO",
     "Adjustment",
     "CompiledPlan",
+    "Eligibility",
     "EngineError",
     "Enrolment",
     "MoneyError",
@@ -48,6 +54,7 @@ __all__ = [
     "StatusPeriod",
     "Step",
     "Trace",
+    "benefits_start",
     "compile_plan",
     "compute_many",
     "compute_person",
@@ -55,6 +62,7 @@ __all__ = [
     "explain_trace",
     "parse_plan",
     "quantize",
+    "render_eligibility",
     "render_plan",
     "split_exact",
     "step_from_dict",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from .accumulate import policy_year_of
-from .facts import PersonFacts, Settlement
+from .facts import NET_OF_FUNDS_FIELDS, PersonFacts, Settlement
 from .money import ZERO, quantize, to_decimal
 from .plan import Line, Override, Plan
 from .planparse import parse_plan
@@ -60,6 +60,8 @@ class CompiledLine:
         "med_types",
         "minus_ids",
         "names",
+        "own",
+        "own_field",
         "policy_start",
         "reimb_fields",
         "reimb_ids",
@@ -75,6 +77,10 @@ class CompiledLine:
         self.add = _summer(line.base.fields)
         excluded = tuple(e.field for e in line.base.exclude)
         self.sub = _summer(excluded) if excluded else None
+        # A net-of-funds burden is counted before this scheme's own payment: added back.
+        net = NET_OF_FUNDS_FIELDS.intersection(line.base.fields)
+        self.own_field = plan.own_payment_field if net else ""
+        self.own = attrgetter(self.own_field) if net else None
         self.id = line.id
         self.names = {x.id: (x.name, x.name_en or x.id) for x in plan.lines}
         self.minus_ids = line.base.minus_lines
@@ -173,7 +179,7 @@ class CompiledPlan:
                 *(e.field for e in line.base.exclude),
                 *(line.top_up.reimbursed_fields if line.top_up else ()),
             )
-        )
+        ) | {c.own_field for c in self.lines if c.own_field}
         self.zero_lines = dict.fromkeys(self.line_ids, ZERO)
         self.overrides = plan.overrides
         self.start = plan.accumulate_from or plan.effective_from

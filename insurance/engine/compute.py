@@ -55,8 +55,15 @@ def _ineligible(cp: CompiledPlan, record: Settlement, person: PersonFacts | None
                 break
         else:
             return "not_enrolled"
-    if elig.waiting_days and person.waiting_until(day, elig.waiting_days) is not None:
+    if (
+        elig.waiting_days
+        and person.waiting_until(day, elig.waiting_days, elig.waiting_from) is not None
+    ):
         return "waiting_period"
+    if elig.service_years and not person.retired:
+        served = person.served_from(elig.service_years)
+        if served is None or day < served:
+            return "service"
     if record.cause and record.cause in elig.excluded_causes:
         return "excluded_cause"
     return ""
@@ -127,6 +134,8 @@ def _pay(
                 steps.append(Step("not_applicable", c.line.id, named(c, {"reason": why})))
             continue
         base = c.add(record)
+        if c.own is not None:
+            base += c.own(record)
         if c.sub is not None:
             base -= c.sub(record)
         if c.minus_ids:

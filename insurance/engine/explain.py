@@ -50,6 +50,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "insutype": ("险种不在保障范围", "insurance type not covered"),
     "not_enrolled": ("就医当日未参保", "not enrolled on the day of treatment"),
     "waiting_period": ("处于待遇等待期", "in the waiting period"),
+    "service": (
+        "未满规定的工作年限（退休人员除外）",
+        "required years of service not complete (retirees exempt)",
+    ),
     "excluded_cause": ("属于除外责任（致病原因）", "excluded cause"),
     "med_type": ("医疗类别不适用本责任", "medical type not covered by this line"),
     "excluded_by_override": ("该人群不适用本责任", "this group is excluded from this line"),
@@ -186,6 +190,12 @@ def _base_text(v: Mapping[str, object], name: str, zh: bool) -> str:
 
     fields = dict(v["fields"])  # type: ignore[call-overload]
     parts = " + ".join(f"{label(k)} {a}" for k, a in fields.items())
+    own = v.get("own_payment")
+    if own:  # the burden before this scheme's own payment (R-ORD-6)
+        if zh:
+            parts += f" + 本方案在结算中已付（{label(own['field'])}） {own['amount']}"
+        else:
+            parts += f" + paid by this scheme at settlement ({label(own['field'])}) {own['amount']}"
     for item in v["excluded"]:  # type: ignore[attr-defined]
         text = (item["label_zh"] if zh else item["label_en"]) or label(item["field"])
         parts += f" − {text} {item['amount']}"
@@ -293,8 +303,10 @@ def explain_base(
     steps: list[Step], c: CompiledLine, record: Settlement, lines: dict[str, Decimal], base: Decimal
 ) -> None:
     spec = c.line.base
+    own = {"field": c.own_field, "amount": getattr(record, c.own_field)} if c.own_field else None
     steps.append(Step("base", c.line.id, named(c, {
         "fields": {name: getattr(record, name) for name in spec.fields},
+        **({"own_payment": own} if own else {}),
         "excluded": [
             {"field": e.field, "label_zh": e.label_zh, "label_en": e.label_en,
              "amount": getattr(record, e.field)}

@@ -13,12 +13,15 @@ from .money import ZERO, to_money
 __all__ = [
     "AMOUNT_FIELDS",
     "INPATIENT_MED_TYPES",
+    "NET_OF_FUNDS_FIELDS",
     "TRT_CATEGORIES",
     "Enrolment",
     "PersonFacts",
     "Settlement",
     "SpecialStatus",
     "StatusPeriod",
+    "anniversary",
+    "benefits_start",
 ]
 
 
@@ -64,6 +67,11 @@ AMOUNT_FIELDS = (
     "ooc_cancer_drug_amt",
     "ooc_cancer_drug_reimbursed",
 )
+
+# Amounts already net of every fund's payment, this scheme's own one-stop payment included
+# (psn_part_amt = medfee_sumamt - fund_pay_sumamt). A line base reading one counts the burden
+# before this scheme's payment: the plan's `own_payment_field` is added back (R-ORD-6).
+NET_OF_FUNDS_FIELDS = frozenset({"psn_part_amt"})
 
 
 @dataclass(slots=True)
@@ -183,8 +191,11 @@ class PersonFacts:
     psn_no: str
     insutype: str = ""  # 310 employee, 390 resident
     cvlserv_flag: bool = False  # receives the civil-servant medical subsidy
-    rural: bool = False  # chooses the rural reference figure where a plan has one (R-IM-2)
+    rural: bool = False  # rural resident: chooses the rural reference figure (R-IM-2)
     first_enrol: bool = False  # the first enrolment period is a first-time enrolment
+    insured_since: date | None = None  # first day of the current uninterrupted basic insurance
+    hire_date: date | None = None  # joined the employer (service condition, R-ENT-2)
+    retired: bool = False  # 退休 (and 退职): no service condition (R-ENT-2)
     statuses: tuple[StatusPeriod, ...] = ()
     enrolments: tuple[Enrolment, ...] = field(default=())
 
@@ -202,14 +213,24 @@ class PersonFacts:
                 return index, period
         return None
 
-    def waiting_until(self, day: date, waiting_days: int) -> date | None:
+    def waiting_until(
+        self, day: date, waiting_days: int, waiting_from: str = "enrolment"
+    ) -> date | None:
         """First covered day if `day` falls in a waiting period, else None.
 
-        A waiting period opens a first-time enrolment (first_enrol) and any enrolment that
-        does not follow the previous one without a gap (re-enrolment after a break, R-QD-5).
+        `basic_insurance` (R-QD-5): the period runs from the first day of the person's current
+        uninterrupted basic insurance (`insured_since`), so people insured for years do not wait
+        when a scheme starts; an unknown date means no waiting period.
+        `enrolment`: it opens a first-time enrolment (first_enrol) and any enrolment that does
+        not follow the previous one without a gap (re-enrolment after a break).
         """
         if waiting_days <= 0:
             return None
+        if waiting_from == "basic_insurance":
+            if self.insured_since is None:
+                return None
+            first_day = self.insured_since + timedelta(days=waiting_days)
+            return first_day if day < first_day else None
         found = self.enrolment_on(day)
         if found is None:
             return None
@@ -225,3 +246,49 @@ class PersonFacts:
             return None
         first_day = period.start + timedelta(days=waiting_days)
         return first_day if day < first_day else None
+
+    def served_from(self, years: int) -> date | None:
+        """First day on which `years` of service are complete (R-ENT-2 "工作时间满一年"):
+        the anniversary of the hire date (29 February: the 28th). Retirees have no service
+        condition (date.min); None when the hire date is not known."""
+        if years <= 0 or self.retired:
+            return date.min
+        if self.hire_date is None:
+            return None
+        return anniversary(self.hire_date, years)
+
+
+def anniversary(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes the 28th (民法典第二百零二条: no
+    corresponding day, the month's last day)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def benefits_start(
+    *,
+    person: PersonFacts,
+    start: date,
+    waiting_days: int,
+    waiting_from: str,
+    service_years: int,
+    continuous: bool,
+) -> date | None:
+    """The first day from `start` (an enrolment's first day) on which benefits apply: after any
+    waiting period and once the service condition is met. None: never, as far as known (no hire
+    date where service is required). `continuous`: the enrolment seamlessly continues an earlier
+    one (no waiting period counted from enrolment). The engine's eligibility test gives the same
+    answer day by day (tests/engine/test_eligibility.py)."""
+    first = start
+    if waiting_days > 0:
+        if waiting_from == "basic_insurance":
+            if person.insured_since is not None:
+                first = max(first, person.insured_since + timedelta(days=waiting_days))
+        elif not continuous:
+            first = max(first, start + timedelta(days=waiting_days))
+    served = person.served_from(service_years)
+    if served is None:
+        return None
+    return max(first, served)

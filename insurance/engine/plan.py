@@ -10,7 +10,9 @@ from datetime import date
 from decimal import Decimal
 
 __all__ = [
+    "OWN_PAYMENT_FIELDS",
     "SCOPES",
+    "WAITING_FROM",
     "Accumulation",
     "BaseSpec",
     "Deductible",
@@ -28,6 +30,13 @@ __all__ = [
 SCOPES = ("settlement", "admission", "calendar_year", "policy_year")
 KINDS = ("tiered", "top_up")
 TIER_BASES = ("above_deductible", "absolute")
+# When a waiting period starts: the first day of the current uninterrupted basic insurance
+# (R-QD-5: "初次参加或中断后再次参加...社会医疗保险的，设立...等待期") or the start of a first-time
+# enrolment / a re-enrolment after a gap in this scheme.
+WAITING_FROM = ("enrolment", "basic_insurance")
+# The national fund-part fields that can carry a supplementary scheme's own payment in one-stop
+# settlement (the hospital books it there; hifp_pay, cvlserv_pay and maf_pay are public funds).
+OWN_PAYMENT_FIELDS = ("oth_pay", "hifes_pay", "hifmi_pay", "hifob_pay")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,7 @@ class Line:
     tiers: tuple[Tier, ...] = ()
     top_up: TopUp | None = None
     cap: Decimal | None = None
+    personal_quota: bool = False  # the cap is a personal quota; its unused part goes to a pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +136,8 @@ class Eligibility:
     insutypes: frozenset[str] = frozenset()
     require_enrolment: bool = True
     waiting_days: int = 0
+    waiting_from: str = "enrolment"  # one of WAITING_FROM
+    service_years: int = 0  # years with the employer before cover starts; retirees exempt
     excluded_causes: frozenset[str] = frozenset()
 
 
@@ -138,6 +150,7 @@ class Plan:
     lines: tuple[Line, ...]
     source_seed: str
     source_rules: tuple[str, ...]
+    own_payment_field: str  # the settlement field carrying this scheme's own payment
     name_en: str = ""
     effective_to: date | None = None
     accumulate_from: date | None = None
@@ -156,3 +169,8 @@ class Plan:
             if line.id == line_id:
                 return line
         raise KeyError(line_id)
+
+    @property
+    def quota_line(self) -> Line | None:
+        """The line whose cap is each person's quota (R-ENT-3 限额报销), if the plan has one."""
+        return next((line for line in self.lines if line.personal_quota), None)

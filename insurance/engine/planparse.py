@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from .plan import (
     KINDS,
+    OWN_PAYMENT_FIELDS,
     SCOPES,
     TIER_BASES,
+    WAITING_FROM,
     Accumulation,
     BaseSpec,
     Deductible,
@@ -28,6 +30,7 @@ from .plan import (
     TopUp,
 )
 from .planread import Reader
+from .planrules import check_seed_rules
 
 __all__ = ["parse_plan", "validate_plan"]
 
@@ -50,11 +53,15 @@ def parse_plan(document: object) -> Plan:
 _PLAN_KEYS = {
     "code", "name", "name_en", "version", "effective_from", "effective_to", "accumulate_from",
     "source", "example", "notes", "plain_words", "policy_year_start", "cap_year", "cap",
-    "eligibility", "overrides", "lines",
+    "eligibility", "overrides", "lines", "own_payment_field",
 }  # fmt: skip
 _LINE_KEYS = {
     "id", "name", "name_en", "kind", "rules", "med_types", "insutypes", "base", "accumulation",
-    "deductible", "tier_basis", "tiers", "rate", "top_up", "cap",
+    "deductible", "tier_basis", "tiers", "rate", "top_up", "cap", "personal_quota",
+}  # fmt: skip
+_ELIGIBILITY_KEYS = {
+    "insutypes", "require_enrolment", "waiting_days", "waiting_from", "service_years",
+    "excluded_causes",
 }  # fmt: skip
 _OVERRIDE_KEYS = {
     "id", "when", "lines", "waive_deductible", "deductible_factor", "deductible_amount",
@@ -88,6 +95,7 @@ def _read_plan(r: Reader, doc: object) -> Plan | None:
     plain_zh, plain_en = _read_plain_words(r, doc.get("plain_words"))
     pys = r.month_day(doc, "policy_year_start", "") or (1, 1)
     cap_year = r.choice(doc, "cap_year", "", ("calendar", "policy"), default="calendar")
+    own_payment_field = r.required_choice(doc, "own_payment_field", "", OWN_PAYMENT_FIELDS)
     lines = _read_lines(r, doc)
     line_ids = [line.id for line in lines]
     overrides = _read_overrides(r, doc.get("overrides", []), line_ids)
@@ -101,6 +109,7 @@ def _read_plan(r: Reader, doc: object) -> Plan | None:
         accumulate_from=accumulate_from,
         source_seed=seed,
         source_rules=tuple(rules),
+        own_payment_field=own_payment_field,
         example=r.boolean(doc, "example", "", default=False),
         notes=tuple(r.text_list(doc, "notes", "", required=False)),
         plain_words_zh=plain_zh,
@@ -112,6 +121,8 @@ def _read_plan(r: Reader, doc: object) -> Plan | None:
         overrides=overrides,
         lines=tuple(lines),
     )
+    if not r.issues:
+        check_seed_rules(r, plan)
     return None if r.issues else plan
 
 
@@ -135,11 +146,13 @@ def _read_eligibility(r: Reader, value: object) -> Eligibility:
     if not r.is_object(value, path):
         return Eligibility()
     assert isinstance(value, Mapping)
-    r.known_keys(value, {"insutypes", "require_enrolment", "waiting_days", "excluded_causes"}, path)
+    r.known_keys(value, _ELIGIBILITY_KEYS, path)
     return Eligibility(
         insutypes=frozenset(r.text_list(value, "insutypes", path, required=False)),
         require_enrolment=r.boolean(value, "require_enrolment", path, default=True),
         waiting_days=r.integer(value, "waiting_days", path, minimum=0, required=False) or 0,
+        waiting_from=r.choice(value, "waiting_from", path, WAITING_FROM, default="enrolment"),
+        service_years=r.integer(value, "service_years", path, minimum=0, required=False) or 0,
         excluded_causes=frozenset(r.text_list(value, "excluded_causes", path, required=False)),
     )
 
@@ -151,6 +164,7 @@ def _read_lines(r: Reader, doc: Mapping) -> list[Line]:
     assert isinstance(raw, list)
     lines: list[Line] = []
     seen: list[str] = []
+    quota_lines = 0
     for index, item in enumerate(raw):
         line = _read_line(r, item, f"lines[{index}]", seen)
         if line is not None:
@@ -158,6 +172,9 @@ def _read_lines(r: Reader, doc: Mapping) -> list[Line]:
                 r.add(f"lines[{index}].id", "duplicate", value=line.id)
             seen.append(line.id)
             lines.append(line)
+            quota_lines += line.personal_quota
+            if line.personal_quota and quota_lines > 1:
+                r.add(f"lines[{index}].personal_quota", "one_quota")
     return lines
 
 
@@ -181,6 +198,10 @@ def _read_line(r: Reader, item: object, path: str, earlier: list[str]) -> Line |
         top_up = _read_top_up(r, item.get("top_up"), f"{path}.top_up", earlier)
     if kind == "tiered" and item.get("top_up") is not None:
         r.add(f"{path}.top_up", "only_for_top_up")
+    cap = r.amount(item, "cap", path, required=False)
+    personal_quota = r.boolean(item, "personal_quota", path, default=False)
+    if personal_quota and cap is None:
+        r.add(f"{path}.personal_quota", "quota_needs_cap")
     return Line(
         id=line_id,
         name=r.text(item, "name", path),
@@ -195,7 +216,8 @@ def _read_line(r: Reader, item: object, path: str, earlier: list[str]) -> Line |
         tier_basis=r.choice(item, "tier_basis", path, TIER_BASES, default="above_deductible"),
         tiers=tiers,
         top_up=top_up,
-        cap=r.amount(item, "cap", path, required=False),
+        cap=cap,
+        personal_quota=personal_quota,
     )
 
 

@@ -59,6 +59,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_for_top_up": ("补足型责任不使用此字段", "not used by a top_up line"),
     "only_for_top_up": ("仅补足型责任（kind=top_up）使用此字段", "only for kind top_up"),
     "empty_condition": ("须给出 statuses 或 cvlserv", "give statuses or cvlserv"),
+    "quota_needs_cap": (
+        "个人限额报销责任须设封顶线（cap）",
+        "a personal quota line needs a cap (the quota)",
+    ),
+    "one_quota": (
+        "一个方案只能有一项个人限额报销责任",
+        "a plan has at most one personal quota line",
+    ),
+    # Seed rules a plan declares in source.rules (planrules.py)
+    "lowest_band_below_half": (
+        "R-IM-2：最低一段支付比例不得低于50%",
+        "R-IM-2: the lowest band must pay at least 50%",
+    ),
+    "rate_falls": (
+        "R-IM-2：支付比例应逐段递增，不得低于上一段",
+        "R-IM-2: a band must not pay less than the band below it",
+    ),
+    "deductible_below_reference": (
+        "R-IM-2：起付线不得低于上年度城镇居民人均可支配收入（农村居民：人均纯收入），"
+        "须写成 reference（{references}），factor 不小于 1",
+        "R-IM-2: the deductible must not be below last year's urban disposable income (rural: "
+        "net income): give it as a reference ({references}) with a factor of at least 1",
+    ),
+    "lower_deductible_not_poor": (
+        "R-IM-2：只有困难群众（{statuses}）可以降低起付线",
+        "R-IM-2: only poor groups ({statuses}) may have a lower deductible",
+    ),
+    "waiting_not_allowed": (
+        "R-JN-3：不得设置理赔等待期",
+        "R-JN-3: a waiting period is not allowed",
+    ),
+    "condition_not_allowed": (
+        "R-JN-3：不得设置年龄、职业、工龄、健康状况等限制条件",
+        "R-JN-3: no age, occupation, service or health condition is allowed",
+    ),
+    "must_cover_everyone": (
+        "R-JN-3：须面向职工（310）和居民（390）基本医保全体参保人员",
+        "R-JN-3: must cover everyone insured, employees (310) and residents (390)",
+    ),
 }
 
 
@@ -203,6 +242,16 @@ class Reader:
         if value not in choices:
             self.add(self._join(path, key), "choice", choices=", ".join(choices))
             return default
+        return str(value)
+
+    def required_choice(self, obj: Mapping, key: str, path: str, choices: tuple[str, ...]) -> str:
+        """A required value out of `choices` ("" when missing or not one of them)."""
+        value = self.get(obj, key, path, required=True)
+        if value is None:
+            return ""
+        if value not in choices:
+            self.add(self._join(path, key), "choice", choices=", ".join(choices))
+            return ""
         return str(value)
 
     def boolean(self, obj: Mapping, key: str, path: str, *, default: bool) -> bool:

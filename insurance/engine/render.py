@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .plan import Line, Override, Plan
+from .facts import NET_OF_FUNDS_FIELDS
+from .plan import Eligibility, Line, Override, Plan
 
-__all__ = ["FIELD_LABELS", "render_line", "render_plan"]
+__all__ = ["FIELD_LABELS", "render_eligibility", "render_line", "render_plan"]
 
 # amount field -> (Chinese, English)
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -76,6 +77,8 @@ def render_line(*, plan: Plan, line: Line, lang: str = "zh") -> str:
         _MED.get(m, (m, m))[0 if zh else 1] for m in sorted(line.med_types, reverse=True)
     )
     base = sep.join(_label(f, zh) for f in line.base.fields)
+    if NET_OF_FUNDS_FIELDS.intersection(line.base.fields):
+        base += "（本方案支付前）" if zh else " (before this scheme's own payment)"
     text = f"{med}{base}" if zh or not med else f"{base} ({med})"
     excluded = [e.label_zh if zh else e.label_en for e in line.base.exclude]
     excluded = [x for x in excluded if x] or [_label(e.field, zh) for e in line.base.exclude]
@@ -106,6 +109,12 @@ def render_line(*, plan: Plan, line: Line, lang: str = "zh") -> str:
             text += "，"
         text += _render_accumulation_and_tiers(line, zh)
     text += _render_cap(line.cap, zh, plan_level=False)
+    if line.personal_quota:
+        text += (
+            "（个人限额，离职时未使用的余额转入公共账户）"
+            if zh
+            else " (a personal quota: on leaving, the unused part goes to the common pool)"
+        )
     for override in plan.overrides:
         if not override.lines or line.id in override.lines:
             text += _render_override(override, zh)
@@ -192,6 +201,34 @@ def _render_override(o: Override, zh: bool) -> str:
     return f"; {sep.join(who)}: {', '.join(effects)}"
 
 
+def render_eligibility(*, eligibility: Eligibility, lang: str = "zh") -> list[str]:
+    """The waiting period and the service condition in plain words (notices reuse them)."""
+    zh = lang == "zh"
+    out = []
+    days = eligibility.waiting_days
+    if days and eligibility.waiting_from == "basic_insurance":
+        out.append(
+            f"初次参加或中断后再次参加基本医疗保险的，自参保之日起设{days}天待遇等待期"
+            if zh
+            else f"People who join basic insurance for the first time or after a break wait "
+            f"{days} days from joining"
+        )
+    elif days:
+        out.append(
+            f"初次参保或中断后再参保的，设{days}天待遇等待期"
+            if zh
+            else f"First-time or re-enrolled people wait {days} days"
+        )
+    years = eligibility.service_years
+    if years:
+        out.append(
+            f"须在本单位工作满{years}年（退休、退职人员除外）"
+            if zh
+            else f"Covered after {years} year(s) of service with the employer (retirees exempt)"
+        )
+    return out
+
+
 def render_plan(*, plan: Plan, lang: str = "zh", use_plain_words: bool = True) -> str:
     """The plan in plain words: the plan's own `plain_words` if given, else generated."""
     zh = lang == "zh"
@@ -213,13 +250,7 @@ def render_plan(*, plan: Plan, lang: str = "zh", use_plain_words: bool = True) -
             kinds.get(t, (t, t))[0 if zh else 1] for t in sorted(elig.insutypes)
         )
         out.append(f"保障对象：{who}参保人" if zh else f"Covered: {who}")
-    if elig.waiting_days:
-        days = elig.waiting_days
-        out.append(
-            f"初次参保或中断后再参保的，设{days}天待遇等待期"
-            if zh
-            else f"First-time or re-enrolled people wait {days} days"
-        )
+    out.extend(render_eligibility(eligibility=elig, lang=lang))
     if plan.cap is not None:
         out.append(
             ("方案" if zh else "Plan") + _render_cap(plan.cap, zh, plan_level=True).lstrip("，,")

@@ -11,8 +11,10 @@ from insurance.choices import EnrollmentKind, EnrollmentStatus, PaymentChannel
 class Enrollment(models.Model):
     """A person enrolled in one scheme year (unique per person and year).
 
-    `benefits_from` is the first day benefits apply: start + the year's waiting period for a
-    first-time or re-enrolled person (R-QD-5), the start itself for a continuous renewal.
+    `benefits_from` is the first day benefits apply, derived from the person's facts by the
+    engine's rule (`insurance.engine.benefits_start`): after the plan's waiting period (counted
+    from the start of the person's basic insurance, R-QD-5, or from a first-time enrolment or a
+    re-enrolment after a gap) and once the service condition is met (R-ENT-2).
     """
 
     person = models.ForeignKey(

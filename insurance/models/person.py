@@ -16,6 +16,9 @@ from insurance.identity import validate_uscc
 
 # Fields holding personal data and how each is masked (screens, exports, audit entries).
 PERSONAL_FIELDS = {"certno": "certno", "name": "name", "phone": "phone"}
+# Person types with no service condition in a company scheme (R-ENT-2: "退休、退职职工"); basic
+# insurance registers 退职 staff as retirees.
+RETIRED_PSN_TYPES = frozenset({PersonType.RETIRED})
 
 
 class Employer(models.Model):
@@ -72,7 +75,28 @@ class Person(models.Model):
         _("参保状态"), max_length=16, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
     )
     status_date = models.DateField(_("状态变更日期"), null=True, blank=True)
-    insured_since = models.DateField(_("参保日期"), null=True, blank=True)
+    insured_since = models.DateField(
+        _("本次连续参保起始日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "本次连续参加基本医疗保险的第一天；中断后重新参保的，填重新参保之日。"
+            "待遇等待期自此日起算（R-QD-5）；不详的视为早已参保。"
+        ),
+    )
+    hire_date = models.DateField(
+        _("入职日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "在本单位（集团）连续工作的起始日期，用于企业补充医疗保险的工作年限条件（R-ENT-2）"
+        ),
+    )
+    rural = models.BooleanField(
+        _("农村居民"),
+        default=False,
+        help_text=_("城乡居民医保中的农村居民：大病保险起付线按上年农村居民人均纯收入（R-IM-2）"),
+    )
     cvlserv_flag = models.BooleanField(_("享受公务员医疗补助"), default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -88,6 +112,11 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.psn_no} {self.name_masked}"
+
+    @property
+    def retired(self) -> bool:
+        """退休 (and 退职) staff: no service condition in a company scheme (R-ENT-2)."""
+        return self.psn_type in RETIRED_PSN_TYPES
 
     @property
     def certno_masked(self) -> str:

@@ -49,6 +49,15 @@ class SchemeYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     coverage_start = models.DateField(_("保障开始日期"))
     coverage_end = models.DateField(_("保障结束日期"))
+    insurance_year_start = models.DateField(
+        _("保险年度起始日"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "保费年度（季度拨付、预留款、年度清算）从这一天起算，至保障结束日止；"
+            "为空时等于保障开始日期。早于它的保障期是追溯期：其费用由本年度保费支付。"
+        ),
+    )
     funding_kind = models.CharField(_("筹资方式"), max_length=32, choices=FundingKind.choices)
     funding_params = models.JSONField(
         _("筹资参数"),
@@ -63,7 +72,8 @@ class SchemeYear(models.Model):
         _("等待期（天）"),
         default=0,
         help_text=_(
-            "首次参保或中断后重新参保的等待天数；连续续保无等待期。选定待遇方案后取自方案。"
+            "首次参保或中断后重新参保的等待天数；连续续保无等待期。"
+            "选定待遇方案后取自方案，起算日也按方案（如自参加基本医疗保险之日起算）。"
         ),
     )
     plan = models.ForeignKey(
@@ -97,6 +107,11 @@ class SchemeYear(models.Model):
             self.waiting_period_days = self.plan.waiting_days
         super().save(*args, **kwargs)
 
+    @property
+    def insurance_start(self):
+        """First day of the insurance (premium) year; earlier cover is retroactive."""
+        return self.insurance_year_start or self.coverage_start
+
     def reference_figures(self) -> dict:
         """The figures a plan may name as a deductible reference (docs/plans.md)."""
         figures = {
@@ -111,6 +126,10 @@ class SchemeYear(models.Model):
         errors: dict[str, list[str]] = {}
         if self.coverage_start and self.coverage_end and self.coverage_end < self.coverage_start:
             errors["coverage_end"] = [_("保障结束日期不能早于开始日期。")]
+        start = self.insurance_year_start
+        dates = start and self.coverage_start and self.coverage_end
+        if dates and not self.coverage_start <= start <= self.coverage_end:
+            errors["insurance_year_start"] = [_("保险年度起始日必须在保障开始日期与结束日期之间。")]
         if self.funding_kind:
             problems = funding_errors(self.funding_kind, self.funding_params)
             if problems:

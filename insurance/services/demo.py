@@ -193,6 +193,16 @@ def _person_row(index: int, rng: random.Random, regions: list[Region], now) -> d
     )
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
     phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    insured_since = dt.date(max(birth.year, 2000), 1, 1)
+    # From the index, not the generator, so the people drawn before these facts stay the same:
+    # working employees joined their employer after their insurance began (R-ENT-2), two
+    # residents in five live in the countryside (R-IM-2).
+    hire_date = None
+    if employee and psn_type == PersonType.EMPLOYED:
+        hire_date = min(
+            dt.date(DEMO_YEAR - 1, 12, 1),
+            dt.date(max(insured_since.year, birth.year + 20) + index % 7, 1 + index % 12, 1),
+        )
     return {
         "psn_no": f"{PSN_PREFIX}{index:011d}",
         "certno": crypto.encrypt(certno),
@@ -207,14 +217,16 @@ def _person_row(index: int, rng: random.Random, regions: list[Region], now) -> d
         "employer_id": None,
         "status": status,
         "status_date": None if status == PersonStatus.ACTIVE else dt.date(DEMO_YEAR, 1, 1),
-        "insured_since": dt.date(max(birth.year, 2000), 1, 1),
+        "insured_since": insured_since,
+        "hire_date": hire_date,
+        "rural": not employee and index % 5 < 2,
         "cvlserv_flag": employee and rng.random() < 0.05,
         "created_at": now,
         "updated_at": now,
     }
 
 
-def _extras(person_id: int, row: dict, rng: random.Random, years: dict[str, SchemeYear]):
+def _extras(person_id: int, row: dict, rng: random.Random, years: dict[str, SchemeYear] | None):
     specials, enrollments = [], []
     if row["insutype"] == InsuType.RESIDENT and rng.random() < 0.06:
         kind = rng.choice(SpecialStatusKind.values)
@@ -223,7 +235,7 @@ def _extras(person_id: int, row: dict, rng: random.Random, years: dict[str, Sche
         specials.append(
             {"person_id": person_id, "kind": kind, "valid_from": start, "valid_to": end, "note": ""}
         )
-    if row["status"] != PersonStatus.ACTIVE:
+    if row["status"] != PersonStatus.ACTIVE or years is None:
         return specials, enrollments
     codes = ["UNIV-SUPP", "EMP-SUPP" if row["insutype"] == InsuType.EMPLOYEE else "RES-CRIT"]
     if rng.random() < 0.25:
@@ -303,10 +315,14 @@ def _insert(model, rows: list[dict]) -> None:
         model.objects.bulk_create([model(**r) for r in rows], batch_size=2000)
 
 
-def generate_city(*, people: int, seed: int = 1, actor=None, stdout=None) -> int:
-    """Make sure the synthetic city has `people` generated people; returns how many were added."""
+def generate_city(
+    *, people: int, seed: int = 1, actor=None, stdout=None, enrol: bool = True
+) -> int:
+    """Make sure the synthetic city has `people` generated people; returns how many were added.
+    With `enrol`, the city's own six schemes of DEMO_YEAR and the people's enrolments in them
+    (the benchmarks' city); without, the people only (the demo enrols them in its own years)."""
     city, districts = regions_ensure()
-    years = schemes_ensure(city)
+    years = schemes_ensure(city) if enrol else None
     existing = Person.objects.filter(psn_no__startswith=PSN_PREFIX).count()
     if existing >= people:
         return 0
@@ -330,7 +346,7 @@ def generate_city(*, people: int, seed: int = 1, actor=None, stdout=None) -> int
             for pid, (_i, row, xrng) in zip(ids, batch_new, strict=True):
                 s, e = _extras(pid, row, xrng, years)
                 specials.extend(s)
-                enrollments.extend(e)
+                enrollments.extend(e if years is not None else [])
             _insert(SpecialStatus, specials)
             _insert(Enrollment, enrollments)
         added += len(batch_new)
@@ -351,5 +367,6 @@ def generate_city(*, people: int, seed: int = 1, actor=None, stdout=None) -> int
 
 
 def demo_city_ensure(*, people: int = 300, seed: int = 1) -> int:
-    """The small city `make run`'s demo uses (idempotent)."""
-    return generate_city(people=people, seed=seed)
+    """The small city `make run`'s demo uses (idempotent): people only; `claims.demo` enrols
+    them in the six seed schemes."""
+    return generate_city(people=people, seed=seed, enrol=False)

@@ -1,9 +1,13 @@
 """Enrollment of a person in a scheme year, and its cancellation with refund.
 
-Enrollment kind (R-QD-5): *renewal* when the person had an enrollment in the same scheme's
-previous year that was not cancelled; *re-enrollment* when he had one in some earlier year (a gap);
-*first* otherwise. Benefits start `waiting_period_days` after the start date for first-time and
-re-enrolled people, at once for renewals.
+Enrollment kind: *renewal* when the person had an enrollment in the same scheme's previous year
+that was not cancelled; *re-enrollment* when he had one in some earlier year (a gap); *first*
+otherwise. The first day of benefits follows the plan's eligibility, by the engine's own rule
+(`insurance.engine.benefits_start`, the same the computation applies day by day): a waiting
+period counted from the start of the person's current basic insurance (R-QD-5) or from a
+first-time enrolment or a re-enrolment (not a renewal), and a service condition counted from the
+hire date that retirees need not meet (R-ENT-2). A year without a plan uses its
+`waiting_period_days` from the enrolment.
 
 Refund rule: cancelling before the coverage start refunds the whole premium; on or after the
 start date nothing is refunded (the risk was carried). Cover stops on the day of cancellation.
@@ -28,10 +32,12 @@ from insurance.choices import (
     PaymentChannel,
     PersonStatus,
 )
+from insurance.engine import Eligibility, PersonFacts, benefits_start
 from insurance.engine.money import ZERO, to_money
 from insurance.models import Enrollment, Person, SchemeYear
 from insurance.selectors import family_member_ids
 from insurance.services.snapshot import snapshot
+from insurance.signals import enrollment_cancelled
 
 _ENROLL_FIELDS = [
     "person",
@@ -67,6 +73,46 @@ def enrollment_kind_for(*, person: Person, scheme_year: SchemeYear) -> str:
     if continuous_last_year:
         return EnrollmentKind.RENEWAL
     return EnrollmentKind.REENROLL if covered_years else EnrollmentKind.FIRST
+
+
+def year_eligibility(scheme_year: SchemeYear) -> Eligibility:
+    """Who is covered when: the year's plan, else the year's own waiting period (enrolment)."""
+    if scheme_year.plan_id is not None:
+        return scheme_year.plan.parsed.eligibility
+    return Eligibility(waiting_days=scheme_year.waiting_period_days)
+
+
+def benefits_from_for(
+    *, person: Person, scheme_year: SchemeYear, start: dt.date, kind: str
+) -> dt.date:
+    """The first day of benefits of an enrollment starting `start` (see the module docstring).
+    Raises ValidationError when a service condition applies and no hire date is registered."""
+    elig = year_eligibility(scheme_year)
+    facts = PersonFacts(
+        psn_no=person.psn_no,
+        insured_since=person.insured_since,
+        hire_date=person.hire_date,
+        retired=person.retired,
+    )
+    first = benefits_start(
+        person=facts,
+        start=start,
+        waiting_days=elig.waiting_days,
+        waiting_from=elig.waiting_from,
+        service_years=elig.service_years,
+        continuous=kind == EnrollmentKind.RENEWAL,
+    )
+    if first is None:
+        raise ValidationError(
+            {
+                "person": _(
+                    "该方案要求在本单位工作满 %(n)s 年（退休、退职人员除外），"
+                    "请先登记参保人的入职日期。"
+                )
+                % {"n": elig.service_years}
+            }
+        )
+    return first
 
 
 def _check_payment(*, person, scheme_year, premium, payment_channel, payer) -> tuple:
@@ -129,14 +175,15 @@ def enrollment_prepare(
         payer=payer,
     )
     kind = enrollment_kind_for(person=person, scheme_year=scheme_year)
-    wait = 0 if kind == EnrollmentKind.RENEWAL else scheme_year.waiting_period_days
     return Enrollment(
         person=person,
         scheme_year=scheme_year,
         kind=kind,
         start_date=start,
         end_date=scheme_year.coverage_end,
-        benefits_from=start + dt.timedelta(days=wait),
+        benefits_from=benefits_from_for(
+            person=person, scheme_year=scheme_year, start=start, kind=kind
+        ),
         premium=premium,
         payment_channel=payment_channel,
         payer=payer,
@@ -179,6 +226,28 @@ def enrollment_create(
     return enrollment
 
 
+def enrollments_refresh_benefits_from(*, person: Person) -> list[dict]:
+    """After the person's facts changed (basic insurance start, hire date, person type): the
+    first day of benefits of his uncancelled enrollments, derived again. Returns what moved."""
+    moved = []
+    enrollments = Enrollment.objects.filter(person=person, status=EnrollmentStatus.ACTIVE)
+    for enrollment in enrollments.select_related("scheme_year__plan"):
+        first = benefits_from_for(
+            person=person,
+            scheme_year=enrollment.scheme_year,
+            start=enrollment.start_date,
+            kind=enrollment.kind,
+        )
+        if first != enrollment.benefits_from:
+            moved.append(
+                {"enrollment": enrollment.pk, "before": str(enrollment.benefits_from),
+                 "after": str(first)}
+            )  # fmt: skip
+            enrollment.benefits_from = first
+            enrollment.save(update_fields=["benefits_from"])
+    return moved
+
+
 def refund_for(enrollment: Enrollment, on_date: dt.date) -> Decimal:
     """Full premium before the coverage start, nothing on or after it."""
     return to_money(enrollment.premium) if on_date < enrollment.start_date else ZERO
@@ -188,7 +257,9 @@ def refund_for(enrollment: Enrollment, on_date: dt.date) -> Decimal:
 def enrollment_cancel(
     *, actor, enrollment: Enrollment, on_date: dt.date, reason: str, request=None
 ) -> Enrollment:
-    """Cancel an enrollment from `on_date` (cover stops that day) and record the refund."""
+    """Cancel an enrollment from `on_date` (cover stops that day) and record the refund. What
+    other apps do about it (the quota pool) runs in the same transaction through the
+    `enrollment_cancelled` signal; their sentences for the clerk come back in `cancel_notes`."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status == EnrollmentStatus.CANCELLED:
         raise ValidationError(_("该参保登记已退保。"))
@@ -212,4 +283,8 @@ def enrollment_cancel(
         reason=reason,
         request=request,
     )
+    responses = enrollment_cancelled.send(
+        sender=Enrollment, enrollment=enrollment, on_date=on_date, actor=actor, request=request
+    )
+    enrollment.cancel_notes = [str(note) for _receiver, note in responses if note]
     return enrollment

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import tablib
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from audit.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 from insurance.choices import ImportJobStatus
 from insurance.importing import dataset_from_bytes, result_errors
 from insurance.models import ImportJob
 
 CHUNK_ROWS = 2_000
+UNREADABLE = _("上传文件无法解密读取（可能是升级前提交的任务），请重新上传。")
 
 
 def background_threshold_bytes() -> int:
@@ -66,7 +70,9 @@ def import_job_create(*, actor, target: str, upload, request=None) -> ImportJob:
         file_format="xlsx" if name.lower().endswith((".xlsx", ".xlsm")) else "csv",
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    job.file.save(name, upload, save=False)
+    upload.seek(0)
+    # Encrypted at rest while it waits for the worker; deleted when the job ends (`_finish`).
+    job.file.save(name + ".enc", ContentFile(encrypt_bytes(upload.read()).encode()), save=False)
     job.save()
     transaction.on_commit(lambda: import_job_run.delay(job.pk))
     return job
@@ -90,8 +96,11 @@ def import_job_process(*, job_id: int) -> str:
         return "skipped"
     actor = job.created_by
     try:
-        with job.file.open("rb") as handle:
-            dataset = dataset_from_bytes(handle.read(), job.original_name)
+        data = _job_bytes(job)
+    except (DecryptionError, ValueError, UnicodeDecodeError):
+        return _finish(job, errors=[{"row": None, "column": "", "message": str(UNREADABLE)}])
+    try:
+        dataset = dataset_from_bytes(data, job.original_name)
     except ValueError as exc:
         return _finish(job, errors=[{"row": None, "column": "", "message": str(exc)}])
     job.total = len(dataset)
@@ -110,18 +119,23 @@ def import_job_process(*, job_id: int) -> str:
     if errors:
         return _finish(job, errors=errors)
     created, errors = import_file(
-        actor=actor,
-        target=job.target,
-        data=job.file.open("rb").read(),
-        file_name=job.original_name,
+        actor=actor, target=job.target, data=data, file_name=job.original_name
     )
     return _finish(job, errors=errors, created=created)
 
 
+def _job_bytes(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return decrypt_bytes(handle.read().decode("ascii"))
+
+
 def _finish(job: ImportJob, *, errors: list[dict], created: int = 0) -> str:
+    # The upload (ID numbers, names, phones) does not outlive its job.
+    if job.file:
+        job.file.delete(save=False)
     job.errors = errors[:5000]
     job.created_rows = created
     job.status = ImportJobStatus.FAILED if errors else ImportJobStatus.DONE
     job.finished_at = timezone.now()
-    job.save(update_fields=["errors", "created_rows", "status", "finished_at"])
+    job.save(update_fields=["file", "errors", "created_rows", "status", "finished_at"])
     return job.status

@@ -13,6 +13,7 @@ from audit.choices import AuditAction
 from insurance.choices import PersonStatus
 from insurance.identity import certno_birth_date, certno_normalise, certno_problem, certno_sex
 from insurance.models import FamilyLink, Person, SpecialStatus
+from insurance.services.enrollment import enrollments_refresh_benefits_from
 from insurance.services.snapshot import snapshot
 
 _EDITABLE = {
@@ -25,8 +26,12 @@ _EDITABLE = {
     "status",
     "status_date",
     "insured_since",
+    "hire_date",
+    "rural",
     "cvlserv_flag",
 }
+# The facts an enrollment's first day of benefits is derived from (R-QD-5, R-ENT-2)
+_ELIGIBILITY_FACTS = {"insured_since", "hire_date", "psn_type"}
 
 
 def _check_certno(person: Person) -> None:
@@ -72,6 +77,8 @@ def person_create(
     status: str = PersonStatus.ACTIVE,
     status_date: dt.date | None = None,
     insured_since: dt.date | None = None,
+    hire_date: dt.date | None = None,
+    rural: bool = False,
     cvlserv_flag: bool = False,
     request=None,
 ) -> Person:
@@ -90,6 +97,8 @@ def person_create(
         status=status,
         status_date=status_date,
         insured_since=insured_since,
+        hire_date=hire_date,
+        rural=rural,
         cvlserv_flag=cvlserv_flag,
     )
     _check_certno(person)
@@ -125,12 +134,17 @@ def person_update(
         person.status_date = dt.date.today()  # noqa: DTZ011 (a calendar date, local is intended)
     person.full_clean(exclude=["certno_bidx"])
     person.save()
+    after = snapshot(person, sorted(changes))
+    if _ELIGIBILITY_FACTS & set(changes):
+        moved = enrollments_refresh_benefits_from(person=person)
+        if moved:
+            after["benefits_from"] = moved
     events.change(
         actor=actor,
         obj=person,
         action=AuditAction.UPDATE,
         before=before,
-        after=snapshot(person, sorted(changes)),
+        after=after,
         summary=_("修改参保人信息"),
         reason=reason,
         request=request,

@@ -1,596 +1,537 @@
-"""The generated access walk: every registered ModelAdmin and every API view, four ways.
+"""The generated access walk (DESIGN rule 7, issue 19): every door of the site, four ways.
 
-anonymous -> redirected to login (admin) / 401 (API); signed in without permission -> 403;
-with the model's view permission -> 200; and the fourth way, constrained permission: an insurer's
-user holding the view permission does not see another insurer's rows (admin and API).
-County scoping of the register is proved in tests/insurance.
+The doors are not listed here: they are read from the URL resolver (every admin URL of every
+registered ModelAdmin: changelists, add, change, history and delete pages, import and export,
+every custom view made with `audit.admin_doors.admin_door`, each value of its workflow argument,
+and every autocomplete field) and from the API's OpenAPI schema (every route and method). A URL
+pattern the walk cannot classify fails `test_every_url_pattern_is_classified`, so a new view is
+walked without anyone adding it, and a view that skips the permission check cannot hide.
+
+Each door is walked
+1. anonymously: the admin sends to its login page, the API answers 401;
+2. signed in without the permission: 403 (the API: a key whose user holds no permission);
+3. with the permission the door declares: let in (200, or the view's own answer: a form, a
+   redirect, a business refusal after the door said yes), never 404 for a row in scope, never 500;
+4. as another insurer (or another county) holding the same permissions: insurer A's (county A's)
+   row is not found (302 away, 403, 404), a list does not contain it, and no page shows insurer
+   A's or county A's name (list filters and drop-downs included); a user of insurer A (county A)
+   with the same permissions, as a control, does reach it.
+The number of doors walked is printed at the end of `make test` (tests/conftest.py).
 """
 
-import datetime as dt
-from decimal import Decimal
+from __future__ import annotations
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from audit.admin_doors import GRANTED, REFUSED
 from audit.models import User
+from audit.scoping import scope_of
 from audit.services import api_key_create, user_ensure
+from tests.audit.walk_world import MARK_A, build, make_world
 
-REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
-ADMIN_IDS = [model._meta.label for model, _admin in REGISTRY]
-
-
-def _changelist(model) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-
-
-def _staff(username: str, *perms: Permission) -> User:
-    user = User.objects.create_user(username=username, password="pw-for-tests-1", is_staff=True)
-    user.user_permissions.add(*perms)
-    return User.objects.get(pk=user.pk)  # fresh: no cached permissions
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=ADMIN_IDS)
-def test_admin_changelist_access(client, model, model_admin):
-    url = _changelist(model)
-
-    response = client.get(url)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
-
-    client.force_login(_staff("no_perm"))
-    assert client.get(url).status_code == 403
-
-    view = Permission.objects.get(
-        content_type__app_label=model._meta.app_label, codename=f"view_{model._meta.model_name}"
-    )
-    client.force_login(_staff("viewer", view))
-    response = client.get(url)
-    assert response.status_code == 200, f"{model._meta.label} changelist: {response.status_code}"
+STANDARD = ("changelist", "add", "change", "history", "delete")
+IMPORT_EXPORT = {"import": "add", "process_import": "add", "export": "view"}
+SITE_NAMES = {
+    "index", "login", "logout", "password_change", "password_change_done", "autocomplete",
+    "jsi18n", "view_on_site", "app_list", "search",  # unfold's sidebar search: app names only
+}  # fmt: skip
+# Django's user admin adds users only for holders of both add and change (its own rule).
+DJANGO_RULES = {("audit.User", "add"): ("add", "change")}
+# Outside the admin and the API: public by design, each for a reason.
+PUBLIC_ROUTES = {
+    "healthz": "health check for the load balancer (no data)",
+    "i18n/": "language switch",
+    "account/2fa/": "two-factor sign-in (needs a signed-in user itself)",
+    "api/schema/": "the OpenAPI description (no data)",
+    "api/docs/": "Swagger UI over the schema (no data)",
+    "public/": "published disclosure reports (R-SUP-4: public by law)",
+}
+WALKED: dict[str, set] = {"admin": set(), "api": set()}
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=ADMIN_IDS)
-def test_admin_add_needs_the_add_permission(client, model, model_admin):
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-    view = Permission.objects.get(
-        content_type__app_label=model._meta.app_label, codename=f"view_{model._meta.model_name}"
-    )
-    client.force_login(_staff("viewer", view))
-    assert client.get(url).status_code == 403
+# --- the doors, read from the resolver and the schema ------------------------------------------
 
 
-def _api_routes(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
+def _route(pattern) -> str:
+    return str(pattern.pattern).lstrip("^").rstrip("$")
+
+
+def _flatten(patterns, prefix=""):
+    for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from _api_routes(entry, prefix + str(entry.pattern))
+            yield from _flatten(entry.url_patterns, prefix + _route(entry))
         elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            if route.startswith("api/v1/") and "<" not in route:
-                yield "/" + route.lstrip("^").rstrip("$")
+            yield prefix + _route(entry), entry
 
 
-API_ROUTES = sorted(set(_api_routes()))
+def _kwarg_names(pattern) -> list[str]:
+    converters = getattr(pattern.pattern, "converters", None)
+    if converters:
+        return list(converters)
+    return list(pattern.pattern.regex.groupindex)
 
 
-def test_the_walk_found_api_views():
-    assert "/api/v1/me/" in API_ROUTES
+def admin_doors() -> list[dict]:
+    """Every URL of every registered ModelAdmin, classified (kind None: unclassified)."""
+    doors = []
+    for model, model_admin in admin.site._registry.items():
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+        for route, pattern in _flatten(model_admin.get_urls()):
+            door = {
+                "model": model, "admin": model_admin, "route": route, "name": pattern.name,
+                "kwargs": _kwarg_names(pattern), "callback": pattern.callback, "kind": None,
+            }  # fmt: skip
+            name = pattern.name or ""
+            if hasattr(pattern.callback, "door_perms"):
+                door.update(kind="custom", model=pattern.callback.door_model)
+            elif name.startswith(info + "_") and name[len(info) + 1 :] in STANDARD:
+                door.update(kind="standard", action=name[len(info) + 1 :])
+            elif name.startswith(info + "_") and name[len(info) + 1 :] in IMPORT_EXPORT:
+                door.update(kind="import_export", action=name[len(info) + 1 :])
+            elif name == "" and route == "<path:object_id>/":
+                door.update(kind="redirect")  # Django's old change URL: redirects to the new one
+            doors.append(door)
+    return doors
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("path", API_ROUTES)
-def test_api_refuses_anonymous(path):
-    response = APIClient().get(path)
-    assert response.status_code in (401, 403), f"{path} answered {response.status_code}"
+def autocomplete_doors() -> list[dict]:
+    doors = []
+    for model, model_admin in admin.site._registry.items():
+        holders = [model_admin, *(i(model, admin.site) for i in model_admin.inlines)]
+        for holder in holders:
+            for field_name in getattr(holder, "autocomplete_fields", ()):
+                field = holder.model._meta.get_field(field_name)
+                doors.append(
+                    {"source": holder.model, "field": field_name, "remote": field.related_model}
+                )
+    return doors
 
 
-@pytest.mark.django_db
-def test_public_disclosure_api_is_the_only_open_one_and_read_only():
-    # Published disclosure reports are public by law (R-SUP-4); they live outside /api/v1/.
-    client = APIClient()
-    assert client.get("/public/api/disclosures/").status_code == 200
-    assert client.post("/public/api/disclosures/", {}).status_code in (401, 403, 405)
-    assert not any(route.startswith("/api/v1/public") for route in API_ROUTES)
+def api_operations() -> list[tuple[str, str, dict]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ops = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                ops.append((path, method, operation))
+    return ops
 
 
-# --- the fourth way: constrained permission (row scoping by insurer) ----------------------------
-#
-# For every ModelAdmin whose model hangs off a contract or an insurer, an insurer-role user of
-# insurer B who holds the model's view permission must not see insurer A's row: not in the
-# changelist, and its change page redirects (Django's "does not exist") or answers 404. A user of
-# insurer A, with the same permission, sees it: the control that keeps the test able to fail.
-
-SCOPE_FIELDS = ("contract", "insurer", "lead_insurer", "insurer_id")
+ADMIN_DOORS = admin_doors()
+AUTOCOMPLETE = autocomplete_doors()
 
 
-def _scope_path(model, depth: int = 0) -> str | None:
-    names = {f.name for f in model._meta.concrete_fields}
-    for name in SCOPE_FIELDS:
-        if name in names:
-            return name
-    if depth < 2:
-        for f in model._meta.concrete_fields:
-            if f.many_to_one and f.related_model._meta.app_label in ("contracts", "claims"):
-                inner = _scope_path(f.related_model, depth + 1)
-                if inner:
-                    return f"{f.name}__{inner}"
-    return None
-
-
-def _person():
-    from tests.insurance.factories import PersonFactory
-
-    return PersonFactory()
-
-
-def _user(username: str):
-    return User.objects.create_user(username=username, password="pw-for-tests-1")
-
-
-def _funding(contract):
-    from contracts.models import FundingCalculation
-    from tests.insurance.factories import SchemeYearFactory
-
-    return FundingCalculation.objects.create(
-        contract=contract,
-        year=2025,
-        version=1,
-        scheme_year=SchemeYearFactory(scheme=contract.scheme, year=2025),
-        method="fixed_total",
-        result=Decimal("1000.00"),
+def test_every_url_pattern_is_classified():
+    unclassified = [d["route"] for d in ADMIN_DOORS if d["kind"] is None]
+    assert not unclassified, (
+        f"admin URLs the walk cannot classify (wrap custom views with admin_door): {unclassified}"
     )
-
-
-def _batch(contract):
-    from claims.models import SettlementBatch
-
-    return SettlementBatch.objects.create(
-        contract=contract,
-        insurer=contract.lead_insurer,
-        status="applied",
-        source="command",
-        file=f"settlements/walk-{contract.pk}",
-        filename=f"walk-{contract.pk}.csv",
-        sha256=f"{contract.pk:064d}",
-    )
-
-
-def _build(label: str, contract):
-    """One row of `label` that belongs to `contract` (hence to its lead insurer)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from claims.models import SettlementRecord
-    from contracts.models import (
-        Bid,
-        BondDeduction,
-        Debarment,
-        InsurerUser,
-        LedgerEntry,
-        Reminder,
-        ReserveRelease,
-        Transfer,
-        YearEndSettlement,
-    )
-    from tests.contracts.factories import BondFactory, InsurerStaffFactory, TenderFactory
-
-    insurer = contract.lead_insurer
-    if label == "contracts.Contract":
-        return contract
-    if label == "contracts.PerformanceBond":
-        return BondFactory(contract=contract)
-    if label == "contracts.BondDeduction":
-        return BondDeduction.objects.create(
-            bond=BondFactory(contract=contract),
-            amount=Decimal("10.00"),
-            reason="walk",
-            proposed_by=_user("maker"),
+    site_only = [
+        route
+        for route, pattern in _flatten(admin.site.get_urls())
+        if not any(route.startswith(f"{m._meta.app_label}/{m._meta.model_name}/")
+                   for m in admin.site._registry)
+    ]  # fmt: skip
+    for route in site_only:
+        name = next(p.name for r, p in _flatten(admin.site.get_urls()) if r == route)
+        assert name in SITE_NAMES or "(?P<url>.*)" in route, f"unclassified admin URL {route}"
+    api_routes, others = set(), []
+    for route, _pattern in _flatten(get_resolver().url_patterns):
+        if route.startswith("api/v1/"):
+            api_routes.add(route)
+        elif route.startswith("admin/") or "admin/" in route[:8]:
+            continue
+        elif not any(route.startswith(prefix) for prefix in PUBLIC_ROUTES):
+            others.append(route)
+    assert not others, f"URLs outside the admin and the API that nobody classified: {others}"
+    schema_paths = {path for path, _m, _o in api_operations()}
+    for route in api_routes:
+        assert _schema_path(route) in schema_paths, f"{route} is missing from the API schema"
+    for _path, _method, _op in api_operations():
+        view = _api_view(_path)
+        if _path.startswith("/public/"):
+            assert view.authentication_classes == [] and _method == "get", _path
+            continue
+        assert getattr(view, "permission_model", None) or getattr(view, "open_to_any_key", False), (
+            f"{_path}: an API view names its permission_model (or open_to_any_key)"
         )
-    if label == "contracts.Reminder":
-        return Reminder.objects.create(
-            kind="bond_expiring",
-            content_type=ContentType.objects.get_for_model(contract),
-            object_id=contract.pk,
-            contract=contract,
-            due_on=dt.date(2026, 1, 1),
-            message="walk",
+
+
+def _schema_path(route: str) -> str:
+    import re
+
+    # drf-spectacular names a primary key {id}
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).replace("{pk}", "{id}")
+
+
+def _api_view(path: str):
+    from django.urls import resolve
+
+    sample = path.replace("{id}", "1").replace("{pk}", "1").replace("{psn_no}", "P1")
+    return resolve(sample).func.cls
+
+
+# --- the people who walk -----------------------------------------------------------------------
+
+
+def _perm_objects(model, perms) -> list[Permission]:
+    found = []
+    for perm in perms:
+        if perm in ("view", "add", "change", "delete"):
+            app_label, codename = model._meta.app_label, f"{perm}_{model._meta.model_name}"
+        else:
+            app_label, codename = perm.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+class Walkers:
+    """Users made on demand: nobody, bureau staff, insurer A/B users, county A/B clerks, each
+    holding exactly the permissions asked for."""
+
+    def __init__(self, world):
+        self.world = world
+        self.n = 0
+
+    def _new(self, username, *, staff=True, role=None):
+        self.n += 1
+        username = f"{username}{self.n}"
+        if role:
+            user, _pw = user_ensure(username=username, role_code=role, password="pw-1-tests")
+        else:
+            user = User.objects.create_user(username, password="pw-1-tests", is_staff=staff)
+        return user
+
+    def _with(self, user, model, perms):
+        user.user_permissions.add(*_perm_objects(model, perms))
+        return User.objects.get(pk=user.pk)
+
+    def nobody(self):
+        return self._new("nobody")
+
+    def bureau(self, model, perms):
+        return self._with(self._new("bureau"), model, perms)
+
+    def insurer(self, which, model, perms):
+        from contracts.models import InsurerUser
+
+        user = self._new(f"insurer_{which}", role="insurer")
+        insurer = self.world.insurer_a if which == "a" else self.world.insurer_b
+        InsurerUser.objects.create(user=user, insurer=insurer)
+        return self._with(user, model, perms)
+
+    def clerk(self, which, model, perms):
+        from insurance.models import StaffProfile
+
+        user = self._new(f"clerk_{which}")
+        county = self.world.county_a if which == "a" else self.world.county_b
+        StaffProfile.objects.create(user=user, region=county)
+        return self._with(user, model, perms)
+
+
+def _dimensions(model) -> set:
+    try:
+        scope = scope_of(model)
+    except Exception:  # a third-party model: not row-scoped, the permission decides
+        return set()
+    dims = getattr(scope, "dimensions", None)
+    return set(dims) if dims is not None else {scope.dimension} - {None}
+
+
+def _others(walkers, model, perms):
+    """(intruder, owner, owner_sees) for the fourth way: another insurer / county / maker, and
+    the user of insurer A / county A as the control (who sees the row unless it is the bureau's
+    own data, which no insurer user sees)."""
+    dims = _dimensions(model)
+    pairs = []
+    if "insurer" in dims or "bureau" in dims:
+        pairs.append(
+            (walkers.insurer("b", model, perms), walkers.insurer("a", model, perms),
+             "bureau" not in dims)
+        )  # fmt: skip
+    if "region" in dims:
+        pairs.append((walkers.clerk("b", model, perms), walkers.clerk("a", model, perms), True))
+    if "owner" in dims:  # another holder of the permission does not see a job he did not make
+        pairs.append((walkers.bureau(model, perms), None, False))
+    return pairs
+
+
+# --- the admin walk ------------------------------------------------------------------------------
+
+
+def _door_url(door, obj, value=None) -> str:
+    kwargs = {}
+    for name in door["kwargs"]:
+        if name in ("object_id", "pk", "batch_id", "id"):
+            kwargs[name] = obj.pk
+        elif name == "item_id":
+            kwargs[name] = obj.items.first().pk
+        elif name in door.get("choices", {}):
+            kwargs[name] = value
+        else:
+            raise AssertionError(f"{door['route']}: the walk has no value for <{name}>")
+    return reverse(f"admin:{door['name']}", kwargs=kwargs)
+
+
+def _door_perms(door, value=None) -> tuple[str, ...]:
+    if door["kind"] == "standard":
+        rule = DJANGO_RULES.get((door["model"]._meta.label, door["action"]))
+        return rule or {"add": ("add",), "delete": ("view", "delete")}.get(
+            door["action"], ("view",)
         )
-    if label == "contracts.FundingCalculation":
-        return _funding(contract)
-    if label == "contracts.Transfer":
-        return Transfer.objects.create(
-            contract=contract,
-            year=2025,
-            quarter=1,
-            funding=_funding(contract),
-            amount=Decimal("200.00"),
-            reserve_part=Decimal("50.00"),
-        )
-    if label == "contracts.ReserveRelease":
-        return ReserveRelease.objects.create(
-            contract=contract, year=2025, score=Decimal("90"), evaluation_ref="E-1",
-            held=Decimal("100"), release_percent=Decimal("100"), released=Decimal("100"),
-            returned=Decimal("0"),
-        )  # fmt: skip
-    if label == "contracts.YearEndSettlement":
-        return YearEndSettlement.objects.create(
-            contract=contract, year=2025, funding=_funding(contract), rule="walk",
-            claims_paid=Decimal("1"), claims_source="walk", payout_ratio=Decimal("0.5"),
-            to_return=Decimal("0"), to_carry=Decimal("0"), loss_fund_share=Decimal("0"),
-        )  # fmt: skip
-    if label == "contracts.LedgerEntry":
-        return LedgerEntry.objects.create(
-            contract=contract, year=2025, account="fund", kind="funding_raised", direction="in",
-            amount=Decimal("1.00"), source_type=ContentType.objects.get_for_model(contract),
-            source_id=contract.pk, posted_on=dt.date(2025, 1, 1),
-        )  # fmt: skip
-    if label == "contracts.InsurerStaff":
-        return InsurerStaffFactory(insurer=insurer)
-    if label == "contracts.Debarment":
-        return Debarment.objects.create(
-            insurer=insurer, reason="other", starts_on=dt.date(2025, 1, 1)
-        )
-    if label == "contracts.Bid":
-        return Bid.objects.create(
-            tender=TenderFactory(scheme=contract.scheme),
-            insurer=insurer,
-            submitted_on=dt.date(2023, 11, 1),
-            payment_ratio=Decimal("90"),
-            profit_rate=Decimal("3"),
-        )
-    if label == "contracts.InsurerUser":
-        return InsurerUser.objects.create(user=_user("a_colleague"), insurer=insurer)
-    if label == "claims.SettlementBatch":
-        return _batch(contract)
-    if label == "claims.SettlementRecord":
-        person = _person()
-        return SettlementRecord.objects.create(
-            batch=_batch(contract), contract=contract, person=person, row_number=1,
-            setl_id="S1", mdtrt_id="M1", psn_no=person.psn_no, insutype="310",
-            med_type="21", setl_time=timezone.now(),
-        )  # fmt: skip
-    if label == "audit.Consent":
-        from audit.models import Consent
-
-        now = timezone.now()
-        return Consent.objects.create(
-            psn_no="P1", insurer_id=insurer.pk, scope="identity", channel="app",
-            given_at=now, expires_at=now + dt.timedelta(days=1),
-        )  # fmt: skip
-    if label in SUPERVISION_BUILDERS:
-        return SUPERVISION_BUILDERS[label](contract)
-    raise KeyError(label)
+    if door["kind"] == "import_export":
+        return (IMPORT_EXPORT[door["action"]],)
+    perms = ("view", *door["callback"].door_perms)
+    if value is not None:
+        perms += tuple(door["callback"].door_choices[door["kwargs"][-1]][value])
+    return tuple(dict.fromkeys(perms))
 
 
-# --- builders of claims supervision, complaints, spot checks, surveys and evaluations ----------
-
-
-def _record(contract):
-    from claims.models import SettlementRecord
-
-    person = _person()
-    return SettlementRecord.objects.create(
-        batch=_batch(contract), contract=contract, person=person, row_number=1,
-        setl_id=f"S{contract.pk}", mdtrt_id=f"M{contract.pk}", psn_no=person.psn_no,
-        insutype="310", med_type="21", setl_time=timezone.now(),
-    )  # fmt: skip
-
-
-def _statement(contract):
-    from claims.models import ClaimStatement
-
-    return ClaimStatement.objects.create(
-        contract=contract, insurer=contract.lead_insurer, period=dt.date(2025, 3, 1)
-    )
-
-
-def _statement_adjustment(contract):
-    from claims.models import StatementAdjustment, StatementItem
-
-    statement = _statement(contract)
-    item = StatementItem.objects.create(
-        statement=statement, record=_record(contract), claimed=Decimal("100.00"),
-        expected=Decimal("120.00"), decision="correct", corrected_amount=Decimal("120.00"),
-    )  # fmt: skip
-    return StatementAdjustment.objects.create(
-        statement=statement, item=item, contract=contract, insurer=contract.lead_insurer,
-        amount=Decimal("20.00"),
-    )  # fmt: skip
-
-
-def _reconciliation(contract):
-    from claims.models import ReconciliationResult
-
-    return ReconciliationResult.objects.create(
-        record=_record(contract), contract=contract, insurer=contract.lead_insurer,
-        period=dt.date(2025, 3, 1), paid_field="oth_pay", expected=Decimal("120.00"),
-        paid=Decimal("100.00"), difference=Decimal("-20.00"), outcome="underpaid",
-        computed_at=timezone.now(),
-    )  # fmt: skip
-
-
-def _fraud_flag(contract):
-    from claims.models import FraudFlag
-
-    rec = _record(contract)
-    return FraudFlag.objects.create(
-        key=f"after_death:{rec.pk}", kind="after_death", record=rec, contract=contract,
-        person=rec.person, evidence={"walk": True},
-    )  # fmt: skip
-
-
-def _manual_claim(contract):
-    from claims.models import ManualClaim
-
-    return ManualClaim.objects.create(
-        contract=contract, person=_person(), claim_no=f"LX-{contract.pk}",
-        received_on=dt.date(2025, 3, 3), hospital_name="市人民医院",
-        treatment_from=dt.date(2025, 2, 1), treatment_to=dt.date(2025, 2, 10),
-        amount_claimed=Decimal("800.00"),
-    )  # fmt: skip
-
-
-def _complaint(contract):
-    from claims.models import Complaint
-
-    return Complaint.objects.create(
-        number=f"TS-{contract.pk}", contract=contract, insurer=contract.lead_insurer,
-        person=_person(), channel="hotline", category="refusal",
-        received_on=dt.date(2025, 3, 3), content="拒绝赔付住院费用",
-    )  # fmt: skip
-
-
-def _spot_check(contract):
-    from claims.models import SpotCheck
-
-    return SpotCheck.objects.create(
-        contract=contract, kind="files", subject="住院案卷", planned_on=dt.date(2025, 4, 1)
-    )
-
-
-def _follow_up_action(contract):
-    from claims.models import FollowUpAction, SpotCheckFinding
-
-    finding = SpotCheckFinding.objects.create(
-        spot_check=_spot_check(contract), severity="minor", description="案卷缺少费用明细"
-    )
-    return FollowUpAction.objects.create(
-        finding=finding, action="补齐费用明细", due_on=dt.date(2025, 5, 1)
-    )
-
-
-def _survey(contract):
-    from claims.models import SatisfactionSurvey
-
-    return SatisfactionSurvey.objects.create(
-        contract=contract, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 6, 30),
-        respondents=100, satisfied=90, score=Decimal("90.00"),
-    )  # fmt: skip
-
-
-def _supervision_config(contract):
-    from claims.models import SupervisionConfig
-
-    return SupervisionConfig.objects.create(contract=contract, paid_field="oth_pay")
-
-
-def _evaluation(contract):
-    """Approved: an insurer sees its own contracts' evaluations once approved (a draft is the
-    bureau's working paper, hidden from every insurer; proved in tests/claims)."""
-    from contracts.models import Evaluation
-
-    return Evaluation.objects.create(
-        contract=contract, year=2025, status="approved", total_score=Decimal("88.00"),
-        passed=True, renewal_recommendation="renew", approved_at=timezone.now(),
-    )  # fmt: skip
-
-
-SUPERVISION_BUILDERS = {
-    "claims.ClaimStatement": _statement,
-    "claims.Complaint": _complaint,
-    "claims.FollowUpAction": _follow_up_action,
-    "claims.FraudFlag": _fraud_flag,
-    "claims.ManualClaim": _manual_claim,
-    "claims.ReconciliationResult": _reconciliation,
-    "claims.SatisfactionSurvey": _survey,
-    "claims.SpotCheck": _spot_check,
-    "claims.StatementAdjustment": _statement_adjustment,
-    "claims.SupervisionConfig": _supervision_config,
-    "contracts.Evaluation": _evaluation,
-}
-
-
-BUILT = {
-    "audit.Consent",
-    "claims.ClaimStatement",
-    "claims.Complaint",
-    "claims.FollowUpAction",
-    "claims.FraudFlag",
-    "claims.ManualClaim",
-    "claims.ReconciliationResult",
-    "claims.SatisfactionSurvey",
-    "claims.SettlementBatch",
-    "claims.SettlementRecord",
-    "claims.SpotCheck",
-    "claims.StatementAdjustment",
-    "contracts.Bid",
-    "contracts.BondDeduction",
-    "contracts.Contract",
-    "contracts.Debarment",
-    "contracts.Evaluation",
-    "contracts.FundingCalculation",
-    "contracts.InsurerStaff",
-    "contracts.InsurerUser",
-    "contracts.LedgerEntry",
-    "contracts.PerformanceBond",
-    "contracts.Reminder",
-    "contracts.ReserveRelease",
-    "contracts.Transfer",
-    "contracts.YearEndSettlement",
-}
-# Hang off a contract but are the bureau's own settings: no insurer user, not even the
-# contract's own, may see them (the admin refuses the insurer outright, the selector is empty).
-BUREAU_ONLY = {
-    "claims.SupervisionConfig",
-}
-# Admins whose row scoping is not walked yet (tested in their apps' tests meanwhile): none.
-NOT_YET_WALKED: set[str] = set()
-SCOPED = [
-    (model, model_admin)
-    for model, model_admin in REGISTRY
-    if _scope_path(model) and model._meta.label in BUILT
-]
-SCOPED_IDS = [model._meta.label for model, _admin in SCOPED]
-BUREAU_ONLY_ADMINS = [(model, a) for model, a in REGISTRY if model._meta.label in BUREAU_ONLY]
-
-
-def test_every_insurer_scoped_admin_is_walked():
-    scoped = {model._meta.label for model, _admin in REGISTRY if _scope_path(model)}
-    missing = scoped - BUILT - BUREAU_ONLY - NOT_YET_WALKED
-    assert not missing, f"insurer-scoped admins without a builder in the walk: {sorted(missing)}"
-    assert not NOT_YET_WALKED
-    assert set(SCOPED_IDS) == BUILT
-    assert {model._meta.label for model, _admin in BUREAU_ONLY_ADMINS} == BUREAU_ONLY
-    assert not BUILT & BUREAU_ONLY
-    assert {
-        "contracts.Contract", "contracts.PerformanceBond", "contracts.BondDeduction",
-        "contracts.Reminder", "claims.SettlementBatch", "claims.SettlementRecord",
-        "contracts.Transfer", "audit.Consent",
-    } <= set(SCOPED_IDS)  # fmt: skip
-
-
-def _insurer_user(username: str, insurer, *perms: Permission) -> User:
-    from contracts.models import InsurerUser
-
-    user, _password = user_ensure(username=username, role_code="insurer", password="pw-1-tests")
-    user.user_permissions.add(*perms)
-    InsurerUser.objects.create(user=user, insurer=insurer)
-    return User.objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def two_insurers(db):
-    from tests.contracts.factories import ContractFactory
-
-    contract_a = ContractFactory()
-    contract_b = ContractFactory()
-    return contract_a, contract_b
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("model", "model_admin"), SCOPED, ids=SCOPED_IDS)
-def test_admin_hides_another_insurers_rows(client, two_insurers, model, model_admin):
-    contract_a, contract_b = two_insurers
-    obj = _build(model._meta.label, contract_a)
-    view = Permission.objects.get(
-        content_type__app_label=model._meta.app_label, codename=f"view_{model._meta.model_name}"
-    )
-    change_url = reverse(
-        f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
-    )
-
-    client.force_login(_insurer_user("of_b", contract_b.lead_insurer, view))
-    response = client.get(_changelist(model))
-    assert response.status_code == 200
-    assert not response.context["cl"].queryset.filter(pk=obj.pk).exists()
-    response = client.get(change_url)
-    assert response.status_code in (302, 404), f"{model._meta.label}: {response.status_code}"
-    if response.status_code == 302:
-        assert response["Location"] != change_url
-
-    client.force_login(_insurer_user("of_a", contract_a.lead_insurer, view))
-    response = client.get(_changelist(model))
-    assert response.context["cl"].queryset.filter(pk=obj.pk).exists()
-    assert client.get(change_url).status_code == 200
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("model", "model_admin"),
-    BUREAU_ONLY_ADMINS,
-    ids=[m._meta.label for m, _a in BUREAU_ONLY_ADMINS],
-)
-def test_bureau_only_admin_refuses_every_insurer_user(client, two_insurers, model, model_admin):
-    contract_a, _contract_b = two_insurers
-    obj = _build(model._meta.label, contract_a)
-    view = Permission.objects.get(
-        content_type__app_label=model._meta.app_label, codename=f"view_{model._meta.model_name}"
-    )
-    change_url = reverse(
-        f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
-    )
-    # Even the user of the contract's own insurer, holding the view permission.
-    own = _insurer_user("of_a", contract_a.lead_insurer, view)
-    assert not model_admin.get_queryset(_request_of(own)).exists()
-    client.force_login(own)
-    assert client.get(_changelist(model)).status_code == 403
-    assert client.get(change_url).status_code in (302, 403, 404)
-    # The control: bureau staff with the same permission see and open the row.
-    client.force_login(_staff("bureau_viewer", view))
-    response = client.get(_changelist(model))
-    assert response.status_code == 200
-    assert response.context["cl"].queryset.filter(pk=obj.pk).exists()
-    assert client.get(change_url).status_code == 200
-
-
-def _request_of(user):
+def _expected_with_permission(door, user, obj):
+    """What the admin itself says the holder of the door's permission may do (add and delete
+    may be switched off whatever the permission)."""
     from django.test import RequestFactory
 
     request = RequestFactory().get("/")
     request.user = user
-    return request
+    model_admin = admin.site._registry.get(door["model"])
+    action = door.get("action")
+    if door["kind"] == "standard" and action == "add":
+        return model_admin.has_add_permission(request)
+    if door["kind"] == "standard" and action == "delete":
+        return model_admin.has_delete_permission(request, obj)
+    if door["kind"] == "standard" and action in ("change", "history"):
+        return model_admin.has_view_or_change_permission(request, obj)
+    if door["kind"] == "import_export":
+        check = "has_import_permission" if action != "export" else "has_export_permission"
+        return getattr(model_admin, check)(request)
+    return True
 
 
-def _api_key_client(user, *scopes: str) -> APIClient:
-    _key, plain = api_key_create(user=user, name="walk", scopes=list(scopes))
+def _door_values(door) -> list:
+    if door["kind"] != "custom" or not door["callback"].door_choices:
+        return [None]
+    (_name, values), *_rest = door["callback"].door_choices.items()
+    door["choices"] = door["callback"].door_choices
+    return list(values)
+
+
+def _page(client, user, url, method="get"):
+    client.force_login(user)
+    return getattr(client, method)(url)
+
+
+def _leaks(response) -> bool:
+    return response.status_code == 200 and MARK_A in response.content.decode(errors="replace")
+
+
+def _walk_redirect(client, walkers, door, obj):
+    """Django's old change URL: the sign-in first, then a redirect to the change page (walked
+    as a door of its own)."""
+    opts = door["model"]._meta
+    url = f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/"
+    client.logout()
+    assert "/login/" in client.get(url)["Location"], url
+    seen = _page(client, walkers.nobody(), url)
+    assert seen.status_code == 302 and seen["Location"].endswith(f"/{obj.pk}/change/"), url
+    WALKED["admin"].add((url, "redirect"))
+
+
+def _walk_admin_door(client, walkers, door, obj, value):
+    if door["kind"] == "redirect":
+        return _walk_redirect(client, walkers, door, obj)
+    url = _door_url(door, obj, value) if door["kwargs"] else reverse(f"admin:{door['name']}")
+    perms = _door_perms(door, value)
+    method = "post" if door.get("action") == "process_import" else "get"  # POST only
+    client.logout()
+    anonymous = getattr(client, method)(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"], (url, "anonymous")
+
+    refused = _page(client, walkers.nobody(), url, method)
+    if door["kind"] == "standard" and door["action"] == "history":
+        assert refused.status_code in (302, 403), (url, refused.status_code)
+    else:
+        assert refused.status_code == 403, (url, "no permission", refused.status_code)
+    if door["kind"] == "custom":
+        assert refused.wsgi_request.medsupp_door == REFUSED, url
+        if set(perms) != {"view"}:  # the view permission alone is not enough either
+            viewer = walkers.bureau(door["model"], ("view",))
+            assert _page(client, viewer, url).status_code == 403, (url, "view only")
+
+    holder = walkers.bureau(door["model"], perms)
+    if "owner" in _dimensions(door["model"]):  # rows of their own maker: the holder made it
+        type(obj).objects.filter(pk=obj.pk).update(created_by=holder)
+    allowed = _page(client, holder, url, method)
+    assert allowed.status_code < 500, (url, allowed.status_code)
+    if door["kind"] == "custom":
+        assert allowed.wsgi_request.medsupp_door == GRANTED, url
+        assert allowed.status_code != 404, (url, "the permission holder's row was not found")
+    elif door["kind"] != "redirect":
+        expected = 200 if _expected_with_permission(door, holder, obj) else 403
+        if expected == 200 and allowed.status_code == 302:  # a page that sends on (add: import)
+            assert "/login/" not in allowed["Location"] and allowed["Location"] != url, url
+        else:
+            assert allowed.status_code == expected, (url, allowed.status_code, expected)
+
+    for intruder, owner, owner_sees in _others(walkers, door["model"], perms):
+        seen = _page(client, intruder, url, method)
+        assert not _leaks(seen), (url, "another insurer or county sees A's name")
+        if door["kwargs"]:
+            assert seen.status_code in (302, 403, 404), (url, "intruder", seen.status_code)
+            if seen.status_code == 302:
+                assert seen["Location"] != url
+        elif door.get("action") == "changelist" and seen.status_code == 200:
+            assert not seen.context["cl"].queryset.filter(pk=obj.pk).exists(), url
+        if owner and door["kwargs"] and door["kind"] == "standard" and door["action"] == "change":
+            control = _page(client, owner, url)
+            if not owner_sees:
+                assert control.status_code in (302, 403, 404), (url, "bureau only")
+            else:
+                assert control.status_code == 200, (url, "the owner's control", control.status_code)
+    WALKED["admin"].add((url, door["kind"]))
+
+
+MODELS = sorted({d["model"] for d in ADMIN_DOORS}, key=lambda m: m._meta.label)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS, ids=[m._meta.label for m in MODELS])
+def test_admin_doors_four_ways(client, model):
+    world = make_world()
+    walkers = Walkers(world)
+    try:
+        obj = build(model._meta.label, world)
+    except LookupError:
+        pytest.fail(f"{model._meta.label}: add a builder to tests/audit/walk_world.py")
+    for door in [d for d in ADMIN_DOORS if d["model"] is model]:
+        for value in _door_values(door):
+            _walk_admin_door(client, walkers, door, obj, value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "door", AUTOCOMPLETE, ids=[f"{d['source']._meta.label}.{d['field']}" for d in AUTOCOMPLETE]
+)
+def test_autocomplete_four_ways(client, door):
+    world = make_world()
+    walkers = Walkers(world)
+    remote = door["remote"]
+    obj = build(remote._meta.label, world)
+    params = {
+        "app_label": door["source"]._meta.app_label,
+        "model_name": door["source"]._meta.model_name,
+        "field_name": door["field"],
+        "term": "",
+    }
+    url = reverse("admin:autocomplete")
+    client.logout()
+    assert client.get(url, params).status_code == 302
+    client.force_login(walkers.nobody())
+    assert client.get(url, params).status_code == 403
+    client.force_login(walkers.bureau(remote, ("view",)))
+    answer = client.get(url, params)
+    assert answer.status_code == 200
+    assert str(obj.pk) in {row["id"] for row in answer.json()["results"]}
+    for intruder, _owner, _sees in _others(walkers, remote, ("view",)):
+        client.force_login(intruder)
+        seen = client.get(url, params)
+        assert seen.status_code in (200, 403)
+        if seen.status_code == 200:
+            assert str(obj.pk) not in {row["id"] for row in seen.json()["results"]}
+            assert MARK_A not in seen.content.decode()
+    WALKED["admin"].add((f"{url}?{door['source']._meta.label}.{door['field']}", "autocomplete"))
+
+
+# --- the API walk --------------------------------------------------------------------------------
+
+
+API_OPS = api_operations()
+
+
+def _key(user) -> APIClient:
+    from audit.models import ApiScope
+
+    _key_obj, plain = api_key_create(user=user, name="walk", scopes=list(ApiScope.values))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {plain}")
     return api
 
 
-SCOPED_API = [
-    ("/api/v1/settlement-batches/{pk}/", "settlements:read"),
-    ("/api/v1/settlement-batches/{pk}/errors/", "settlements:read"),
-]
+def _api_url(path, operation, obj, person) -> str:
+    pk = str(obj.pk) if obj is not None else "0"
+    url = path.replace("{id}", pk).replace("{pk}", pk)
+    url = url.replace("{psn_no}", person.psn_no if person else "P0")
+    query = []
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "query" and parameter.get("required") and schema.get("enum"):
+            query.append(f"{parameter['name']}={schema['enum'][0]}")
+    return url + ("?" + "&".join(query) if query else "")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("route", "scope"), SCOPED_API)
-def test_api_hides_another_insurers_rows(two_insurers, route, scope):
-    contract_a, contract_b = two_insurers
-    batch = _build("claims.SettlementBatch", contract_a)
-    url = route.format(pk=batch.pk)
+@pytest.mark.parametrize(
+    ("path", "method", "operation"), API_OPS, ids=[f"{m.upper()} {p}" for p, m, _o in API_OPS]
+)
+def test_api_doors_four_ways(client, path, method, operation):
+    from django.utils import timezone
 
-    other = _api_key_client(_insurer_user("of_b", contract_b.lead_insurer), scope)
-    assert other.get(url).status_code == 404
-    own = _api_key_client(_insurer_user("of_a", contract_a.lead_insurer), scope)
-    assert own.get(url).status_code == 200
-
-
-@pytest.mark.django_db
-def test_api_list_hides_another_insurers_rows(two_insurers):
-    contract_a, contract_b = two_insurers
-    batch = _build("claims.SettlementBatch", contract_a)
-    other = _api_key_client(_insurer_user("of_b", contract_b.lead_insurer), "settlements:read")
-    listing = other.get("/api/v1/settlement-batches/").json()["results"]
-    assert batch.pk not in {row["id"] for row in listing}
-    own = _api_key_client(_insurer_user("of_a", contract_a.lead_insurer), "settlements:read")
-    listing = own.get("/api/v1/settlement-batches/").json()["results"]
-    assert batch.pk in {row["id"] for row in listing}
-
-
-@pytest.mark.django_db
-def test_api_person_lookup_needs_the_callers_own_consent(two_insurers):
+    from audit.models import Consent, ConsentScope
     from tests.insurance.factories import PersonFactory
 
-    contract_a, contract_b = two_insurers
-    person = PersonFactory()
-    _build("audit.Consent", contract_a).__class__.objects.update(psn_no=person.psn_no)
-    url = f"/api/v1/persons/{person.psn_no}/?scope=identity"
-    other = _api_key_client(_insurer_user("of_b", contract_b.lead_insurer), "persons:read")
-    assert other.get(url).status_code == 403
-    own = _api_key_client(_insurer_user("of_a", contract_a.lead_insurer), "persons:read")
-    assert own.get(url).status_code == 200
+    world = make_world()
+    walkers = Walkers(world)
+    view = _api_view(path)
+    if path.startswith("/public/"):  # published disclosure reports: public by law, read only
+        assert method == "get" and view.authentication_classes == [], path
+        assert APIClient().get(path.replace("{id}", "0")).status_code in (200, 404), path
+        WALKED["api"].add((method, path))
+        return
+    model = getattr(view, "permission_model", None)
+    action = {"get": "view", "post": "add", "put": "change", "patch": "change",
+              "delete": "delete"}[method]  # fmt: skip
+    obj = build(model._meta.label, world) if model is not None and "{" in path else None
+    person = PersonFactory(region=world.county_a) if "{psn_no}" in path else None
+    if person is not None:
+        now = timezone.now()
+        Consent.objects.create(
+            psn_no=person.psn_no, insurer_id=world.insurer_a.pk, scope=ConsentScope.IDENTITY,
+            channel="app", given_at=now, expires_at=now + timezone.timedelta(days=30),
+        )  # fmt: skip
+    url = _api_url(path, operation, obj, person)
+    call = lambda api: getattr(api, method)(url, {}, format="json")  # noqa: E731
+
+    assert call(APIClient()).status_code == 401, (url, "anonymous")
+    # Keys only: a signed-in browser session is no way in, even a superuser's.
+    root = User.objects.create_superuser(f"root{walkers.n}", "r@example.cn", "pw-1-tests")
+    session = APIClient()
+    session.force_login(root)
+    assert call(session).status_code == 401, (url, "session")
+    nobody = call(_key(walkers.nobody()))
+    if getattr(view, "open_to_any_key", False):
+        assert nobody.status_code == 200, url
+        WALKED["api"].add((method, path))
+        return
+    assert nobody.status_code == 403, (url, "no permission", nobody.status_code)
+    # The owner: insurer A's user holding the permission.
+    owner = call(_key(walkers.insurer("a", model, (action,))))
+    assert owner.status_code not in (401, 403, 404) and owner.status_code < 500, (
+        url, "owner", owner.status_code, owner.content[:300],
+    )  # fmt: skip
+    # Another insurer with the same permission: A's row is not there.
+    intruder = call(_key(walkers.insurer("b", model, (action,))))
+    if "{" in path and method == "get":
+        assert intruder.status_code in (403, 404), (url, "intruder", intruder.status_code)
+    elif method == "get" and intruder.status_code == 200:
+        assert MARK_A not in intruder.content.decode()
+        if obj is None and model is not None:
+            built = build(model._meta.label, world)
+            again = call(_key(walkers.insurer("b", model, (action,))))
+            assert built.pk not in {row["id"] for row in again.json()["results"]}
+    WALKED["api"].add((method, path))

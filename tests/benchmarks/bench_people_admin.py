@@ -114,8 +114,13 @@ def test_people_admin_benchmark(django_db_blocker, settings):
             f"changelist, special status {special_kind} today": _median_ms(
                 _get_ok(client, changelist, {"special": special_kind})
             ),
+            # The ID number is POSTed once (issue 19); the list behind its token is timed.
             "search by exact ID number (blind index)": _median_ms(
-                _get_ok(client, changelist, {"q": sample.certno}, expect=1)
+                _get_ok(
+                    client,
+                    client.post(changelist + "find/", {"certno": sample.certno})["Location"],
+                    expect=1,
+                )
             ),
             "person change page": _median_ms(
                 _get_ok(client, reverse("admin:insurance_person_change", args=[sample.pk]))

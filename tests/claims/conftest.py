@@ -33,6 +33,26 @@ def other_insurer_contract(db):
 
 
 @pytest.fixture
+def ingest(django_capture_on_commit_callbacks, tmp_path, settings):
+    """Send rows as a real CSV file through receive -> checks -> apply -> compute."""
+    from claims.services.batches import batch_receive
+    from tests.claims.files import write_csv
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def _ingest(contract, name, rows, header, *, status="applied"):
+        path = write_csv(tmp_path / name, rows, header=header)
+        with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
+            batch = batch_receive(contract=contract, fileobj=fh, filename=name).batch
+        batch.refresh_from_db()
+        assert batch.status == status, batch.errors_preview or batch.file_problem
+        assert status != "applied" or batch.computed_at is not None
+        return batch
+
+    return _ingest
+
+
+@pytest.fixture
 def ordos(db):
     """A 2018 scheme year on plan ordos-2018, its contract and one person, P0001, enrolled."""
     year = SchemeYearFactory(year=2018, plan=BenefitPlan.objects.get(code="ordos-2018"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from claims.choices import BatchSource, BatchStatus
 from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
+from insurance.models import BenefitPlan
 
 _seq = itertools.count(1)
 
@@ -63,10 +64,15 @@ def record(
     )
 
 
-def compensation(rec, total, *, status="computed", adjust=None) -> Compensation:
+def compensation(rec, total, *, status="computed", adjust=None, plan="ordos-2018") -> Compensation:
+    """Computed with the active version of shipped `plan`: its own_payment_field (oth_pay for
+    Ordos) is what reconciliation reads as paid."""
+    version = BenefitPlan.objects.get(code=plan, status="active").version
     comp = Compensation.objects.create(
         record=rec,
         batch=rec.batch,
+        plan_code=plan,
+        plan_version=version,
         status=status,
         total=Decimal(total),
         lines={"a": str(total)},

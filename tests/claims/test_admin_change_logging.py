@@ -66,9 +66,9 @@ def test_calendar_override_deleted_in_the_admin_is_audited(client, role_user):
 
 def test_supervision_config_change_records_only_the_changed_fields(operator_client, covered_city):
     contract = covered_city["contract"]
-    config = SupervisionConfig.objects.create(contract=contract, paid_field="oth_pay")
+    config = SupervisionConfig.objects.create(contract=contract)
     data = {
-        "contract": contract.pk, "paid_field": "oth_pay", "tolerance": "0.01",
+        "contract": contract.pk, "tolerance": "0.01",
         "sample_size": "35", "review_threshold": "50000.00", "outlier_factor": "3.00",
         "outlier_min_group": "5",
     }  # fmt: skip

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from audit.scoping import restrict
 from claims.choices_supervision import CalendarDayKind
 from claims.models import CalendarOverride, Complaint
 from claims.models.complaint import ComplaintStatus
-from claims.selectors import complaint_figures, complaint_for_user
+from claims.selectors import complaint_figures
 from claims.services.complaints import (
     complaint_bond_deduction_propose,
     complaint_due_on,
@@ -149,8 +150,8 @@ def test_insurer_sees_only_its_complaints(setup, role_user):
         content="态度差",
         actor=setup["operator"],
     )
-    assert list(complaint_for_user(setup["clerk"])) == [own]
-    assert set(complaint_for_user(setup["operator"])) == {own, other}
+    assert list(restrict(Complaint, setup["clerk"])) == [own]
+    assert set(restrict(Complaint, setup["operator"])) == {own, other}
     complaint_move(complaint=other, move="assign", actor=setup["operator"])
     with pytest.raises(PermissionDenied):
         complaint_move(complaint=other, move="answer", actor=setup["clerk"], answer="不是我们")

@@ -63,7 +63,8 @@ def test_register_assign_answer_decide_in_the_admin(setup, client):
         {"decision": "unjustified"},
         follow=True,
     )
-    assert "您没有「作出处理决定」的权限" in refused.text
+    assert refused.status_code == 403
+    assert "您没有此操作的权限" in refused.text and "作出投诉处理决定" in refused.text
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ANSWERED
 

@@ -159,5 +159,5 @@ def test_the_yearly_job_is_idempotent(world):
 def test_the_beat_job_is_declared():
     from config.celery import app
 
-    entry = app.conf.beat_schedule["claims-disclosures-draft-yearly"]
+    entry = app.conf.beat_schedule["claims-disclosures-draft-monthly"]
     assert entry["task"] == "claims.tasks.disclosures_draft"

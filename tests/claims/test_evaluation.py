@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from audit.scoping import restrict
 from claims.reports.evaluation_pdf import evaluation_pdf
 from claims.services.evaluation import (
     evaluation_draft,
@@ -26,9 +27,10 @@ from contracts.choices import ContractStatus, DebarmentReason
 from contracts.errors import AwardRefused
 from contracts.models import Debarment, Evaluation, EvaluationIndicator, ReserveRelease
 from contracts.models.evaluation import EvaluationStatus, RenewalRecommendation
-from contracts.selectors import evaluation_for_user, evaluation_result
+from contracts.selectors import evaluation_result
 from contracts.services.insurers import insurer_user_link
 from contracts.services.tenders import bid_check_review, bid_submit, tender_award
+from tests.conftest import with_perms
 from tests.contracts.factories import (
     ContractFactory,
     CriterionFactory,
@@ -220,8 +222,9 @@ def test_failed_evaluation_bars_every_insurer_for_three_years_and_blocks_the_awa
     bars = Debarment.objects.filter(reason=DebarmentReason.FAILED_EVALUATION)
     assert {b.insurer_id for b in bars} == set(contract.members.values_list("insurer", flat=True))
     for bar in bars:
-        assert bar.starts_on == today and bar.contract == contract
-        assert bar.ends_on == today.replace(year=today.year + 3) - dt.timedelta(days=1)
+        # 3 years from the end of the evaluated year (2025), whenever the approval was clicked
+        assert bar.starts_on == dt.date(YEAR + 1, 1, 1) and bar.contract == contract
+        assert bar.ends_on == dt.date(YEAR + 3, 12, 31)
 
     # the next tender: the barred lead insurer bids and cannot win
     tender = TenderFactory()
@@ -253,16 +256,19 @@ def test_pass_mark_is_configurable(contract, people, settings):
 
 def test_insurer_sees_only_its_approved_evaluations(contract, people, role_user):
     evaluation, _ = evaluation_draft(contract=contract, year=YEAR)
-    clerk = role_user("insurer", username="ins1")
+    # An insurer's user holding the view permission (the insurer role has none for evaluations).
+    clerk = with_perms(role_user("insurer", username="ins1"), "contracts.view_evaluation")
     insurer_user_link(user=clerk, insurer=contract.lead_insurer, actor=None)
-    assert not evaluation_for_user(clerk).exists()  # a draft is the bureau's working paper
+    assert not restrict(Evaluation, clerk).exists()  # a draft is the bureau's working paper
     score_all(evaluation, people["reviewer"], "85")
     evaluation_move(evaluation=evaluation, move="submit", actor=people["reviewer"])
     evaluation_move(evaluation=evaluation, move="approve", actor=people["director"])
-    assert list(evaluation_for_user(clerk)) == [evaluation]
-    stranger = role_user("insurer", username="ins2")
+    assert list(restrict(Evaluation, clerk)) == [evaluation]
+    stranger = with_perms(role_user("insurer", username="ins2"), "contracts.view_evaluation")
     insurer_user_link(user=stranger, insurer=InsurerFactory(), actor=None)
-    assert not evaluation_for_user(stranger).exists()
+    assert not restrict(Evaluation, stranger).exists()
+    # Without the permission, not even its own approved evaluation.
+    assert not restrict(Evaluation, role_user("insurer", username="ins3")).exists()
 
 
 def test_pdf_has_the_chinese_title_and_the_score(contract, people):

@@ -26,6 +26,7 @@ from insurance.choices import FundingKind
 from insurance.models import BenefitPlan, Enrollment
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory
+from tests.contracts.test_funds_support import pay_year
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
 D = Decimal
@@ -62,6 +63,9 @@ def ordos(db, people):
         )  # fmt: skip
     calc = funding_calculate(contract=contract, year=2018, actor=people["finance"])
     funding_approve(calculation=calc, actor=people["director"])
+    # the year's money is settled before its year-end: 24,000 in four quarters, then the
+    # 6,000 reserve released in full for a score of 95
+    pay_year(contract, 2018, people["finance"], people["director"], score="95")
     return contract
 
 
@@ -136,7 +140,7 @@ def test_claims_paid_line_is_the_engines_sum_of_the_year(claims_2018, people):
     assert settlement.claims_paid == expected
     line = settlement.lines.get(code="claims_paid")
     assert line.amount == expected
-    assert "compensation_due_total" in line.source and "2018-01-01～2018-12-31" in line.source
+    assert "2018-01-01～2018-12-31" in line.source
     assert settlement.payout_ratio == D("46.67")  # 14,000 / 30,000
     assert settlement.status == SettlementStatus.PREPARED
     assert settlement.prepared_by == people["finance"]
@@ -145,11 +149,15 @@ def test_claims_paid_line_is_the_engines_sum_of_the_year(claims_2018, people):
         year_end_approve(settlement=settlement, actor=people["finance"])  # the maker
     year_end_approve(settlement=settlement, actor=people["director"])
     settlement.refresh_from_db()
-    # income 30,000 - claims 14,000 = 16,000; profit cap 5% = 1,500; the rest is carried over
-    moved = settlement.to_return + settlement.to_carry
-    assert moved == D("14500.00") and settlement.loss_fund_share == D("0.00")
-    balances = ledger_balances(contract=contract, year=2018)
-    assert balances.get(("resident_fund", 2018, LedgerAccount.INSURER), D("0")) == -moved
+    # received 24,000 + 6,000 = 30,000 - claims 14,000 = 16,000; profit cap 5% = 1,500; the
+    # rest (14,500) is carried over into 2019's funds (R-ORD-3), the contract running to 2019
+    assert settlement.to_carry == D("14500.00") and settlement.to_return == D("0.00")
+    assert settlement.loss_fund_share == D("0.00") and settlement.insurer_result == D("1500.00")
+    balances = ledger_balances(contract=contract)
+    assert balances[("resident_fund", 2018, LedgerAccount.INSURER)] == D("15500.00")
+    # and enters 2019 with the insurer
+    assert balances[("resident_fund", 2019, LedgerAccount.INSURER)] == D("14500.00")
+    assert balances[("resident_fund", 2019, LedgerAccount.CARRIED)] == D("-14500.00")
 
 
 def test_the_command_prepares_with_interest_and_costs(claims_2018, people, capsys):

@@ -83,8 +83,11 @@ def test_payroll_percent_with_stop_ceiling(balance, expected):
         {"percent": "4", "stop_percent": "8"},
         payroll=D("10000000.00"),
         balance=D(balance),
+        payroll_source="2024 年度财务决算",
+        balance_source="补充医疗保险基金专户对账单",
     )
     assert out.total == D(expected)
+    assert "来源：2024 年度财务决算" in "\n".join(out.steps)
 
 
 @pytest.mark.django_db

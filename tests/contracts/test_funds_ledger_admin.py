@@ -80,7 +80,12 @@ def test_ledger_balances_after_a_year(finance, director, seed):
         params=params,
         lead_insurer=lead,
         members=[(lead, D("61.37")), (other, D("38.63"))],
-        payout_rule_enabled=seed == 1,
+        **(
+            # R-HZ-2 defines what is paid over in all: no evaluation reserve beside it
+            {"settlement_rule": "payout_ratio", "transfer_share": D(100), "reserve_share": D(0)}
+            if seed == 1
+            else {}
+        ),
         surplus_rule=["carry_over", "return_to_fund"][seed % 2],
     )
     bond = BondFactory(contract=contract)
@@ -116,12 +121,18 @@ def test_ledger_balances_after_a_year(finance, director, seed):
         - settlement.to_return
         - settlement.to_carry
         + settlement.loss_fund_share
+        + settlement.to_pay
     )
     bond_adj = deduction.amount if bond_year == 2025 else D(0)
     assert total_of(LedgerAccount.INSURER) == expected_insurer - bond_adj
     assert total_of(LedgerAccount.CARRIED) == settlement.to_carry
     assert total_of(LedgerAccount.FUND) == (
-        -total + release.returned + settlement.to_return - settlement.loss_fund_share + bond_adj
+        -total
+        + release.returned
+        + settlement.to_return
+        - settlement.loss_fund_share
+        - settlement.to_pay
+        + bond_adj
     )
     assert transfers + release.held == total  # 80% + 20% = the year's funding
     # the balance of an account is the sum of its entries

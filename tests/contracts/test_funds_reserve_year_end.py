@@ -6,14 +6,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
-from contracts.choices import LedgerAccount, PaymentStatus, SurplusRule
+from contracts.choices import LedgerAccount, PaymentStatus, SettlementRule, SurplusRule
 from contracts.errors import ContractsError, NotPermitted
 from contracts.models import ReserveReleaseBand, Transfer
 from contracts.selectors import ledger_balances
 from contracts.services.reserves import release_percent_for, reserve_release, reserve_release_move
 from contracts.services.transfers import transfer_move, transfers_generate
 from contracts.services.year_end import year_end_approve, year_end_prepare
-from contracts.settlement_calc import Terms, settlement_compute
+from contracts.settlement_calc import Figures, Terms, settlement_compute
 from tests.contracts.test_funds_support import (
     approve_funding,
     make_contract,
@@ -112,18 +112,22 @@ def test_reserve_release_by_score_and_return(finance, director):
 
 # --- year-end: pure figures ------------------------------------------------------------------
 
-HZ = Terms(payout_rule_enabled=True)
+HZ = Terms(rule=SettlementRule.PAYOUT_RATIO)
 PREMIUM = D("1000000.00")
 
 
 def hz(claims, costs="0"):
+    # the whole premium was transferred over the four quarters (no reserve under R-HZ-2)
     return settlement_compute(
         terms=HZ,
-        funding=PREMIUM,
-        funding_source="test",
-        claims_paid=D(claims),
-        claims_source="test",
-        allowed_costs=D(costs),
+        figures=Figures(
+            funding=PREMIUM,
+            funding_source="test",
+            claims_paid=D(claims),
+            claims_source="test",
+            transferred=PREMIUM,
+            allowed_costs=D(costs),
+        ),
     )
 
 
@@ -131,16 +135,15 @@ def test_huizhou_at_95_percent_insurer_keeps_premium():
     out = hz("950000.00")  # 95.00% exactly: "含95%"
     assert out.payout_ratio == D("95.00")
     assert out.to_return == D("0.00")
-    assert {line.code: line.amount for line in out.lines}["insurer_gets"] == PREMIUM
+    assert out.amount("insurer_gets") == PREMIUM
     assert out.adjustment_proposed is False  # 95% is inside the band
 
 
 def test_huizhou_below_95_percent_claims_plus_4_percent():
     out = hz("949999.99")
-    lines = {line.code: line.amount for line in out.lines}
     # staff 949,999.99 × 4% = 37,999.9996 -> 38,000.00; insurer 987,999.99; back 12,000.01
-    assert lines["staff_cost"] == D("38000.00")
-    assert lines["insurer_gets"] == D("987999.99")
+    assert out.amount("staff_cost") == D("38000.00")
+    assert out.amount("insurer_gets") == D("987999.99")
     assert out.to_return == D("12000.01")
     assert out.adjustment_proposed is True  # 94.999999% < 95%
 
@@ -158,15 +161,19 @@ def test_huizhou_105_percent_band(claims, costs, proposed):
     assert hz(claims, costs).adjustment_proposed is proposed
 
 
-def std(terms, claims, costs="20000.00", interest="10000.00"):
+def std(terms, claims, costs="20000.00", interest="10000.00", released=PREMIUM):
+    # received: the whole premium (transfers and the reserve released in full)
     return settlement_compute(
         terms=terms,
-        funding=PREMIUM,
-        funding_source="test",
-        claims_paid=D(claims),
-        claims_source="test",
-        interest=D(interest),
-        allowed_costs=D(costs),
+        figures=Figures(
+            funding=PREMIUM,
+            funding_source="test",
+            claims_paid=D(claims),
+            claims_source="test",
+            transferred=released,
+            interest=D(interest),
+            allowed_costs=D(costs),
+        ),
     )
 
 
@@ -178,6 +185,7 @@ def test_profit_above_cap_carries_over_for_ordos():
         D("0.00"),
         D("0.00"),
     )
+    assert out.insurer_result == D("50000.00")
 
 
 def test_profit_above_cap_returns_for_inner_mongolia():
@@ -188,15 +196,15 @@ def test_profit_above_cap_returns_for_inner_mongolia():
 def test_profit_under_cap_stays_with_insurer():
     out = std(Terms(), "950000.00")  # 1,010,000 − 950,000 − 20,000 = 40,000 ≤ 50,000
     assert (out.to_return, out.to_carry, out.loss_fund_share) == (D("0.00"),) * 3
+    assert out.insurer_result == D("40000.00")
 
 
 def test_loss_is_shared_by_the_contract_ratio():
     # 1,000,000.00 − 1,080,000.01 − 20,000.00 = −100,000.01; insurer 70% = 70,000.007
     # -> 70,000.01; the fund bears the rest 30,000.00
     out = std(Terms(loss_share_insurer=D("70.00")), "1080000.01", interest="0")
-    lines = {line.code: line.amount for line in out.lines}
-    assert lines["loss"] == D("100000.01")
-    assert lines["loss_insurer"] == D("70000.01")
+    assert out.amount("loss") == D("100000.01")
+    assert out.amount("loss_insurer") == D("70000.01")
     assert out.loss_fund_share == D("30000.00")
 
 
@@ -208,8 +216,18 @@ def test_year_end_prepare_approve_and_post(finance, director):
     """The contracts service takes claims paid as an input (contracts never reads claims); the
     orchestrator that reads it from real settlement data is tested in tests/claims/test_year_end.
     """
-    contract, _y = make_contract(params=ONE_MILLION, payout_rule_enabled=True)
+    contract, _y = make_contract(
+        params=ONE_MILLION,
+        settlement_rule=SettlementRule.PAYOUT_RATIO,
+        transfer_share=D("100.00"),
+        reserve_share=D("0.00"),
+    )
     approve_funding(contract, 2025, finance, director)
+    with pytest.raises(ContractsError, match="尚未全部支付"):
+        year_end_prepare(
+            contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance
+        )
+    pay_year(contract, finance, director)
     settlement = year_end_prepare(
         contract=contract,
         year=2025,
@@ -218,14 +236,15 @@ def test_year_end_prepare_approve_and_post(finance, director):
         actor=finance,
     )
     assert settlement.claims_paid == D("900000.00")
-    # 90% < 95%: insurer 900,000 + 36,000 = 936,000; 64,000 back to the fund
+    # 90% < 95%: insurer 900,000 + 36,000 = 936,000; of the 1,000,000 transferred 64,000 back
     assert settlement.to_return == D("64000.00")
     assert settlement.lines.get(code="claims_paid").source == "核定赔付台账 2025"
     with pytest.raises(NotPermitted):
         year_end_approve(settlement=settlement, actor=finance)
     year_end_approve(settlement=settlement, actor=director)
     balances = ledger_balances(contract=contract, year=2025)
-    assert balances[("resident_fund", 2025, LedgerAccount.INSURER)] == D("-64000.00")
+    # the insurer keeps 1,000,000 transferred − 64,000 returned
+    assert balances[("resident_fund", 2025, LedgerAccount.INSURER)] == D("936000.00")
     with pytest.raises(ContractsError, match="已审批"):
         year_end_prepare(
             contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance

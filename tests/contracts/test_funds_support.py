@@ -57,3 +57,48 @@ def approve_funding(contract, year, maker, checker, **kwargs):
 
 
 D = Decimal
+
+
+def pay_quarters(contract, year, maker, checker) -> None:
+    """Every quarter of the contract's year generated, prepared, approved and paid (a day into
+    the quarter)."""
+    from contracts.models import Transfer
+    from contracts.periods import QUARTERS, contract_year
+    from contracts.services.transfers import transfer_move, transfers_generate
+
+    period = contract_year(contract, year)
+    for quarter in QUARTERS:
+        transfers_generate(year=year, quarter=quarter)
+    for transfer in Transfer.objects.filter(contract=contract, year=year).order_by("quarter"):
+        transfer_move(transfer=transfer, move="prepare", actor=maker)
+        transfer_move(transfer=transfer, move="approve", actor=checker)
+        transfer_move(
+            transfer=transfer,
+            move="pay",
+            actor=maker,
+            paid_on=period.quarter_bounds(transfer.quarter)[0] + datetime.timedelta(days=4),
+            bank_reference=f"B{contract.pk}-{year}-{transfer.quarter}",
+        )
+
+
+def release_reserve(contract, year, maker, checker, *, score="95"):
+    """The evaluation's reserve release for `score`, approved and paid."""
+    from contracts.services.reserves import reserve_release, reserve_release_move
+
+    release = reserve_release(
+        contract=contract, year=year, score=score, evaluation_ref=f"KH-{year}", actor=maker
+    )
+    reserve_release_move(release=release, move="approve", actor=checker)
+    return reserve_release_move(
+        release=release,
+        move="pay",
+        actor=maker,
+        paid_on=datetime.date(year + 1, 3, 1),
+        bank_reference=f"R{contract.pk}-{year}",
+    )
+
+
+def pay_year(contract, year, maker, checker, *, score="95"):
+    """The year's money settled before its year-end: four quarters paid, reserve released."""
+    pay_quarters(contract, year, maker, checker)
+    return release_reserve(contract, year, maker, checker, score=score)

@@ -4,13 +4,15 @@ from decimal import Decimal
 
 import pytest
 
+from audit.scoping import restrict
+from contracts.models import PerformanceBond
 from contracts.selectors import (
-    bond_for_user,
     contract_for_user,
     contract_shares,
     insurer_of,
 )
 from contracts.services import insurer_user_link
+from tests.conftest import with_perms
 from tests.contracts.factories import BondFactory, ContractFactory, InsurerFactory
 
 
@@ -31,11 +33,14 @@ def contracts(db):
 
 def test_insurer_user_sees_contracts_where_it_is_lead_or_member(contracts, role_user):
     lead, member, _stranger, led, joined, _other = contracts
-    user = role_user("insurer", "ins_lead")
+    user = with_perms(role_user("insurer", "ins_lead"), "contracts.view_performancebond")
     insurer_user_link(user=user, insurer=lead, actor=None)
     assert insurer_of(user) == lead
     assert set(contract_for_user(user)) == {led, joined}
-    assert set(bond_for_user(user).values_list("contract", flat=True)) == {led.pk, joined.pk}
+    assert set(restrict(PerformanceBond, user).values_list("contract", flat=True)) == {
+        led.pk,
+        joined.pk,
+    }
     member_user = role_user("insurer", "ins_member")
     insurer_user_link(user=member_user, insurer=member, actor=None)
     assert list(contract_for_user(member_user)) == [led]

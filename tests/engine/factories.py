@@ -66,6 +66,7 @@ def one_line_doc(**line: object) -> dict:
         "name": "测试方案",
         "version": 1,
         "effective_from": "2000-01-01",
+        "own_payment_field": "oth_pay",
         "source": {"seed": "none", "rules": ["R-TEST-1"]},
         "eligibility": {"require_enrolment": False},
         "lines": [base_line],

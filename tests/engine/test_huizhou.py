@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from insurance.engine import compute_person
+from insurance.engine import compute_person, parse_plan
 
-from .factories import person, setl, shipped
+from .factories import person, setl, shipped, shipped_doc
 
 D = Decimal
 PLAN = shipped("huizhou-2013")
@@ -18,17 +18,41 @@ def run(*settlements):
     return compute_person(plan=PLAN, person=person(), settlements=list(settlements))
 
 
-def test_costs_from_january_accumulate_though_the_scheme_starts_in_july():
-    # March: self-pay 30,000 - 21,000 = 9,000 -> counted, not paid (before 2013-07-01).
-    # August: 20,000 - 16,000 = 4,000 -> accumulated 9,000 -> 13,000: (13,000 - 10,000) x 95%
-    # = 2,850.
+def test_admissions_from_january_are_paid_retroactively_though_the_scheme_starts_in_july():
+    # Seed 002, 六: "本方案自2013年7月1日施行，大病保险待遇从2013年1月1日起累计计算", and
+    # 一（一）: "年度内...总额超过1万元以上的费用由大病保险再支付95%": the benefit year is 2013
+    # from 1 January, so a March admission is paid, not only counted (R-HZ-5).
+    # March: self-pay 30,000 - 16,000 = 14,000 -> (14,000 - 10,000) x 95% = 3,800.00
+    # August: 20,000 - 16,000 = 4,000 more -> 4,000 x 95% = 3,800.00
+    # year: (18,000 - 10,000) x 95% = 7,600.00
     result = run(
-        stay("S1", "2013-03-05", "30000", "21000"), stay("S2", "2013-08-05", "20000", "16000")
+        stay("S1", "2013-03-05", "30000", "16000"), stay("S2", "2013-08-05", "20000", "16000")
+    )
+    march, august = result.settlements
+    assert (march.status, march.total) == ("computed", D("3800.00"))
+    assert august.total == D("3800.00")
+    assert result.total == D("7600.00")
+
+
+def test_counted_not_paid_stays_an_option_of_the_plan_format():
+    # A city that wants January-June costs counted towards the threshold but not paid writes
+    # effective_from 2013-07-01 and accumulate_from 2013-01-01.
+    # March: 14,000 self-pay -> counted, not paid. August: 4,000 more -> accumulated 18,000:
+    # f(18,000) - f(14,000) = 7,600 - 3,800 = 3,800.00 (the part above 10,000 is all August's).
+    doc = shipped_doc("huizhou-2013")
+    doc["effective_from"], doc["accumulate_from"] = "2013-07-01", "2013-01-01"
+    result = compute_person(
+        plan=parse_plan(doc),
+        person=person(),
+        settlements=[
+            stay("S1", "2013-03-05", "30000", "16000"),
+            stay("S2", "2013-08-05", "20000", "16000"),
+        ],
     )
     march, august = result.settlements
     assert (march.status, march.total) == ("accumulate_only", D("0"))
-    assert august.total == D("2850.00")
-    # Without the March costs August alone stays under 10,000 and gets nothing.
+    assert august.total == D("3800.00")
+    # Without the March costs August alone (4,000) stays under 10,000 and gets nothing.
     assert run(stay("S2", "2013-08-05", "20000", "16000")).settlements[0].total == D("0")
 
 
@@ -51,7 +75,7 @@ def test_costs_above_the_pooled_maximum_are_not_self_pay_ratio_costs():
 
 
 def test_new_year_starts_again_and_dates_before_accumulation_are_outside():
-    # 2012 costs are before the accumulation start: outside the plan.
+    # 2012 costs are before the benefit year 2013: outside the plan.
     # 2014: a new calendar year, 12,000 self-pay -> 2,000 x 95% = 1,900.
     result = run(
         stay("S0", "2012-12-01", "50000", "10000"), stay("S1", "2014-02-01", "20000", "8000")

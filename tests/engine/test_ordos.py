@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from insurance.engine import compute_person
+from insurance.engine import compute_person, parse_plan, render_plan
 
-from .factories import person, setl, shipped
+from .factories import person, setl, shipped, shipped_doc
 
 D = Decimal
 PLAN = shipped("ordos-2018")
@@ -91,3 +91,51 @@ def test_residents_are_not_covered_by_the_employee_scheme():
     record = setl("S1", "2018-05-01", psn_part_amt="90000")
     res = run(record, who=person(insutype="390")).settlements[0]
     assert (res.status, res.reason, res.total) == ("ineligible", "insutype", D("0"))
+
+
+def test_the_burden_is_counted_before_this_schemes_own_payment():
+    # R-ORD-6 pays on "个人承担的...医疗费用": the patient's burden BEFORE this scheme pays. In
+    # one-stop settlement psn_part_amt is already net of the insurer's payment (oth_pay, the
+    # plan's own_payment_field). A stay of 50,000 burden on which the insurer paid 9,000 at the
+    # hospital arrives as psn_part_amt 41,000 + oth_pay 9,000:
+    #   burden = 41,000 + 9,000 = 50,000 -> (50,000 - 20,000) x 30% = 9,000.00
+    #   (read net, it would be (41,000 - 20,000) x 30% = 6,300.00)
+    record = setl("S1", "2018-05-01", psn_part_amt="41000", oth_pay="9000")
+    res = run(record).settlements[0]
+    assert res.lines["burden"] == D("9000.00")
+    base = next(s for s in res.steps if s.code == "base" and s.line == "burden")
+    assert base.values["own_payment"] == {"field": "oth_pay", "amount": D("9000")}
+    assert base.values["base"] == D("50000")
+    assert "个人负担费用 41000 + 本方案在结算中已付（其他支付） 9000 −" in res.text("zh")
+    assert "= 50000.00（不低于 0）" in res.text("zh")
+    assert "paid by this scheme at settlement (other payments) 9000" in res.text("en")
+
+
+def test_the_own_payment_is_added_back_before_the_earlier_lines_are_deducted():
+    # A stay with a 60,000 burden before the scheme pays, 5,000 of it excluded items and 20,000
+    # above the pooled maximum. What the scheme owes (and paid at the hospital, oth_pay):
+    #   over-max: 20,000 x 80%                                   = 16,000.00
+    #   burden:   60,000 - 5,000 - 16,000 = 39,000 -> 19,000 x 30% =  5,700.00
+    #   oth_pay = 21,700; psn_part_amt = 60,000 - 21,700          = 38,300
+    # The burden base read back: 38,300 + 21,700 - 5,000 - 16,000 = 39,000.
+    record = setl("S1", "2018-05-01", psn_part_amt="38300", oth_pay="21700",
+                  excl_item_amt="5000", inscp_over_max_amt="20000")  # fmt: skip
+    res = run(record).settlements[0]
+    assert res.lines == {"over-max": D("16000.00"), "cancer-drug": D("0"), "burden": D("5700.00")}
+    assert res.total == D("21700.00")  # what the insurer paid at the hospital: reconciled
+
+
+def test_the_plain_words_say_the_burden_is_before_the_schemes_payment():
+    zh = render_plan(plan=PLAN, lang="zh")
+    assert "个人负担费用（本方案支付前）" in zh
+    assert "before this scheme's own payment" in render_plan(plan=PLAN, lang="en")
+
+
+def test_the_own_payment_field_is_the_plans_declaration():
+    # The same record under a plan declaring hifes_pay: oth_pay is someone else's money now.
+    doc = shipped_doc("ordos-2018")
+    doc["own_payment_field"] = "hifes_pay"
+    record = setl("S1", "2018-05-01", psn_part_amt="41000", oth_pay="9000", hifes_pay="3000")
+    res = compute_person(plan=parse_plan(doc), person=person(), settlements=[record])
+    # 41,000 + 3,000 = 44,000 -> (44,000 - 20,000) x 30% = 7,200.00
+    assert res.settlements[0].lines["burden"] == D("7200.00")

@@ -47,22 +47,52 @@ def test_annual_cap_of_200000():
     assert totals == [D("200000.00"), D("0"), D("35000.00")]
 
 
-def test_waiting_period_for_first_time_and_re_enrolled_people():
-    first_time = person(first_enrol=True, enrolments=(Enrolment(date(2017, 3, 1)),))
-    # 90 days from 2017-03-01: covered from 2017-05-30.
+# Seed 001, 三（一）1.: "除规定情形外，初次参加或中断后再次参加青岛市社会医疗保险的，设立补充
+# 医疗保险待遇等待期" -- the waiting period belongs to joining BASIC insurance, not to the first
+# supplementary enrolment (R-QD-5). The plan's 90 days are an example (the seed gives no length).
+
+
+def test_people_insured_for_years_do_not_wait_when_the_scheme_starts():
+    # Insured since 2005, enrolled (for the first time: the scheme is new) on 2017-01-01.
+    # A special drug of 1,000 on 2017-01-05 is paid at once: 1,000 x 80% = 800.00.
+    veteran = person(insured_since=date(2005, 3, 1), first_enrol=True,
+                     enrolments=(Enrolment(date(2017, 1, 1)),))  # fmt: skip
+    res = run(setl("S1", "2017-01-05", special_drug_amt="1000"), who=veteran).settlements[0]
+    assert (res.status, res.total) == ("computed", D("800.00"))
+
+
+def test_first_time_joiners_of_basic_insurance_wait_from_the_day_they_joined():
+    # Joined basic insurance on 2017-03-01 (and the scheme with it): 90 days -> covered from
+    # 2017-05-30 (30 days to 31 March, 30 more to 30 April, 30 more to 30 May).
+    newcomer = person(insured_since=date(2017, 3, 1), enrolments=(Enrolment(date(2017, 3, 1)),))
     early = setl("S1", "2017-05-29", special_drug_amt="1000")
     late = setl("S2", "2017-05-30", special_drug_amt="1000")
-    early_res, late_res = run(early, late, who=first_time).settlements
+    early_res, late_res = run(early, late, who=newcomer).settlements
     assert (early_res.reason, early_res.total) == ("waiting_period", D("0"))
     assert late_res.total == D("800.00")  # 1,000 x 80%
-    # re-enrolled after a break (2016-12-31 -> 2017-03-01): waits again
-    broke = person(enrolments=(Enrolment(date(2015, 1, 1), date(2016, 12, 31)),
-                               Enrolment(date(2017, 3, 1))))  # fmt: skip
-    assert run(early, who=broke).settlements[0].reason == "waiting_period"
-    # seamless renewal: no waiting period
-    seamless = person(enrolments=(Enrolment(date(2015, 1, 1), date(2017, 2, 28)),
-                                  Enrolment(date(2017, 3, 1))))  # fmt: skip
-    assert run(early, who=seamless).settlements[0].total == D("800.00")
+
+
+def test_rejoining_basic_insurance_after_a_break_waits_again_whatever_the_enrolment():
+    # Insured 2010-2016, a break, insured again from 2016-11-15: the current uninterrupted
+    # insurance began 2016-11-15, so the 90 days end on 2017-02-12 (15 Nov + 90 days = 13 Feb:
+    # 15 days to 30 Nov, 31 Dec, 31 Jan -> 77, +13 Feb = 90). The scheme enrolment of 2017-01-01
+    # is a seamless renewal of 2016's, which does not matter: the break was in basic insurance.
+    back = person(insured_since=date(2016, 11, 15),
+                  enrolments=(Enrolment(date(2016, 1, 1), date(2016, 12, 31)),
+                              Enrolment(date(2017, 1, 1))))  # fmt: skip
+    waiting = run(setl("S1", "2017-02-12", special_drug_amt="1000"), who=back).settlements[0]
+    covered = run(setl("S2", "2017-02-13", special_drug_amt="1000"), who=back).settlements[0]
+    assert (waiting.reason, covered.total) == ("waiting_period", D("800.00"))
+
+
+def test_an_unknown_insurance_start_means_no_waiting_period():
+    # The waiting period is an exception for newcomers ("除规定情形外"): without the date the
+    # person is treated as insured before (docs/plans.md); the register should hold the date.
+    unknown = person(
+        insured_since=None, first_enrol=True, enrolments=(Enrolment(date(2017, 3, 1)),)
+    )
+    res = run(setl("S1", "2017-03-02", special_drug_amt="1000"), who=unknown).settlements[0]
+    assert res.total == D("800.00")
 
 
 def test_not_enrolled_on_the_day_and_general_outpatient():

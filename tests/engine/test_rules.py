@@ -48,7 +48,7 @@ def test_missing_reference_figure_is_a_clear_error():
 
 def test_enterprise_excluded_causes_top_up_and_quota():
     plan = shipped("shaanxi-enterprise-2011")
-    who = person()
+    who = person(hire_date=date(2005, 1, 1))  # long past the year of service
     drunk = setl("S1", "2012-03-01", cause="drunkenness", inscp_scp_amt="1000", hifp_pay="700")
     res = compute_person(plan=plan, person=who, settlements=[drunk]).settlements[0]
     assert (res.status, res.reason) == ("ineligible", "excluded_cause")
@@ -68,7 +68,7 @@ def test_enterprise_quota_cap_per_year():
     plan = shipped("shaanxi-enterprise-2011")
     a = setl("S1", "2012-03-01", med_type="11", psn_part_amt="1500")
     b = setl("S2", "2012-04-01", med_type="11", psn_part_amt="1500")
-    res = compute_person(plan=plan, person=person(), settlements=[a, b])
+    res = compute_person(plan=plan, person=person(retired=True), settlements=[a, b])
     assert [r.lines["quota"] for r in res.settlements] == [D("1500.00"), D("500.00")]
 
 

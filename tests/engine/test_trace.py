@@ -63,6 +63,10 @@ def histories(draw):
             med_type=draw(st.sampled_from(["21", "14", "11"])),
             insutype=draw(st.sampled_from(["310", "390", ""])),
             psn_part_amt=draw(fen(0, 400_000)),
+            # the schemes' own payments, added back where a base reads psn_part_amt
+            oth_pay=draw(st.just(D("0.00")) | fen(0, 50_000)),
+            hifes_pay=draw(st.just(D("0.00")) | fen(0, 50_000)),
+            hifmi_pay=draw(st.just(D("0.00")) | fen(0, 50_000)),
             inscp_scp_amt=draw(fen(0, 400_000)),
             excl_item_amt=draw(fen(0, 2_000)),
             inscp_over_max_amt=draw(st.just(D("0.00")) | fen(0, 300_000)),
@@ -89,6 +93,10 @@ def histories(draw):
         cvlserv_flag=draw(st.booleans()),
         rural=draw(st.booleans()),
         statuses=statuses,
+        # waiting periods from basic insurance (R-QD-5) and the service condition (R-ENT-2)
+        insured_since=draw(st.none() | st.just(start.date() + timedelta(days=30))),
+        hire_date=draw(st.none() | st.just(start.date() - timedelta(days=200))),
+        retired=draw(st.booleans()),
     )
     return plan, who, records
 

@@ -122,7 +122,8 @@ def test_refused_without_the_change_permission(role_user, verified_client, enrol
         client.post(cancel_url, {"cancelled_on": "2025-02-01", "cancel_reason": "重复购买"}),
     ):
         assert response.status_code == 403
-        assert "您没有办理退保的权限" in response.content.decode()
+        text = response.content.decode()
+        assert "您没有此操作的权限" in text and "修改「参保登记」" in text
     enrollment.refresh_from_db()
     assert enrollment.status != EnrollmentStatus.CANCELLED
     assert not _cancellations(enrollment).exists()

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import openpyxl
@@ -7,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.choices import AuditAction
+from audit.crypto import encrypt_bytes
 from audit.models import AuditEntry, User
 from insurance.choices import ImportJobStatus
 from insurance.models import Enrollment, ImportJob, Person
@@ -225,7 +227,8 @@ def test_background_job_with_bad_rows_reports_and_writes_nothing(county_a, setti
     settings.MEDIA_ROOT = tmp_path
     rows = [*_rows(), ["A9", "1", "", "", "310", "11", "370826", ""]]
     job = ImportJob(target="person", original_name="p.csv", file_format="csv")
-    job.file.save("p.csv", ContentFile(gbk_csv(HEADERS, rows)), save=True)
+    sealed = encrypt_bytes(gbk_csv(HEADERS, rows)).encode()  # as import_job_create stores it
+    job.file.save("p.csv.enc", ContentFile(sealed), save=True)
     assert import_job_process(job_id=job.pk) == ImportJobStatus.FAILED
     job.refresh_from_db()
     assert Person.objects.count() == 0
@@ -255,7 +258,8 @@ def test_export_is_masked_unless_permitted_and_audited(client, role_user, county
     assert entry.extra["count"] == 1 and entry.extra["personal"] is False
 
 
-def test_export_unmasked_with_permission(client, county_a):
+def test_even_the_superuser_export_is_masked(client, county_a):
+    """Issue 19, point 1: full values only through the audited reveal, for every role."""
     person = PersonFactory(region=county_a, name="张三")
     root = User.objects.create_superuser("root", password="pw-for-tests-1")
     login_verified(client, root)
@@ -264,5 +268,51 @@ def test_export_unmasked_with_permission(client, county_a):
         {"format": 0, "resource": 0, "personresource_name": "on", "personresource_certno": "on"},
     )
     body = response.content.decode("utf-8-sig")
-    assert "张三" in body and person.certno in body
-    assert AuditEntry.objects.get(action=AuditAction.EXPORT).extra["personal"] is True
+    assert response.status_code == 200 and "张*" in body
+    assert "张三" not in body and person.certno not in body
+    assert AuditEntry.objects.get(action=AuditAction.EXPORT).extra["personal"] is False
+
+
+def test_eligibility_facts_are_imported_and_exported(client, county_a):
+    # The facts eligibility is derived from: the start of the current basic insurance (R-QD-5,
+    # national name psn_insu_date), the hire date (R-ENT-2) and the rural resident flag (R-IM-2).
+    headers = ["psn_no", "certno", "psn_name", "insutype", "psn_type", "admdvs",
+               "psn_insu_date", "hire_date", "rural"]  # fmt: skip
+    rows = [
+        ["C001", make_certno(region_code="370826"), "李四", "310", "11", "370826",
+         "2016-11-15", "2019/03/01", "否"],
+        ["C002", make_certno(region_code="370826"), "王五", "390", "21", "370826", "", "", "是"],
+    ]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows([headers, *rows])
+    created, errors = import_file(
+        actor=None, target="person", data=out.getvalue().encode("utf-8"), file_name="p.csv"
+    )
+    assert (created, errors) == (2, [])
+    employee, resident = Person.objects.get(psn_no="C001"), Person.objects.get(psn_no="C002")
+    assert (employee.insured_since, employee.hire_date, employee.rural) == (
+        dt.date(2016, 11, 15), dt.date(2019, 3, 1), False,
+    )  # fmt: skip
+    assert (resident.insured_since, resident.hire_date, resident.rural) == (None, None, True)
+    bad = [["C003", make_certno(region_code="370826"), "赵六", "390", "21", "370826", "", "",
+            "也许"]]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows([headers, *bad])
+    created, errors = import_file(
+        actor=None, target="person", data=out.getvalue().encode("utf-8"), file_name="p.csv"
+    )
+    assert created == 0 and [(e["row"], e["column"]) for e in errors] == [(2, "农村居民")]
+    root = User.objects.create_superuser("root", password="pw-for-tests-1")
+    login_verified(client, root)
+    response = client.post(
+        reverse("admin:insurance_person_export"),
+        {"format": 0, "resource": 0, **{f"personresource_{f}": "on" for f in (
+            "psn_no", "insured_since", "hire_date", "rural")}},
+    )  # fmt: skip
+    header, *lines = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    columns = [
+        header.index(name) for name in ("人员编号", "本次连续参保起始日期", "入职日期", "农村居民")
+    ]
+    exported = [[line[i] for i in columns] for line in lines]
+    assert ["C001", "2016-11-15", "2019-03-01", "否"] in exported
+    assert ["C002", "", "", "是"] in exported

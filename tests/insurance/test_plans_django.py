@@ -52,6 +52,18 @@ def test_calculator_ordos_worked_example(tmp_path):
 
 
 @pytest.mark.django_db
+def test_calculator_without_persons_meets_the_service_condition(tmp_path):
+    # Company scheme (example figures): outpatient in-policy 1,000, pooled fund 700 -> top-up to
+    # 90% = 200; without a persons file everyone has served (and waited) long enough.
+    settlements = (
+        "setl_id,psn_no,insutype,med_type,setl_time,inscp_scp_amt,hifp_pay\n"
+        "E1,E,310,11,2012-03-01 10:00:00,1000.00,700.00\n"
+    )
+    rows = _compute(tmp_path, "--plan", "shaanxi-enterprise-2011", settlements=settlements)
+    assert rows["E1"]["co-pay-top-up"] == "200.00"
+
+
+@pytest.mark.django_db
 def test_calculator_persons_file_civil_servant_keeps_old_rules(tmp_path):
     (tmp_path / "p.csv").write_text(
         "psn_no,insutype,cvlserv_flag,special_statuses,enrol_date,first_enrol\n"
@@ -61,6 +73,34 @@ def test_calculator_persons_file_civil_servant_keeps_old_rules(tmp_path):
     rows = _compute(tmp_path, "--plan", "ordos-2018", "--persons", str(tmp_path / "p.csv"))
     # Civil-servant subsidy: no R-ORD-5 line; burden 40,000 - 2,000 = 38,000 -> 18,000 x 30%.
     assert rows["S1"]["over-max"] == "0.00" and rows["S1"]["burden"] == "5400.00"
+
+
+@pytest.mark.django_db
+def test_calculator_persons_file_rural_and_eligibility_columns(tmp_path):
+    # R-IM-2 (seed 004, 三（三）): a rural resident's deductible is last year's rural net income.
+    # In-policy 100,000, basic fund 0; bands above the deductible 50% to 50,000, then 60%:
+    #   urban (30,594): 50,000 x 50% + 19,406 x 60% = 25,000 + 11,643.60 = 36,643.60
+    #   rural (12,000): 50,000 x 50% + 38,000 x 60% = 25,000 + 22,800.00 = 47,800.00
+    settlements = (
+        "setl_id,psn_no,insutype,med_type,setl_time,inscp_scp_amt\n"
+        "U1,U,390,21,2015-06-01 10:00:00,100000.00\nR1,R,390,21,2015-06-01 10:00:00,100000.00\n"
+    )
+    (tmp_path / "p.csv").write_text(
+        "psn_no,insutype,rural,insured_since,hire_date,retired\n"
+        "U,390,0,2001-01-01,,0\nR,390,1,2001-01-01,,0\n",
+        encoding="utf-8",
+    )
+    rows = _compute(
+        tmp_path, "--plan", "inner-mongolia-2015", "--persons", str(tmp_path / "p.csv"),
+        "--reference", "disposable_income_urban=30594", "--reference", "net_income_rural=12000",
+        settlements=settlements,
+    )  # fmt: skip
+    assert (rows["U1"]["payable"], rows["R1"]["payable"]) == ("36643.60", "47800.00")
+    persons = ["--persons", str(tmp_path / "p.csv"), "--reference", "disposable_income_urban=1"]
+    for column, bad in (("rural", "maybe"), ("hire_date", "2015-13-01")):
+        (tmp_path / "p.csv").write_text(f"psn_no,{column}\nU,{bad}\n", encoding="utf-8")
+        with pytest.raises(CommandError, match=rf"p\.csv 第2行 列 {column}"):
+            _compute(tmp_path, "--plan", "inner-mongolia-2015", *persons, settlements=settlements)
 
 
 @pytest.mark.django_db
@@ -87,9 +127,9 @@ def test_calculator_plan_file_is_validated(tmp_path):
 @pytest.mark.django_db
 def test_new_version_then_activate_retires_the_old_one(role_user):
     director = role_user("director")
-    ordos = BenefitPlan.objects.get(code="ordos-2018", version=1)
+    ordos = BenefitPlan.objects.get(code="ordos-2018", status=PlanStatus.ACTIVE)
     draft = plan_new_version(plan=ordos, actor=director)
-    assert (draft.version, draft.status) == (2, PlanStatus.DRAFT)
+    assert (draft.version, draft.status) == (ordos.version + 1, PlanStatus.DRAFT)
     plan_activate(plan=draft, actor=director)
     ordos.refresh_from_db()
     assert ordos.status == PlanStatus.RETIRED
@@ -140,12 +180,13 @@ def test_admin_copy_and_activate_buttons(client, django_user_model):
 
     root = django_user_model.objects.create_superuser("root", "r@example.cn", "pw-long-12345")
     login_verified(client, root)
-    huizhou = BenefitPlan.objects.get(code="huizhou-2013", version=1)
+    huizhou = BenefitPlan.objects.get(code="huizhou-2013", status=PlanStatus.ACTIVE)
+    following = huizhou.version + 1
     copy_url = reverse("admin:insurance_benefitplan_copy_as_new_version", args=[huizhou.pk])
     assert client.get(copy_url).status_code == 200  # asks first
-    assert not BenefitPlan.objects.filter(code="huizhou-2013", version=2).exists()
+    assert not BenefitPlan.objects.filter(code="huizhou-2013", version=following).exists()
     response = client.post(copy_url)
-    draft = BenefitPlan.objects.get(code="huizhou-2013", version=2)
+    draft = BenefitPlan.objects.get(code="huizhou-2013", version=following)
     assert response.status_code == 302 and str(draft.pk) in response["Location"]
     client.post(reverse("admin:insurance_benefitplan_activate", args=[draft.pk]))
     draft.refresh_from_db()

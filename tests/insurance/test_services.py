@@ -262,3 +262,41 @@ def test_scheme_year_clean_reports_split_in_chinese():
     with pytest.raises(ValidationError) as exc:
         year.full_clean()
     assert "100%" in str(exc.value) and "90" in str(exc.value)
+
+
+def test_benefits_start_follows_the_plan_and_moves_with_the_persons_facts(role_user):
+    # Qingdao (seed 001, 三（一）1.): the waiting period belongs to joining basic insurance.
+    from insurance.models import BenefitPlan
+
+    qingdao = BenefitPlan.objects.get(code="qingdao-2017", status="active")
+    year = SchemeYearFactory(year=2017, plan=qingdao)
+    person = PersonFactory(insured_since=D(2017, 3, 1))
+    enrollment = enrollment_create(actor=None, person=person, scheme_year=year)
+    assert enrollment.benefits_from == D(2017, 5, 30)  # 2017-03-01 + 90 days
+    # The register learns he was insured since 2005 without a break: no waiting at all.
+    clerk = role_user("operator")
+    person_update(actor=clerk, person=person, changes={"insured_since": D(2005, 1, 1)})
+    enrollment.refresh_from_db()
+    assert enrollment.benefits_from == D(2017, 1, 1)
+    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE).latest("id")
+    assert entry.changes["after"]["benefits_from"] == [
+        {"enrollment": enrollment.pk, "before": "2017-05-30", "after": "2017-01-01"}
+    ]
+
+
+def test_a_company_scheme_needs_a_hire_date_unless_retired():
+    # Company scheme 第三条: "在高速集团内部工作时间满一年" -- retirees (第三条（二）) need none.
+    from insurance.models import BenefitPlan
+
+    plan = BenefitPlan.objects.get(code="shaanxi-enterprise-2011", status="active")
+    year = SchemeYearFactory(year=2012, plan=plan)
+    with pytest.raises(ValidationError, match="请先登记参保人的入职日期"):
+        enrollment_create(actor=None, person=PersonFactory(), scheme_year=year)
+    hired = enrollment_create(
+        actor=None, person=PersonFactory(hire_date=D(2011, 12, 20)), scheme_year=year
+    )
+    assert hired.benefits_from == D(2012, 12, 20)
+    retired = enrollment_create(
+        actor=None, person=PersonFactory(psn_type=PersonType.RETIRED), scheme_year=year
+    )
+    assert retired.benefits_from == D(2012, 1, 1)

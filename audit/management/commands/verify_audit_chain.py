@@ -14,7 +14,6 @@ class Command(BaseCommand):
             )
             return
         raise CommandError(
-            f"审计日志链在第 {report.first_broken_id} 条断开 / chain broken at entry "
-            f"{report.first_broken_id}: {report.problem} "
-            f"({report.checked} entries intact before it)"
+            f"审计日志链被改动 / chain broken at entry {report.first_broken_id}: "
+            f"{report.problem} ({report.checked} entries intact before it)"
         )

@@ -35,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allowed-costs", default="0", help="合规经办费用（元） / allowed costs"
         )
+        parser.add_argument(
+            "--policy-loss", default="0", help="认定的政策性亏损（元） / policy-caused loss"
+        )
+        parser.add_argument(
+            "--policy-loss-reason", default="", help="政策性亏损认定依据 / why (policy change)"
+        )
 
     def handle(self, *args, **options):
         contract = Contract.objects.filter(pk=options["contract"]).first()
@@ -50,6 +56,8 @@ class Command(BaseCommand):
                 actor=actor,
                 interest=_amount(options["interest"], "利息收入"),
                 allowed_costs=_amount(options["allowed_costs"], "合规经办费用"),
+                policy_loss=_amount(options["policy_loss"], "政策性亏损"),
+                policy_loss_reason=options["policy_loss_reason"],
             )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
@@ -59,5 +67,6 @@ class Command(BaseCommand):
             f"年度清算 #{settlement.pk}（{contract.number} {settlement.year}）已编制 / prepared: "
             f"claims_paid={settlement.claims_paid} payout_ratio={settlement.payout_ratio}% "
             f"to_return={settlement.to_return} to_carry={settlement.to_carry} "
-            f"loss_fund_share={settlement.loss_fund_share}"
+            f"to_pay={settlement.to_pay} loss_fund_share={settlement.loss_fund_share} "
+            f"insurer_result={settlement.insurer_result}"
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.spreadsheet import safe_row
 from insurance.engine import (
     EngineError,
     Enrolment,
@@ -25,6 +26,7 @@ from insurance.plans import load_shipped_plans
 ALWAYS = date(1900, 1, 1)
 STATUSES = {"dibao", "dibao_edge", "tekun", "youfu", "fanpin"}
 PERSON_COLUMNS = ("psn_no",)
+FLAG_COLUMNS = ("cvlserv_flag", "first_enrol", "rural", "retired")  # 0/1, default 0
 SETTLEMENT_COLUMNS = ("setl_id", "psn_no", "setl_time")
 
 
@@ -73,8 +75,14 @@ class Command(BaseCommand):
             self._persons(options["persons"])
             if options["persons"]
             else {
+                # No persons file: enrolled, insured and employed since always (no waiting
+                # period, a year of service met), urban, without special statuses.
                 s.psn_no: PersonFacts(
-                    psn_no=s.psn_no, insutype=s.insutype, enrolments=(Enrolment(start=ALWAYS),)
+                    psn_no=s.psn_no,
+                    insutype=s.insutype,
+                    enrolments=(Enrolment(start=ALWAYS),),
+                    insured_since=ALWAYS,
+                    hire_date=ALWAYS,
                 )
                 for s in settlements
             }
@@ -96,7 +104,7 @@ class Command(BaseCommand):
             for s in settlements:
                 r = results[s.setl_id]
                 lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
-                writer.writerow([s.setl_id, s.psn_no, f"{r.total:.2f}", *lines])
+                writer.writerow(safe_row([s.setl_id, s.psn_no, f"{r.total:.2f}", *lines]))
         total = sum((r.total for r in results.values()), Decimal("0"))
         self.stdout.write(
             f"{plan.code} v{plan.version}: {len(settlements)} 条结算，应赔付合计 {total:.2f} 元 → "
@@ -168,6 +176,9 @@ class Command(BaseCommand):
         return records
 
     def _persons(self, path: Path) -> dict[str, PersonFacts]:
+        """Columns (docs/plans.md): psn_no (required), insutype, special_statuses (`;`), the 0/1
+        flags cvlserv_flag, first_enrol, rural, retired, and the dates enrol_date,
+        insured_since, hire_date (YYYY-MM-DD)."""
         fh, reader = _read_csv(path, PERSON_COLUMNS)
         persons = {}
         with fh:
@@ -177,14 +188,12 @@ class Command(BaseCommand):
                 unknown = [s for s in statuses if s and s not in STATUSES]
                 if unknown:
                     raise _fail(path, number, "special_statuses", f"未知身份 / unknown: {unknown}")
-                try:
-                    enrol = date.fromisoformat(
-                        (row.get("enrol_date") or "").strip() or "1900-01-01"
-                    )
-                except ValueError as exc:
-                    raise _fail(path, number, "enrol_date", "日期格式应为 YYYY-MM-DD") from exc
+                dates = {
+                    column: _date(path, number, row, column)
+                    for column in ("enrol_date", "insured_since", "hire_date")
+                }
                 flags = {}
-                for column in ("cvlserv_flag", "first_enrol"):
+                for column in FLAG_COLUMNS:
                     value = (row.get(column) or "0").strip()
                     if value not in ("0", "1"):
                         raise _fail(path, number, column, "应为 0 或 1 / must be 0 or 1")
@@ -192,9 +201,20 @@ class Command(BaseCommand):
                 persons[psn_no] = PersonFacts(
                     psn_no=psn_no,
                     insutype=(row.get("insutype") or "").strip(),
-                    cvlserv_flag=flags["cvlserv_flag"],
-                    first_enrol=flags["first_enrol"],
                     statuses=tuple(StatusPeriod(status=s, start=ALWAYS) for s in statuses if s),
-                    enrolments=(Enrolment(start=enrol),),
+                    enrolments=(Enrolment(start=dates["enrol_date"] or ALWAYS),),
+                    insured_since=dates["insured_since"],
+                    hire_date=dates["hire_date"],
+                    **flags,
                 )
         return persons
+
+
+def _date(path: Path, number: int, row: dict, column: str) -> date | None:
+    text = (row.get(column) or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise _fail(path, number, column, "日期格式应为 YYYY-MM-DD / must be YYYY-MM-DD") from exc

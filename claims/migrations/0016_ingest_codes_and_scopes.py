@@ -22,7 +22,7 @@ def drop_raw_csv_tables(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0014_stage_without_setl_index'),
+        ('claims', '0015_own_payment_field_quota_pool'),
         ('contracts', '0003_evaluation'),
         ('insurance', '0005_plan_status_label'),
     ]

@@ -1,0 +1,191 @@
+"""The admin's doors: every queryset through `audit.scoping.restrict`, every custom view through
+a permission check.
+
+`RestrictedAdminMixin` (first in every ModelAdmin's bases) gives the admin one door to data:
+changelists, change pages, history, delete pages, the custom views that look rows up with
+`get_queryset`, autocomplete (which asks the related admin's `get_queryset`) and exports all see
+`restrict(..., user, "view")`; foreign-key choices and list filters offer only rows the user may
+reach, so no other insurer's (or county's) name shows in a drop-down.
+
+`admin_door(...)` (or `self.door(...)` in a ModelAdmin) wraps a custom view: signed-in staff
+(`admin_site.admin_view`), then the permissions it declares, all required. `choices` names the
+values a URL argument may take (a workflow move, a step) and the permissions each adds; any other
+value is 404. The door records on the request whether it let the user in, and keeps what it
+requires on the view, so the generated access walk (tests/audit/test_access_walk.py) can walk
+every custom view without anyone listing it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.apps import apps
+from django.contrib.admin import RelatedFieldListFilter
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth.models import Permission
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.scoping import ACTIONS, declared_scopes, has_model_permission, restrict
+
+GRANTED, REFUSED = "granted", "refused"
+# Django's own pages, and import/export (which checks its own permissions); the rest is a door.
+OWN_PAGES = (
+    "changelist", "add", "change", "delete", "history", "import", "process_import", "export",
+)  # fmt: skip
+ACTION_LABELS = {
+    "view": gettext_lazy("查看"),
+    "add": gettext_lazy("新增"),
+    "change": gettext_lazy("修改"),
+    "delete": gettext_lazy("删除"),
+}
+
+
+def permission_label(perm: str, model=None) -> str:
+    """A permission in the user's words: 查看「参保人」, or a custom permission's own name."""
+    if perm in ACTIONS:
+        return f"{ACTION_LABELS[perm]}「{model._meta.verbose_name}」"
+    app_label, _sep, codename = perm.partition(".")
+    action, _sep, model_name = codename.partition("_")
+    if action in ACTIONS:
+        try:
+            return permission_label(action, apps.get_model(app_label, model_name))
+        except LookupError:
+            pass
+    found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    return str(found.name) if found else perm
+
+
+def refusal(request, *, missing: list[str], model=None, admin_site=None):
+    """The 403 page of a door: what was refused and which permission it needs, in the user's
+    language; nothing was done."""
+    needed = "、".join(permission_label(perm, model) for perm in missing)
+    context = {
+        **(admin_site.each_context(request) if admin_site is not None else {}),
+        "title": _("没有权限"),
+        "message": _(
+            "您没有此操作的权限：需要「%(perms)s」。如需办理，请联系系统管理员分配相应角色。"
+        )
+        % {"perms": needed},
+    }
+    return TemplateResponse(request, "admin/medsupp_refused.html", context, status=403)
+
+
+def _scoped(model) -> bool:
+    return model is not None and model._meta.label_lower in declared_scopes()
+
+
+def _allowed(request, perm: str, *, model, model_admin) -> bool:
+    if perm in ACTIONS:
+        if model_admin is not None:
+            check = getattr(model_admin, f"has_{perm}_permission")
+            return bool(check(request))
+        return has_model_permission(request.user, model, perm)
+    return request.user.has_perm(perm)
+
+
+def admin_door(
+    admin_site, view, *, model=None, model_admin=None, perms=("view",), choices=None, refused=None
+):
+    """`view` behind the admin's sign-in and the declared permissions (see the module doc).
+    `refused(request)` may answer a refusal itself (a 403 page that says which role is needed)."""
+    model = model if model is not None else getattr(model_admin, "model", None)
+    choices = choices or {}
+
+    @functools.wraps(view)
+    def door(request, *args, **kwargs):
+        needed = list(perms)
+        for name, values in choices.items():
+            if kwargs.get(name) not in values:
+                raise Http404
+            needed += list(values[kwargs[name]])
+        missing = [
+            p for p in needed if not _allowed(request, p, model=model, model_admin=model_admin)
+        ]
+        if missing:
+            request.medsupp_door = REFUSED
+            if refused is not None:
+                response = refused(request)
+                if response.status_code != 403:
+                    raise ImproperlyConfigured("a door's refusal must answer 403")
+                return response
+            return refusal(request, missing=missing, model=model, admin_site=admin_site)
+        request.medsupp_door = GRANTED
+        return view(request, *args, **kwargs)
+
+    door.door_model = model
+    door.door_perms = tuple(perms)
+    door.door_choices = {name: dict(values) for name, values in choices.items()}
+    return admin_site.admin_view(door)
+
+
+class RestrictedRelatedFilter(RelatedFieldListFilter):
+    """A foreign-key filter offering only the rows the user may reach."""
+
+    def field_choices(self, field, request, model_admin):
+        queryset = restrict(field.related_model, request.user, "view")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class RestrictedAdminMixin:
+    """One door to data for a ModelAdmin (see the module doc)."""
+
+    def get_queryset(self, request):
+        return restrict(super().get_queryset(request), request.user, "view")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and _scoped(db_field.related_model):
+            kwargs["queryset"] = restrict(db_field.related_model, request.user, "view")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and _scoped(db_field.related_model):
+            kwargs["queryset"] = restrict(db_field.related_model, request.user, "view")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and self._related_path(item):
+                item = (item, RestrictedRelatedFilter)
+            filters.append(item)
+        return filters
+
+    def _related_path(self, path: str) -> bool:
+        try:
+            field = get_fields_from_path(self.model, path)[-1]
+        except (FieldDoesNotExist, AttributeError):
+            return False
+        return bool(getattr(field, "is_relation", False)) and _scoped(field.related_model)
+
+    def get_urls(self):
+        """Every URL of this admin that is not one of Django's own pages (or import/export,
+        which checks its permissions itself) goes through a door: a custom view added by a
+        package (an unfold action, a device's QR code) needs at least the view permission."""
+        opts = self.model._meta
+        own = {f"{opts.app_label}_{opts.model_name}_{page}" for page in OWN_PAGES}
+        urls = []
+        for pattern in super().get_urls():
+            callback = pattern.callback
+            if pattern.name and pattern.name not in own and not hasattr(callback, "door_perms"):
+                pattern = URLPattern(
+                    pattern.pattern,
+                    admin_door(self.admin_site, callback, model_admin=self),
+                    pattern.default_args,
+                    pattern.name,
+                )
+            urls.append(pattern)
+        return urls
+
+    def door(self, view, *perms, choices=None):
+        """This admin's custom view behind its permission check (`admin_door`)."""
+        return admin_door(
+            self.admin_site, view, model_admin=self, perms=perms or ("view",), choices=choices
+        )
