@@ -76,7 +76,7 @@ def compensation_tiles(request) -> list[Tile]:
 
 def discrepancy_tiles(request) -> list[Tile]:
     from audit.scoping import restrict
-    from claims.choices_supervision import DISCREPANCIES, Outcome
+    from claims.choices import DISCREPANCIES, Outcome
     from claims.models import ReconciliationResult
 
     user = request.user
@@ -129,7 +129,8 @@ def batch_tiles(request) -> list[Tile]:
 
 
 def disclosure_tiles(request) -> list[Tile]:
-    from audit.models import DisclosureReport, DisclosureStatus
+    from audit.choices import DisclosureStatus
+    from audit.models import DisclosureReport
     from audit.scoping import restrict
 
     user = request.user

@@ -43,7 +43,7 @@ import datetime as dt  # noqa: E402
 from django.db.models import Count, F, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from claims.choices_supervision import DISCREPANCIES, ManualClaimStatus  # noqa: E402
+from claims.choices import DISCREPANCIES, ManualClaimStatus  # noqa: E402
 from claims.models import ReconciliationResult  # noqa: E402
 
 
@@ -128,8 +128,8 @@ def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> d
     """A contract year's complaints for the evaluation and the disclosure report: received in
     the year; `judged` = assigned ones answered or already past their deadline on `today`;
     `on_time` = answered on or before the deadline; decisions by kind."""
+    from claims.choices import ComplaintStatus
     from claims.models import Complaint
-    from claims.models.complaint import ComplaintStatus
 
     today = today or timezone.localdate()
     start, end = _year_bounds(contract, year)

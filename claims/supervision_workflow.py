@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import AdjustmentStatus as A
-from claims.choices_supervision import ManualClaimStatus as M
-from claims.choices_supervision import StatementStatus as S
+from claims.choices import AdjustmentStatus as A
+from claims.choices import ManualClaimStatus as M
+from claims.choices import StatementStatus as S
 
 SUBMIT_PERMISSION = "claims.add_claimstatement"
 REVIEW_PERMISSION = "claims.review_claimstatement"

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from audit.roles import INSURER
 from audit.scoping import row_scope
+from contracts.choices import EvaluationStatus
 from contracts.models import (
     AdministrativePenalty,
     Bid,
@@ -47,7 +48,6 @@ from contracts.models import (
     Transfer,
     YearEndSettlement,
 )
-from contracts.models.evaluation import EvaluationStatus
 
 BUREAU = object()  # the insurer scope of bureau staff: every insurer
 

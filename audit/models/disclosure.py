@@ -17,11 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class DisclosureStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    CHECKED = "checked", _("已复核")
-    PUBLISHED = "published", _("已发布")
+from audit.choices import DisclosureStatus
 
 
 def content_sha256(content: dict) -> str:

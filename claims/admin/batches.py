@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls

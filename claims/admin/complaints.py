@@ -16,20 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin_mixins import viewer_of
+from audit.admin.mixins import viewer_of
 from audit.scoping import restrict
 from claims.admin.evaluation import evaluation_urls
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintDecision, ComplaintStatus
 from claims.models import Complaint
-from claims.models.complaint import (
-    COMPLAINT_MOVES,
-    DECIDE_PERMISSION,
-    OPEN_COMPLAINT_STATES,
-    ComplaintCategory,
-    ComplaintChannel,
-    ComplaintDecision,
-    ComplaintStatus,
-)
+from claims.models.complaint import COMPLAINT_MOVES, DECIDE_PERMISSION, OPEN_COMPLAINT_STATES
 from claims.services.complaints import (
     complaint_allowed_moves,
     complaint_bond_allowed,

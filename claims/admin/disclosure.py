@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import ViewerMixin, viewer_of
-from audit.models import DisclosureReport, DisclosureStatus
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import ViewerMixin, viewer_of
+from audit.choices import DisclosureStatus
+from audit.models import DisclosureReport
 from claims.admin.supervision import form_view, links_html
 from claims.reports.disclosure_pdf import disclosure_pdf
 from claims.services.disclosure import (

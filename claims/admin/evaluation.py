@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_doors import admin_door
+from audit.admin.doors import admin_door
 from audit.scoping import restrict
 from claims.admin.supervision import form_view
 from claims.reports.evaluation_pdf import evaluation_pdf

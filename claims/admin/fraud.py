@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import viewer_of
+from audit.admin.mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
-from claims.choices_supervision import FlagStatus
+from claims.choices import FlagStatus
 from claims.models import FraudFlag
 from claims.services.fraud import fraud_flag_review, may_review_fraud_flags
 

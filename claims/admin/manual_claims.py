@@ -11,11 +11,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin_mixins import viewer_of
+from audit.admin.mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from claims.choices import RefusalReason
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
-from claims.reasons import RefusalReason
 from claims.services.manual_claims import (
     manual_claim_decide,
     manual_claim_documents_update,

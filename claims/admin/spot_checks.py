@@ -10,11 +10,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from audit.admin_mixins import viewer_of
+from audit.admin.mixins import viewer_of
 from audit.scoping import restrict
 from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from claims.choices import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
-from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 from claims.services.spot_checks import (
     PERMISSION,
     follow_up_add,

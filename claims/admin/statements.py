@@ -12,11 +12,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin_mixins import viewer_of
+from audit.admin.mixins import viewer_of
 from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_lines, form_view, links_html
-from claims.choices_supervision import ItemDecision, StatementStatus
+from claims.choices import ItemDecision, RefusalReason, StatementStatus
 from claims.models import ClaimStatement, StatementAdjustment
-from claims.reasons import RefusalReason
 from claims.services.statement_items import (
     bond_proposal_allowed,
     may_review_items,

@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin, ViewerMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin, ViewerMixin
 from audit.scoping import restrict
 from claims.models import CalendarOverride, ManualClaim, SupervisionConfig
 from claims.selectors import (
@@ -90,7 +90,7 @@ def form_view(
 class ReadOnlyScopedAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
     """Rows reached through `restrict` (`RestrictedAdminMixin`); pages read-only, changes only
     through the workflow views (which call services), whose buttons the change page offers only
-    to a user who may use them (`audit.admin_mixins.viewer_of`)."""
+    to a user who may use them (`audit.admin.mixins.viewer_of`)."""
 
     list_per_page = 50
     show_full_result_count = False

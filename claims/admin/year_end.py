@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_doors import admin_door
+from audit.admin.doors import admin_door
 from claims.admin.supervision import form_view
 from claims.services.year_end import year_end_prepare_for
 from contracts.fund_workflow import PREPARE_PERMISSION

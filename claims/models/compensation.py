@@ -1,19 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from claims.choices import CompensationStatus
+
 
 def _money(label, **kwargs):
     return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
-
-
-class CompensationStatus(models.TextChoices):
-    COMPUTED = "computed", _("已计算")
-    INELIGIBLE = "ineligible", _("不符合条件")
-    ACCUMULATE_ONLY = "accumulate_only", _("仅累计")
-    REVERSAL = "reversal", _("冲销")
-    REVERSED = "reversed", _("已被冲销")
-    ORPHAN_REVERSAL = "orphan_reversal", _("冲销（原结算缺失）")
-    NO_PLAN = "no_plan", _("无适用待遇方案")
 
 
 class Compensation(models.Model):

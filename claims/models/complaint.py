@@ -10,40 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ComplaintChannel(models.TextChoices):
-    HOTLINE = "hotline", _("服务热线")
-    WINDOW = "window", _("服务窗口")
-    ONLINE = "online", _("网上投诉")
-    LETTER = "letter", _("来信")
-
-
-class ComplaintCategory(models.TextChoices):
-    """From the seeds (R-JN evaluation section, R-CON-5, R-SUP-5)."""
-
-    REFUSAL = "refusal", _("拒绝赔付")
-    DELAY = "delay", _("赔付拖延")
-    HIGH_THRESHOLD = "high_threshold", _("门槛设置过高")
-    HIDDEN_TERMS = "hidden_terms", _("隐形条款")
-    PRE_EXISTING = "pre_existing", _("以既往病史为由拒赔")
-    ATTITUDE = "attitude", _("服务态度")
-    DATA_MISUSE = "data_misuse", _("个人信息滥用")
-    OTHER = "other", _("其他")
-
-
-class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("已登记")
-    ASSIGNED = "assigned", _("已转保险机构（待答复）")
-    ANSWERED = "answered", _("保险机构已答复")
-    DECIDED = "decided", _("已作出处理决定")
-    CLOSED = "closed", _("已回访办结")
-
-
-class ComplaintDecision(models.TextChoices):
-    JUSTIFIED = "justified", _("投诉属实")
-    PARTLY = "partly", _("部分属实")
-    UNJUSTIFIED = "unjustified", _("投诉不属实")
-
+from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintDecision, ComplaintStatus
 
 OPEN_COMPLAINT_STATES = (
     ComplaintStatus.RECEIVED,

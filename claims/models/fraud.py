@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import FlagKind, FlagStatus
+from claims.choices import FlagKind, FlagStatus
 
 
 class FraudFlag(models.Model):

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import ManualClaimStatus
-from claims.reasons import RefusalReason
+from claims.choices import ManualClaimStatus, RefusalReason
 
 # The documents checklist: code -> label. Complete when every item is ticked.
 DOCUMENTS: dict[str, str] = {

@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import Outcome, PaidField
+from claims.choices import Outcome, PaidField
 
 
 def _money(label, **kwargs):

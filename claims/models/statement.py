@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import AdjustmentStatus, ItemDecision, StatementStatus
-from claims.reasons import RefusalReason
+from claims.choices import AdjustmentStatus, ItemDecision, RefusalReason, StatementStatus
 
 
 def _money(label, **kwargs):

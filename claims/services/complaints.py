@@ -15,14 +15,9 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from claims.choices import ComplaintDecision, ComplaintStatus
 from claims.models import Complaint, ComplaintTransition
-from claims.models.complaint import (
-    COMPLAINT_MOVES,
-    DECIDE_PERMISSION,
-    ComplaintDecision,
-    ComplaintStatus,
-    complaint_moves_from,
-)
+from claims.models.complaint import COMPLAINT_MOVES, DECIDE_PERMISSION, complaint_moves_from
 from claims.services.calendar import working_days_add
 from claims.supervision_workflow import IllegalMove, NotPermitted, SupervisionError
 from contracts.choices import DeductionSource

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
-from audit.choices import AuditAction
-from audit.models import DisclosureReport, DisclosureStatus
+from audit.choices import AuditAction, DisclosureStatus
+from audit.models import DisclosureReport
 from audit.models.disclosure import content_sha256
 from claims.services import disclosure_figures as figures
 from insurance.models import Scheme, SchemeYear

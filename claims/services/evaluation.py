@@ -26,18 +26,21 @@ from claims.services.evaluation_indicators import (
     indicator_compute,
     weighted_total,
 )
-from contracts.choices import ContractStatus, DebarmentReason
+from contracts.choices import (
+    ContractStatus,
+    DebarmentReason,
+    EvaluationStatus,
+    IndicatorCode,
+    IndicatorMethod,
+    RenewalRecommendation,
+)
 from contracts.errors import ContractsError, IllegalTransition, NotPermitted
 from contracts.models import Contract, Evaluation, EvaluationIndicator, EvaluationScore
 from contracts.models.evaluation import (
     DEFAULT_PASS_MARK,
     EVALUATION_MOVES,
     SCORE_PERMISSION,
-    EvaluationStatus,
     EvaluationTransition,
-    IndicatorCode,
-    IndicatorMethod,
-    RenewalRecommendation,
     evaluation_checker_refusal,
     evaluation_may,
     evaluation_moves_from,

@@ -23,8 +23,8 @@ from claims.selectors import (
     spot_check_points,
 )
 from claims.services.year_end import payout_ratio_for
-from contracts.models.evaluation import IndicatorCode as C
-from contracts.models.evaluation import IndicatorMethod
+from contracts.choices import IndicatorCode as C
+from contracts.choices import IndicatorMethod
 from contracts.periods import contract_year
 from contracts.selectors import staffing_rows
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import FlagKind, FlagStatus
+from claims.choices import FlagKind, FlagStatus
 from claims.models import FraudFlag, SettlementRecord
 from claims.services.reconciliation import config_for
 from claims.supervision_workflow import NotPermitted, SupervisionError

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import ManualClaimStatus
+from claims.choices import NOTE_REQUIRED, ManualClaimStatus, RefusalReason
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
-from claims.reasons import NOTE_REQUIRED, RefusalReason
 from claims.services.calendar import working_days_add
 from claims.supervision_workflow import MANUAL_MOVES, NotPermitted, SupervisionError, check_move
 from contracts.selectors import contract_for_user

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import Outcome
+from claims.choices import Outcome
 from claims.models import (
     CompensationAdjustment,
     ReconciliationResult,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from claims.choices import ActionStatus, FindingSeverity, SpotCheckStatus
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
-from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckStatus
 from claims.supervision_workflow import NotPermitted, SupervisionError
 from contracts.selectors import contract_for_user, insurer_of
 

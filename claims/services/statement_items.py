@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import ItemDecision, StatementStatus
+from claims.choices import NOTE_REQUIRED, ItemDecision, RefusalReason, StatementStatus
 from claims.models import StatementAdjustment, StatementItem
-from claims.reasons import NOTE_REQUIRED, RefusalReason
 from claims.supervision_workflow import (
     ADJUSTMENT_MOVES,
     REVIEW_PERMISSION,

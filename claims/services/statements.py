@@ -25,8 +25,7 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices import BatchStatus
-from claims.choices_supervision import DISCREPANCIES, ItemDecision, StatementStatus
+from claims.choices import DISCREPANCIES, BatchStatus, ItemDecision, StatementStatus
 from claims.models import (
     ClaimStatement,
     SettlementRecord,

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin
 
 
 class ScopedAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):

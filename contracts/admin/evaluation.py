@@ -13,16 +13,12 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from audit.admin_mixins import ViewerMixin, viewer_of
+from audit.admin.mixins import ViewerMixin, viewer_of
 from contracts.admin.common import ScopedAdmin
+from contracts.choices import EvaluationStatus
 from contracts.fund_workflow import PREPARE_PERMISSION
 from contracts.models import Evaluation, EvaluationIndicator, EvaluationScore
-from contracts.models.evaluation import (
-    SCORE_PERMISSION,
-    EvaluationStatus,
-    evaluation_allowed_moves,
-    evaluation_may,
-)
+from contracts.models.evaluation import SCORE_PERMISSION, evaluation_allowed_moves, evaluation_may
 
 
 def _links(links) -> str:

@@ -13,13 +13,14 @@ from audit.choices import AuditAction
 from contracts.choices import (
     ContractStatus,
     DebarmentReason,
+    EvaluationStatus,
     RenewalAnswer,
+    RenewalRecommendation,
     TerminationReason,
 )
 from contracts.dates import renewal_answer_due, renewal_window
 from contracts.errors import ContractsError, IllegalTransition, NotPermitted
 from contracts.models import Contract, ContractMember, ContractTransition, Evaluation
-from contracts.models.evaluation import EvaluationStatus, RenewalRecommendation
 from contracts.rules import contract_errors, money_term_errors, share_errors, term_errors
 from contracts.selectors import insurer_debarment_on, insurer_of
 from contracts.services.common import snapshot, today

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.choices_supervision import ItemDecision
+from claims.choices import ItemDecision
 from claims.models import ClaimStatement, FraudFlag, StatementAdjustment
 from claims.services.complaints import complaint_move, complaint_register
 from claims.services.disclosure import disclosure_draft, disclosure_move

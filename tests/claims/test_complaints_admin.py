@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from claims.choices import ComplaintStatus
 from claims.models import Complaint
-from claims.models.complaint import ComplaintStatus
 from contracts.services.insurers import insurer_user_link
 from tests.contracts.factories import ContractFactory, InsurerFactory
 

@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 
 from claims.services.evaluation import evaluation_draft
-from contracts.choices import ContractStatus
-from contracts.models.evaluation import EvaluationStatus
+from contracts.choices import ContractStatus, EvaluationStatus
 from tests.contracts.factories import ContractFactory
 
 

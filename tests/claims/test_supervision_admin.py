@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.choices_supervision import ItemDecision, StatementStatus
+from claims.choices import ItemDecision, StatementStatus
 from claims.models import ClaimStatement, ManualClaim, ReconciliationResult, StatementAdjustment
 from claims.services.statements import statement_submit
 from claims.tasks import supervision_nightly

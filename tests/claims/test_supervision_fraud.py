@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.choices_supervision import FlagKind, FlagStatus
+from claims.choices import FlagKind, FlagStatus
 from claims.models import FraudFlag
 from claims.services.fraud import fraud_detect, fraud_flag_review
 from insurance.choices import PersonStatus

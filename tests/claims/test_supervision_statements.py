@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims.choices_supervision import AdjustmentStatus, ItemDecision, StatementStatus
+from claims.choices import AdjustmentStatus, ItemDecision, StatementStatus
 from claims.models import SettlementRecord, StatementAdjustment, StatementTransition
 from claims.services.statement_items import (
     statement_adjustment_close,
