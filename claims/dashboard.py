@@ -157,7 +157,7 @@ def calendar_tiles(request) -> list[Tile]:
 
     if not request.user.has_perm("claims.add_calendaroverride"):
         return []
-    month = min(12, max(1, getattr(settings, "MEDSUPP_CALENDAR_WARN_FROM_MONTH", 10)))
+    month = min(12, max(1, settings.MEDSUPP_CALENDAR_WARN_FROM_MONTH))
     missing = years_without_holidays(timezone.localdate(), warn_from_month=month)
     if not missing:
         return []

@@ -24,14 +24,13 @@ from contracts.choices import DeductionSource
 from contracts.selectors import contract_for_user, insurer_of
 from contracts.services.bonds import bond_deduction_propose
 
-DEFAULT_RESPONSE_DAYS = 5
 FIELDS = ("status", "insurer_id", "assigned_on", "due_on", "answered_on", "decision",
           "decided_on", "satisfaction", "callback_on", "reopened_count")  # fmt: skip
 
 
 def response_working_days() -> int:
-    """`settings.COMPLAINT_RESPONSE_WORKING_DAYS` (default 5): the insurer's time to answer."""
-    return int(getattr(settings, "COMPLAINT_RESPONSE_WORKING_DAYS", DEFAULT_RESPONSE_DAYS))
+    """`settings.COMPLAINT_RESPONSE_WORKING_DAYS`: the insurer's time to answer."""
+    return int(settings.COMPLAINT_RESPONSE_WORKING_DAYS)
 
 
 def complaint_due_on(assigned_on: dt.date, days: int | None = None) -> dt.date:

@@ -38,7 +38,7 @@ TIERS: tuple[tuple[Decimal, Decimal | None, str], ...] = (
 
 
 def min_cell() -> int:
-    return int(getattr(settings, "DISCLOSURE_MIN_CELL", 5))
+    return int(settings.DISCLOSURE_MIN_CELL)
 
 
 def suppressed_mark() -> str:

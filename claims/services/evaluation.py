@@ -37,7 +37,6 @@ from contracts.choices import (
 from contracts.errors import ContractsError, IllegalTransition, NotPermitted
 from contracts.models import Contract, Evaluation, EvaluationIndicator, EvaluationScore
 from contracts.models.evaluation import (
-    DEFAULT_PASS_MARK,
     EVALUATION_MOVES,
     SCORE_PERMISSION,
     EvaluationTransition,
@@ -60,8 +59,8 @@ EVALUATED_STATUSES = (
 
 
 def pass_mark() -> Decimal:
-    """`settings.EVALUATION_PASS_MARK` (default 60); copied onto each evaluation when drafted."""
-    return Decimal(str(getattr(settings, "EVALUATION_PASS_MARK", DEFAULT_PASS_MARK)))
+    """`settings.EVALUATION_PASS_MARK`, copied onto each evaluation when it is drafted."""
+    return Decimal(str(settings.EVALUATION_PASS_MARK))
 
 
 def _snapshot(evaluation: Evaluation) -> dict:

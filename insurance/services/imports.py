@@ -21,7 +21,7 @@ UNREADABLE = _("上传文件无法解密读取（可能是升级前提交的任�
 
 
 def background_threshold_bytes() -> int:
-    return int(getattr(settings, "MEDSUPP_IMPORT_BACKGROUND_MB", 5) * 1024 * 1024)
+    return int(settings.MEDSUPP_IMPORT_BACKGROUND_MB * 1024 * 1024)
 
 
 def _resource(target: str, actor):
