@@ -16,3 +16,8 @@ __all__ += [
 from audit.models.disclosure import DisclosureReport  # noqa: E402
 
 __all__ += ["DisclosureReport"]
+
+# isort: split
+from audit.models.workflow import StatusChange  # noqa: E402
+
+__all__ += ["StatusChange"]

@@ -10,7 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin.mixins import viewer_of
-from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from audit.admin.workflow import form_page, links_html
+from claims.admin.supervision import ReadOnlyScopedAdmin
 from claims.choices import FlagStatus
 from claims.models import FraudFlag
 from claims.services.fraud import fraud_flag_review, may_review_fraud_flags
@@ -89,9 +90,9 @@ class FraudFlagAdmin(ReadOnlyScopedAdmin):
     def review_view(self, request, pk, verdict):
         flag = get_object_or_404(self.get_queryset(request), pk=pk)
         confirmed = verdict == "confirm"
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=flag,
             title=_("核实属实") if confirmed else _("排除疑点"),
             form=ReviewForm(request.POST or None),

@@ -1,9 +1,10 @@
 """Manual claims (零星报销): treatment that could not be settled at the hospital, R-CLM-3."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.fields import user_field
+from audit.models.workflow import StatusTracked
 from claims.choices import ManualClaimStatus, RefusalReason
 
 # The documents checklist: code -> label. Complete when every item is ticked.
@@ -22,18 +23,7 @@ def _money(label, **kwargs):
     return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
 
 
-def _user(label):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-
-class ManualClaim(models.Model):
+class ManualClaim(StatusTracked):
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
     )
@@ -62,10 +52,10 @@ class ManualClaim(models.Model):
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
     decision_note = models.TextField(_("审核说明"), blank=True)
-    decided_by = _user(_("审核人"))
+    decided_by = user_field(_("审核人"))
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
-    created_by = _user(_("受理人"))
+    created_by = user_field(_("受理人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:

@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.fields import user_field
+from audit.models.workflow import StatusTracked
 from claims.choices import AdjustmentStatus, ItemDecision, RefusalReason, StatementStatus
 
 
@@ -13,18 +14,7 @@ def _money(label, **kwargs):
     return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
 
 
-def _user(label):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-
-class ClaimStatement(models.Model):
+class ClaimStatement(StatusTracked):
     """What one insurer claims to have paid on one contract in one month, and its re-review."""
 
     contract = models.ForeignKey(
@@ -48,11 +38,11 @@ class ClaimStatement(models.Model):
     sample_seed = models.BigIntegerField(_("抽样种子"), null=True, blank=True)
     review_threshold = _money(_("大额必审金额"), null=True, blank=True)
     correction_total = _money(_("复核调整合计"), default=0)
-    submitted_by = _user(_("提交人"))
+    submitted_by = user_field(_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    reviewed_by = _user(_("复核人"))
+    reviewed_by = user_field(_("复核人"))
     reviewed_at = models.DateTimeField(_("复核完成时间"), null=True, blank=True)
-    approved_by = _user(_("审批人"))
+    approved_by = user_field(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
@@ -71,28 +61,6 @@ class ClaimStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} {self.insurer}"
-
-
-class StatementTransition(models.Model):
-    """Who moved a statement, when, from where to where, and why."""
-
-    statement = models.ForeignKey(
-        ClaimStatement, on_delete=models.CASCADE, related_name="transitions"
-    )
-    move = models.CharField(_("操作"), max_length=24)
-    source = models.CharField(_("原状态"), max_length=12, blank=True)
-    target = models.CharField(_("新状态"), max_length=12)
-    actor = _user(_("操作人"))
-    reason = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("核算状态记录")
-        verbose_name_plural = _("核算状态记录")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.statement_id}: {self.source}->{self.target}"
 
 
 class StatementItem(models.Model):
@@ -120,7 +88,7 @@ class StatementItem(models.Model):
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
     note = models.TextField(_("复核说明"), blank=True)
-    decided_by = _user(_("复核人"))
+    decided_by = user_field(_("复核人"))
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
 
     class Meta:
@@ -144,7 +112,7 @@ class StatementItem(models.Model):
         return self.corrected_amount
 
 
-class StatementAdjustment(models.Model):
+class StatementAdjustment(StatusTracked):
     """An amount the insurer must settle after an approved review: positive = it still owes the
     insured person (underpaid, unjustly refused); negative = it claimed too much (deducted from
     what the bureau accounts as paid)."""
@@ -169,7 +137,7 @@ class StatementAdjustment(models.Model):
         _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.OPEN
     )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-    closed_by = _user(_("办结人"))
+    closed_by = user_field(_("办结人"))
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     close_note = models.TextField(_("办结说明"), blank=True)
 

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import NotPermitted, RuleError
 from claims.choices import FlagKind, FlagStatus
 from claims.models import FraudFlag, SettlementRecord
 from claims.services.reconciliation import config_for
-from claims.supervision_workflow import NotPermitted, SupervisionError
 from insurance.choices import EnrollmentStatus, PersonStatus
 from insurance.models import Enrollment
 
@@ -241,12 +241,12 @@ def fraud_flag_review(*, flag, confirmed: bool, actor, note: str = "") -> FraudF
     if not may_review_fraud_flags(actor):
         raise NotPermitted(_("您没有核查欺诈疑点的权限。"))
     if flag.status != FlagStatus.OPEN:
-        raise SupervisionError(
+        raise RuleError(
             _("该疑点已核查（%(s)s），不能再次核查。") % {"s": flag.get_status_display()}
         )
     note = (note or "").strip()
     if not confirmed and not note:
-        raise SupervisionError(_("排除疑点必须写明理由。"))
+        raise RuleError(_("排除疑点必须写明理由。"))
     flag.status = FlagStatus.CONFIRMED if confirmed else FlagStatus.DISMISSED
     flag.reviewed_by = actor
     flag.reviewed_at = timezone.now()

@@ -1,21 +1,21 @@
 """The annual evaluation (年度考核, R-SUP-2): an indicator catalogue per scheme, one evaluation per
-contract and year with one row per indicator, and its workflow history.
+contract and year with one row per indicator.
 
-The computation reads claims data, so it lives above the models (`claims.services.evaluation`);
-this module only holds the data and the workflow table.
+The computation and the workflow read claims data, so they live above the models
+(`claims.services.evaluation`, `claims.workflows`); this module only holds the data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.fields import user_field
+from audit.models.workflow import StatusTracked
 from contracts.choices import (
     EvaluationStatus,
     IndicatorCode,
@@ -91,7 +91,7 @@ class EvaluationIndicator(models.Model):
                 raise ValidationError(_("系统计算的指标必须填写不相等的零分值与满分值。"))
 
 
-class Evaluation(models.Model):
+class Evaluation(StatusTracked):
     """The evaluation of one contract year; unique per (contract, year), so the year-end job
     that drafts it can run twice without harm."""
 
@@ -112,24 +112,9 @@ class Evaluation(models.Model):
         _("续签建议"), max_length=10, choices=RenewalRecommendation.choices, blank=True
     )
     computed_at = models.DateTimeField(_("指标计算时间"), null=True, blank=True)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("起草人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("空表示由年末定时任务起草"),
-    )
+    drafted_by = user_field(_("起草人"), help_text=_("空表示由年末定时任务起草"))
     drafted_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    approved_by = user_field(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     reserve_release = models.OneToOneField(
         "contracts.ReserveRelease",
@@ -184,14 +169,7 @@ class EvaluationScore(models.Model):
     computed_score = _score_field(_("计算得分(百分制)"), null=True, blank=True)
     manual_score = _score_field(_("人工评分(百分制)"), null=True, blank=True)
     comment = models.TextField(_("评分说明"), blank=True)
-    scored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("评分人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    scored_by = user_field(_("评分人"))
     scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
 
     class Meta:
@@ -217,97 +195,3 @@ class EvaluationScore(models.Model):
         if self.score is None:
             return None
         return (self.weight * self.score / Decimal(100)).quantize(Decimal("0.01"))
-
-
-class EvaluationTransition(models.Model):
-    evaluation = models.ForeignKey(
-        Evaluation, verbose_name=_("考核"), on_delete=models.CASCADE, related_name="history"
-    )
-    move = models.CharField(_("操作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=10, choices=EvaluationStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=10, choices=EvaluationStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.TextField(_("原因/说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("考核状态记录")
-        verbose_name_plural = _("考核状态记录")
-        ordering = ["evaluation", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.evaluation}: {self.from_status} → {self.to_status}"
-
-
-# --- the workflow as data ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvaluationMove:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str
-    needs_reason: bool = False
-
-
-SCORE_PERMISSION = "contracts.score_evaluation"
-APPROVE_PERMISSION = "contracts.approve_evaluation"
-
-_E = EvaluationStatus
-EVALUATION_MOVES: dict[str, EvaluationMove] = {
-    move.name: move
-    for move in (
-        EvaluationMove("submit", _("提交审批"), frozenset({_E.DRAFT}), _E.SCORED, SCORE_PERMISSION),
-        EvaluationMove(
-            "return",
-            _("退回重新评分"),
-            frozenset({_E.SCORED}),
-            _E.DRAFT,
-            APPROVE_PERMISSION,
-            needs_reason=True,
-        ),
-        EvaluationMove(
-            "approve", _("审批通过"), frozenset({_E.SCORED}), _E.APPROVED, APPROVE_PERMISSION
-        ),
-    )
-}
-
-
-def evaluation_moves_from(status: str) -> list[EvaluationMove]:
-    return [move for move in EVALUATION_MOVES.values() if status in move.sources]
-
-
-def evaluation_may(actor, permission: str) -> bool:
-    """Whether `actor` holds `permission` (scoring, recomputing, a move's permission)."""
-    return actor is not None and actor.has_perm(permission)
-
-
-def evaluation_checker_refusal(evaluation, actor) -> str | None:
-    """Maker/checker: the approver is neither the drafter, nor a scorer, nor the submitter.
-    Why `actor` may not approve, or None."""
-    if evaluation.drafted_by_id == actor.pk:
-        return _("审批人不能是考核的起草人，请由另一位主管审批。")
-    scorers = set(evaluation.scores.exclude(scored_by=None).values_list("scored_by", flat=True))
-    submitters = set(evaluation.history.filter(move="submit").values_list("actor_id", flat=True))
-    if actor.pk in scorers | submitters:
-        return _("审批人不能是参与评分或提交的人员，请由另一位主管审批。")
-    return None
-
-
-def evaluation_allowed_moves(evaluation, user) -> list[EvaluationMove]:
-    """The moves legal from the evaluation's status that `user` may make (the page's buttons):
-    his permissions, and approval only by someone who neither drafted, scored nor submitted."""
-    return [
-        move
-        for move in evaluation_moves_from(evaluation.status)
-        if evaluation_may(user, move.permission)
-        and (move.name != "approve" or evaluation_checker_refusal(evaluation, user) is None)
-    ]

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models.workflow import MakerChecker
 from contracts.models.funding import money_field
 from contracts.models.transfer import PaymentFields
 
@@ -71,11 +71,8 @@ class ReserveRelease(PaymentFields):
         verbose_name_plural = _("预留款拨付")
         ordering = ["-year", "contract"]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.UniqueConstraint(fields=["contract", "year"], name="contracts_release_unique"),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
-                name="contracts_release_two_people",
-            ),
         ]
 
     def __str__(self) -> str:

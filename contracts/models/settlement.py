@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models.workflow import MakerChecker
 from contracts.choices import SettlementStatus
 from contracts.models.funding import money_field
 
 
-class YearEndSettlement(models.Model):
+class YearEndSettlement(MakerChecker):
     contract = models.ForeignKey(
         "contracts.Contract",
         verbose_name=_("合同"),
@@ -45,35 +44,15 @@ class YearEndSettlement(models.Model):
         choices=SettlementStatus.choices,
         default=SettlementStatus.PREPARED,
     )
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("编制人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    prepared_at = models.DateTimeField(_("编制时间"), auto_now=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度清算")
         verbose_name_plural = _("年度清算")
         ordering = ["-year", "contract"]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.UniqueConstraint(
                 fields=["contract", "year"], name="contracts_settlement_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
-                name="contracts_settlement_two_people",
             ),
         ]
 
