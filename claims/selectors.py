@@ -13,6 +13,8 @@ from claims.models import Compensation, CompensationAdjustment, SettlementBatch,
 from contracts.scopes import is_insurer_side  # noqa: F401  (re-exported)
 from insurance.engine.money import quantize
 
+SHARE = Decimal("0.0001")  # a share 0..1, rounded to 4 places
+
 
 def settlement_batch_for_user(user, action: str = "view") -> QuerySet[SettlementBatch]:
     qs = SettlementBatch.objects.select_related("contract", "insurer", "uploaded_by")
@@ -91,7 +93,7 @@ def discrepancy_rate(contract, year: int) -> Decimal | None:
     ).aggregate(n=Count("id"), gaps=Count("id", filter=Q(outcome__in=DISCREPANCIES)))
     if not counts["n"]:
         return None
-    return (Decimal(counts["gaps"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))
+    return quantize(Decimal(counts["gaps"]) / Decimal(counts["n"]), SHARE)
 
 
 def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
@@ -118,7 +120,7 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
     ).aggregate(n=Count("id", filter=judged), ok=Count("id", filter=in_time))
     if not counts["n"]:
         return None
-    return (Decimal(counts["ok"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))
+    return quantize(Decimal(counts["ok"]) / Decimal(counts["n"]), SHARE)
 
 
 # --- complaints, spot checks, satisfaction surveys (issue 9) -----------------------------------
@@ -207,5 +209,5 @@ def satisfaction_figures(contract, year: int) -> dict:
     respondents = sums["respondents"] or 0
     share = None
     if respondents:
-        share = (Decimal(sums["satisfied"] or 0) / Decimal(respondents)).quantize(Decimal("0.0001"))
+        share = quantize(Decimal(sums["satisfied"] or 0) / Decimal(respondents), SHARE)
     return {"surveys": sums["n"], "respondents": respondents, "share": share}

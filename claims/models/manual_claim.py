@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.fields import user_field
 from audit.models.workflow import StatusTracked
 from claims.choices import ManualClaimStatus, RefusalReason
+from insurance.fields import MoneyField
 
 # The documents checklist: code -> label. Complete when every item is ticked.
 DOCUMENTS: dict[str, str] = {
@@ -17,10 +18,6 @@ DOCUMENTS: dict[str, str] = {
     "basic_settlement": _("基本医保结算单"),
     "bank_account": _("本人银行账户信息"),
 }
-
-
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
 
 
 class ManualClaim(StatusTracked):
@@ -36,7 +33,7 @@ class ManualClaim(StatusTracked):
     hospital_place = models.CharField(_("就医地"), max_length=64, blank=True)
     treatment_from = models.DateField(_("就医开始日期"))
     treatment_to = models.DateField(_("就医结束日期"))
-    amount_claimed = _money(_("申请金额"))
+    amount_claimed = MoneyField(_("申请金额"))
     documents = models.JSONField(_("材料清单"), default=dict, blank=True)
     documents_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
@@ -47,7 +44,7 @@ class ManualClaim(StatusTracked):
         default=ManualClaimStatus.RECEIVED,
     )
     decided_on = models.DateField(_("审核决定日期"), null=True, blank=True)
-    approved_amount = _money(_("核准金额"), null=True, blank=True)
+    approved_amount = MoneyField(_("核准金额"), null=True, blank=True)
     reason_code = models.PositiveSmallIntegerField(
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )

@@ -8,10 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.fields import user_field
 from audit.models.workflow import StatusTracked
 from claims.choices import AdjustmentStatus, ItemDecision, RefusalReason, StatementStatus
-
-
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
+from insurance.fields import MoneyField
 
 
 class ClaimStatement(StatusTracked):
@@ -31,13 +28,13 @@ class ClaimStatement(StatusTracked):
         default=StatementStatus.SUBMITTED,
     )
     record_count = models.PositiveIntegerField(_("结算笔数"), default=0)
-    claimed_total = _money(_("申报赔付总额"), default=0)
-    expected_total = _money(_("应赔付总额（引擎）"), default=0)
+    claimed_total = MoneyField(_("申报赔付总额"), default=0)
+    expected_total = MoneyField(_("应赔付总额（引擎）"), default=0)
     discrepancy_count = models.PositiveIntegerField(_("对账差异笔数"), default=0)
     sample_size = models.PositiveIntegerField(_("随机抽样数"), default=0)
     sample_seed = models.BigIntegerField(_("抽样种子"), null=True, blank=True)
-    review_threshold = _money(_("大额必审金额"), null=True, blank=True)
-    correction_total = _money(_("复核调整合计"), default=0)
+    review_threshold = MoneyField(_("大额必审金额"), null=True, blank=True)
+    correction_total = MoneyField(_("复核调整合计"), default=0)
     submitted_by = user_field(_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     reviewed_by = user_field(_("复核人"))
@@ -78,12 +75,12 @@ class StatementItem(models.Model):
     in_sample = models.BooleanField(_("随机抽中"), default=False)
     above_threshold = models.BooleanField(_("大额必审"), default=False)
     discrepancy = models.BooleanField(_("对账差异"), default=False)
-    claimed = _money(_("保险机构已付"))
-    expected = _money(_("应赔付（引擎）"))
+    claimed = MoneyField(_("保险机构已付"))
+    expected = MoneyField(_("应赔付（引擎）"))
     decision = models.CharField(
         _("复核结论"), max_length=8, choices=ItemDecision.choices, default=ItemDecision.PENDING
     )
-    corrected_amount = _money(_("核定金额"), null=True, blank=True)
+    corrected_amount = MoneyField(_("核定金额"), null=True, blank=True)
     reason_code = models.PositiveSmallIntegerField(
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
@@ -129,7 +126,7 @@ class StatementAdjustment(StatusTracked):
     insurer = models.ForeignKey(
         "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
     )
-    amount = _money(_("调整金额"))
+    amount = MoneyField(_("调整金额"))
     reason_code = models.PositiveSmallIntegerField(
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )

@@ -41,6 +41,7 @@ from contracts.periods import contract_year, contract_years
 from contracts.permissions import SCORE_EVALUATION
 from contracts.services.insurers import insurer_debar
 from contracts.services.reserves import reserve_release
+from insurance.engine.money import quantize
 
 # Contracts the year-end job evaluates: every contract in force at some time in the year.
 EVALUATED_STATUSES = (
@@ -253,7 +254,7 @@ def _points(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        points = Decimal(str(value)).quantize(Decimal("0.01"))
+        points = quantize(Decimal(str(value)))
     except InvalidOperation:
         raise RuleError(_("评分格式不正确：%(v)s。") % {"v": value}) from None
     if not Decimal(0) <= points <= Decimal(100):

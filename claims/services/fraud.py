@@ -29,6 +29,7 @@ from claims.choices import FlagKind, FlagStatus
 from claims.models import FraudFlag, SettlementRecord
 from claims.services.reconciliation import config_for
 from insurance.choices import EnrollmentStatus, PersonStatus
+from insurance.engine.money import quantize
 from insurance.models import Enrollment
 
 INPATIENT_PREFIX = "2"
@@ -181,7 +182,7 @@ def _cost_outliers(contract, start, end) -> list[FraudFlag]:
         cost = row["medfee_sumamt"]
         average = (Decimal(row["group_sum"]) - cost) / others
         if average > 0 and cost > factor * average:
-            row["average"] = average.quantize(Decimal("0.01"))
+            row["average"] = quantize(average)
             flagged.append(row)
     return _simple(
         FlagKind.COST_OUTLIER,

@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,9 +28,10 @@ from claims.models import (
 )
 from claims.services.own_payment import own_payment
 from insurance.engine.money import ZERO, quantize
+from insurance.fields import MoneyField
 
 CHUNK = 2000
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY = MoneyField()
 
 
 def config_for(contract) -> SupervisionConfig:

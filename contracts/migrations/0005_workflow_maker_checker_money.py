@@ -9,6 +9,8 @@ approved_by...), and every maker/checker check constraint is named after its mod
 
 import django.db.models.deletion
 from django.conf import settings
+import django.core.validators
+from decimal import Decimal
 from django.db import migrations, models
 from django.db.models import F, Q
 
@@ -79,4 +81,25 @@ class Migration(migrations.Migration):
         migrations.DeleteModel(name="ContractTransition"),
         migrations.DeleteModel(name="EvaluationTransition"),
         migrations.DeleteModel(name="FundTransition"),
+        # every amount a MoneyField: numeric(16, 2) (the rest already were)
+        migrations.AlterField(
+            model_name='bonddeduction',
+            name='amount',
+            field=models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='扣款金额'),
+        ),
+        migrations.AlterField(
+            model_name='contract',
+            name='platform_fee_amount',
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='平台费固定金额'),
+        ),
+        migrations.AlterField(
+            model_name='performancebond',
+            name='amount',
+            field=models.DecimalField(decimal_places=2, default=Decimal('2000000.00'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='保函金额'),
+        ),
+        migrations.AlterField(
+            model_name='settlementline',
+            name='amount',
+            field=models.DecimalField(decimal_places=2, max_digits=16, verbose_name='金额/比例'),
+        ),
     ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models.workflow import MakerChecker
 from contracts.choices import DeductionSource, DeductionStatus
+from insurance.fields import MoneyField
 
 DEFAULT_BOND_AMOUNT = Decimal("2000000.00")
 
@@ -25,10 +26,8 @@ class PerformanceBond(models.Model):
     )
     bank = models.CharField(_("出具银行"), max_length=128)
     guarantee_no = models.CharField(_("保函编号"), max_length=64)
-    amount = models.DecimalField(
+    amount = MoneyField(
         _("保函金额"),
-        max_digits=14,
-        decimal_places=2,
         default=DEFAULT_BOND_AMOUNT,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
@@ -67,10 +66,8 @@ class BondDeduction(MakerChecker):
         on_delete=models.PROTECT,
         related_name="deductions",
     )
-    amount = models.DecimalField(
+    amount = MoneyField(
         _("扣款金额"),
-        max_digits=14,
-        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     reason = models.TextField(_("扣款事由"))

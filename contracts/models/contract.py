@@ -22,6 +22,7 @@ from contracts.choices import (
     TerminationReason,
 )
 from contracts.models.tender import percent_field
+from insurance.fields import MoneyField
 
 MAX_MEMBERS = 10  # R-CON-6: lead + 9 co-insurers
 
@@ -127,10 +128,8 @@ class Contract(StatusTracked):
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
     )
-    platform_fee_amount = models.DecimalField(
+    platform_fee_amount = MoneyField(
         _("平台费固定金额"),
-        max_digits=14,
-        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],

@@ -22,6 +22,7 @@ from contracts.choices import (
     IndicatorMethod,
     RenewalRecommendation,
 )
+from insurance.engine.money import quantize
 
 DEFAULT_PASS_MARK = Decimal("60.00")
 
@@ -194,4 +195,4 @@ class EvaluationScore(models.Model):
     def weighted(self) -> Decimal | None:
         if self.score is None:
             return None
-        return (self.weight * self.score / Decimal(100)).quantize(Decimal("0.01"))
+        return quantize(self.weight * self.score / Decimal(100))

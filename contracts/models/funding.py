@@ -15,10 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models.workflow import MakerChecker
 from contracts.choices import FundingCalcStatus
 from insurance.choices import BUREAU_KEPT_SOURCES, INSURER_COLLECTED_SOURCES, FundingKind
-
-
-def money_field(name, **kwargs):
-    return models.DecimalField(name, max_digits=16, decimal_places=2, **kwargs)
+from insurance.fields import MoneyField
 
 
 class FundingCalculation(MakerChecker):
@@ -41,7 +38,7 @@ class FundingCalculation(MakerChecker):
     parts = models.JSONField(
         _("按资金来源分列"), default=list, help_text=_('[{"source": ..., "amount": "..."}]')
     )
-    result = money_field(_("筹资总额"))
+    result = MoneyField(_("筹资总额"))
     explanation = models.TextField(_("计算过程"), blank=True)
     status = models.CharField(
         _("状态"),

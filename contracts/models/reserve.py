@@ -9,8 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.models.workflow import MakerChecker
-from contracts.models.funding import money_field
 from contracts.models.transfer import PaymentFields
+from insurance.fields import MoneyField
 
 # used when the table in the database is empty: (lowest score, percent released)
 DEFAULT_RELEASE_BANDS = (
@@ -60,10 +60,10 @@ class ReserveRelease(PaymentFields):
     year = models.PositiveSmallIntegerField(_("年度"))
     score = models.DecimalField(_("考核得分"), max_digits=5, decimal_places=2)
     evaluation_ref = models.CharField(_("考核单据"), max_length=64)
-    held = money_field(_("预留款总额"))
+    held = MoneyField(_("预留款总额"))
     release_percent = models.DecimalField(_("拨付比例(%)"), max_digits=5, decimal_places=2)
-    released = money_field(_("拨付保险机构"))
-    returned = money_field(_("返还基金"))
+    released = MoneyField(_("拨付保险机构"))
+    returned = MoneyField(_("返还基金"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.fields import user_field
 from audit.models.workflow import MakerChecker
 from contracts.choices import PaymentStatus
-from contracts.models.funding import money_field
+from insurance.fields import MoneyField
 
 
 class PaymentFields(MakerChecker):
@@ -45,8 +45,8 @@ class Transfer(PaymentFields):
         on_delete=models.PROTECT,
         related_name="transfers",
     )
-    amount = money_field(_("本季拨付金额"))
-    reserve_part = money_field(_("本季预留考核款"))
+    amount = MoneyField(_("本季拨付金额"))
+    reserve_part = MoneyField(_("本季预留考核款"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -88,7 +88,7 @@ class PaymentPart(models.Model):
         "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
     )
     share = models.DecimalField(_("份额(%)"), max_digits=5, decimal_places=2)
-    amount = money_field(_("金额"))
+    amount = MoneyField(_("金额"))
 
     class Meta:
         verbose_name = _("拨付明细")

@@ -20,6 +20,7 @@ from contracts.rules import previous_end
 from contracts.selectors import insurer_debarment_on
 from contracts.services.common import snapshot, today
 from contracts.services.contracts import contract_save
+from insurance.engine.money import quantize
 
 
 @transaction.atomic
@@ -102,7 +103,7 @@ def bid_check_review(
 def bid_score(*, bid: Bid, breakdown: dict[str, object], actor, request=None) -> Bid:
     """Score a bid: `breakdown` maps an item (价格, 服务, 增值服务...) to points; total = sum."""
     try:
-        parts = {str(k): Decimal(str(v)).quantize(Decimal("0.01")) for k, v in breakdown.items()}
+        parts = {str(k): quantize(Decimal(str(v))) for k, v in breakdown.items()}
     except (InvalidOperation, ValueError):
         raise RuleError(_("评分必须是数字。")) from None
     if not parts or any(v < 0 for v in parts.values()):
