@@ -5,6 +5,7 @@ complaints     assign, answer (the insurer), decide, close after the callback, r
 statements     the monthly statement's re-review, approved by someone other than a reviewer
 adjustments    what an approved review left the insurer to settle: settled or cancelled
 manual claims  documents complete, approved or refused, paid (R-CLM-3)
+fraud flags    a screening flag confirmed or dismissed (with a reason) by a reviewer
 evaluations    the annual evaluation (a contracts model; its workflow reads claims data)
 disclosure     the public report (an audit model): checked, returned, published (R-SUP-4)
 """
@@ -20,6 +21,7 @@ from audit.workflow import Maker, Move, Workflow, register
 from claims.choices import AdjustmentStatus as A
 from claims.choices import ComplaintDecision, RefusalReason
 from claims.choices import ComplaintStatus as C
+from claims.choices import FlagStatus as F
 from claims.choices import ManualClaimStatus as M
 from claims.choices import StatementStatus as S
 from claims.models.manual_claim import DOCUMENTS
@@ -31,10 +33,11 @@ from claims.permissions import (
     HANDLE_COMPLAINT,
     HANDLE_MANUAL_CLAIM,
     PUBLISH_DISCLOSURE,
+    REVIEW_FRAUD_FLAG,
     REVIEW_STATEMENT,
     SETTLE_ADJUSTMENT,
 )
-from claims.services import complaints, disclosure, evaluation, manual_claims, statements
+from claims.services import complaints, disclosure, evaluation, fraud, manual_claims, statements
 from claims.services.statement_items import guard_close
 from contracts.choices import EvaluationStatus as E
 from contracts.permissions import APPROVE_EVALUATION, SCORE_EVALUATION
@@ -208,6 +211,22 @@ MANUAL_CLAIM = Workflow(
     audit_fields=manual_claims.FIELDS,
 )  # fmt: skip
 
+# --- fraud flags -------------------------------------------------------------------------------
+
+FRAUD_FLAG = Workflow(
+    "claims.FraudFlag",
+    moves=(
+        Move(
+            "confirm", _("核实属实"), {F.OPEN}, F.CONFIRMED, REVIEW_FRAUD_FLAG, stamp="reviewed",
+            guard=fraud.guard_review,
+        ),
+        Move(
+            "dismiss", _("排除疑点"), {F.OPEN}, F.DISMISSED, REVIEW_FRAUD_FLAG, needs_reason=True,
+            stamp="reviewed", guard=fraud.guard_review,
+        ),
+    ),
+)  # fmt: skip
+
 # --- the annual evaluation ----------------------------------------------------------------------
 
 EVALUATION = Workflow(
@@ -254,4 +273,4 @@ DISCLOSURE = Workflow(
     audit_fields=("status", "version", "content_sha256"),
 )  # fmt: skip
 
-register(COMPLAINT, STATEMENT, ADJUSTMENT, MANUAL_CLAIM, EVALUATION, DISCLOSURE)
+register(COMPLAINT, STATEMENT, ADJUSTMENT, MANUAL_CLAIM, FRAUD_FLAG, EVALUATION, DISCLOSURE)

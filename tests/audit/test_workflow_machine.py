@@ -180,7 +180,6 @@ NOT_WORKFLOWS = {
     "insurance.benefitplan": "a plan version's activation retires the one before (plans as data)",
     "contracts.tender": "awarded once by `tender_award`, which drafts the contract",
     "contracts.reminder": "a reminder marked done",
-    "claims.fraudflag": "a screening flag reviewed once (confirmed or dismissed)",
     "claims.spotcheck": "closed when its findings' follow-ups are done",
     "claims.followupaction": "a follow-up's progress",
     "audit.auditconclusion": "signed once, then frozen",

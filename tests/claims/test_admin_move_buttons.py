@@ -238,7 +238,7 @@ def test_fraud_flag_buttons_only_for_reviewers(covered_city, client, role_user):
     fraud_detect(contract=contract)
     flag = FraudFlag.objects.get()
     url = f"/admin/claims/fraudflag/{flag.pk}/change/"
-    review = f"/admin/claims/fraudflag/{flag.pk}/review/"
+    review = f"/admin/claims/fraudflag/{flag.pk}/move/"
     html = page(client, role_user("reviewer"), url)
     assert review + "confirm/" in html and review + "dismiss/" in html
     html = page(client, role_user("auditor"), url)
