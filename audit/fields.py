@@ -83,3 +83,9 @@ def user_field(label, *, on_delete=models.PROTECT, **kwargs) -> models.ForeignKe
         related_name="+",
         **kwargs,
     )
+
+
+def stamp_fields(by_label, at_label) -> tuple[models.ForeignKey, models.DateTimeField]:
+    """Who did a step to a record, and when: the `<step>_by` and `<step>_at` a workflow move
+    stamps (`audit.workflow.Move.stamp`). `approved_by, approved_at = stamp_fields(...)`."""
+    return user_field(by_label), models.DateTimeField(at_label, null=True, blank=True)

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.choices import DisclosureStatus
-from audit.fields import user_field
+from audit.fields import stamp_fields, user_field
 from audit.models.workflow import StatusTracked, two_people
 
 
@@ -40,10 +40,8 @@ class DisclosureReport(StatusTracked):
     content_sha256 = models.CharField(_("内容 SHA-256"), max_length=64, blank=True)
     built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     drafted_by = user_field(_("起草人"))
-    checked_by = user_field(_("复核人"))
-    checked_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
-    published_by = user_field(_("发布人"))
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    checked_by, checked_at = stamp_fields(_("复核人"), _("复核时间"))
+    published_by, published_at = stamp_fields(_("发布人"), _("发布时间"))
     supersedes = models.OneToOneField(
         "self",
         verbose_name=_("更正的版本"),

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.fields import user_field
+from audit.fields import stamp_fields, user_field
 
 
 class StatusChange(models.Model):
@@ -68,10 +68,8 @@ class MakerChecker(StatusTracked):
     prepared it and when, who approved (or refused) it and when; the database refuses one person
     in both."""
 
-    prepared_by = user_field(_("制单人"))
-    prepared_at = models.DateTimeField(_("制单时间"), null=True, blank=True)
-    approved_by = user_field(_("审批人"))
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    prepared_by, prepared_at = stamp_fields(_("制单人"), _("制单时间"))
+    approved_by, approved_at = stamp_fields(_("审批人"), _("审批时间"))
 
     class Meta:
         abstract = True

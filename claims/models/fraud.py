@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.fields import user_field
+from audit.fields import stamp_fields
 from audit.models.workflow import StatusTracked
 from claims.choices import FlagKind, FlagStatus
 
@@ -36,8 +36,7 @@ class FraudFlag(StatusTracked):
         _("状态"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
     )
     detected_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
-    reviewed_by = user_field(_("核查人"))
-    reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    reviewed_by, reviewed_at = stamp_fields(_("核查人"), _("核查时间"))
     review_note = models.TextField(_("核查说明"), blank=True)
 
     class Meta:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.fields import user_field
+from audit.fields import stamp_fields, user_field
 from audit.models.workflow import StatusTracked
 from claims.choices import AdjustmentStatus, ItemDecision, RefusalReason, StatementStatus
 from insurance.fields import MoneyField
@@ -37,10 +37,8 @@ class ClaimStatement(StatusTracked):
     correction_total = MoneyField(_("复核调整合计"), default=0)
     submitted_by = user_field(_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    reviewed_by = user_field(_("复核人"))
-    reviewed_at = models.DateTimeField(_("复核完成时间"), null=True, blank=True)
-    approved_by = user_field(_("审批人"))
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    reviewed_by, reviewed_at = stamp_fields(_("复核人"), _("复核完成时间"))
+    approved_by, approved_at = stamp_fields(_("审批人"), _("审批时间"))
 
     class Meta:
         verbose_name = _("月度核算")
@@ -85,8 +83,7 @@ class StatementItem(models.Model):
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
     note = models.TextField(_("复核说明"), blank=True)
-    decided_by = user_field(_("复核人"))
-    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    decided_by, decided_at = stamp_fields(_("复核人"), _("复核时间"))
 
     class Meta:
         verbose_name = _("复核明细")
@@ -134,8 +131,7 @@ class StatementAdjustment(StatusTracked):
         _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.OPEN
     )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-    closed_by = user_field(_("办结人"))
-    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by, closed_at = stamp_fields(_("办结人"), _("办结时间"))
     close_note = models.TextField(_("办结说明"), blank=True)
 
     class Meta:

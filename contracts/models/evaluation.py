@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.fields import user_field
+from audit.fields import stamp_fields, user_field
 from audit.models.workflow import StatusTracked
 from contracts.choices import (
     EvaluationStatus,
@@ -115,8 +115,7 @@ class Evaluation(StatusTracked):
     computed_at = models.DateTimeField(_("指标计算时间"), null=True, blank=True)
     drafted_by = user_field(_("起草人"), help_text=_("空表示由年末定时任务起草"))
     drafted_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
-    approved_by = user_field(_("审批人"))
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approved_by, approved_at = stamp_fields(_("审批人"), _("审批时间"))
     reserve_release = models.OneToOneField(
         "contracts.ReserveRelease",
         verbose_name=_("预留款拨付单"),
@@ -170,8 +169,7 @@ class EvaluationScore(models.Model):
     computed_score = _score_field(_("计算得分(百分制)"), null=True, blank=True)
     manual_score = _score_field(_("人工评分(百分制)"), null=True, blank=True)
     comment = models.TextField(_("评分说明"), blank=True)
-    scored_by = user_field(_("评分人"))
-    scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
+    scored_by, scored_at = stamp_fields(_("评分人"), _("评分时间"))
 
     class Meta:
         verbose_name = _("考核指标得分")
