@@ -19,7 +19,7 @@ from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.services.batches import batch_receive
 from claims.tasks import process_batch
 from contracts.selectors import contract_for_user, insurer_of
-from insurance.admin_support import BigTableAdminMixin
+from insurance.admin.support import BigTableAdminMixin
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 

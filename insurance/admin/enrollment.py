@@ -17,7 +17,7 @@ from unfold.admin import ModelAdmin
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.mixins import AuditedAdminMixin
 from insurance.admin.people import PersonalDataExportMixin
-from insurance.admin_support import (
+from insurance.admin.support import (
     BigTableAdminMixin,
     EnrollmentRegionFilter,
     FindByCertnoMixin,

@@ -19,7 +19,7 @@ from audit import events
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
-from insurance.admin_support import (
+from insurance.admin.support import (
     BigTableAdminMixin,
     FindByCertnoMixin,
     RegionFilter,
