@@ -36,7 +36,7 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     remote = request.META.get("REMOTE_ADDR") or None
-    networks = _networks(tuple(getattr(settings, "MEDSUPP_TRUSTED_PROXIES", ())))
+    networks = _networks(tuple(settings.MEDSUPP_TRUSTED_PROXIES))
     if not networks or not _trusted(_address(remote or ""), networks):
         return remote
     client = remote

@@ -1,4 +1,5 @@
-"""Model fields for personal data: encrypted at rest, and a blind index for exact search.
+"""Model fields: personal data encrypted at rest with a blind index for exact search, and the
+person who did something to a record.
 
 Generic on purpose (the audit app imports no domain app). Usage::
 
@@ -9,6 +10,7 @@ Generic on purpose (the audit app imports no domain app). Usage::
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from audit import crypto
@@ -67,3 +69,23 @@ class BlindIndexField(models.CharField):
         value = crypto.blind_index(source) if source else ""
         setattr(model_instance, self.attname, value)
         return value
+
+
+def user_field(label, *, on_delete=models.PROTECT, **kwargs) -> models.ForeignKey:
+    """A person who did something to a record (made it, approved it...): optional, kept while the
+    record is (PROTECT), no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name="+",
+        **kwargs,
+    )
+
+
+def stamp_fields(by_label, at_label) -> tuple[models.ForeignKey, models.DateTimeField]:
+    """Who did a step to a record, and when: the `<step>_by` and `<step>_at` a workflow move
+    stamps (`audit.workflow.Move.stamp`). `approved_by, approved_at = stamp_fields(...)`."""
+    return user_field(by_label), models.DateTimeField(at_label, null=True, blank=True)

@@ -5,7 +5,7 @@ from django.conf import settings
 
 def two_factor_required(user) -> bool:
     """Roles that move money or can reveal personal data sign in with a one-time code too."""
-    if not getattr(settings, "MEDSUPP_2FA_ENFORCED", True) or not user.is_authenticated:
+    if not settings.MEDSUPP_2FA_ENFORCED or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True

@@ -25,7 +25,7 @@ class EncryptedCacheStorage(BaseStorage):
         if not self.name:
             self.name = uuid4().hex
         raw = data.encode(self.encoding or "utf-8") if isinstance(data, str) else data
-        timeout = getattr(settings, "MEDSUPP_IMPORT_CONFIRM_SECONDS", 30 * 60)
+        timeout = settings.MEDSUPP_IMPORT_CONFIRM_SECONDS
         cache.set(PREFIX + self.name, encrypt_bytes(raw), timeout)
 
     def read(self):

@@ -8,7 +8,10 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("结算与赔付监管")
 
     def ready(self) -> None:
-        from claims import scopes  # noqa: F401  (each model's row scope, declared once)
+        from claims import (
+            scopes,  # noqa: F401  (each model's row scope, declared once)
+            workflows,  # noqa: F401  (the workflows, registered with the machine)
+        )
 
         # The register cannot import claims: it signals a cancellation, claims returns the
         # unused personal quota to the common pool (R-ENT-2, claims/services/quota_pool.py).

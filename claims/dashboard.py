@@ -76,7 +76,7 @@ def compensation_tiles(request) -> list[Tile]:
 
 def discrepancy_tiles(request) -> list[Tile]:
     from audit.scoping import restrict
-    from claims.choices_supervision import DISCREPANCIES, Outcome
+    from claims.choices import DISCREPANCIES, Outcome
     from claims.models import ReconciliationResult
 
     user = request.user
@@ -129,7 +129,8 @@ def batch_tiles(request) -> list[Tile]:
 
 
 def disclosure_tiles(request) -> list[Tile]:
-    from audit.models import DisclosureReport, DisclosureStatus
+    from audit.choices import DisclosureStatus
+    from audit.models import DisclosureReport
     from audit.scoping import restrict
 
     user = request.user
@@ -156,7 +157,7 @@ def calendar_tiles(request) -> list[Tile]:
 
     if not request.user.has_perm("claims.add_calendaroverride"):
         return []
-    month = min(12, max(1, getattr(settings, "MEDSUPP_CALENDAR_WARN_FROM_MONTH", 10)))
+    month = min(12, max(1, settings.MEDSUPP_CALENDAR_WARN_FROM_MONTH))
     missing = years_without_holidays(timezone.localdate(), warn_from_month=month)
     if not missing:
         return []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -40,10 +40,10 @@ from contracts.services.transfers import transfer_create, transfer_move
 from contracts.services.year_end import year_end_approve
 from insurance.choices import EnrollmentKind, FundingKind, InsuType, PaymentChannel, PersonStatus
 from insurance.engine import Settlement, compile_plan, compute_many
+from insurance.engine.money import quantize
 from insurance.models import BenefitPlan, Enrollment, Person, Region, Scheme, SchemeYear
 from insurance.services.plans import plan_activate, plan_for_code, plan_new_version
 
-CENT = Decimal("0.01")
 REFERENCES = {
     "prev_disposable_income_urban": Decimal("48500.00"),
     "prev_disposable_income_rural": Decimal("22100.00"),
@@ -143,7 +143,7 @@ def _bounds(year: int, july: bool) -> tuple[dt.date, dt.date]:
 
 
 def _q(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(Decimal(value))
 
 
 class Actors:

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 def workers() -> int:
     """Parallel sessions for a batch (setting MEDSUPP_BATCH_WORKERS; 0: one per core, at most
     4). Each Celery worker process running a batch opens that many database connections."""
-    configured = getattr(settings, "MEDSUPP_BATCH_WORKERS", 0)
+    configured = settings.MEDSUPP_BATCH_WORKERS
     return max(1, configured or min(4, os.cpu_count() or 1))
 
 
@@ -50,7 +50,7 @@ def can_fork() -> bool:
         can_share()
         and hasattr(os, "fork")
         and threading.active_count() == 1
-        and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+        and not settings.CELERY_TASK_ALWAYS_EAGER
     )
 
 

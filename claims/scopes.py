@@ -20,7 +20,6 @@ from claims.models import (
     Compensation,
     CompensationAdjustment,
     Complaint,
-    ComplaintTransition,
     FollowUpAction,
     FraudFlag,
     ManualClaim,
@@ -34,7 +33,6 @@ from claims.models import (
     SpotCheckFinding,
     StatementAdjustment,
     StatementItem,
-    StatementTransition,
     SupervisionConfig,
 )
 from contracts.scopes import Both, BureauOnly, ByContract, ByInsurer, is_insurer_side
@@ -62,15 +60,9 @@ row_scope(ReconciliationResult)(
     Both(_own("contract", "insurer_id"), BureauRegion("record__person__region_id"))
 )
 row_scope(ClaimStatement, StatementAdjustment)(_own("contract", "insurer_id"))
-row_scope(StatementItem, StatementTransition)(_own("statement__contract", "statement__insurer_id"))
+row_scope(StatementItem)(_own("statement__contract", "statement__insurer_id"))
 row_scope(ManualClaim, FraudFlag)(Both(ByContract("contract"), BureauRegion("person__region_id")))
 row_scope(Complaint)(Both(_own("contract", "insurer_id"), BureauRegion("person__region_id")))
-row_scope(ComplaintTransition)(
-    Both(
-        _own("complaint__contract", "complaint__insurer_id"),
-        BureauRegion("complaint__person__region_id"),
-    )
-)
 row_scope(SpotCheck, SatisfactionSurvey)(ByContract("contract"))
 row_scope(SpotCheckFinding)(ByContract("spot_check__contract"))
 row_scope(FollowUpAction)(ByContract("finding__spot_check__contract"))

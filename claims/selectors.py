@@ -13,6 +13,8 @@ from claims.models import Compensation, CompensationAdjustment, SettlementBatch,
 from contracts.scopes import is_insurer_side  # noqa: F401  (re-exported)
 from insurance.engine.money import quantize
 
+SHARE = Decimal("0.0001")  # a share 0..1, rounded to 4 places
+
 
 def settlement_batch_for_user(user, action: str = "view") -> QuerySet[SettlementBatch]:
     qs = SettlementBatch.objects.select_related("contract", "insurer", "uploaded_by")
@@ -43,7 +45,7 @@ import datetime as dt  # noqa: E402
 from django.db.models import Count, F, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from claims.choices_supervision import DISCREPANCIES, ManualClaimStatus  # noqa: E402
+from claims.choices import DISCREPANCIES, ManualClaimStatus  # noqa: E402
 from claims.models import ReconciliationResult  # noqa: E402
 
 
@@ -91,7 +93,7 @@ def discrepancy_rate(contract, year: int) -> Decimal | None:
     ).aggregate(n=Count("id"), gaps=Count("id", filter=Q(outcome__in=DISCREPANCIES)))
     if not counts["n"]:
         return None
-    return (Decimal(counts["gaps"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))
+    return quantize(Decimal(counts["gaps"]) / Decimal(counts["n"]), SHARE)
 
 
 def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
@@ -118,7 +120,7 @@ def manual_claims_within_limit_share(contract, year: int) -> Decimal | None:
     ).aggregate(n=Count("id", filter=judged), ok=Count("id", filter=in_time))
     if not counts["n"]:
         return None
-    return (Decimal(counts["ok"]) / Decimal(counts["n"])).quantize(Decimal("0.0001"))
+    return quantize(Decimal(counts["ok"]) / Decimal(counts["n"]), SHARE)
 
 
 # --- complaints, spot checks, satisfaction surveys (issue 9) -----------------------------------
@@ -128,8 +130,8 @@ def complaint_figures(contract, year: int, *, today: dt.date | None = None) -> d
     """A contract year's complaints for the evaluation and the disclosure report: received in
     the year; `judged` = assigned ones answered or already past their deadline on `today`;
     `on_time` = answered on or before the deadline; decisions by kind."""
+    from claims.choices import ComplaintStatus
     from claims.models import Complaint
-    from claims.models.complaint import ComplaintStatus
 
     today = today or timezone.localdate()
     start, end = _year_bounds(contract, year)
@@ -207,5 +209,5 @@ def satisfaction_figures(contract, year: int) -> dict:
     respondents = sums["respondents"] or 0
     share = None
     if respondents:
-        share = (Decimal(sums["satisfied"] or 0) / Decimal(respondents)).quantize(Decimal("0.0001"))
+        share = quantize(Decimal(sums["satisfied"] or 0) / Decimal(respondents), SHARE)
     return {"surveys": sums["n"], "respondents": respondents, "share": share}

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from insurance.engine.money import quantize
+
 HEADER = (
     "setl_id", "mdtrt_id", "psn_no", "insutype", "med_type", "fixmedins_code", "begndate",
     "enddate", "setl_time", "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay",
@@ -19,12 +21,12 @@ HEADER = (
     "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "refd_setl_flag",
     "init_setl_id", "excl_item_amt", "inscp_over_max_amt", "trt_category",
 )  # fmt: skip
-CENT = Decimal("0.01")
 HOSPITALS = [f"H1506{n:07d}" for n in range(1, 41)]
 
 
 def _money(value: float) -> Decimal:
-    return Decimal(str(round(value, 2))).quantize(CENT)
+    """A random float as an amount: its shortest decimal form, to the fen."""
+    return quantize(Decimal(repr(value)))
 
 
 def settlement_rows(*, people: list[tuple[str, str]], count: int, year: int, seed: int = 1):

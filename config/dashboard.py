@@ -100,7 +100,7 @@ def collect_tiles(request) -> list[Tile]:
                 for t in provider(request)
             )
         except Exception:  # the home page must render; the error is logged
-            if settings.DEBUG or getattr(settings, "DASHBOARD_STRICT", False):
+            if settings.DEBUG or settings.DASHBOARD_STRICT:
                 raise
             log.exception("dashboard provider %s failed", getattr(provider, "__name__", provider))
     return tiles

@@ -8,7 +8,10 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from config.dashboard import TILE_PROVIDERS
-        from contracts import scopes  # noqa: F401  (each model's row scope, declared once)
+        from contracts import (
+            scopes,  # noqa: F401  (each model's row scope, declared once)
+            workflows,  # noqa: F401  (the workflows, registered with the machine)
+        )
         from contracts.dashboard import fund_tiles, reminder_tiles
 
         if reminder_tiles not in TILE_PROVIDERS:

@@ -158,3 +158,32 @@ class LedgerKind(models.TextChoices):
 class LedgerDirection(models.TextChoices):
     IN = "in", _("转入")
     OUT = "out", _("转出")
+
+
+class IndicatorCode(models.TextChoices):
+    """Indicators the system computes from data; anything else is scored by hand."""
+
+    PAYOUT_RATIO = "payout_ratio", _("赔付率")
+    MANUAL_IN_TIME = "manual_in_time", _("零星报销按时办结率")
+    COMPLAINTS_PER_10K = "complaints_per_10k", _("万人投诉率")
+    COMPLAINTS_ON_TIME = "complaints_on_time", _("投诉按时答复率")
+    DISCREPANCY_RATE = "discrepancy_rate", _("对账差异率")
+    STAFFING = "staffing", _("驻点人员到岗率")
+    SPOT_CHECK_FINDINGS = "spot_check_findings", _("抽查问题扣分")
+    SATISFACTION = "satisfaction", _("参保人满意度")
+
+
+class IndicatorMethod(models.TextChoices):
+    COMPUTED = "computed", _("系统计算")
+    MANUAL = "manual", _("人工评分")
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿（评分中）")
+    SCORED = "scored", _("评分完成（待审批）")
+    APPROVED = "approved", _("已审批")
+
+
+class RenewalRecommendation(models.TextChoices):
+    RENEW = "renew", _("建议续签")
+    NOT_RENEW = "not_renew", _("次年度不再续签")

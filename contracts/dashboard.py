@@ -31,16 +31,15 @@ def reminder_tiles(request) -> list[Tile]:
 # --- fund flows (issue 8) -----------------------------------------------------------------------
 
 # Claims paid live in the claims app, which contracts must not import. The payout ratio comes
-# from a provider named by a setting (dependency inversion, like Django's backends); the default
-# is the orchestrator in claims. Without it the tile shows "—".
-PAYOUT_RATIO_PROVIDER = "claims.services.year_end.payout_ratio_for"
+# from a provider named by `settings.CONTRACTS_PAYOUT_RATIO_PROVIDER` (dependency inversion, like
+# Django's backends): the orchestrator in claims. Without it the tile shows "—".
 
 
 def _payout_ratio(contract, year):
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    path = getattr(settings, "CONTRACTS_PAYOUT_RATIO_PROVIDER", PAYOUT_RATIO_PROVIDER)
+    path = settings.CONTRACTS_PAYOUT_RATIO_PROVIDER
     try:
         provider = import_string(path)
     except ImportError:

@@ -1,23 +1,12 @@
-"""Errors the contracts services raise; messages are for people (Chinese source strings)."""
+"""The contracts app's own refusals, in the one hierarchy of `audit.errors` (messages for
+people, Chinese source strings)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-
-
-class ContractsError(ValidationError):
-    """A business rule refused the request; the message says what and why."""
+from audit.errors import RuleError
 
 
-class IllegalTransition(ContractsError):
-    pass
+class AwardRefused(RuleError):
+    """A tender award was refused (eligibility, scoring, debarment)."""
 
 
-class AwardRefused(ContractsError):
-    pass
-
-
-class BondError(ContractsError):
-    pass
-
-
-class NotPermitted(PermissionDenied):
-    pass
+class BondError(RuleError):
+    """A bond or deduction was refused (amount, balance, evidence)."""

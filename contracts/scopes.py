@@ -3,7 +3,7 @@
 An insurer user (linked by `InsurerUser`) sees only contracts where his insurer is the lead or a
 member, and what hangs off them; an insurer-role user without a link sees nothing; bureau staff
 see everything (contracts are city-wide, no region scoping). Bureau reference data (the reserve
-release table, the evaluation catalogue, fund transitions) is refused to the insurer side.
+release table, the evaluation catalogue) is refused to the insurer side.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from audit.roles import INSURER
 from audit.scoping import row_scope
+from contracts.choices import EvaluationStatus
 from contracts.models import (
     AdministrativePenalty,
     Bid,
@@ -20,15 +21,12 @@ from contracts.models import (
     Contract,
     ContractDocument,
     ContractMember,
-    ContractTransition,
     Debarment,
     EligibilityCriterion,
     Evaluation,
     EvaluationIndicator,
     EvaluationScore,
-    EvaluationTransition,
     FundingCalculation,
-    FundTransition,
     Insurer,
     InsurerBranch,
     InsurerContact,
@@ -47,7 +45,6 @@ from contracts.models import (
     Transfer,
     YearEndSettlement,
 )
-from contracts.models.evaluation import EvaluationStatus
 
 BUREAU = object()  # the insurer scope of bureau staff: every insurer
 
@@ -192,8 +189,8 @@ class PaymentParts(InsurerSide):
 
 row_scope(Contract)(ByContract("id"))
 row_scope(
-    ContractMember, StaffingCommitment, StaffAssignment, ContractDocument, ContractTransition,
-    PerformanceBond, Reminder, FundingCalculation, Transfer, ReserveRelease, YearEndSettlement,
+    ContractMember, StaffingCommitment, StaffAssignment, ContractDocument, PerformanceBond,
+    Reminder, FundingCalculation, Transfer, ReserveRelease, YearEndSettlement,
     LedgerEntry,
 )(ByContract("contract"))  # fmt: skip
 row_scope(BondDeduction)(ByContract("bond__contract"))
@@ -207,8 +204,6 @@ row_scope(BidCheck)(ByInsurer("bid__insurer_id"))
 row_scope(Tender)(TendersBidIn())
 row_scope(EligibilityCriterion)(Linked())
 row_scope(Evaluation)(ApprovedForInsurers("contract"))
-row_scope(EvaluationScore, EvaluationTransition)(
-    ApprovedForInsurers("evaluation__contract", "evaluation__status")
-)
+row_scope(EvaluationScore)(ApprovedForInsurers("evaluation__contract", "evaluation__status"))
 row_scope(PaymentPart)(PaymentParts())
-row_scope(ReserveReleaseBand, EvaluationIndicator, FundTransition)(BureauOnly())
+row_scope(ReserveReleaseBand, EvaluationIndicator)(BureauOnly())

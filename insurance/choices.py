@@ -116,3 +116,16 @@ class ImportJobStatus(models.TextChoices):
     RUNNING = "running", _("处理中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("现行")
+    RETIRED = "retired", _("已停用")
+
+
+class ImportTarget(models.TextChoices):
+    """What a background import (`ImportJob`) loads."""
+
+    PERSON = "person", _("参保人")
+    ENROLLMENT = "enrollment", _("参保登记")

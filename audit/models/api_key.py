@@ -6,14 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class ApiScope(models.TextChoices):
-    SETTLEMENTS_WRITE = "settlements:write", _("上传结算数据")
-    SETTLEMENTS_READ = "settlements:read", _("查询结算批次")
-    CLAIMS_READ = "claims:read", _("查询赔付与复核")
-    COMPLAINTS_WRITE = "complaints:write", _("答复投诉")
-    PERSONS_READ = "persons:read", _("经授权查询参保人信息")
-
-
 class ApiKey(models.Model):
     """An API key for machine access (insurers' systems).
 

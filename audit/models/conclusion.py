@@ -10,23 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class ConclusionStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SIGNED = "signed", _("已签发")
-
-
-class AuditOpinion(models.TextChoices):
-    UNQUALIFIED = "unqualified", _("无保留意见")
-    QUALIFIED = "qualified", _("保留意见")
-    ADVERSE = "adverse", _("否定意见")
-    DISCLAIMER = "disclaimer", _("无法表示意见")
-
-
-class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("待整改")
-    IN_PROGRESS = "in_progress", _("整改中")
-    DONE = "done", _("已完成")
+from audit.choices import AuditOpinion, ConclusionStatus, FollowUpStatus
 
 
 class AuditConclusion(models.Model):

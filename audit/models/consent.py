@@ -2,7 +2,7 @@
 
 The audit app imports no domain app: the person is named by `psn_no` and the insurer by
 `insurer_id`, both plain indexed columns, never foreign keys. Consents are recorded and revoked
-only through `audit.services_consent`; `consent_valid` is the one check the look-ups use.
+only through `audit.services.consent`; `consent_valid` is the one check the look-ups use.
 """
 
 from django.conf import settings
@@ -10,18 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class ConsentScope(models.TextChoices):
-    # There is deliberately no scope for underwriting or pre-existing-condition checks (R-JN-3).
-    IDENTITY = "identity", _("基本身份与参保状态")
-    SETTLEMENTS = "settlements", _("指定期间的结算数据（仅用于理赔）")
-
-
-class ConsentChannel(models.TextChoices):
-    WRITTEN = "written", _("书面授权书")
-    ESIGN = "esign", _("电子签名")
-    COUNTER = "counter", _("经办窗口当面确认")
-    APP = "app", _("医保App授权")
+from audit.choices import ConsentChannel, ConsentScope
 
 
 class Consent(models.Model):

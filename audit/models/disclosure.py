@@ -12,16 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class DisclosureStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    CHECKED = "checked", _("已复核")
-    PUBLISHED = "published", _("已发布")
+from audit.choices import DisclosureStatus
+from audit.fields import stamp_fields, user_field
+from audit.models.workflow import StatusTracked, two_people
 
 
 def content_sha256(content: dict) -> str:
@@ -30,7 +27,7 @@ def content_sha256(content: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class DisclosureReport(models.Model):
+class DisclosureReport(StatusTracked):
     scheme_id = models.BigIntegerField(_("保险方案ID"), db_index=True)
     scheme_code = models.CharField(_("方案编码"), max_length=32)
     scheme_name = models.CharField(_("方案名称"), max_length=128)
@@ -42,32 +39,9 @@ class DisclosureReport(models.Model):
     content = models.JSONField(_("公开内容"), default=dict, blank=True)
     content_sha256 = models.CharField(_("内容 SHA-256"), max_length=64, blank=True)
     built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("起草人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("复核人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    checked_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    drafted_by = user_field(_("起草人"))
+    checked_by, checked_at = stamp_fields(_("复核人"), _("复核时间"))
+    published_by, published_at = stamp_fields(_("发布人"), _("发布时间"))
     supersedes = models.OneToOneField(
         "self",
         verbose_name=_("更正的版本"),
@@ -88,11 +62,7 @@ class DisclosureReport(models.Model):
             models.UniqueConstraint(
                 fields=["scheme_id", "year", "version"], name="audit_disclosure_version_unique"
             ),
-            models.CheckConstraint(
-                condition=models.Q(published_by__isnull=True)
-                | ~models.Q(published_by=models.F("checked_by")),
-                name="audit_disclosure_two_people",
-            ),
+            two_people("published_by", "checked_by", name="audit_disclosure_two_people"),
             models.CheckConstraint(
                 condition=models.Q(version=1, supersedes__isnull=True)
                 | models.Q(version__gt=1, supersedes__isnull=False),

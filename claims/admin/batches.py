@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
@@ -20,7 +20,7 @@ from claims.services.batches import RESTARTABLE, batch_receive
 from claims.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
-from insurance.admin_support import BigTableAdminMixin
+from insurance.admin.support import BigTableAdminMixin
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 

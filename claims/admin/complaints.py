@@ -1,6 +1,7 @@
-"""Complaints (投诉) in the admin: register, assign, answer (insurer), decide, callback, reopen,
-propose a bond deduction; the dashboard tile of open and overdue complaints. The change page is
-read-only; every change goes through `claims.services.complaints`.
+"""Complaints (投诉) in the admin: register; the workflow's moves (assign, answer by the insurer,
+decide, callback, reopen) through the one move page; propose a bond deduction; the dashboard tile
+of open and overdue complaints. The change page is read-only; every change goes through
+`claims.services.complaints`.
 
 The claims admin also serves the evaluation's workflow pages (`claims.admin.evaluation`), since
 the contracts admin may not import claims code: their URLs hang off this admin."""
@@ -16,36 +17,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin_mixins import viewer_of
+from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from audit.scoping import restrict
 from claims.admin.evaluation import evaluation_urls
-from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from claims.admin.supervision import ReadOnlyScopedAdmin
+from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
 from claims.models import Complaint
-from claims.models.complaint import (
-    COMPLAINT_MOVES,
-    DECIDE_PERMISSION,
-    OPEN_COMPLAINT_STATES,
-    ComplaintCategory,
-    ComplaintChannel,
-    ComplaintDecision,
-    ComplaintStatus,
-)
+from claims.models.complaint import OPEN_COMPLAINT_STATES
+from claims.permissions import DECIDE_COMPLAINT
 from claims.services.complaints import (
-    complaint_allowed_moves,
     complaint_bond_allowed,
     complaint_bond_deduction_propose,
-    complaint_move,
     complaint_register,
     response_working_days,
 )
 from config.dashboard import TILE_PROVIDERS, Tile
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.models import Person
-
-
-def _data(request):
-    """Bind the form on every POST, also an empty one (a confirmation without fields)."""
-    return request.POST if request.method == "POST" else None
 
 
 class RegisterForm(forms.Form):
@@ -67,34 +55,7 @@ class RegisterForm(forms.Form):
         return person
 
 
-class AssignForm(forms.Form):
-    on = forms.DateField(
-        label=_("转办日期"), required=False, help_text=_("答复期限按工作日自动计算，默认今天")
-    )
-
-
-class ReopenForm(AssignForm):
-    reason = forms.CharField(label=_("重新处理理由"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 5}))
-
-
-class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label=_("处理决定"), choices=ComplaintDecision.choices)
-    required_action = forms.CharField(
-        label=_("责令保险机构采取的措施"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-
-class CloseForm(forms.Form):
-    satisfaction = forms.TypedChoiceField(
-        label=_("回访满意度"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int
-    )
-    on = forms.DateField(label=_("回访日期"), required=False)
+BOND_TITLE = _("提出保函扣款")
 
 
 class BondForm(forms.Form):
@@ -102,19 +63,8 @@ class BondForm(forms.Form):
     reason = forms.CharField(label=_("扣款事由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-STEPS = {
-    # step: (form, title)
-    "assign": (AssignForm, _("转保险机构办理")),
-    "answer": (AnswerForm, _("答复投诉")),
-    "decide": (DecideForm, _("作出处理决定")),
-    "close": (CloseForm, _("回访办结")),
-    "reopen": (ReopenForm, _("重新处理")),
-    "bond": (BondForm, _("提出保函扣款")),
-}
-
-
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyScopedAdmin):
+class ComplaintAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
     list_display = (
         "number", "received_on", "person", "category", "channel", "insurer", "status",
         "due_on", "overdue_badge", "decision",
@@ -129,7 +79,6 @@ class ComplaintAdmin(ReadOnlyScopedAdmin):
         "content", "settlement_record", "manual_claim", "status", "assigned_on", "due_on",
         "answer", "answered_on", "answered_late", "decision", "required_action", "decided_on",
         "decided_by", "satisfaction", "callback_on", "reopened_count", "bond_deduction",
-        "actions_links",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -138,18 +87,26 @@ class ComplaintAdmin(ReadOnlyScopedAdmin):
         late = obj.status == ComplaintStatus.ASSIGNED and obj.due_on < timezone.localdate()
         return late or obj.answered_late, _("超期") if late or obj.answered_late else _("正常")
 
-    @admin.display(description=_("操作"))
-    def actions_links(self, obj):
-        """The moves legal from the complaint's status that the viewing user may make."""
-        user = viewer_of(obj)
-        links = [
-            (move.label, reverse("admin:claims_complaint_step", args=[obj.pk, move.name]))
-            for move in complaint_allowed_moves(obj, user)
+    def workflow_links(self, request, obj):
+        """The moves the user may make, and proposing a bond deduction once found justified."""
+        links = super().workflow_links(request, obj)
+        if complaint_bond_allowed(obj, request.user):
+            url = reverse("admin:claims_complaint_bond", args=[obj.pk])
+            links.append((BOND_TITLE, url))
+        return links
+
+    def move_details(self, obj):
+        return [
+            (_("状态"), obj.get_status_display()),
+            (_("参保人"), obj.person),
+            (_("投诉类别"), obj.get_category_display()),
+            (_("投诉内容"), obj.content),
+            (
+                _("答复期限"),
+                obj.due_on or _("转办后 %(n)s 个工作日") % {"n": response_working_days()},
+            ),
+            (_("保险机构答复"), obj.answer or "-"),
         ]
-        if complaint_bond_allowed(obj, user):
-            url = reverse("admin:claims_complaint_step", args=[obj.pk, "bond"])
-            links.append((STEPS["bond"][1], url))
-        return links_html(links)
 
     def has_add_permission(self, request):
         user = request.user
@@ -171,71 +128,37 @@ class ComplaintAdmin(ReadOnlyScopedAdmin):
             )
             return reverse("admin:claims_complaint_change", args=[complaint.pk])
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=None,
             title=_("登记投诉"),
-            form=RegisterForm(_data(request), user=request.user),
+            form=RegisterForm(bound(request), user=request.user),
             perform=perform,
             back_url=reverse("admin:claims_complaint_changelist"),
         )
 
     def get_urls(self):
-        steps = {name: (move.permission,) for name, move in COMPLAINT_MOVES.items()}
-        steps["bond"] = (DECIDE_PERMISSION,)  # complaint_bond_allowed
-        view = self.door(self.step_view, choices={"step": steps})
+        view = self.door(self.bond_view, "view", DECIDE_COMPLAINT)  # complaint_bond_allowed
         return [
-            path("<int:pk>/step/<str:step>/", view, name="claims_complaint_step"),
+            path("<int:pk>/bond/", view, name="claims_complaint_bond"),
             *evaluation_urls(self.admin_site),
             *super().get_urls(),
         ]
 
-    def step_view(self, request, pk, step):
+    def bond_view(self, request, pk):
         complaint = get_object_or_404(self.get_queryset(request), pk=pk)
-        if step not in STEPS:
-            raise PermissionDenied
-        form_class, title = STEPS[step]
-        form = form_class(_data(request))
-
-        def perform(d):
-            if step == "bond":
-                complaint_bond_deduction_propose(
-                    complaint=complaint, amount=d["amount"], reason=d["reason"], actor=request.user
-                )
-                return
-            complaint_move(
-                complaint=complaint,
-                move=step,
-                actor=request.user,
-                on=d.get("on"),
-                reason=d.get("reason", ""),
-                answer=d.get("answer", ""),
-                decision=d.get("decision", ""),
-                required_action=d.get("required_action", ""),
-                satisfaction=d.get("satisfaction"),
-            )
-
-        details = [
-            (_("状态"), complaint.get_status_display()),
-            (_("参保人"), complaint.person),
-            (_("投诉类别"), complaint.get_category_display()),
-            (_("投诉内容"), complaint.content),
-            (
-                _("答复期限"),
-                complaint.due_on or _("转办后 %(n)s 个工作日") % {"n": response_working_days()},
-            ),
-            (_("保险机构答复"), complaint.answer or "-"),
-        ]
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=complaint,
-            title=title,
-            form=form,
-            perform=perform,
+            title=BOND_TITLE,
+            form=BondForm(bound(request)),
+            perform=lambda d: complaint_bond_deduction_propose(
+                complaint=complaint, amount=d["amount"], reason=d["reason"], actor=request.user
+            ),
             back_url=reverse("admin:claims_complaint_change", args=[complaint.pk]),
-            details=details,
+            details=self.move_details(complaint),
         )
 
 

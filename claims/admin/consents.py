@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
-from audit.admin_doors import RestrictedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
 from audit.models import Consent
 from audit.scoping import restrict
-from audit.services_consent import consent_record, consent_revoke
+from audit.services import consent_record, consent_revoke
 from contracts.models import Insurer
 from insurance.models import Person
 

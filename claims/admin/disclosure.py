@@ -1,10 +1,9 @@
-"""Admin of the public disclosure reports: draft a scheme year's report, check it (reviewer),
-publish it (director, another person), start a correction version. The report's pages are
-read-only; every change goes through `claims.services.disclosure`."""
+"""Admin of the public disclosure reports: draft a scheme year's report; check it (reviewer) and
+publish it (director, another person) through the one move page; rebuild a draft, start a
+correction version. The report's pages are read-only; every change goes through
+`claims.services.disclosure`."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 from django import forms
 from django.contrib import admin
@@ -18,36 +17,25 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import ViewerMixin, viewer_of
-from audit.models import DisclosureReport, DisclosureStatus
-from claims.admin.supervision import form_view, links_html
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.workflow import ConfirmForm, WorkflowAdminMixin, bound, form_page
+from audit.choices import DisclosureStatus
+from audit.errors import RuleError
+from audit.models import DisclosureReport
+from claims.permissions import DRAFT_DISCLOSURE
 from claims.reports.disclosure_pdf import disclosure_pdf
 from claims.services.disclosure import (
-    DRAFT_PERMISSION,
-    MOVES,
-    disclosure_allowed_steps,
     disclosure_correct,
     disclosure_draft,
-    disclosure_move,
+    disclosure_extra_steps,
     disclosure_rebuild,
 )
 from insurance.models import Scheme
 
 
-def _data(request):
-    return request.POST if request.method == "POST" else None
-
-
 class DraftForm(forms.Form):
     scheme = forms.ModelChoiceField(label=_("保险方案"), queryset=Scheme.objects.order_by("code"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
 
 
 class CorrectionForm(forms.Form):
@@ -58,28 +46,11 @@ class CorrectionForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
-    pass
-
-
-STEP_FROM = {
-    "check": DisclosureStatus.DRAFT,
-    "return": DisclosureStatus.CHECKED,
-    "publish": DisclosureStatus.CHECKED,
-    "rebuild": DisclosureStatus.DRAFT,
-    "correct": DisclosureStatus.PUBLISHED,
-}
-STEP_LABELS = {
-    "check": _("复核通过"),
-    "return": _("退回修改"),
-    "publish": _("发布"),
-    "rebuild": _("重新生成数字"),
-    "correct": _("新建更正版本"),
-}
+STEP_LABELS = {"rebuild": _("重新生成数字"), "correct": _("新建更正版本")}
 
 
 @admin.register(DisclosureReport)
-class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
+class DisclosureReportAdmin(WorkflowAdminMixin, RestrictedAdminMixin, ModelAdmin):
     list_display = ("scheme_name", "year", "version", "status", "checked_by", "published_at")
     list_filter = ("status", "year")
     search_fields = ("=scheme_code", "scheme_name")
@@ -88,7 +59,6 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
     show_full_result_count = False
     actions_list = ["draft_report"]
     fields = (
-        "workflow",
         "scheme_name",
         "scheme_code",
         "year",
@@ -124,18 +94,25 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
         return False
 
     def has_draft_report_permission(self, request):
-        return request.user.has_perm(DRAFT_PERMISSION)
+        return request.user.has_perm(DRAFT_DISCLOSURE)
 
-    @admin.display(description=_("操作"))
-    def workflow(self, obj):
-        links = [
+    def workflow_links(self, request, obj):
+        """The moves the user may make, rebuilding or correcting, the PDF, the public page."""
+        links = super().workflow_links(request, obj)
+        links += [
             (STEP_LABELS[step], reverse("admin:claims_disclosure_step", args=[obj.pk, step]))
-            for step in disclosure_allowed_steps(obj, viewer_of(obj))
+            for step in disclosure_extra_steps(obj, request.user)
         ]
         links.append((_("预览 PDF"), reverse("admin:claims_disclosure_pdf", args=[obj.pk])))
         if obj.status == DisclosureStatus.PUBLISHED:
             links.append((_("公开页面"), reverse("public:disclosure-detail", args=[obj.pk])))
-        return links_html(links)
+        return links
+
+    def move_details(self, obj):
+        return [
+            (_("状态"), obj.get_status_display()),
+            (_("内容 SHA-256"), obj.content_sha256),
+        ]
 
     @admin.display(description=_("主要数字"))
     def summary(self, obj):
@@ -152,23 +129,21 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
 
     @action(description=_("起草/刷新年度报告"), url_path="draft", permissions=["draft_report"])
     def draft_report(self, request):
-        if not request.user.has_perm(DRAFT_PERMISSION):
+        if not request.user.has_perm(DRAFT_DISCLOSURE):
             raise PermissionDenied
-        form = DraftForm(_data(request), initial={"year": timezone.localdate().year - 1})
+        form = DraftForm(bound(request), initial={"year": timezone.localdate().year - 1})
 
         def perform(d):
             report = disclosure_draft(scheme=d["scheme"], year=d["year"], actor=request.user)
             if report is None:
-                from django.core.exceptions import ValidationError
-
-                raise ValidationError(
+                raise RuleError(
                     _("该年度报告已复核或已发布；如需更正，请在已发布的报告上新建更正版本。")
                 )
             return reverse("admin:audit_disclosurereport_change", args=[report.pk])
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=None,
             title=_("起草信息公开报告"),
             form=form,
@@ -177,8 +152,7 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
         )
 
     def get_urls(self):
-        steps = {name: (move.permission,) for name, move in MOVES.items()}
-        steps.update(rebuild=(DRAFT_PERMISSION,), correct=(DRAFT_PERMISSION,))
+        steps = {"rebuild": (DRAFT_DISCLOSURE,), "correct": (DRAFT_DISCLOSURE,)}
         step_view = self.door(self.step_view, choices={"step": steps})
         return [
             path("<int:pk>/step/<str:step>/", step_view, name="claims_disclosure_step"),
@@ -194,24 +168,15 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
 
     def step_view(self, request, pk, step):
         report = get_object_or_404(self.get_queryset(request), pk=pk)
-        if step not in STEP_FROM:
+        if step not in disclosure_extra_steps(report, request.user):
             raise PermissionDenied
-        back = reverse("admin:audit_disclosurereport_change", args=[report.pk])
-        if step in MOVES:
-            form = ReasonForm(_data(request))
-
-            def perform(d):
-                disclosure_move(
-                    report=report, move=step, actor=request.user, reason=d["reason"],
-                    request=request,
-                )  # fmt: skip
-        elif step == "rebuild":
-            form = ConfirmForm(_data(request))
+        if step == "rebuild":
+            form = ConfirmForm(bound(request))
 
             def perform(d):
                 disclosure_rebuild(report=report, actor=request.user)
         else:
-            form = CorrectionForm(_data(request))
+            form = CorrectionForm(bound(request))
 
             def perform(d):
                 new = disclosure_correct(
@@ -219,18 +184,15 @@ class DisclosureReportAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
                 )
                 return reverse("admin:audit_disclosurereport_change", args=[new.pk])
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=SimpleNamespace(admin_site=self.admin_site, model=DisclosureReport),
+            admin=self,
             obj=report,
             title=STEP_LABELS[step],
             form=form,
             perform=perform,
-            back_url=back,
-            details=[
-                (_("状态"), report.get_status_display()),
-                (_("内容 SHA-256"), report.content_sha256),
-            ],
+            back_url=reverse("admin:audit_disclosurereport_change", args=[report.pk]),
+            details=self.move_details(report),
         )
 
 

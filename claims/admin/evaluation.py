@@ -1,46 +1,29 @@
-"""The evaluation's workflow pages, served by the claims admin (the contracts admin may not
-import claims code; its buttons link here by URL name): score an indicator, submit / return /
-approve, recompute, prepare the reserve release, print the PDF."""
+"""The evaluation's pages that read claims code, served by the claims admin (the contracts admin
+may not import it; its buttons link here by URL name): score an indicator, recompute, prepare the
+reserve release, print the PDF. Its moves (submit, return, approve) are the one move page of the
+evaluation's own admin (`audit.admin.workflow`)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_doors import admin_door
+from audit.admin.doors import admin_door
+from audit.admin.workflow import ConfirmForm, bound, form_page
 from audit.scoping import restrict
-from claims.admin.supervision import form_view
 from claims.reports.evaluation_pdf import evaluation_pdf
 from claims.services.evaluation import (
-    evaluation_move,
     evaluation_recompute,
     evaluation_reserve_prepare,
     evaluation_score,
 )
-from contracts.fund_workflow import PREPARE_PERMISSION
 from contracts.models import Evaluation, EvaluationScore
-from contracts.models.evaluation import EVALUATION_MOVES, SCORE_PERMISSION
-
-
-def _data(request):
-    """Bind the form on every POST, also an empty one (a confirmation without fields)."""
-    return request.POST if request.method == "POST" else None
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("原因/说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
-class ConfirmForm(forms.Form):
-    pass
+from contracts.permissions import PREPARE, SCORE_EVALUATION
 
 
 class ScoreForm(forms.Form):
@@ -71,37 +54,24 @@ def _back(evaluation) -> str:
 def evaluation_urls(admin_site):
     def step_view(request, pk, step):
         evaluation = get_object_or_404(restrict(Evaluation, request.user, "view"), pk=pk)
-        if step in EVALUATION_MOVES:
-            title, form = EVALUATION_MOVES[step].label, ReasonForm(_data(request))
+        title, form = EXTRA_STEPS[step], ConfirmForm(bound(request))
 
-            def perform(d):
-                evaluation_move(
-                    evaluation=evaluation,
-                    move=step,
-                    actor=request.user,
-                    reason=d["reason"],
-                    request=request,
+        def perform(d):
+            if step == "recompute":
+                evaluation_recompute(evaluation=evaluation, actor=request.user)
+            else:
+                evaluation_reserve_prepare(
+                    evaluation=evaluation, actor=request.user, request=request
                 )
-        elif step in EXTRA_STEPS:
-            title, form = EXTRA_STEPS[step], ConfirmForm(_data(request))
 
-            def perform(d):
-                if step == "recompute":
-                    evaluation_recompute(evaluation=evaluation, actor=request.user)
-                else:
-                    evaluation_reserve_prepare(
-                        evaluation=evaluation, actor=request.user, request=request
-                    )
-        else:
-            raise PermissionDenied
         details = [
             (_("状态"), evaluation.get_status_display()),
             (_("总得分"), evaluation.total_score if evaluation.total_score is not None else "-"),
             (_("合格分数线"), evaluation.pass_mark),
         ]
-        return form_view(
+        return form_page(
             request,
-            admin_obj=_host(admin_site),
+            admin=_host(admin_site),
             obj=evaluation,
             title=title,
             form=form,
@@ -113,7 +83,7 @@ def evaluation_urls(admin_site):
     def score_view(request, pk):
         row = get_object_or_404(restrict(EvaluationScore, request.user, "view"), pk=pk)
         initial = {"manual_score": row.manual_score, "comment": row.comment}
-        form = ScoreForm(_data(request), initial=initial)
+        form = ScoreForm(bound(request), initial=initial)
 
         def perform(d):
             evaluation_score(
@@ -127,9 +97,9 @@ def evaluation_urls(admin_site):
             (_("计算得分(百分制)"), row.computed_score if row.computed_score is not None else "-"),
             (_("数据来源"), row.source or "-"),
         ]
-        return form_view(
+        return form_page(
             request,
-            admin_obj=_host(admin_site),
+            admin=_host(admin_site),
             obj=row.evaluation,
             title=_("评分：%(n)s") % {"n": row.name},
             form=form,
@@ -145,11 +115,10 @@ def evaluation_urls(admin_site):
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
 
-    steps = {name: (move.permission,) for name, move in EVALUATION_MOVES.items()}
-    steps.update(recompute=(SCORE_PERMISSION,), reserve=(PREPARE_PERMISSION,))
+    steps = {"recompute": (SCORE_EVALUATION,), "reserve": (PREPARE,)}
     step = admin_door(admin_site, step_view, model=Evaluation, choices={"step": steps})
     score = admin_door(
-        admin_site, score_view, model=EvaluationScore, perms=("view", SCORE_PERMISSION)
+        admin_site, score_view, model=EvaluationScore, perms=("view", SCORE_EVALUATION)
     )
     pdf = admin_door(admin_site, pdf_view, model=Evaluation)
     return [

@@ -1,19 +1,15 @@
-"""Fraud flags in the admin: listed with their evidence, confirmed or dismissed by a person."""
+"""Fraud flags in the admin: listed with their evidence, confirmed or dismissed by a person (the
+moves of `claims.workflows.FRAUD_FLAG` on the one move page)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_mixins import viewer_of
-from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
-from claims.choices_supervision import FlagStatus
+from audit.admin.workflow import WorkflowAdminMixin
+from claims.admin.supervision import ReadOnlyScopedAdmin
 from claims.models import FraudFlag
-from claims.services.fraud import fraud_flag_review, may_review_fraud_flags
 
 EVIDENCE_LABELS = {
     "setl_id": _("结算ID"),
@@ -32,14 +28,8 @@ EVIDENCE_LABELS = {
 }
 
 
-class ReviewForm(forms.Form):
-    note = forms.CharField(
-        label=_("核查说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
 @admin.register(FraudFlag)
-class FraudFlagAdmin(ReadOnlyScopedAdmin):
+class FraudFlagAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
     list_display = ("id", "kind", "record", "person", "status", "evidence_short", "detected_at")
     list_filter = ("kind", "status")
     list_select_related = ("record", "person")
@@ -47,7 +37,7 @@ class FraudFlagAdmin(ReadOnlyScopedAdmin):
     ordering = ("-id",)
     fields = (
         "kind", "status", "record", "other_record", "contract", "person", "evidence_table",
-        "detected_at", "reviewed_by", "reviewed_at", "review_note", "actions_links",
+        "detected_at", "reviewed_by", "reviewed_at", "review_note",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -65,39 +55,5 @@ class FraudFlagAdmin(ReadOnlyScopedAdmin):
             "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         )
 
-    @admin.display(description=_("操作"))
-    def actions_links(self, obj):
-        if obj.status != FlagStatus.OPEN or not may_review_fraud_flags(viewer_of(obj)):
-            return "-"
-        return links_html(
-            [
-                (_("核实属实"), reverse("admin:claims_fraudflag_review", args=[obj.pk, "confirm"])),
-                (_("排除"), reverse("admin:claims_fraudflag_review", args=[obj.pk, "dismiss"])),
-            ]
-        )
-
-    def get_urls(self):
-        review = ("claims.change_fraudflag",)  # may_review_fraud_flags
-        view = self.door(
-            self.review_view, choices={"verdict": {"confirm": review, "dismiss": review}}
-        )
-        return [
-            path("<int:pk>/review/<str:verdict>/", view, name="claims_fraudflag_review"),
-            *super().get_urls(),
-        ]
-
-    def review_view(self, request, pk, verdict):
-        flag = get_object_or_404(self.get_queryset(request), pk=pk)
-        confirmed = verdict == "confirm"
-        return form_view(
-            request,
-            admin_obj=self,
-            obj=flag,
-            title=_("核实属实") if confirmed else _("排除疑点"),
-            form=ReviewForm(request.POST or None),
-            perform=lambda data: fraud_flag_review(
-                flag=flag, confirmed=confirmed, actor=request.user, note=data["note"]
-            ),
-            back_url=reverse("admin:claims_fraudflag_change", args=[flag.pk]),
-            details=[(EVIDENCE_LABELS.get(k, k), v) for k, v in flag.evidence.items()],
-        )
+    def move_details(self, obj):
+        return [(EVIDENCE_LABELS.get(k, k), v) for k, v in obj.evidence.items()]

@@ -11,18 +11,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin_mixins import viewer_of
-from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
+from claims.admin.supervision import ReadOnlyScopedAdmin
+from claims.choices import ManualClaimStatus
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
-from claims.reasons import RefusalReason
-from claims.services.manual_claims import (
-    manual_claim_decide,
-    manual_claim_documents_update,
-    manual_claim_pay,
-    manual_claim_register,
-)
-from claims.supervision_workflow import MANUAL_MOVES, MANUAL_PERMISSION, allowed_moves
+from claims.permissions import HANDLE_MANUAL_CLAIM
+from claims.services.manual_claims import manual_claim_documents_update, manual_claim_register
 from contracts.selectors import contract_for_user
 from insurance.models import Person
 
@@ -56,6 +51,9 @@ class RegisterForm(forms.Form):
         return person
 
 
+DOCUMENTS_TITLE = _("登记材料")
+
+
 class DocumentsForm(forms.Form):
     documents = forms.MultipleChoiceField(
         label=_("已收材料"),
@@ -68,34 +66,8 @@ class DocumentsForm(forms.Form):
     )
 
 
-class DecideForm(forms.Form):
-    approve = forms.TypedChoiceField(
-        label=_("审核结论"),
-        choices=[("1", _("核准赔付")), ("0", _("不予赔付"))],
-        coerce=lambda v: v == "1",
-    )
-    decided_on = forms.DateField(label=_("审核决定日期"), required=False)
-    amount = forms.DecimalField(
-        label=_("核准金额"), required=False, decimal_places=2, max_digits=14
-    )
-    reason_code = forms.TypedChoiceField(
-        label=_("拒付原因"),
-        choices=[("", "---------"), *RefusalReason.choices],
-        required=False,
-        coerce=int,
-        empty_value=None,
-    )
-    note = forms.CharField(
-        label=_("审核说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
-class PayForm(forms.Form):
-    paid_on = forms.DateField(label=_("支付日期"))
-
-
 @admin.register(ManualClaim)
-class ManualClaimAdmin(ReadOnlyScopedAdmin):
+class ManualClaimAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
     list_display = (
         "claim_no", "person", "hospital_name", "amount_claimed", "status", "documents_complete_on",
         "due_on", "overdue_badge", "paid_on",
@@ -109,7 +81,7 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
         "claim_no", "contract", "person", "received_on", "hospital_name", "hospital_place",
         "treatment_from", "treatment_to", "amount_claimed", "documents_list", "status",
         "documents_complete_on", "due_on", "overdue", "decided_on", "approved_amount",
-        "reason_code", "decision_note", "decided_by", "paid_on", "created_by", "actions_links",
+        "reason_code", "decision_note", "decided_by", "paid_on", "created_by",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -122,17 +94,23 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
         rows = ((label, "✓" if obj.documents.get(code) else "✗") for code, label in DOC_CHOICES)
         return format_html_join("", "<div>{} {}</div>", ((mark, label) for label, mark in rows))
 
-    @admin.display(description=_("操作"))
-    def actions_links(self, obj):
-        links = []
-        for move in allowed_moves(MANUAL_MOVES, obj.status, viewer_of(obj)):
-            step = {"complete": "documents", "approve": "decide", "refuse": "decide"}.get(
-                move.name, move.name
-            )
-            url = reverse("admin:claims_manualclaim_step", args=[obj.pk, step])
-            if (move.label if step != "decide" else _("审核"), url) not in links:
-                links.append((move.label if step != "decide" else _("审核"), url))
-        return links_html(links)
+    def workflow_links(self, request, obj):
+        """The moves the user may make, and ticking documents while they are incomplete."""
+        links = super().workflow_links(request, obj)
+        if obj.status == ManualClaimStatus.RECEIVED and request.user.has_perm(HANDLE_MANUAL_CLAIM):
+            url = reverse("admin:claims_manualclaim_documents", args=[obj.pk])
+            links.insert(0, (DOCUMENTS_TITLE, url))
+        return links
+
+    def move_initial(self, obj, move):
+        return {"documents": [code for code, ticked in obj.documents.items() if ticked]}
+
+    def move_details(self, obj):
+        return [
+            (_("状态"), obj.get_status_display()),
+            (_("办结期限"), obj.due_on or "-"),
+            (_("申请金额"), obj.amount_claimed),
+        ]
 
     def has_add_permission(self, request):
         return request.user.has_perm("claims.add_manualclaim")
@@ -156,9 +134,9 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
             )
             return reverse("admin:claims_manualclaim_change", args=[claim.pk])
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=None,
             title=_("受理零星报销"),
             form=RegisterForm(request.POST or None, user=request.user),
@@ -167,65 +145,31 @@ class ManualClaimAdmin(ReadOnlyScopedAdmin):
         )
 
     def get_urls(self):
-        steps = {step: (MANUAL_PERMISSION,) for step in ("documents", "decide", "pay")}
-        view = self.door(self.step_view, choices={"step": steps})
+        view = self.door(self.documents_view, "view", HANDLE_MANUAL_CLAIM)
         return [
-            path("<int:pk>/step/<str:step>/", view, name="claims_manualclaim_step"),
+            path("<int:pk>/documents/", view, name="claims_manualclaim_documents"),
             *super().get_urls(),
         ]
 
-    def step_view(self, request, pk, step):
+    def documents_view(self, request, pk):
         claim = get_object_or_404(self.get_queryset(request), pk=pk)
-        data = request.POST or None
-        if step == "documents":
-            initial = {"documents": [c for c, ok in claim.documents.items() if ok]}
-            form = DocumentsForm(data, initial=initial)
+        initial = {"documents": [c for c, ok in claim.documents.items() if ok]}
 
-            def perform(d):
-                manual_claim_documents_update(
-                    claim=claim,
-                    documents=d["documents"],
-                    complete_on=d["complete_on"],
-                    actor=request.user,
-                )
+        def perform(d):
+            manual_claim_documents_update(
+                claim=claim,
+                documents=d["documents"],
+                complete_on=d["complete_on"],
+                actor=request.user,
+            )
 
-            title = _("登记材料")
-        elif step == "decide":
-            form = DecideForm(data)
-
-            def perform(d):
-                manual_claim_decide(
-                    claim=claim,
-                    approve=d["approve"],
-                    decided_on=d["decided_on"],
-                    amount=d["amount"],
-                    reason_code=d["reason_code"],
-                    note=d["note"],
-                    actor=request.user,
-                )
-
-            title = _("审核")
-        elif step == "pay":
-            form = PayForm(data)
-
-            def perform(d):
-                manual_claim_pay(claim=claim, paid_on=d["paid_on"], actor=request.user)
-
-            title = _("登记支付")
-        else:
-            raise PermissionDenied
-        details = [
-            (_("状态"), claim.get_status_display()),
-            (_("办结期限"), claim.due_on or "-"),
-            (_("申请金额"), claim.amount_claimed),
-        ]
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=claim,
-            title=title,
-            form=form,
+            title=DOCUMENTS_TITLE,
+            form=DocumentsForm(bound(request), initial=initial),
             perform=perform,
             back_url=reverse("admin:claims_manualclaim_change", args=[claim.pk]),
-            details=details,
+            details=self.move_details(claim),
         )

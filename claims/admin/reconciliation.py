@@ -14,7 +14,7 @@ from unfold.decorators import display
 
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_html
-from claims.choices_supervision import Outcome
+from claims.choices import Outcome
 from claims.models import ReconciliationResult
 from claims.selectors import reconciliation_summary
 

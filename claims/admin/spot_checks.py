@@ -10,11 +10,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from audit.admin_mixins import viewer_of
+from audit.admin.mixins import viewer_of
+from audit.admin.workflow import bound, form_page, links_html
 from audit.scoping import restrict
-from claims.admin.supervision import ReadOnlyScopedAdmin, form_view, links_html
+from claims.admin.supervision import ReadOnlyScopedAdmin
+from claims.choices import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
-from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 from claims.services.spot_checks import (
     PERMISSION,
     follow_up_add,
@@ -26,11 +27,6 @@ from claims.services.spot_checks import (
 from contracts.selectors import contract_for_user, insurer_of
 
 SEVERITY_BY_LABEL = {str(label): value for value, label in FindingSeverity.choices}
-
-
-def _data(request):
-    """Bind the form on every POST, also an empty one (a confirmation without fields)."""
-    return request.POST if request.method == "POST" else None
 
 
 class PlanForm(forms.Form):
@@ -125,12 +121,12 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
             check = spot_check_plan(actor=request.user, **d)
             return reverse("admin:claims_spotcheck_change", args=[check.pk])
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=None,
             title=_("安排抽查"),
-            form=PlanForm(_data(request), user=request.user),
+            form=PlanForm(bound(request), user=request.user),
             perform=perform,
             back_url=reverse("admin:claims_spotcheck_changelist"),
         )
@@ -144,12 +140,12 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
 
     def perform_view(self, request, pk):
         check = get_object_or_404(self.get_queryset(request), pk=pk)
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=check,
             title=_("登记抽查结果"),
-            form=PerformForm(_data(request)),
+            form=PerformForm(bound(request)),
             perform=lambda d: spot_check_perform(check=check, actor=request.user, **d),
             back_url=reverse("admin:claims_spotcheck_change", args=[check.pk]),
         )
@@ -176,12 +172,12 @@ class FollowUpActionAdmin(ReadOnlyScopedAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=None,
             title=_("下达整改措施"),
-            form=FollowUpForm(_data(request), user=request.user),
+            form=FollowUpForm(bound(request), user=request.user),
             perform=lambda d: follow_up_add(actor=request.user, **d),
             back_url=reverse("admin:claims_followupaction_changelist"),
         )
@@ -195,12 +191,12 @@ class FollowUpActionAdmin(ReadOnlyScopedAdmin):
 
     def done_view(self, request, pk):
         action = get_object_or_404(self.get_queryset(request), pk=pk)
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=action,
             title=_("确认整改完成"),
-            form=DoneForm(_data(request)),
+            form=DoneForm(bound(request)),
             perform=lambda d: follow_up_done(action=action, actor=request.user, **d),
             back_url=reverse("admin:claims_followupaction_change", args=[action.pk]),
         )

@@ -12,30 +12,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin_mixins import viewer_of
-from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_lines, form_view, links_html
-from claims.choices_supervision import ItemDecision, StatementStatus
+from audit.admin.mixins import viewer_of
+from audit.admin.workflow import WorkflowAdminMixin, form_page
+from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_lines
+from claims.choices import ItemDecision, RefusalReason, StatementStatus
 from claims.models import ClaimStatement, StatementAdjustment
-from claims.reasons import RefusalReason
+from claims.permissions import REVIEW_STATEMENT
 from claims.services.statement_items import (
     bond_proposal_allowed,
     may_review_items,
-    statement_adjustment_close,
     statement_item_bond_deduction_propose,
     statement_item_decide,
 )
-from claims.services.statements import (
-    statement_allowed_moves,
-    statement_move,
-    statement_review_start,
-    statement_submit,
-)
-from claims.supervision_workflow import (
-    ADJUSTMENT_MOVES,
-    REVIEW_PERMISSION,
-    STATEMENT_MOVES,
-    allowed_moves,
-)
+from claims.services.statements import statement_submit
 from contracts.selectors import contract_for_user
 
 STATUS_COLOURS = {
@@ -54,26 +43,6 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = contract_for_user(user)
-
-
-class StartForm(forms.Form):
-    seed = forms.IntegerField(
-        label=_("抽样种子"),
-        required=False,
-        help_text=_("留空则随机生成并记录；同一种子抽样结果相同"),
-    )
-    sample_size = forms.IntegerField(
-        label=_("随机抽样数"), required=False, min_value=0, help_text=_("留空用合同的监管参数")
-    )
-    threshold = forms.DecimalField(
-        label=_("大额必审金额"), required=False, min_value=0, decimal_places=2, max_digits=14
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("说明/理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
 
 
 class DecideForm(forms.Form):
@@ -102,7 +71,7 @@ def _change_url(statement) -> str:
 
 
 @admin.register(ClaimStatement)
-class ClaimStatementAdmin(ReadOnlyScopedAdmin):
+class ClaimStatementAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
     list_display = (
         "id", "period_label", "insurer", "contract", "status_badge", "record_count",
         "claimed_total", "discrepancy_count", "correction_total",
@@ -114,7 +83,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
         "contract", "insurer", "period", "status", "record_count", "claimed_total",
         "expected_total", "discrepancy_count", "sample_seed", "sample_size", "review_threshold",
         "correction_total", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
-        "approved_by", "approved_at", "actions_links", "items_table", "history",
+        "approved_by", "approved_at", "items_table",
     )  # fmt: skip
     readonly_fields = fields
 
@@ -125,15 +94,6 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
     @display(description=_("状态"), label=STATUS_COLOURS)
     def status_badge(self, obj):
         return obj.status, obj.get_status_display()
-
-    @admin.display(description=_("操作"))
-    def actions_links(self, obj):
-        links = []
-        for move in statement_allowed_moves(obj, viewer_of(obj)):
-            name = "start" if move.name == "start_review" else move.name
-            url = reverse("admin:claims_claimstatement_move", args=[obj.pk, name])
-            links.append((move.label, url))
-        return links_html(links)
 
     @admin.display(description=_("复核明细"))
     def items_table(self, obj):
@@ -169,25 +129,11 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
         body = format_html_join("", "<tr>" + "<td>{}</td>" * 8 + "</tr>", rows)
         return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
-    @admin.display(description=_("办理记录"))
-    def history(self, obj):
-        rows = (
-            (t.at.strftime("%Y-%m-%d %H:%M"), t.move, t.target, t.actor or "", t.reason)
-            for t in obj.transitions.select_related("actor")
-        )
-        return format_html_join("", "<div>{} {} → {} {} {}</div>", rows) or "-"
-
     def get_urls(self):
-        moves = {
-            ("start" if name == "start_review" else name): (move.permission,)
-            for name, move in STATEMENT_MOVES.items()
-        }
-        move_view = self.door(self.move_view, choices={"move": moves})
         return [
             path(
                 "submit/", self.door(self.submit_view, "add"), name="claims_claimstatement_submit"
             ),
-            path("<int:pk>/move/<str:move>/", move_view, name="claims_claimstatement_move"),
             path(
                 "<int:pk>/items/<int:item_id>/decide/",
                 self.door(self.decide_view),  # read-only for viewers; a decision needs review
@@ -195,7 +141,7 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
             ),
             path(
                 "<int:pk>/items/<int:item_id>/bond/",
-                self.door(self.bond_view, "view", REVIEW_PERMISSION),
+                self.door(self.bond_view, "view", REVIEW_STATEMENT),
                 name="claims_claimstatement_bond",
             ),
             *super().get_urls(),
@@ -217,50 +163,14 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
             )
             return _change_url(statement)
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=None,
             title=_("提交月度核算"),
             form=SubmitForm(request.POST or None, user=request.user),
             perform=perform,
             back_url=reverse("admin:claims_claimstatement_changelist"),
-        )
-
-    def move_view(self, request, pk, move):
-        statement = get_object_or_404(self.get_queryset(request), pk=pk)
-        if move == "start":
-            form = StartForm(request.POST or None)
-
-            def perform(data):
-                statement_review_start(
-                    statement=statement,
-                    actor=request.user,
-                    seed=data["seed"],
-                    sample_size=data["sample_size"],
-                    threshold=data["threshold"],
-                )
-
-            title = STATEMENT_MOVES["start_review"].label
-        elif move in STATEMENT_MOVES:
-            form = ReasonForm(request.POST or None)
-
-            def perform(data):
-                statement_move(
-                    statement=statement, move=move, actor=request.user, reason=data["reason"]
-                )
-
-            title = STATEMENT_MOVES[move].label
-        else:
-            raise PermissionDenied
-        return form_view(
-            request,
-            admin_obj=self,
-            obj=statement,
-            title=title,
-            form=form,
-            perform=perform,
-            back_url=_change_url(statement),
         )
 
     def _item(self, request, pk, item_id):
@@ -290,9 +200,9 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
             "reason_code": item.reason_code,
             "note": item.note,
         }
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=item.statement,
             title=_("复核结算 %(s)s") % {"s": item.record.setl_id},
             form=DecideForm(request.POST or None, initial=initial),
@@ -311,9 +221,9 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
 
     def bond_view(self, request, pk, item_id):
         item = self._item(request, pk, item_id)
-        return form_view(
+        return form_page(
             request,
-            admin_obj=self,
+            admin=self,
             obj=item.statement,
             title=_("提出履约保函扣款"),
             form=BondForm(request.POST or None),
@@ -326,49 +236,16 @@ class ClaimStatementAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(StatementAdjustment)
-class StatementAdjustmentAdmin(ReadOnlyScopedAdmin):
+class StatementAdjustmentAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
     list_display = ("id", "statement", "insurer", "amount", "reason_code", "status", "created_at")
     list_filter = ("status", "insurer")
     list_select_related = ("statement", "insurer")
     ordering = ("-id",)
     fields = (
         "statement", "item", "contract", "insurer", "amount", "reason_code", "status",
-        "created_at", "closed_by", "closed_at", "close_note", "actions_links",
+        "created_at", "closed_by", "closed_at", "close_note",
     )  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
-
-    @admin.display(description=_("操作"))
-    def actions_links(self, obj):
-        return links_html(
-            [
-                (m.label, reverse("admin:claims_statementadjustment_close", args=[obj.pk, m.name]))
-                for m in allowed_moves(ADJUSTMENT_MOVES, obj.status, viewer_of(obj))
-            ]
-        )
-
-    def get_urls(self):
-        moves = {name: (move.permission,) for name, move in ADJUSTMENT_MOVES.items()}
-        view = self.door(self.close_view, choices={"move": moves})
-        return [
-            path("<int:pk>/close/<str:move>/", view, name="claims_statementadjustment_close"),
-            *super().get_urls(),
-        ]
-
-    def close_view(self, request, pk, move):
-        adjustment = get_object_or_404(self.get_queryset(request), pk=pk)
-        if move not in ADJUSTMENT_MOVES:
-            raise PermissionDenied
-        return form_view(
-            request,
-            admin_obj=self,
-            obj=adjustment,
-            title=ADJUSTMENT_MOVES[move].label,
-            form=ReasonForm(request.POST or None),
-            perform=lambda data: statement_adjustment_close(
-                adjustment=adjustment, move=move, actor=request.user, note=data["reason"]
-            ),
-            back_url=reverse("admin:claims_statementadjustment_change", args=[adjustment.pk]),
-        )

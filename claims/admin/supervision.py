@@ -3,17 +3,14 @@ tile of overdue manual claims."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin, ViewerMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin, ViewerMixin
 from audit.scoping import restrict
 from claims.models import CalendarOverride, ManualClaim, SupervisionConfig
 from claims.selectors import (
@@ -22,12 +19,6 @@ from claims.selectors import (
 from claims.services.explanations import compensation_steps
 from config.dashboard import TILE_PROVIDERS, Tile
 from insurance.engine import step_text
-
-
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(str(m) for m in exc.messages)
-    return str(exc) or str(_("没有权限。"))
 
 
 def explanation_lines(comp) -> list[str]:
@@ -50,47 +41,10 @@ def explanation_html(comp):
     return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((x,) for x in lines)))
 
 
-def links_html(links) -> str:
-    """[(label, url)] as a row of links (the workflow buttons of a change page)."""
-    if not links:
-        return "-"
-    return format_html_join(
-        " · ",
-        '<a class="text-primary-600 font-medium" href="{}">{}</a>',
-        ((u, t) for t, u in links),
-    )
-
-
-def form_view(
-    request, *, admin_obj, obj, title, form, perform, back_url, details=(), explanation=()
-):
-    """GET shows the form; POST performs the service and goes back. A refused request shows
-    the service's message on the same page and writes nothing."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("已完成：%(t)s") % {"t": title})
-            return redirect(result if isinstance(result, str) else back_url)
-    context = {
-        **admin_obj.admin_site.each_context(request),
-        "opts": admin_obj.model._meta,
-        "original": obj if obj is not None else "",
-        "title": title,
-        "form": form,
-        "back_url": back_url,
-        "details": details,
-        "explanation": explanation,
-    }
-    return TemplateResponse(request, "claims/admin/supervision_form.html", context)
-
-
 class ReadOnlyScopedAdmin(RestrictedAdminMixin, ViewerMixin, ModelAdmin):
     """Rows reached through `restrict` (`RestrictedAdminMixin`); pages read-only, changes only
     through the workflow views (which call services), whose buttons the change page offers only
-    to a user who may use them (`audit.admin_mixins.viewer_of`)."""
+    to a user who may use them (`audit.admin.mixins.viewer_of`)."""
 
     list_per_page = 50
     show_full_result_count = False

@@ -73,4 +73,4 @@ class SatisfactionSurveyAdmin(ReadOnlyScopedAdmin):
             "back_url": reverse("admin:claims_satisfactionsurvey_changelist"),
             "details": [(_("错误"), e) for e in errors],
         }
-        return TemplateResponse(request, "claims/admin/supervision_form.html", context)
+        return TemplateResponse(request, "admin/workflow_form.html", context)

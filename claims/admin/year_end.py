@@ -17,11 +17,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin_doors import admin_door
-from claims.admin.supervision import form_view
+from audit.admin.doors import admin_door
+from audit.admin.workflow import form_page
 from claims.services.year_end import year_end_prepare_for
-from contracts.fund_workflow import PREPARE_PERMISSION
 from contracts.models import YearEndSettlement
+from contracts.permissions import PREPARE
 from contracts.selectors import contract_for_user
 
 REFUSED = _(
@@ -78,7 +78,7 @@ def _initial(request) -> dict:
 
 def _refused(request, host):
     """Shown for GET and POST alike: nothing is computed or written."""
-    messages.error(request, REFUSED % {"perm": PREPARE_PERMISSION})
+    messages.error(request, REFUSED % {"perm": PREPARE})
     context = {
         **host.admin_site.each_context(request),
         "opts": host.model._meta,
@@ -87,7 +87,7 @@ def _refused(request, host):
         "refused": True,
         "back_url": reverse("admin:contracts_yearendsettlement_changelist"),
     }
-    return TemplateResponse(request, "claims/admin/supervision_form.html", context, status=403)
+    return TemplateResponse(request, "admin/workflow_form.html", context, status=403)
 
 
 def year_end_urls(admin_site):
@@ -117,9 +117,9 @@ def year_end_urls(admin_site):
             )  # fmt: skip
             return reverse("admin:contracts_yearendsettlement_change", args=[settlement.pk])
 
-        return form_view(
+        return form_page(
             request,
-            admin_obj=host,
+            admin=host,
             obj=None,
             title=_("编制年度清算"),
             form=form,
@@ -145,7 +145,7 @@ def year_end_urls(admin_site):
                 admin_site,
                 prepare_view,
                 model=YearEndSettlement,
-                perms=(PREPARE_PERMISSION,),
+                perms=(PREPARE,),
                 refused=lambda request: _refused(request, host),
             ),
             name="claims_year_end_prepare",

@@ -22,10 +22,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit import events
-from audit.choices import AuditAction
+from audit.choices import ApiScope, AuditAction, ConsentScope
 from audit.masking import mask_name
-from audit.models import ApiKey, ApiScope, Consent, ConsentScope
-from audit.selectors_consent import consent_valid
+from audit.models import ApiKey, Consent
+from audit.selectors import consent_valid
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.choices import EnrollmentStatus
 from insurance.models import Enrollment, Person

@@ -12,7 +12,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.models import ApiScope
+from audit.choices import ApiScope
 from claims.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.choices import BatchSource
 from claims.ingest.report import error_report_response

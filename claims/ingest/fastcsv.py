@@ -60,7 +60,7 @@ class NotPlain(Exception):
 
 
 def enabled() -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "MEDSUPP_FAST_CSV", True)
+    return connection.vendor == "postgresql" and settings.MEDSUPP_FAST_CSV
 
 
 def _text(column) -> str:

@@ -21,11 +21,9 @@ from claims.models.reconciliation import SupervisionConfig as SupervisionConfig
 from claims.models.statement import ClaimStatement as ClaimStatement
 from claims.models.statement import StatementAdjustment as StatementAdjustment
 from claims.models.statement import StatementItem as StatementItem
-from claims.models.statement import StatementTransition as StatementTransition
 
 # isort: split
 from claims.models.complaint import Complaint as Complaint
-from claims.models.complaint import ComplaintTransition as ComplaintTransition
 from claims.models.spot_check import FollowUpAction as FollowUpAction
 from claims.models.spot_check import SpotCheck as SpotCheck
 from claims.models.spot_check import SpotCheckFinding as SpotCheckFinding

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import CalendarDayKind
+from claims.choices import CalendarDayKind
 
 
 class CalendarOverride(models.Model):

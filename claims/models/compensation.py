@@ -1,19 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
-
-
-class CompensationStatus(models.TextChoices):
-    COMPUTED = "computed", _("已计算")
-    INELIGIBLE = "ineligible", _("不符合条件")
-    ACCUMULATE_ONLY = "accumulate_only", _("仅累计")
-    REVERSAL = "reversal", _("冲销")
-    REVERSED = "reversed", _("已被冲销")
-    ORPHAN_REVERSAL = "orphan_reversal", _("冲销（原结算缺失）")
-    NO_PLAN = "no_plan", _("无适用待遇方案")
+from claims.choices import CompensationStatus
+from insurance.fields import MoneyField
 
 
 class Compensation(models.Model):
@@ -48,7 +37,7 @@ class Compensation(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=CompensationStatus.choices)
     reason = models.CharField(_("原因"), max_length=64, blank=True)
     lines = models.JSONField(_("分项金额"), default=dict)
-    total = _money(_("应赔付金额"))
+    total = MoneyField(_("应赔付金额"))
     # Bulk runs store the engine's trace and leave `steps` empty: the steps are rebuilt from
     # trace + record + plan version on display (insurance/engine/trace.py). Short results
     # (ineligible, reversal) and single computations keep their steps here.
@@ -82,9 +71,9 @@ class CompensationAdjustment(models.Model):
     )
     reason = models.CharField(_("原因"), max_length=20)
     lines = models.JSONField(_("分项调整"), default=dict)
-    total = _money(_("调整金额"))
-    paid_before = _money(_("调整前金额"))
-    new_total = _money(_("调整后金额"))
+    total = MoneyField(_("调整金额"))
+    paid_before = MoneyField(_("调整前金额"))
+    new_total = MoneyField(_("调整后金额"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

@@ -3,47 +3,13 @@ the insurer's answer, the bureau's binding decision (R-CON-5), the callback and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ComplaintChannel(models.TextChoices):
-    HOTLINE = "hotline", _("服务热线")
-    WINDOW = "window", _("服务窗口")
-    ONLINE = "online", _("网上投诉")
-    LETTER = "letter", _("来信")
-
-
-class ComplaintCategory(models.TextChoices):
-    """From the seeds (R-JN evaluation section, R-CON-5, R-SUP-5)."""
-
-    REFUSAL = "refusal", _("拒绝赔付")
-    DELAY = "delay", _("赔付拖延")
-    HIGH_THRESHOLD = "high_threshold", _("门槛设置过高")
-    HIDDEN_TERMS = "hidden_terms", _("隐形条款")
-    PRE_EXISTING = "pre_existing", _("以既往病史为由拒赔")
-    ATTITUDE = "attitude", _("服务态度")
-    DATA_MISUSE = "data_misuse", _("个人信息滥用")
-    OTHER = "other", _("其他")
-
-
-class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("已登记")
-    ASSIGNED = "assigned", _("已转保险机构（待答复）")
-    ANSWERED = "answered", _("保险机构已答复")
-    DECIDED = "decided", _("已作出处理决定")
-    CLOSED = "closed", _("已回访办结")
-
-
-class ComplaintDecision(models.TextChoices):
-    JUSTIFIED = "justified", _("投诉属实")
-    PARTLY = "partly", _("部分属实")
-    UNJUSTIFIED = "unjustified", _("投诉不属实")
-
+from audit.fields import user_field
+from audit.models.workflow import StatusTracked
+from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintDecision, ComplaintStatus
 
 OPEN_COMPLAINT_STATES = (
     ComplaintStatus.RECEIVED,
@@ -52,18 +18,7 @@ OPEN_COMPLAINT_STATES = (
 )
 
 
-def _user(label):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-
-class Complaint(models.Model):
+class Complaint(StatusTracked):
     number = models.CharField(_("投诉编号"), max_length=32, unique=True)
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
@@ -105,7 +60,7 @@ class Complaint(models.Model):
     due_on = models.DateField(_("答复期限"), null=True, blank=True, db_index=True)
     answer = models.TextField(_("保险机构答复"), blank=True)
     answered_on = models.DateField(_("答复日期"), null=True, blank=True)
-    answered_by = _user(_("答复人"))
+    answered_by = user_field(_("答复人"))
     answered_late = models.BooleanField(_("超期答复"), default=False)
     decision = models.CharField(
         _("处理决定"), max_length=12, choices=ComplaintDecision.choices, blank=True
@@ -114,7 +69,7 @@ class Complaint(models.Model):
         _("责令保险机构采取的措施"), blank=True, help_text=_("保险机构必须执行（R-CON-5）")
     )
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
-    decided_by = _user(_("决定人"))
+    decided_by = user_field(_("决定人"))
     satisfaction = models.PositiveSmallIntegerField(
         _("回访满意度(1-5)"),
         null=True,
@@ -131,7 +86,7 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_by = _user(_("登记人"))
+    created_by = user_field(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -150,76 +105,3 @@ class Complaint(models.Model):
     @property
     def ref(self) -> str:
         return f"claims.complaint:{self.pk}"
-
-
-class ComplaintTransition(models.Model):
-    complaint = models.ForeignKey(
-        Complaint, verbose_name=_("投诉"), on_delete=models.CASCADE, related_name="history"
-    )
-    move = models.CharField(_("操作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=10, choices=ComplaintStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=10, choices=ComplaintStatus.choices)
-    actor = _user(_("操作人"))
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.TextField(_("原因/说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("投诉处理记录")
-        verbose_name_plural = _("投诉处理记录")
-        ordering = ["complaint", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint}: {self.from_status} → {self.to_status}"
-
-
-# --- the workflow as data ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ComplaintMove:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str
-    needs_reason: bool = False
-
-
-_S = ComplaintStatus
-HANDLE_PERMISSION = "claims.change_complaint"
-ANSWER_PERMISSION = "claims.answer_complaint"
-DECIDE_PERMISSION = "claims.decide_complaint"
-
-COMPLAINT_MOVES: dict[str, ComplaintMove] = {
-    move.name: move
-    for move in (
-        ComplaintMove(
-            "assign", _("转保险机构办理"), frozenset({_S.RECEIVED}), _S.ASSIGNED, HANDLE_PERMISSION
-        ),
-        ComplaintMove(
-            "answer", _("答复投诉"), frozenset({_S.ASSIGNED}), _S.ANSWERED, ANSWER_PERMISSION
-        ),
-        ComplaintMove(
-            "decide",
-            _("作出处理决定"),
-            frozenset({_S.ASSIGNED, _S.ANSWERED}),
-            _S.DECIDED,
-            DECIDE_PERMISSION,
-        ),
-        ComplaintMove(
-            "close", _("回访办结"), frozenset({_S.DECIDED}), _S.CLOSED, HANDLE_PERMISSION
-        ),
-        ComplaintMove(
-            "reopen",
-            _("重新处理"),
-            frozenset({_S.DECIDED, _S.CLOSED}),
-            _S.ASSIGNED,
-            HANDLE_PERMISSION,
-            needs_reason=True,
-        ),
-    )
-}
-
-
-def complaint_moves_from(status: str) -> list[ComplaintMove]:
-    return [move for move in COMPLAINT_MOVES.values() if status in move.sources]

@@ -1,13 +1,14 @@
 """Fraud flags (R-CLM-4): settlements that look wrong, with the evidence, for a person to check."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import FlagKind, FlagStatus
+from audit.fields import stamp_fields
+from audit.models.workflow import StatusTracked
+from claims.choices import FlagKind, FlagStatus
 
 
-class FraudFlag(models.Model):
+class FraudFlag(StatusTracked):
     key = models.CharField(_("标识"), max_length=80, unique=True)
     kind = models.CharField(_("疑点类型"), max_length=20, choices=FlagKind.choices)
     record = models.ForeignKey(
@@ -35,15 +36,7 @@ class FraudFlag(models.Model):
         _("状态"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
     )
     detected_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("核查人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    reviewed_by, reviewed_at = stamp_fields(_("核查人"), _("核查时间"))
     review_note = models.TextField(_("核查说明"), blank=True)
 
     class Meta:

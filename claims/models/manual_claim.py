@@ -1,11 +1,12 @@
 """Manual claims (零星报销): treatment that could not be settled at the hospital, R-CLM-3."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import ManualClaimStatus
-from claims.reasons import RefusalReason
+from audit.fields import user_field
+from audit.models.workflow import StatusTracked
+from claims.choices import ManualClaimStatus, RefusalReason
+from insurance.fields import MoneyField
 
 # The documents checklist: code -> label. Complete when every item is ticked.
 DOCUMENTS: dict[str, str] = {
@@ -19,22 +20,7 @@ DOCUMENTS: dict[str, str] = {
 }
 
 
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
-
-
-def _user(label):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-
-class ManualClaim(models.Model):
+class ManualClaim(StatusTracked):
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
     )
@@ -47,7 +33,7 @@ class ManualClaim(models.Model):
     hospital_place = models.CharField(_("就医地"), max_length=64, blank=True)
     treatment_from = models.DateField(_("就医开始日期"))
     treatment_to = models.DateField(_("就医结束日期"))
-    amount_claimed = _money(_("申请金额"))
+    amount_claimed = MoneyField(_("申请金额"))
     documents = models.JSONField(_("材料清单"), default=dict, blank=True)
     documents_complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
@@ -58,15 +44,15 @@ class ManualClaim(models.Model):
         default=ManualClaimStatus.RECEIVED,
     )
     decided_on = models.DateField(_("审核决定日期"), null=True, blank=True)
-    approved_amount = _money(_("核准金额"), null=True, blank=True)
+    approved_amount = MoneyField(_("核准金额"), null=True, blank=True)
     reason_code = models.PositiveSmallIntegerField(
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
     decision_note = models.TextField(_("审核说明"), blank=True)
-    decided_by = _user(_("审核人"))
+    decided_by = user_field(_("审核人"))
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     overdue = models.BooleanField(_("已超期"), default=False, db_index=True)
-    created_by = _user(_("受理人"))
+    created_by = user_field(_("受理人"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:

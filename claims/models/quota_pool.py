@@ -10,9 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
+from insurance.fields import MoneyField
 
 
 class QuotaPoolEntry(models.Model):
@@ -40,9 +38,9 @@ class QuotaPoolEntry(models.Model):
     cap_year = models.PositiveSmallIntegerField(
         _("限额年度"), help_text=_("离职日所在的封顶年度（自然年度或保单年度的起始年）")
     )
-    quota = _money(_("个人年度限额"))
-    used = _money(_("当年已报销"))
-    amount = _money(_("转入公共账户"), help_text=_("个人年度限额 − 当年已报销，不低于 0"))
+    quota = MoneyField(_("个人年度限额"))
+    used = MoneyField(_("当年已报销"))
+    amount = MoneyField(_("转入公共账户"), help_text=_("个人年度限额 − 当年已报销，不低于 0"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("经办人"),

@@ -6,11 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import Outcome, PaidField
-
-
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
+from claims.choices import Outcome, PaidField
+from insurance.fields import MoneyField
 
 
 class SupervisionConfig(models.Model):
@@ -24,11 +21,11 @@ class SupervisionConfig(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    tolerance = _money(
+    tolerance = MoneyField(
         _("对账容差（元）"), default=Decimal("0.01"), validators=[MinValueValidator(0)]
     )
     sample_size = models.PositiveIntegerField(_("复核随机抽样数"), default=20)
-    review_threshold = _money(
+    review_threshold = MoneyField(
         _("大额必审金额（元）"),
         default=Decimal("50000.00"),
         help_text=_("保险机构支付金额达到此数的结算全部纳入复核"),
@@ -68,9 +65,9 @@ class ReconciliationResult(models.Model):
         choices=PaidField.choices,
         help_text=_("方案声明的本方案支付所在字段（own_payment_field）"),
     )
-    expected = _money(_("应赔付（引擎）"))
-    paid = _money(_("保险机构已付"))
-    difference = _money(_("差额（已付−应付）"))
+    expected = MoneyField(_("应赔付（引擎）"))
+    paid = MoneyField(_("保险机构已付"))
+    difference = MoneyField(_("差额（已付−应付）"))
     outcome = models.CharField(_("对账结果"), max_length=16, choices=Outcome.choices)
     computed_at = models.DateTimeField(_("对账时间"))
 

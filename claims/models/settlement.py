@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from claims.choices import BatchSource, BatchStatus, FileFormat
+from insurance.fields import MoneyField
 
 
 def batch_upload_path(instance, filename: str) -> str:
@@ -13,7 +14,7 @@ def batch_upload_path(instance, filename: str) -> str:
 
 
 def _money(label):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, default=0)
+    return MoneyField(label, default=0)
 
 
 class SettlementBatch(models.Model):

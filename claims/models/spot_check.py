@@ -7,24 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class SpotCheckKind(models.TextChoices):
-    FILES = "files", _("案卷抽查")
-    HOSPITAL_VISIT = "hospital_visit", _("医院走访核查")
-    STAFF_ON_SITE = "staff_on_site", _("驻点人员在岗检查")
-
-
-class SpotCheckStatus(models.TextChoices):
-    PLANNED = "planned", _("计划中")
-    PERFORMED = "performed", _("已实施")
-    CLOSED = "closed", _("已整改完毕")
-
-
-class FindingSeverity(models.TextChoices):
-    MINOR = "minor", _("一般问题")
-    MAJOR = "major", _("较重问题")
-    CRITICAL = "critical", _("严重问题")
-
+from claims.choices import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 
 # Points per finding for the evaluation indicator "spot-check findings" (docs).
 SEVERITY_POINTS = {
@@ -32,11 +15,6 @@ SEVERITY_POINTS = {
     FindingSeverity.MAJOR: 3,
     FindingSeverity.CRITICAL: 10,
 }
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", _("整改中")
-    DONE = "done", _("已整改")
 
 
 class SpotCheck(models.Model):

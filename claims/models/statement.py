@@ -2,30 +2,16 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.choices_supervision import AdjustmentStatus, ItemDecision, StatementStatus
-from claims.reasons import RefusalReason
+from audit.fields import stamp_fields, user_field
+from audit.models.workflow import StatusTracked
+from claims.choices import AdjustmentStatus, ItemDecision, RefusalReason, StatementStatus
+from insurance.fields import MoneyField
 
 
-def _money(label, **kwargs):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, **kwargs)
-
-
-def _user(label):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-
-class ClaimStatement(models.Model):
+class ClaimStatement(StatusTracked):
     """What one insurer claims to have paid on one contract in one month, and its re-review."""
 
     contract = models.ForeignKey(
@@ -42,19 +28,17 @@ class ClaimStatement(models.Model):
         default=StatementStatus.SUBMITTED,
     )
     record_count = models.PositiveIntegerField(_("结算笔数"), default=0)
-    claimed_total = _money(_("申报赔付总额"), default=0)
-    expected_total = _money(_("应赔付总额（引擎）"), default=0)
+    claimed_total = MoneyField(_("申报赔付总额"), default=0)
+    expected_total = MoneyField(_("应赔付总额（引擎）"), default=0)
     discrepancy_count = models.PositiveIntegerField(_("对账差异笔数"), default=0)
     sample_size = models.PositiveIntegerField(_("随机抽样数"), default=0)
     sample_seed = models.BigIntegerField(_("抽样种子"), null=True, blank=True)
-    review_threshold = _money(_("大额必审金额"), null=True, blank=True)
-    correction_total = _money(_("复核调整合计"), default=0)
-    submitted_by = _user(_("提交人"))
+    review_threshold = MoneyField(_("大额必审金额"), null=True, blank=True)
+    correction_total = MoneyField(_("复核调整合计"), default=0)
+    submitted_by = user_field(_("提交人"))
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    reviewed_by = _user(_("复核人"))
-    reviewed_at = models.DateTimeField(_("复核完成时间"), null=True, blank=True)
-    approved_by = _user(_("审批人"))
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    reviewed_by, reviewed_at = stamp_fields(_("复核人"), _("复核完成时间"))
+    approved_by, approved_at = stamp_fields(_("审批人"), _("审批时间"))
 
     class Meta:
         verbose_name = _("月度核算")
@@ -74,28 +58,6 @@ class ClaimStatement(models.Model):
         return f"{self.period:%Y-%m} {self.insurer}"
 
 
-class StatementTransition(models.Model):
-    """Who moved a statement, when, from where to where, and why."""
-
-    statement = models.ForeignKey(
-        ClaimStatement, on_delete=models.CASCADE, related_name="transitions"
-    )
-    move = models.CharField(_("操作"), max_length=24)
-    source = models.CharField(_("原状态"), max_length=12, blank=True)
-    target = models.CharField(_("新状态"), max_length=12)
-    actor = _user(_("操作人"))
-    reason = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("核算状态记录")
-        verbose_name_plural = _("核算状态记录")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.statement_id}: {self.source}->{self.target}"
-
-
 class StatementItem(models.Model):
     """One settlement drawn into the re-review, with why it was drawn and what was decided."""
 
@@ -111,18 +73,17 @@ class StatementItem(models.Model):
     in_sample = models.BooleanField(_("随机抽中"), default=False)
     above_threshold = models.BooleanField(_("大额必审"), default=False)
     discrepancy = models.BooleanField(_("对账差异"), default=False)
-    claimed = _money(_("保险机构已付"))
-    expected = _money(_("应赔付（引擎）"))
+    claimed = MoneyField(_("保险机构已付"))
+    expected = MoneyField(_("应赔付（引擎）"))
     decision = models.CharField(
         _("复核结论"), max_length=8, choices=ItemDecision.choices, default=ItemDecision.PENDING
     )
-    corrected_amount = _money(_("核定金额"), null=True, blank=True)
+    corrected_amount = MoneyField(_("核定金额"), null=True, blank=True)
     reason_code = models.PositiveSmallIntegerField(
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
     note = models.TextField(_("复核说明"), blank=True)
-    decided_by = _user(_("复核人"))
-    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    decided_by, decided_at = stamp_fields(_("复核人"), _("复核时间"))
 
     class Meta:
         verbose_name = _("复核明细")
@@ -145,7 +106,7 @@ class StatementItem(models.Model):
         return self.corrected_amount
 
 
-class StatementAdjustment(models.Model):
+class StatementAdjustment(StatusTracked):
     """An amount the insurer must settle after an approved review: positive = it still owes the
     insured person (underpaid, unjustly refused); negative = it claimed too much (deducted from
     what the bureau accounts as paid)."""
@@ -162,7 +123,7 @@ class StatementAdjustment(models.Model):
     insurer = models.ForeignKey(
         "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
     )
-    amount = _money(_("调整金额"))
+    amount = MoneyField(_("调整金额"))
     reason_code = models.PositiveSmallIntegerField(
         _("拒付原因"), choices=RefusalReason.choices, null=True, blank=True
     )
@@ -170,8 +131,7 @@ class StatementAdjustment(models.Model):
         _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.OPEN
     )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-    closed_by = _user(_("办结人"))
-    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by, closed_at = stamp_fields(_("办结人"), _("办结时间"))
     close_note = models.TextField(_("办结说明"), blank=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from claims.reports import notice_pdf as notice
 from claims.reports.disclosure_pdf import disclosure_pdf, percent
 from claims.reports.notice_pdf import notice_content, notice_schemes
 from claims.services.disclosure import latest_published, published_reports
+from insurance.engine.money import quantize
 
 
 def _dec(value) -> Decimal | None:
@@ -31,7 +32,7 @@ def bars(rows: list[dict], key: str = "amount") -> list[dict]:
     for row, value in zip(rows, values, strict=True):
         width = 0
         if value is not None and top:
-            width = int((value * 100 / top).quantize(Decimal("1")))
+            width = int(quantize(value * 100 / top, Decimal("1")))
         out.append({**row, "width": max(width, 0)})
     return out
 

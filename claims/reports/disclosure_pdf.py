@@ -18,6 +18,7 @@ from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from claims.reports.evaluation_pdf import _font
+from insurance.engine.money import quantize
 
 HEADINGS = (
     "一、合同签订情况",
@@ -44,7 +45,7 @@ def Paragraph(text, style):
 
 def percent(share) -> str:
     share = _dec(share)
-    return "—" if share is None else f"{(share * 100).quantize(Decimal('0.1'))}%"
+    return "—" if share is None else f"{quantize(share * 100, Decimal('0.1'))}%"
 
 
 def fmt(value, unit: str = "") -> str:

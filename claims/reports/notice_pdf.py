@@ -30,7 +30,7 @@ WHO = {
 
 
 def hotline() -> str:
-    return str(getattr(settings, "MEDSUPP_COMPLAINT_HOTLINE", "12393"))
+    return str(settings.MEDSUPP_COMPLAINT_HOTLINE)
 
 
 def notice_schemes() -> list[dict]:

@@ -67,7 +67,7 @@ class IdempotencyConflict(Exception):
 
 
 def _max_bytes() -> int:
-    return int(getattr(settings, "MEDSUPP_MAX_UPLOAD_MB", 200)) * 1024 * 1024
+    return settings.MEDSUPP_MAX_UPLOAD_MB * 1024 * 1024
 
 
 def _sha256(fileobj) -> tuple[str, int]:

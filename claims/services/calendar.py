@@ -12,7 +12,7 @@ import datetime as dt
 
 import chinese_calendar
 
-from claims.choices_supervision import CalendarDayKind
+from claims.choices import CalendarDayKind
 from claims.models import CalendarOverride
 
 

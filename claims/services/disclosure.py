@@ -1,5 +1,6 @@
 """Public disclosure reports (信息公开, R-SUP-4): build the figures of a scheme year, and move a
-report through draft -> checked (reviewer) -> published (director, not the checker). A published
+report through draft -> checked (reviewer) -> published (director, not the checker): the
+workflow `claims.workflows.DISCLOSURE`. A published
 report is frozen; a correction is a new version (`disclosure_correct`). Every write is audited;
 publishing records the content's SHA-256 in the audit log.
 """
@@ -7,24 +8,22 @@ publishing records the content's SHA-256 in the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
-from audit.choices import AuditAction
-from audit.models import DisclosureReport, DisclosureStatus
+from audit.choices import AuditAction, DisclosureStatus
+from audit.errors import NotPermitted, RuleError
+from audit.models import DisclosureReport
 from audit.models.disclosure import content_sha256
+from audit.workflow import perform_move
+from claims.permissions import DRAFT_DISCLOSURE
 from claims.services import disclosure_figures as figures
 from insurance.models import Scheme, SchemeYear
 
 SCHEMA_VERSION = 1
-CHECK_PERMISSION = "audit.check_disclosurereport"
-PUBLISH_PERMISSION = "audit.publish_disclosure"
-DRAFT_PERMISSION = "audit.add_disclosurereport"
 
 
 def disclosure_build(*, scheme: Scheme, year: int) -> dict:
@@ -73,14 +72,14 @@ def _permitted(actor, permission: str) -> bool:
 
 def _require(actor, permission: str, what: str) -> None:
     if not _permitted(actor, permission):
-        raise PermissionDenied(_("您没有%(w)s的权限。") % {"w": what})
+        raise NotPermitted(_("您没有「%(w)s」的权限。") % {"w": what})
 
 
 @transaction.atomic
 def disclosure_draft(*, scheme: Scheme, year: int, actor=None) -> DisclosureReport | None:
     """Draft (or refresh the draft of) a scheme year's report. Idempotent: a report already
     checked or published is left alone (a correction is `disclosure_correct`); None then."""
-    _require(actor, DRAFT_PERMISSION, _("起草信息公开报告"))
+    _require(actor, DRAFT_DISCLOSURE, _("起草信息公开报告"))
     latest = (
         DisclosureReport.objects.select_for_update()
         .filter(scheme_id=scheme.pk, year=year)
@@ -107,112 +106,51 @@ def disclosure_draft(*, scheme: Scheme, year: int, actor=None) -> DisclosureRepo
     return report
 
 
-@dataclass(frozen=True)
-class Move:
-    source: str
-    target: str
-    permission: str
-    label: str
+# --- the report's workflow (declared in `claims.workflows.DISCLOSURE`) -------------------------
 
 
-MOVES = {
-    "check": Move(DisclosureStatus.DRAFT, DisclosureStatus.CHECKED, CHECK_PERMISSION, "复核通过"),
-    "return": Move(DisclosureStatus.CHECKED, DisclosureStatus.DRAFT, CHECK_PERMISSION, "退回修改"),
-    "publish": Move(
-        DisclosureStatus.CHECKED, DisclosureStatus.PUBLISHED, PUBLISH_PERMISSION, "发布"
-    ),
-}
+def guard_publish(step) -> None:
+    """Publishing freezes the report: its content must be what was checked, and the audit entry
+    records the content's SHA-256."""
+    report = step.doc
+    if content_sha256(report.content) != report.content_sha256:
+        raise RuleError(_("报告内容与复核时的哈希不一致，请重新生成并复核。"))
 
 
-def _four_eyes_refusal(report: DisclosureReport, move: str, actor) -> str | None:
-    """The checker is not the drafter; the director who publishes is not the checker."""
-    if move == "check" and report.drafted_by_id is not None and report.drafted_by_id == actor.pk:
-        return _("复核人不能是起草人。")
-    if move == "publish" and report.checked_by_id == actor.pk:
-        return _("发布人不能是复核人。")
-    return None
-
-
-def disclosure_allowed_steps(report: DisclosureReport, user) -> list[str]:
-    """The steps `user` may take on the report now (its change page's buttons): the moves legal
-    from its status that his permissions and the four-eyes rule allow, rebuilding a draft and
-    starting the correction of a published version not corrected yet."""
-    if user is None:
-        return []
-    steps = [
-        name
-        for name, step in MOVES.items()
-        if report.status == step.source
-        and _permitted(user, step.permission)
-        and _four_eyes_refusal(report, name, user) is None
-    ]
-    if _permitted(user, DRAFT_PERMISSION):
-        if report.status == DisclosureStatus.DRAFT:
-            steps.append("rebuild")
-        if (
-            report.status == DisclosureStatus.PUBLISHED
-            and not DisclosureReport.objects.filter(supersedes=report).exists()
-        ):
-            steps.append("correct")
-    return steps
-
-
-@transaction.atomic
 def disclosure_move(
     *, report: DisclosureReport, move: str, actor, reason: str = "", request=None
 ) -> DisclosureReport:
-    """One step of the workflow. The checker may not be the drafter; the director who publishes
-    may not be the checker. Publishing freezes the report and logs its SHA-256."""
-    if move not in MOVES:
-        raise ValidationError(_("未知操作：%(m)s") % {"m": move})
-    step = MOVES[move]
-    report = DisclosureReport.objects.select_for_update().get(pk=report.pk)
-    _require(actor, step.permission, step.label)
-    if report.status != step.source:
-        raise ValidationError(
-            _("报告当前状态为“%(s)s”，不能%(m)s。")
-            % {"s": report.get_status_display(), "m": step.label}
-        )
-    now = timezone.now()
-    refusal = _four_eyes_refusal(report, move, actor)
-    if refusal is not None:
-        raise ValidationError(refusal)
-    if move == "check":
-        report.checked_by, report.checked_at = actor, now
-    elif move == "return":
-        report.checked_by, report.checked_at = None, None
-    elif move == "publish":
-        if content_sha256(report.content) != report.content_sha256:
-            raise ValidationError(_("报告内容与复核时的哈希不一致，请重新生成并复核。"))
-        report.published_by, report.published_at = actor, now
-    before = report.status
-    report.status = step.target
-    report.save()
-    events.record(
-        action=AuditAction.PUBLISH if move == "publish" else AuditAction.TRANSITION,
-        actor=actor,
-        obj=report,
-        summary=f"信息公开报告{step.label}：{report}",
-        reason=reason,
-        changes={"status": [before, report.status]},
-        extra={"content_sha256": report.content_sha256, "version": report.version},
-        ip=events.client_ip(request),
-    )
-    return report
+    """check (a reviewer, not the drafter) / return / publish (the director, not the checker)."""
+    return perform_move(doc=report, move=move, actor=actor, reason=reason, request=request)
+
+
+def disclosure_extra_steps(report: DisclosureReport, user) -> list[str]:
+    """The steps besides the moves that `user` may take on the report now (its page's other
+    buttons): rebuild a draft's figures, start the correction of a published version."""
+    if user is None or not _permitted(user, DRAFT_DISCLOSURE):
+        return []
+    if report.status == DisclosureStatus.DRAFT:
+        return ["rebuild"]
+    if (
+        report.status == DisclosureStatus.PUBLISHED
+        and not DisclosureReport.objects.filter(supersedes=report).exists()
+    ):
+        return ["correct"]
+    return []
 
 
 @transaction.atomic
 def disclosure_correct(*, report: DisclosureReport, actor, change_note: str) -> DisclosureReport:
     """Start a correction of a published report: a new draft version, rebuilt from today's
     data, that supersedes it and says what changed."""
-    _require(actor, DRAFT_PERMISSION, _("更正信息公开报告"))
+    _require(actor, DRAFT_DISCLOSURE, _("更正信息公开报告"))
     if not (change_note or "").strip():
-        raise ValidationError(_("请说明更正的内容（更正说明）。"))
+        raise RuleError(_("请说明更正的内容（更正说明）。"))
     report = DisclosureReport.objects.select_for_update().get(pk=report.pk)
     if report.status != DisclosureStatus.PUBLISHED:
-        raise ValidationError(_("只有已发布的报告才能更正；草稿可直接重新生成。"))
+        raise RuleError(_("只有已发布的报告才能更正；草稿可直接重新生成。"))
     if DisclosureReport.objects.filter(supersedes=report).exists():
-        raise ValidationError(_("该版本已有更正版本。"))
+        raise RuleError(_("该版本已有更正版本。"))
     latest = (
         DisclosureReport.objects.filter(scheme_id=report.scheme_id, year=report.year)
         .order_by("-version")
@@ -243,10 +181,10 @@ def disclosure_correct(*, report: DisclosureReport, actor, change_note: str) -> 
 @transaction.atomic
 def disclosure_rebuild(*, report: DisclosureReport, actor) -> DisclosureReport:
     """Recompute a draft's figures (e.g. after late data)."""
-    _require(actor, DRAFT_PERMISSION, _("重新生成信息公开报告"))
+    _require(actor, DRAFT_DISCLOSURE, _("重新生成信息公开报告"))
     report = DisclosureReport.objects.select_for_update().get(pk=report.pk)
     if report.status != DisclosureStatus.DRAFT:
-        raise ValidationError(_("只有草稿可以重新生成。"))
+        raise RuleError(_("只有草稿可以重新生成。"))
     before = report.content_sha256
     _fill(report, _scheme(report))
     report.drafted_by = actor

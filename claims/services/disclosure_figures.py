@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -23,10 +23,12 @@ from contracts.choices import ContractStatus, SettlementStatus
 from contracts.models import Contract, YearEndSettlement
 from contracts.periods import contract_year
 from contracts.selectors import contract_shares, fund_summary, funding_current, payout_ratio
+from insurance.engine.money import quantize
 from insurance.models import SchemeYear
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
+TENTH = Decimal("0.1")  # days
+SHARE = Decimal("0.0001")
 
 # Per-person annual compensation, in CNY: [lower, upper) and the label shown.
 TIERS: tuple[tuple[Decimal, Decimal | None, str], ...] = (
@@ -38,7 +40,7 @@ TIERS: tuple[tuple[Decimal, Decimal | None, str], ...] = (
 
 
 def min_cell() -> int:
-    return int(getattr(settings, "DISCLOSURE_MIN_CELL", 5))
+    return int(settings.DISCLOSURE_MIN_CELL)
 
 
 def suppressed_mark() -> str:
@@ -46,7 +48,7 @@ def suppressed_mark() -> str:
 
 
 def money(value) -> str:
-    return str(Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(quantize(Decimal(value or 0)))
 
 
 def year_bounds(scheme_id: int, year: int) -> tuple[dt.date, dt.date]:
@@ -217,15 +219,13 @@ def efficiency_section(contracts: list[Contract], year: int) -> dict:
     total = sum(histogram.values())
     median = mean = None
     if total:
-        mean = (Decimal(sum(d * n for d, n in histogram.items())) / Decimal(total)).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
+        mean = quantize(Decimal(sum(d * n for d, n in histogram.items())) / Decimal(total), TENTH)
         median = _median(histogram, total)
     shares = [manual_claims_within_limit_share(c, year) for c in contracts]
     shares = [s for s in shares if s is not None]
     share = None
     if shares:
-        share = str((sum(shares) / len(shares)).quantize(Decimal("0.0001")))
+        share = str(quantize(sum(shares) / len(shares), SHARE))
     return {
         "settlements": total,
         "median_days": None if median is None else str(median),
@@ -247,8 +247,8 @@ def _median(histogram: dict[int, int], total: int) -> Decimal:
         return ordered[-1][0]
 
     if total % 2:
-        return Decimal(at(total // 2)).quantize(Decimal("0.1"))
-    return (Decimal(at(total // 2 - 1) + at(total // 2)) / 2).quantize(Decimal("0.1"))
+        return quantize(Decimal(at(total // 2)), TENTH)
+    return quantize(Decimal(at(total // 2 - 1) + at(total // 2)) / 2, TENTH)
 
 
 def _per_person(contracts: list[Contract], year: int) -> dict[int, dict]:

@@ -3,8 +3,8 @@ scores by reviewers, approval by a director who is neither the drafter nor a sco
 consequences of the approved result: the reserve release (R-ORD-2), the renewal recommendation
 (R-JN) and, when failed, a 3-year bar from bidding for every insurer of the contract (R-IM).
 
-It reads claims, contracts and insurance data, so it lives in claims (the top layer); contracts
-holds only the models and the workflow table.
+It reads claims, contracts and insurance data, so it lives in claims (the top layer), with its
+workflow (`claims.workflows.EVALUATION`); contracts holds only the models.
 """
 
 from __future__ import annotations
@@ -21,30 +21,27 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import IllegalMove, RuleError
+from audit.workflow import perform_move, require_permission
 from claims.services.evaluation_indicators import (
     DEFAULT_CATALOGUE,
     indicator_compute,
     weighted_total,
 )
-from contracts.choices import ContractStatus, DebarmentReason
-from contracts.errors import ContractsError, IllegalTransition, NotPermitted
-from contracts.models import Contract, Evaluation, EvaluationIndicator, EvaluationScore
-from contracts.models.evaluation import (
-    DEFAULT_PASS_MARK,
-    EVALUATION_MOVES,
-    SCORE_PERMISSION,
+from contracts.choices import (
+    ContractStatus,
+    DebarmentReason,
     EvaluationStatus,
-    EvaluationTransition,
     IndicatorCode,
     IndicatorMethod,
     RenewalRecommendation,
-    evaluation_checker_refusal,
-    evaluation_may,
-    evaluation_moves_from,
 )
+from contracts.models import Contract, Evaluation, EvaluationIndicator, EvaluationScore
 from contracts.periods import contract_year, contract_years
+from contracts.permissions import SCORE_EVALUATION
 from contracts.services.insurers import insurer_debar
 from contracts.services.reserves import reserve_release
+from insurance.engine.money import quantize
 
 # Contracts the year-end job evaluates: every contract in force at some time in the year.
 EVALUATED_STATUSES = (
@@ -57,8 +54,8 @@ EVALUATED_STATUSES = (
 
 
 def pass_mark() -> Decimal:
-    """`settings.EVALUATION_PASS_MARK` (default 60); copied onto each evaluation when drafted."""
-    return Decimal(str(getattr(settings, "EVALUATION_PASS_MARK", DEFAULT_PASS_MARK)))
+    """`settings.EVALUATION_PASS_MARK`, copied onto each evaluation when it is drafted."""
+    return Decimal(str(settings.EVALUATION_PASS_MARK))
 
 
 def _snapshot(evaluation: Evaluation) -> dict:
@@ -150,14 +147,14 @@ def evaluation_draft(
     existing = Evaluation.objects.filter(contract=contract, year=year).first()
     if existing is not None:
         return existing, False
-    if actor is not None and not actor.has_perm(SCORE_PERMISSION):
-        raise NotPermitted(_("您没有起草年度考核的权限。"))
+    if actor is not None:
+        require_permission(actor, SCORE_EVALUATION, _("起草年度考核"))
     try:
         with transaction.atomic():
             indicators = [i for i in indicator_catalogue_ensure(scheme=contract.scheme) if i.active]
             problem = indicator_weights_problem(contract.scheme)
             if problem:
-                raise ContractsError(problem)
+                raise RuleError(problem)
             evaluation = Evaluation.objects.create(
                 contract=contract, year=year, pass_mark=pass_mark(), drafted_by=actor
             )
@@ -235,9 +232,8 @@ def evaluation_recompute(*, evaluation: Evaluation, actor, today: dt.date | None
     """Refresh the computed values of a draft (data arrived late); manual scores are kept."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != EvaluationStatus.DRAFT:
-        raise IllegalTransition(_("只有草稿状态的考核可以重新计算指标。"))
-    if not evaluation_may(actor, SCORE_PERMISSION):
-        raise NotPermitted(_("您没有为年度考核评分的权限。"))
+        raise IllegalMove(_("只有草稿状态的考核可以重新计算指标。"))
+    require_permission(actor, SCORE_EVALUATION, _("为年度考核评分"))
     before = _snapshot(evaluation)
     _compute_rows(evaluation, today)
     events.change(
@@ -258,11 +254,11 @@ def _points(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        points = Decimal(str(value)).quantize(Decimal("0.01"))
+        points = quantize(Decimal(str(value)))
     except InvalidOperation:
-        raise ContractsError(_("评分格式不正确：%(v)s。") % {"v": value}) from None
+        raise RuleError(_("评分格式不正确：%(v)s。") % {"v": value}) from None
     if not Decimal(0) <= points <= Decimal(100):
-        raise ContractsError(_("评分必须在 0 到 100 之间（百分制）。"))
+        raise RuleError(_("评分必须在 0 到 100 之间（百分制）。"))
     return points
 
 
@@ -270,12 +266,11 @@ def _points(value) -> Decimal | None:
 def evaluation_score(*, row: EvaluationScore, manual_score, comment: str = "", actor):
     """A reviewer scores one indicator by hand (or overrides the computed points, with a
     comment) or clears the manual score (None). Only while the evaluation is a draft."""
-    if not evaluation_may(actor, SCORE_PERMISSION):
-        raise NotPermitted(_("您没有为年度考核评分的权限。"))
+    require_permission(actor, SCORE_EVALUATION, _("为年度考核评分"))
     row = EvaluationScore.objects.select_related("evaluation").select_for_update().get(pk=row.pk)
     evaluation = Evaluation.objects.select_for_update().get(pk=row.evaluation_id)
     if evaluation.status != EvaluationStatus.DRAFT:
-        raise IllegalTransition(
+        raise IllegalMove(
             _("考核当前状态为「%(s)s」，不能评分。") % {"s": evaluation.get_status_display()}
         )
     points = _points(manual_score)
@@ -285,7 +280,7 @@ def evaluation_score(*, row: EvaluationScore, manual_score, comment: str = "", a
         and row.computed_score is not None
         and not (comment or "").strip()
     ):
-        raise ContractsError(_("调整系统计算得分时必须填写评分说明。"))
+        raise RuleError(_("调整系统计算得分时必须填写评分说明。"))
     before = {"manual_score": str(row.manual_score), "comment": row.comment}
     row.manual_score, row.comment = points, (comment or "").strip()
     row.scored_by, row.scored_at = actor, timezone.now()
@@ -303,99 +298,72 @@ def evaluation_score(*, row: EvaluationScore, manual_score, comment: str = "", a
     return row
 
 
-def _check_move(evaluation: Evaluation, name: str, actor, reason: str):
-    move = EVALUATION_MOVES.get(name)
-    if move is None:
-        raise IllegalTransition(_("未知的操作：%(m)s。") % {"m": name})
-    if evaluation.status not in move.sources:
-        legal = "、".join(str(m.label) for m in evaluation_moves_from(evaluation.status))
-        raise IllegalTransition(
-            _("考核当前状态为「%(s)s」，不能「%(m)s」。可执行的操作：%(l)s。")
-            % {"s": evaluation.get_status_display(), "m": move.label, "l": legal or _("无")}
+# --- the evaluation workflow (declared in `claims.workflows.EVALUATION`) -----------------------
+
+
+def scorer_ids(evaluation: Evaluation) -> list[int]:
+    return list(evaluation.scores.values_list("scored_by_id", flat=True))
+
+
+def submitter_ids(evaluation: Evaluation) -> list[int]:
+    return list(evaluation.history.filter(move="submit").values_list("actor_id", flat=True))
+
+
+def guard_total(step) -> None:
+    step.doc.total_score = _total_or_none(step.doc)
+
+
+def guard_submit(step) -> None:
+    """Every indicator needs points (manual ones where the data gave none)."""
+    missing = [row.name for row in step.doc.scores.all() if row.score is None]
+    if missing:
+        raise RuleError(
+            _("以下指标没有得分（无数据时请人工评分）：%(n)s。") % {"n": "、".join(missing)}
         )
-    if not evaluation_may(actor, move.permission):
-        raise NotPermitted(_("您没有「%(m)s」的权限。") % {"m": move.label})
-    if move.needs_reason and not (reason or "").strip():
-        raise ContractsError(_("「%(m)s」必须填写理由。") % {"m": move.label})
-    return move
+    guard_total(step)
 
 
-def _check_checker(evaluation: Evaluation, actor) -> None:
-    refusal = evaluation_checker_refusal(evaluation, actor)
-    if refusal is not None:
-        raise NotPermitted(str(refusal))
+def guard_approve(step) -> None:
+    """The result: passed against the pass mark, the renewal recommendation, the conclusion."""
+    guard_total(step)
+    evaluation = step.doc
+    evaluation.passed = evaluation.total_score >= evaluation.pass_mark
+    evaluation.renewal_recommendation = _renewal(evaluation)
+    evaluation.conclusion = _conclusion(evaluation)
 
 
-@transaction.atomic
+def after_approval(step) -> None:
+    """The consequences of the approved result: the reserve release by the score (R-ORD-2) and,
+    when failed, a bar from bidding for every insurer of the contract (R-CON-7, R-IM)."""
+    evaluation, actor = step.doc, step.actor
+    _try_reserve_release(evaluation, actor, step.request)
+    if evaluation.passed:
+        return
+    contract = evaluation.contract
+    insurers = {contract.lead_insurer_id: contract.lead_insurer}
+    for member in contract.members.select_related("insurer"):
+        insurers.setdefault(member.insurer_id, member.insurer)
+    # R-CON-7: 3 years from the end of the evaluated year, whenever the approval is clicked
+    bar_from = contract_year(contract, evaluation.year).end + dt.timedelta(days=1)
+    for insurer in insurers.values():
+        insurer_debar(
+            insurer=insurer,
+            reason=DebarmentReason.FAILED_EVALUATION,
+            starts_on=bar_from,
+            actor=actor,
+            contract=contract,
+            note=f"{evaluation} 得分 {evaluation.total_score}，低于合格线 "
+            f"{evaluation.pass_mark}（{evaluation.ref}）",
+        )
+
+
 def evaluation_move(
     *, evaluation: Evaluation, move: str, actor, reason: str = "", request=None
 ) -> Evaluation:
     """submit (draft → scored; every indicator needs points) / return (scored → draft, with a
-    reason) / approve (scored → approved, then the consequences, see the module doc)."""
-    evaluation = (
-        Evaluation.objects.select_for_update().select_related("contract").get(pk=evaluation.pk)
-    )
-    step = _check_move(evaluation, move, actor, reason)
-    if move == "submit":
-        missing = [row.name for row in evaluation.scores.all() if row.score is None]
-        if missing:
-            raise ContractsError(
-                _("以下指标没有得分（无数据时请人工评分）：%(n)s。") % {"n": "、".join(missing)}
-            )
-    if move == "approve":
-        _check_checker(evaluation, actor)
-    before = _snapshot(evaluation)
-    from_status = evaluation.status
-    evaluation.status = step.target
-    evaluation.total_score = _total_or_none(evaluation)
-    if move == "approve":
-        _approve(evaluation, actor, request)
-    evaluation.save()
-    EvaluationTransition.objects.create(
-        evaluation=evaluation,
-        move=move,
-        from_status=from_status,
-        to_status=step.target,
-        actor=actor,
-        reason=reason or "",
-    )
-    events.change(
-        actor=actor,
-        obj=evaluation,
-        action=AuditAction.APPROVE if move == "approve" else AuditAction.TRANSITION,
-        before=before,
-        after=_snapshot(evaluation),
-        summary=f"{step.label}：{evaluation}",
-        reason=reason or "",
-        request=request,
-    )
-    return evaluation
-
-
-def _approve(evaluation: Evaluation, actor, request) -> None:
-    evaluation.approved_by, evaluation.approved_at = actor, timezone.now()
-    evaluation.passed = evaluation.total_score >= evaluation.pass_mark
-    evaluation.renewal_recommendation = _renewal(evaluation)
-    evaluation.conclusion = _conclusion(evaluation)
-    evaluation.save()
-    _try_reserve_release(evaluation, actor, request)
-    if not evaluation.passed:
-        contract = evaluation.contract
-        insurers = {contract.lead_insurer_id: contract.lead_insurer}
-        for member in contract.members.select_related("insurer"):
-            insurers.setdefault(member.insurer_id, member.insurer)
-        # R-CON-7: 3 years from the end of the evaluated year, whenever the approval is clicked
-        bar_from = contract_year(contract, evaluation.year).end + dt.timedelta(days=1)
-        for insurer in insurers.values():
-            insurer_debar(
-                insurer=insurer,
-                reason=DebarmentReason.FAILED_EVALUATION,
-                starts_on=bar_from,
-                actor=actor,
-                contract=contract,
-                note=f"{evaluation} 得分 {evaluation.total_score}，低于合格线 "
-                f"{evaluation.pass_mark}（{evaluation.ref}）",
-            )
+    reason) / approve (scored → approved by a director who neither drafted, scored nor
+    submitted; then the consequences, see the module doc)."""
+    return perform_move(doc=evaluation, move=move, actor=actor, reason=reason, request=request)
 
 
 def _renewal(evaluation: Evaluation) -> str:
@@ -419,21 +387,26 @@ def _conclusion(evaluation: Evaluation) -> str:
     }
 
 
+def _prepare_release(evaluation: Evaluation, actor, request) -> None:
+    """The reserve release by the approved score; the actor is its maker (R-ORD-2)."""
+    evaluation.reserve_release = reserve_release(
+        contract=evaluation.contract,
+        year=evaluation.year,
+        score=evaluation.total_score,
+        evaluation_ref=evaluation.ref,
+        actor=actor,
+        request=request,
+    )
+    evaluation.reserve_note = ""
+
+
 def _try_reserve_release(evaluation: Evaluation, actor, request) -> None:
     """Prepare the reserve release by the score. When the approver may not prepare payments
     (finance's job) or the year is not ready (unpaid transfers), the approval stands and the
     reason is kept; finance then prepares it with `evaluation_reserve_prepare`."""
     try:
         with transaction.atomic():
-            evaluation.reserve_release = reserve_release(
-                contract=evaluation.contract,
-                year=evaluation.year,
-                score=evaluation.total_score,
-                evaluation_ref=evaluation.ref,
-                actor=actor,
-                request=request,
-            )
-            evaluation.reserve_note = ""
+            _prepare_release(evaluation, actor, request)
     except (ValidationError, PermissionDenied) as exc:
         messages = getattr(exc, "messages", None) or [str(exc)]
         evaluation.reserve_note = _("预留款拨付单尚未生成：%(m)s") % {"m": "；".join(messages)}
@@ -447,17 +420,9 @@ def evaluation_reserve_prepare(*, evaluation: Evaluation, actor, request=None) -
         Evaluation.objects.select_for_update().select_related("contract").get(pk=evaluation.pk)
     )
     if evaluation.status != EvaluationStatus.APPROVED:
-        raise IllegalTransition(_("考核审批通过后才能生成预留款拨付单。"))
+        raise IllegalMove(_("考核审批通过后才能生成预留款拨付单。"))
     if evaluation.reserve_release_id:
-        raise ContractsError(_("该考核的预留款拨付单已经生成。"))
-    evaluation.reserve_release = reserve_release(
-        contract=evaluation.contract,
-        year=evaluation.year,
-        score=evaluation.total_score,
-        evaluation_ref=evaluation.ref,
-        actor=actor,
-        request=request,
-    )
-    evaluation.reserve_note = ""
+        raise RuleError(_("该考核的预留款拨付单已经生成。"))
+    _prepare_release(evaluation, actor, request)
     evaluation.save(update_fields=["reserve_release", "reserve_note"])
     return evaluation

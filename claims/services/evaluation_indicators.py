@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -23,13 +23,13 @@ from claims.selectors import (
     spot_check_points,
 )
 from claims.services.year_end import payout_ratio_for
-from contracts.models.evaluation import IndicatorCode as C
-from contracts.models.evaluation import IndicatorMethod
+from contracts.choices import IndicatorCode as C
+from contracts.choices import IndicatorMethod
 from contracts.periods import contract_year
 from contracts.selectors import staffing_rows
+from insurance.engine.money import quantize
 
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 # code, name, weight, floor (0 points), target (100 points), unit. Weights add up to 100.
 DEFAULT_CATALOGUE: list[tuple[str, str, str, str, str, str]] = [
@@ -52,11 +52,11 @@ def linear_score(value: Decimal | None, floor: Decimal, target: Decimal) -> Deci
     value, floor, target = Decimal(value), Decimal(floor), Decimal(target)
     fraction = (value - floor) / (target - floor)
     fraction = min(Decimal(1), max(Decimal(0), fraction))
-    return (fraction * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(fraction * HUNDRED)
 
 
 def _percent(share: Decimal | None) -> Decimal | None:
-    return None if share is None else (share * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    return None if share is None else quantize(share * HUNDRED)
 
 
 def _year_end(contract, year: int) -> dt.date:
@@ -78,7 +78,7 @@ def complaints_per_10k_value(contract, year: int, today: dt.date):
     if not headcount:
         return None, "本年度无参保登记人数，无法计算"
     received = complaint_figures(contract, year, today=today)["received"]
-    value = (Decimal(received) * Decimal(10000) / Decimal(headcount)).quantize(CENT)
+    value = quantize(Decimal(received) * Decimal(10000) / Decimal(headcount))
     return value, f"本年度受理投诉 {received} 件 ÷ 参保 {headcount} 人 × 10000"
 
 
@@ -155,4 +155,4 @@ def weighted_total(rows) -> Decimal:
         (Decimal(row.weight) * Decimal(row.score) / HUNDRED for row in rows),
         Decimal("0"),
     )
-    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(total)

@@ -19,16 +19,15 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import FlagKind, FlagStatus
+from audit.workflow import perform_move
+from claims.choices import FlagKind
 from claims.models import FraudFlag, SettlementRecord
 from claims.services.reconciliation import config_for
-from claims.supervision_workflow import NotPermitted, SupervisionError
 from insurance.choices import EnrollmentStatus, PersonStatus
+from insurance.engine.money import quantize
 from insurance.models import Enrollment
 
 INPATIENT_PREFIX = "2"
@@ -181,7 +180,7 @@ def _cost_outliers(contract, start, end) -> list[FraudFlag]:
         cost = row["medfee_sumamt"]
         average = (Decimal(row["group_sum"]) - cost) / others
         if average > 0 and cost > factor * average:
-            row["average"] = average.quantize(Decimal("0.01"))
+            row["average"] = quantize(average)
             flagged.append(row)
     return _simple(
         FlagKind.COST_OUTLIER,
@@ -229,36 +228,14 @@ def fraud_detect(*, contract, start=None, end=None, actor=None) -> dict[str, int
     return created
 
 
-def may_review_fraud_flags(actor) -> bool:
-    """Whether `actor` may confirm or dismiss a fraud flag."""
-    return actor is not None and actor.has_perm("claims.change_fraudflag")
+# --- the review (declared in `claims.workflows.FRAUD_FLAG`) -----------------------------------
 
 
-@transaction.atomic
+def guard_review(step) -> None:
+    step.doc.review_note = step.reason
+
+
 def fraud_flag_review(*, flag, confirmed: bool, actor, note: str = "") -> FraudFlag:
     """A person checked the flag: confirmed (属实) or dismissed (排除, with a reason)."""
-    flag = FraudFlag.objects.select_for_update().get(pk=flag.pk)
-    if not may_review_fraud_flags(actor):
-        raise NotPermitted(_("您没有核查欺诈疑点的权限。"))
-    if flag.status != FlagStatus.OPEN:
-        raise SupervisionError(
-            _("该疑点已核查（%(s)s），不能再次核查。") % {"s": flag.get_status_display()}
-        )
-    note = (note or "").strip()
-    if not confirmed and not note:
-        raise SupervisionError(_("排除疑点必须写明理由。"))
-    flag.status = FlagStatus.CONFIRMED if confirmed else FlagStatus.DISMISSED
-    flag.reviewed_by = actor
-    flag.reviewed_at = timezone.now()
-    flag.review_note = note
-    flag.save()
-    events.change(
-        actor=actor,
-        obj=flag,
-        action=AuditAction.TRANSITION,
-        before={"status": FlagStatus.OPEN},
-        after={"status": flag.status},
-        summary=f"欺诈疑点核查：{flag.get_status_display()}",
-        reason=note,
-    )
-    return flag
+    move = "confirm" if confirmed else "dismiss"
+    return perform_move(doc=flag, move=move, actor=actor, reason=note)

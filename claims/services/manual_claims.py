@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import ManualClaimStatus
+from audit.errors import NotPermitted, RuleError
+from audit.workflow import perform_move, require_permission
+from claims.choices import NOTE_REQUIRED, ManualClaimStatus, RefusalReason
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
-from claims.reasons import NOTE_REQUIRED, RefusalReason
+from claims.permissions import HANDLE_MANUAL_CLAIM
 from claims.services.calendar import working_days_add
-from claims.supervision_workflow import MANUAL_MOVES, NotPermitted, SupervisionError, check_move
 from contracts.selectors import contract_for_user
 from insurance.engine.money import MoneyError, to_money
 
@@ -34,9 +35,9 @@ def _money(value, label) -> object:
     try:
         amount = to_money(value)
     except MoneyError:
-        raise SupervisionError(_("%(l)s格式不正确：%(v)s。") % {"l": label, "v": value}) from None
+        raise RuleError(_("%(l)s格式不正确：%(v)s。") % {"l": label, "v": value}) from None
     if amount < 0:
-        raise SupervisionError(_("%(l)s不能为负数。") % {"l": label})
+        raise RuleError(_("%(l)s不能为负数。") % {"l": label})
     return amount
 
 
@@ -44,7 +45,7 @@ def _checklist(documents) -> dict[str, bool]:
     ticked = set(documents or [])
     unknown = ticked - set(DOCUMENTS)
     if unknown:
-        raise SupervisionError(_("未知的材料：%(d)s。") % {"d": "、".join(sorted(unknown))})
+        raise RuleError(_("未知的材料：%(d)s。") % {"d": "、".join(sorted(unknown))})
     return {code: code in ticked for code in DOCUMENTS}
 
 
@@ -69,7 +70,7 @@ def manual_claim_register(
     if not contract_for_user(actor).filter(pk=contract.pk).exists():
         raise NotPermitted(_("您无权为该合同受理零星报销。"))
     if treatment_to < treatment_from:
-        raise SupervisionError(_("就医结束日期不能早于开始日期。"))
+        raise RuleError(_("就医结束日期不能早于开始日期。"))
     claim = ManualClaim.objects.create(
         contract=contract,
         person=person,
@@ -101,53 +102,99 @@ def _lock(claim) -> ManualClaim:
     return ManualClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
 
 
-def _save(claim, *, before: dict, actor, summary: str, reason: str = "") -> ManualClaim:
-    claim.save()
-    events.change(
-        actor=actor,
-        obj=claim,
-        action=AuditAction.TRANSITION,
-        before=before,
-        after=_snapshot(claim),
-        summary=summary,
-        reason=reason,
-    )
-    return claim
-
-
 @transaction.atomic
 def manual_claim_documents_update(
     *, claim, documents, actor, complete_on: dt.date | None = None
 ) -> ManualClaim:
     """Tick the documents received. When all are there the claim is complete on `complete_on`
-    (default today) and its deadline is that many working days later."""
+    (default today): the move `complete` (`guard_complete`)."""
     claim = _lock(claim)
     if claim.status != ManualClaimStatus.RECEIVED:
-        raise SupervisionError(_("材料已齐全，不能再修改材料清单。"))
+        raise RuleError(_("材料已齐全，不能再修改材料清单。"))
+    checklist = _checklist(documents)
+    if all(checklist.values()):
+        data = {"documents": documents, "complete_on": complete_on}
+        return perform_move(doc=claim, move="complete", actor=actor, data=data)
+    require_permission(actor, HANDLE_MANUAL_CLAIM, _("办理零星报销"))
     before = _snapshot(claim)
-    claim.documents = _checklist(documents)
-    if not all(claim.documents.values()):
-        if actor is None or not actor.has_perm(MANUAL_MOVES["complete"].permission):
-            raise NotPermitted(_("您没有办理零星报销的权限。"))
-        return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim} 补充材料")
-    move = check_move(
-        table=MANUAL_MOVES,
-        name="complete",
-        status=claim.status,
-        status_label=claim.get_status_display(),
+    claim.documents = checklist
+    claim.save()
+    events.change(
         actor=actor,
-        reason="",
+        obj=claim,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=_snapshot(claim),
+        summary=f"零星报销 {claim} 补充材料",
     )
-    complete_on = complete_on or timezone.localdate()
+    return claim
+
+
+# --- the manual claim workflow (declared in `claims.workflows.MANUAL_CLAIM`) ------------------
+
+
+def guard_complete(step) -> None:
+    """Every document is there: the clock starts on `complete_on` (default today), the deadline
+    is the contract's number of working days later."""
+    claim = step.doc
+    claim.documents = _checklist(step.data.get("documents"))
+    missing = [str(DOCUMENTS[code]) for code, ticked in claim.documents.items() if not ticked]
+    if missing:
+        raise RuleError(_("材料尚未齐全：%(d)s。") % {"d": "、".join(missing)})
+    complete_on = step.data.get("complete_on") or timezone.localdate()
     if complete_on < claim.received_on:
-        raise SupervisionError(_("材料齐全日期不能早于受理日期。"))
-    claim.documents_complete_on = complete_on
+        raise RuleError(_("材料齐全日期不能早于受理日期。"))
+    claim.documents_complete_on = step.on = complete_on
     claim.due_on = working_days_add(start=complete_on, days=claim.contract.claim_time_limit_days)
-    claim.status = move.target
-    return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim} 材料齐全")
 
 
-@transaction.atomic
+def _decided(step) -> None:
+    decided_on = step.data.get("decided_on") or timezone.localdate()
+    claim = step.doc
+    if decided_on < claim.documents_complete_on:
+        raise RuleError(_("审核决定日期不能早于材料齐全日期。"))
+    claim.decided_on = step.on = decided_on
+    claim.decided_by = step.actor
+    claim.decision_note = step.reason
+
+
+def _flag_moved(step) -> None:
+    """The overdue flag as the claim stands once moved (a paid or refused claim is judged on the
+    day it was finished)."""
+    step.doc.status = step.move.target
+    _flag(step.doc)
+
+
+def guard_approve(step) -> None:
+    _decided(step)
+    step.doc.approved_amount = _money(step.data.get("amount"), _("核准金额"))
+    step.doc.reason_code = None
+    _flag_moved(step)
+
+
+def guard_refuse(step) -> None:
+    _decided(step)
+    claim = step.doc
+    try:
+        claim.reason_code = RefusalReason(int(step.data.get("reason_code")))
+    except (TypeError, ValueError):
+        raise RuleError(_("不予赔付必须选择拒付原因代码。")) from None
+    if claim.reason_code in NOTE_REQUIRED and not step.reason:
+        raise RuleError(_("该原因代码须写明审核说明。"))
+    claim.approved_amount = None
+    _flag_moved(step)
+
+
+def guard_pay(step) -> None:
+    claim, paid_on = step.doc, step.data.get("paid_on")
+    if paid_on is None:
+        raise RuleError(_("请填写支付日期。"))
+    if paid_on < claim.decided_on:
+        raise RuleError(_("支付日期不能早于审核决定日期。"))
+    claim.paid_on = step.on = paid_on
+    _flag_moved(step)
+
+
 def manual_claim_decide(
     *,
     claim,
@@ -158,57 +205,14 @@ def manual_claim_decide(
     reason_code=None,
     note: str = "",
 ) -> ManualClaim:
-    claim = _lock(claim)
-    note = (note or "").strip()
-    move = check_move(
-        table=MANUAL_MOVES,
-        name="approve" if approve else "refuse",
-        status=claim.status,
-        status_label=claim.get_status_display(),
-        actor=actor,
-        reason=note,
-    )
-    decided_on = decided_on or timezone.localdate()
-    if decided_on < claim.documents_complete_on:
-        raise SupervisionError(_("审核决定日期不能早于材料齐全日期。"))
-    before = _snapshot(claim)
-    if approve:
-        claim.approved_amount = _money(amount, _("核准金额"))
-        claim.reason_code = None
-    else:
-        try:
-            claim.reason_code = RefusalReason(int(reason_code))
-        except (TypeError, ValueError):
-            raise SupervisionError(_("不予赔付必须选择拒付原因代码。")) from None
-        if claim.reason_code in NOTE_REQUIRED and not note:
-            raise SupervisionError(_("该原因代码须写明审核说明。"))
-        claim.approved_amount = None
-    claim.decided_on = decided_on
-    claim.decided_by = actor
-    claim.decision_note = note
-    claim.status = move.target
-    _flag(claim)
-    return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim}：{move.label}")
+    """Approve (with the amount) or refuse (with a numbered reason code)."""
+    data = {"decided_on": decided_on, "amount": amount, "reason_code": reason_code}
+    move = "approve" if approve else "refuse"
+    return perform_move(doc=claim, move=move, actor=actor, reason=note, data=data)
 
 
-@transaction.atomic
 def manual_claim_pay(*, claim, paid_on: dt.date, actor) -> ManualClaim:
-    claim = _lock(claim)
-    move = check_move(
-        table=MANUAL_MOVES,
-        name="pay",
-        status=claim.status,
-        status_label=claim.get_status_display(),
-        actor=actor,
-        reason="",
-    )
-    if paid_on < claim.decided_on:
-        raise SupervisionError(_("支付日期不能早于审核决定日期。"))
-    before = _snapshot(claim)
-    claim.paid_on = paid_on
-    claim.status = move.target
-    _flag(claim)
-    return _save(claim, before=before, actor=actor, summary=f"零星报销 {claim} 已支付")
+    return perform_move(doc=claim, move="pay", actor=actor, data={"paid_on": paid_on})
 
 
 def _flag(claim, today: dt.date | None = None) -> None:

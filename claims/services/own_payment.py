@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Case, CharField, DecimalField, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.expressions import Expression
 
 from insurance.engine import OWN_PAYMENT_FIELDS
+from insurance.fields import MoneyField
 from insurance.models import BenefitPlan, SchemeYear
 
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY = MoneyField()
 
 
 def plan_fields() -> dict[tuple[str, int], str]:

@@ -13,13 +13,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import Outcome
+from claims.choices import Outcome
 from claims.models import (
     CompensationAdjustment,
     ReconciliationResult,
@@ -28,9 +28,10 @@ from claims.models import (
 )
 from claims.services.own_payment import own_payment
 from insurance.engine.money import ZERO, quantize
+from insurance.fields import MoneyField
 
 CHUNK = 2000
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY = MoneyField()
 
 
 def config_for(contract) -> SupervisionConfig:

@@ -27,6 +27,7 @@ from insurance.choices import (
     SchemeKind,
     SpecialStatusKind,
 )
+from insurance.engine.money import quantize
 from insurance.funding import funding_errors
 
 
@@ -147,7 +148,7 @@ def _amount(value, problems: Problems, file: str, name: str, row: int | None = N
     except (InvalidOperation, ValueError):
         problems.add(file, row, name, f"不是有效的金额：{value}", f"not an amount: {value}")
         return None
-    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
+    if not number.is_finite() or number != quantize(number):
         problems.add(file, row, name, f"金额最多两位小数：{value}", f"at most 2 decimals: {value}")
         return None
     return number

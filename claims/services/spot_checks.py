@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import NotPermitted, RuleError
+from claims.choices import ActionStatus, FindingSeverity, SpotCheckStatus
 from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
-from claims.models.spot_check import ActionStatus, FindingSeverity, SpotCheckStatus
-from claims.supervision_workflow import NotPermitted, SupervisionError
 from contracts.selectors import contract_for_user, insurer_of
 
 PERMISSION = "claims.change_spotcheck"
@@ -68,16 +68,16 @@ def spot_check_perform(
     _check_actor(actor)
     check = SpotCheck.objects.select_for_update().get(pk=check.pk)
     if check.status != SpotCheckStatus.PLANNED:
-        raise SupervisionError(
+        raise RuleError(
             _("抽查当前状态为「%(s)s」，不能登记实施。") % {"s": check.get_status_display()}
         )
     if not (inspectors or "").strip():
-        raise SupervisionError(_("请填写检查人员。"))
+        raise RuleError(_("请填写检查人员。"))
     if performed_on > timezone.localdate():
-        raise SupervisionError(_("实施日期不能晚于今天。"))
+        raise RuleError(_("实施日期不能晚于今天。"))
     for severity, description in findings:
         if severity not in FindingSeverity.values or not (description or "").strip():
-            raise SupervisionError(_("每个发现的问题都必须有严重程度和描述。"))
+            raise RuleError(_("每个发现的问题都必须有严重程度和描述。"))
     check.performed_on, check.inspectors, check.summary = performed_on, inspectors, summary
     check.status = SpotCheckStatus.PERFORMED if findings else SpotCheckStatus.CLOSED
     check.save()
@@ -102,7 +102,7 @@ def spot_check_perform(
 def follow_up_add(*, finding: SpotCheckFinding, action: str, due_on: dt.date, actor):
     _check_actor(actor)
     if not (action or "").strip():
-        raise SupervisionError(_("请填写整改措施。"))
+        raise RuleError(_("请填写整改措施。"))
     row = FollowUpAction.objects.create(finding=finding, action=action.strip(), due_on=due_on)
     events.change(
         actor=actor,
@@ -120,7 +120,7 @@ def follow_up_done(*, action: FollowUpAction, done_on: dt.date, actor) -> Follow
     _check_actor(actor)
     action = FollowUpAction.objects.select_for_update().select_related("finding").get(pk=action.pk)
     if action.status == ActionStatus.DONE:
-        raise SupervisionError(_("该整改措施已经完成。"))
+        raise RuleError(_("该整改措施已经完成。"))
     action.status, action.done_on = ActionStatus.DONE, done_on
     action.save()
     check = action.finding.spot_check

@@ -10,16 +10,11 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices_supervision import ItemDecision, StatementStatus
+from audit.errors import NotPermitted, RuleError
+from audit.workflow import perform_move
+from claims.choices import NOTE_REQUIRED, ItemDecision, RefusalReason, StatementStatus
 from claims.models import StatementAdjustment, StatementItem
-from claims.reasons import NOTE_REQUIRED, RefusalReason
-from claims.supervision_workflow import (
-    ADJUSTMENT_MOVES,
-    REVIEW_PERMISSION,
-    NotPermitted,
-    SupervisionError,
-    check_move,
-)
+from claims.permissions import REVIEW_STATEMENT
 from contracts.choices import DeductionSource
 from contracts.services.bonds import bond_deduction_propose
 from insurance.engine.money import MoneyError, to_money
@@ -29,7 +24,7 @@ ITEM_FIELDS = ("decision", "corrected_amount", "reason_code", "note")
 
 def may_review_items(actor) -> bool:
     """Whether `actor` may decide a statement's items and propose bond deductions from them."""
-    return actor is not None and actor.has_perm(REVIEW_PERMISSION)
+    return actor is not None and actor.has_perm(REVIEW_STATEMENT)
 
 
 def _snapshot(item) -> dict:
@@ -38,28 +33,28 @@ def _snapshot(item) -> dict:
 
 def _clean(decision: str, amount, reason_code, note: str):
     if decision not in (ItemDecision.ACCEPT, ItemDecision.CORRECT, ItemDecision.REFUSE):
-        raise SupervisionError(_("请选择复核结论：认可、更正金额或拒付。"))
+        raise RuleError(_("请选择复核结论：认可、更正金额或拒付。"))
     if reason_code not in (None, ""):
         try:
             reason_code = RefusalReason(int(reason_code))
         except ValueError:
-            raise SupervisionError(_("未知的拒付原因代码：%(c)s。") % {"c": reason_code}) from None
+            raise RuleError(_("未知的拒付原因代码：%(c)s。") % {"c": reason_code}) from None
     else:
         reason_code = None
     if decision == ItemDecision.ACCEPT:
         return None, None
     if decision == ItemDecision.REFUSE and reason_code is None:
-        raise SupervisionError(_("拒付必须选择拒付原因代码。"))
+        raise RuleError(_("拒付必须选择拒付原因代码。"))
     if reason_code in NOTE_REQUIRED and not note:
-        raise SupervisionError(_("原因代码 %(c)s 须在复核说明中写明情况。") % {"c": reason_code})
+        raise RuleError(_("原因代码 %(c)s 须在复核说明中写明情况。") % {"c": reason_code})
     if decision == ItemDecision.REFUSE:
         return None, reason_code
     try:
         amount = to_money(amount) if amount not in (None, "") else None
     except MoneyError:
-        raise SupervisionError(_("核定金额格式不正确：%(v)s。") % {"v": amount}) from None
+        raise RuleError(_("核定金额格式不正确：%(v)s。") % {"v": amount}) from None
     if amount is None or amount < 0:
-        raise SupervisionError(_("更正金额必须填写核定金额（不小于 0）。"))
+        raise RuleError(_("更正金额必须填写核定金额（不小于 0）。"))
     return amount, reason_code
 
 
@@ -70,7 +65,7 @@ def statement_item_decide(
     """Accept, correct (with the amount that should have been paid) or refuse (with a code)."""
     item = StatementItem.objects.select_for_update().select_related("statement").get(pk=item.pk)
     if item.statement.status != StatementStatus.IN_REVIEW:
-        raise SupervisionError(
+        raise RuleError(
             _("核算状态为「%(s)s」，不能修改复核结论。")
             % {"s": item.statement.get_status_display()}
         )
@@ -98,36 +93,16 @@ def statement_item_decide(
     return item
 
 
-@transaction.atomic
+def guard_close(step) -> None:
+    """Settled or cancelled: the note says how (a cancellation needs it)."""
+    step.doc.close_note = step.reason
+
+
 def statement_adjustment_close(
     *, adjustment, move: str, actor, note: str = ""
 ) -> StatementAdjustment:
-    """settle (the insurer has settled it) or cancel (with a reason)."""
-    adjustment = StatementAdjustment.objects.select_for_update().get(pk=adjustment.pk)
-    checked = check_move(
-        table=ADJUSTMENT_MOVES,
-        name=move,
-        status=adjustment.status,
-        status_label=adjustment.get_status_display(),
-        actor=actor,
-        reason=note,
-    )
-    before = {"status": adjustment.status}
-    adjustment.status = checked.target
-    adjustment.closed_by = actor
-    adjustment.closed_at = timezone.now()
-    adjustment.close_note = (note or "").strip()
-    adjustment.save()
-    events.change(
-        actor=actor,
-        obj=adjustment,
-        action=AuditAction.TRANSITION,
-        before=before,
-        after={"status": adjustment.status},
-        summary=f"复核调整 {adjustment.amount}：{checked.label}",
-        reason=adjustment.close_note,
-    )
-    return adjustment
+    """settle (the insurer has settled it) or cancel (with a reason): `claims.workflows`."""
+    return perform_move(doc=adjustment, move=move, actor=actor, reason=note)
 
 
 def bond_proposal_allowed(item) -> bool:
@@ -143,9 +118,7 @@ def statement_item_bond_deduction_propose(*, item, amount, reason: str, actor):
     if not may_review_items(actor):
         raise NotPermitted(_("您没有复核月度核算的权限。"))
     if not bond_proposal_allowed(item):
-        raise SupervisionError(
-            _("只有复核认定少付或无理拒付（核定金额高于已付）的明细才能提出保函扣款。")
-        )
+        raise RuleError(_("只有复核认定少付或无理拒付（核定金额高于已付）的明细才能提出保函扣款。"))
     return bond_deduction_propose(
         contract=item.statement.contract,
         amount=amount if isinstance(amount, Decimal) else str(amount),

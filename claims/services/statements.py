@@ -3,8 +3,8 @@
 statement_submit        the insurer submits a month of its own settlements (reconciled first)
 statement_review_start  draw the review set: a reproducible random sample (the seed is kept),
                         every record paid at or above the threshold, every reconciliation gap
-statement_move          finish review / return / approve, through the transition table; the
-                        approver must not be the reviewer (maker and checker)
+statement_move          finish review / return / approve, through the workflow
+                        (`claims.workflows.STATEMENT`); the approver must not be a reviewer
 On approval every item whose reviewed amount differs from what was claimed becomes a
 `StatementAdjustment` the insurer must settle.
 """
@@ -25,25 +25,13 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices import BatchStatus
-from claims.choices_supervision import DISCREPANCIES, ItemDecision, StatementStatus
-from claims.models import (
-    ClaimStatement,
-    SettlementRecord,
-    StatementAdjustment,
-    StatementItem,
-    StatementTransition,
-)
+from audit.errors import NotPermitted, RuleError
+from audit.workflow import perform_move, require_permission, workflow_start
+from claims.choices import DISCREPANCIES, BatchStatus, ItemDecision
+from claims.models import ClaimStatement, SettlementRecord, StatementAdjustment, StatementItem
+from claims.permissions import SUBMIT_STATEMENT
 from claims.services.own_payment import own_payment
 from claims.services.reconciliation import config_for, reconciliation_compute
-from claims.supervision_workflow import (
-    STATEMENT_MOVES,
-    SUBMIT_PERMISSION,
-    NotPermitted,
-    SupervisionError,
-    allowed_moves,
-    check_move,
-)
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.engine.money import ZERO
 
@@ -71,41 +59,18 @@ def draw_sample(record_ids, *, size: int, seed: int) -> list[int]:
     return sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))
 
 
-def _transition(statement, *, move: str, source: str, actor, reason: str = "") -> None:
-    StatementTransition.objects.create(
-        statement=statement,
-        move=move,
-        source=source,
-        target=statement.status,
-        actor=actor,
-        reason=reason,
-    )
-    events.change(
-        actor=actor,
-        obj=statement,
-        action=AuditAction.APPROVE if move == "approve" else AuditAction.TRANSITION,
-        before={"status": source},
-        after={"status": statement.status},
-        summary=f"月度核算 {statement}：{move}",
-        reason=reason,
-    )
-
-
 @transaction.atomic
 def statement_submit(*, contract, period: dt.date, actor, insurer=None) -> ClaimStatement:
     """The insurer submits its month (bureau staff may enter it for the lead insurer)."""
-    if actor is None or not actor.has_perm(SUBMIT_PERMISSION):
-        raise NotPermitted(_("您没有提交月度核算的权限。"))
+    require_permission(actor, SUBMIT_STATEMENT, _("提交月度核算"))
     if not contract_for_user(actor).filter(pk=contract.pk).exists():
         raise NotPermitted(_("您无权为该合同提交月度核算。"))
     insurer = insurer_of(actor) or insurer or contract.lead_insurer
     start, end = month_bounds(period)
     if start > timezone.localdate().replace(day=1):
-        raise SupervisionError(_("不能提交未来月份 %(m)s 的核算。") % {"m": f"{start:%Y-%m}"})
+        raise RuleError(_("不能提交未来月份 %(m)s 的核算。") % {"m": f"{start:%Y-%m}"})
     if ClaimStatement.objects.filter(contract=contract, insurer=insurer, period=start).exists():
-        raise SupervisionError(
-            _("%(m)s 的月度核算已经提交过，不能重复提交。") % {"m": f"{start:%Y-%m}"}
-        )
+        raise RuleError(_("%(m)s 的月度核算已经提交过，不能重复提交。") % {"m": f"{start:%Y-%m}"})
     reconciliation_compute(contract=contract, start=start, end=end, actor=actor)
     paid, _field = own_payment(contract.scheme_id)
     records = statement_records(contract_id=contract.pk, insurer_id=insurer.pk, period=start)
@@ -116,9 +81,7 @@ def statement_submit(*, contract, period: dt.date, actor, insurer=None) -> Claim
         gaps=Count("id", filter=Q(reconciliation__outcome__in=DISCREPANCIES)),
     )
     if not totals["n"]:
-        raise SupervisionError(
-            _("%(m)s 没有已入库的结算数据，无法提交核算。") % {"m": f"{start:%Y-%m}"}
-        )
+        raise RuleError(_("%(m)s 没有已入库的结算数据，无法提交核算。") % {"m": f"{start:%Y-%m}"})
     try:
         with transaction.atomic():
             statement = ClaimStatement.objects.create(
@@ -132,38 +95,30 @@ def statement_submit(*, contract, period: dt.date, actor, insurer=None) -> Claim
                 submitted_by=actor,
             )
     except IntegrityError:
-        raise SupervisionError(_("该月度核算已经提交过，不能重复提交。")) from None
-    _transition(statement, move="submit", source="", actor=actor)
+        raise RuleError(_("该月度核算已经提交过，不能重复提交。")) from None
+    events.change(
+        actor=actor,
+        obj=statement,
+        action=AuditAction.CREATE,
+        after={"status": statement.status, "record_count": statement.record_count,
+               "claimed_total": str(statement.claimed_total)},
+        summary=f"提交月度核算 {statement}",
+    )  # fmt: skip
+    workflow_start(doc=statement, move="submit", actor=actor)
     return statement
 
 
-def _lock(statement) -> ClaimStatement:
-    return ClaimStatement.objects.select_for_update().get(pk=statement.pk)
+# --- the statement workflow (declared in `claims.workflows.STATEMENT`) -------------------------
 
 
-@transaction.atomic
-def statement_review_start(
-    *,
-    statement,
-    actor,
-    seed: int | None = None,
-    sample_size: int | None = None,
-    threshold: Decimal | None = None,
-) -> ClaimStatement:
-    """Draw the review set and open the review. Without a seed a fresh one is drawn and kept."""
-    statement = _lock(statement)
-    check_move(
-        table=STATEMENT_MOVES,
-        name="start_review",
-        status=statement.status,
-        status_label=statement.get_status_display(),
-        actor=actor,
-        reason="",
-    )
+def guard_start_review(step) -> None:
+    """Draw the review set: a reproducible random sample (without a seed a fresh one is drawn and
+    kept), every record paid at or above the threshold, every reconciliation gap."""
+    statement, data = step.doc, step.data
     config = config_for(statement.contract)
-    seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    size = config.sample_size if sample_size is None else int(sample_size)
-    threshold = config.review_threshold if threshold is None else threshold
+    seed = secrets.randbelow(2**31) if data.get("seed") is None else int(data["seed"])
+    size = config.sample_size if data.get("sample_size") is None else int(data["sample_size"])
+    threshold = config.review_threshold if data.get("threshold") is None else data["threshold"]
     paid, _field = own_payment(statement.contract.scheme_id)
     records = statement_records(
         contract_id=statement.contract_id, insurer_id=statement.insurer_id, period=statement.period
@@ -192,49 +147,38 @@ def statement_review_start(
                 )
             )
     StatementItem.objects.bulk_create(items)
-    source = statement.status
-    statement.status = StatementStatus.IN_REVIEW
-    statement.sample_seed = seed
-    statement.sample_size = size
-    statement.review_threshold = threshold
-    statement.save()
-    _transition(
-        statement,
-        move="start_review",
-        source=source,
-        actor=actor,
-        reason=f"seed={seed} size={size} threshold={threshold} items={len(items)}",
-    )
-    return statement
+    statement.sample_seed, statement.sample_size, statement.review_threshold = seed, size, threshold
+    step.reason = step.reason or f"seed={seed} size={size} threshold={threshold} items={len(items)}"
 
 
-def _finish_review(statement, actor) -> None:
-    pending = statement.items.filter(decision=ItemDecision.PENDING).count()
+def statement_review_start(
+    *,
+    statement,
+    actor,
+    seed: int | None = None,
+    sample_size: int | None = None,
+    threshold: Decimal | None = None,
+) -> ClaimStatement:
+    """Draw the review set and open the review (`guard_start_review`)."""
+    data = {"seed": seed, "sample_size": sample_size, "threshold": threshold}
+    return perform_move(doc=statement, move="start_review", actor=actor, data=data)
+
+
+def guard_finish_review(step) -> None:
+    pending = step.doc.items.filter(decision=ItemDecision.PENDING).count()
     if pending:
-        raise SupervisionError(_("还有 %(n)s 条复核明细没有结论，不能完成复核。") % {"n": pending})
-    statement.reviewed_by = actor
-    statement.reviewed_at = timezone.now()
+        raise RuleError(_("还有 %(n)s 条复核明细没有结论，不能完成复核。") % {"n": pending})
 
 
-def _reviewed_by(statement, actor) -> bool:
-    """Whether `actor` finished the statement's review or decided one of its items."""
-    deciders = set(statement.items.values_list("decided_by_id", flat=True))
-    return actor.pk == statement.reviewed_by_id or actor.pk in deciders
+def item_deciders(statement) -> list[int]:
+    """Who decided the statement's items: reviewers, whom the approval checks."""
+    return list(statement.items.values_list("decided_by_id", flat=True))
 
 
-def statement_allowed_moves(statement, user) -> list:
-    """The moves legal from the statement's status that `user` may make (the page's buttons):
-    his permissions, and approval by someone other than a reviewer."""
-    return [
-        move
-        for move in allowed_moves(STATEMENT_MOVES, statement.status, user)
-        if move.name != "approve" or not _reviewed_by(statement, user)
-    ]
-
-
-def _approve(statement, actor) -> None:
-    if _reviewed_by(statement, actor):
-        raise NotPermitted(_("月度核算须由复核人以外的另一人审批：复核人不能审批自己复核的核算。"))
+def guard_approve(step) -> None:
+    """Every item whose reviewed amount differs from what was claimed leaves an adjustment the
+    insurer must settle."""
+    statement = step.doc
     adjustments = []
     for item in statement.items.exclude(decision=ItemDecision.ACCEPT):
         amount = item.settled_amount - item.claimed
@@ -251,33 +195,9 @@ def _approve(statement, actor) -> None:
             )
     StatementAdjustment.objects.bulk_create(adjustments)
     statement.correction_total = sum((a.amount for a in adjustments), ZERO)
-    statement.approved_by = actor
-    statement.approved_at = timezone.now()
 
 
-@transaction.atomic
 def statement_move(*, statement, move: str, actor, reason: str = "") -> ClaimStatement:
-    """finish_review, return or approve; start_review has its own service (it draws the set)."""
-    statement = _lock(statement)
-    if move == "start_review":
-        raise SupervisionError(_("开始复核请使用抽样操作。"))
-    checked = check_move(
-        table=STATEMENT_MOVES,
-        name=move,
-        status=statement.status,
-        status_label=statement.get_status_display(),
-        actor=actor,
-        reason=reason,
-    )
-    if move == "finish_review":
-        _finish_review(statement, actor)
-    elif move == "approve":
-        _approve(statement, actor)
-    elif move == "return":
-        statement.reviewed_by = None
-        statement.reviewed_at = None
-    source = statement.status
-    statement.status = checked.target
-    statement.save()
-    _transition(statement, move=move, source=source, actor=actor, reason=(reason or "").strip())
-    return statement
+    """Any move of the statement's workflow: start_review (default sampling), finish_review,
+    return, approve (by someone other than the reviewers)."""
+    return perform_move(doc=statement, move=move, actor=actor, reason=reason)

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import events
+from audit.errors import NotPermitted
 from claims.models import SatisfactionSurvey
 from claims.resources import COLUMNS, SatisfactionSurveyResource
-from claims.supervision_workflow import NotPermitted
 from contracts.selectors import contract_for_user, insurer_of
 
 

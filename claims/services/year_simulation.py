@@ -39,6 +39,7 @@ from contracts.services.reserves import reserve_release, reserve_release_move
 from contracts.services.transfers import transfer_create, transfer_move
 from contracts.services.year_end import carried_in_record, year_end_approve
 from insurance.choices import EnrollmentStatus, PaymentChannel, RegionLevel
+from insurance.engine.money import quantize
 from insurance.identity import certno_check_digit
 from insurance.models import BenefitPlan, Enrollment, Person, Region, Scheme, SchemeYear
 from insurance.services.enrollment import enrollment_cancel, enrollment_create
@@ -404,7 +405,7 @@ def _result(scenario, plan, contract, calc, batches, transfers, reserve, settlem
         "benefits": _benefits(contract),
         "quota_pool": {
             "entries": pool.count(),
-            "total": str((pool.aggregate(s=Sum("amount"))["s"] or ZERO).quantize(ZERO)),
+            "total": str(quantize(pool.aggregate(s=Sum("amount"))["s"] or ZERO)),
         },
         "funding": {
             "total": str(calc.result),

@@ -271,3 +271,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Rules a city sets, and switches ------------------------------------------------------------
+# Every setting the code reads is declared here with its default (tests/foundation/
+# test_settings_declared.py); those that differ between cities come from the environment and are
+# documented in `.env.example` and the README.
+# Complaints (R-SUP-1): the insurer's time to answer, in working days, and the hotline printed on
+# the public notice.
+COMPLAINT_RESPONSE_WORKING_DAYS = env.int("COMPLAINT_RESPONSE_WORKING_DAYS", default=5)
+MEDSUPP_COMPLAINT_HOTLINE = env("MEDSUPP_COMPLAINT_HOTLINE", default="12393")
+# Annual evaluation (R-SUP-2): the pass mark, copied onto each evaluation when it is drafted.
+EVALUATION_PASS_MARK = env("EVALUATION_PASS_MARK", default="60")
+# Public disclosure (R-SUP-4): counts below this are shown as "<N", with the amounts tied to them.
+DISCLOSURE_MIN_CELL = env.int("DISCLOSURE_MIN_CELL", default=5)
+# Contract reminders: how many days ahead of the renewal window, the renewal answer's deadline
+# and a bond's expiry they are raised.
+CONTRACTS_RENEWAL_REMINDER_DAYS = env.int("CONTRACTS_RENEWAL_REMINDER_DAYS", default=30)
+CONTRACTS_ANSWER_REMINDER_DAYS = env.int("CONTRACTS_ANSWER_REMINDER_DAYS", default=15)
+CONTRACTS_BOND_REMINDER_DAYS = env.int("CONTRACTS_BOND_REMINDER_DAYS", default=30)
+# People and enrolment imports larger than this (MB) run as a background job.
+MEDSUPP_IMPORT_BACKGROUND_MB = env.float("MEDSUPP_IMPORT_BACKGROUND_MB", default=5)
+# A plain settlement CSV on PostgreSQL goes through its fast path (checked line by line in Python,
+# converted by COPY); off, the general path reads it. Tests switch it to compare the paths.
+MEDSUPP_FAST_CSV = env.bool("MEDSUPP_FAST_CSV", default=True)
+# The dashboard shows a failing tile's error instead of hiding it (always so with DEBUG).
+DASHBOARD_STRICT = env.bool("DASHBOARD_STRICT", default=False)
+# Where the contracts dashboard gets a contract year's payout ratio (claims data, which the
+# contracts app may not import): a function `(contract=, year=)`, like Django's backends.
+CONTRACTS_PAYOUT_RATIO_PROVIDER = "claims.services.year_end.payout_ratio_for"

@@ -1,28 +1,25 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin.workflow import WorkflowAdminMixin
 from contracts import selectors
-from contracts.admin.common import ReasonForm, ScopedAdmin, run_form_view
-from contracts.choices import ContractStatus, RenewalAnswer, TerminationReason
+from contracts.admin.common import ScopedAdmin
+from contracts.choices import ContractStatus
 from contracts.dates import renewal_window
 from contracts.models import (
     Contract,
     ContractDocument,
     ContractMember,
-    ContractTransition,
     StaffAssignment,
     StaffingCommitment,
 )
 from contracts.rules import money_term_errors, share_errors, term_errors
-from contracts.services import contract_allowed_moves, contract_save, contract_transition
+from contracts.services import contract_save
 from contracts.services.common import today
-from contracts.workflow import CONTRACT_MOVE_PERMISSION, CONTRACT_MOVES
+from contracts.services.contracts import STATE_FIELDS
 
 
 class DraftOnlyInline(TabularInline):
@@ -85,17 +82,6 @@ class DocumentInline(TabularInline):
     readonly_fields = ["uploaded_by", "uploaded_at"]
 
 
-class HistoryInline(TabularInline):
-    model = ContractTransition
-    extra = 0
-    fields = ["at", "from_status", "to_status", "effective_on", "actor", "reason"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
@@ -112,36 +98,8 @@ class ContractForm(forms.ModelForm):
         return data
 
 
-STATE_FIELDS = [
-    "status",
-    "signed_on",
-    "activated_on",
-    "renewal_requested_on",
-    "renewal_answer_due_on",
-    "renewal_answered_on",
-    "renewal_answer",
-    "ended_on",
-    "termination_reason",
-]
-
-
-class MoveForm(ReasonForm):
-    on = forms.DateField(label=_("业务日期"), required=False, help_text=_("留空为今天"))
-
-
-class AnswerForm(MoveForm):
-    answer = forms.ChoiceField(label=_("续签答复"), choices=RenewalAnswer.choices)
-
-
-class TerminateForm(MoveForm):
-    termination_reason = forms.ChoiceField(label=_("终止原因"), choices=TerminationReason.choices)
-
-
-MOVE_FORMS = {"answer_renewal": AnswerForm, "terminate": TerminateForm}
-
-
 @admin.register(Contract)
-class ContractAdmin(ScopedAdmin):
+class ContractAdmin(WorkflowAdminMixin, ScopedAdmin):
     audited = False  # contract_save writes the audit event
     form = ContractForm
     list_display = ["number", "scheme", "lead_insurer", "starts_on", "ends_on", "status"]
@@ -151,8 +109,7 @@ class ContractAdmin(ScopedAdmin):
     autocomplete_fields = ["scheme", "lead_insurer"]
     raw_id_fields = ["tender", "bid", "previous"]
     date_hierarchy = "starts_on"
-    inlines = [MemberInline, CommitmentInline, AssignmentInline, DocumentInline, HistoryInline]
-    change_form_outer_before_template = "contracts/admin/contract_workflow.html"
+    inlines = [MemberInline, CommitmentInline, AssignmentInline, DocumentInline]
     fieldsets = [
         (None, {"fields": ["number", "scheme", "tender", "bid", "lead_insurer", "previous"]}),
         (_("期限"), {"fields": ["starts_on", "ends_on", "coverage_from"]}),
@@ -210,51 +167,10 @@ class ContractAdmin(ScopedAdmin):
             return None
         return super().save_formset(request, form, formset, change)
 
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None:
-            context["contract_moves"] = contract_allowed_moves(contract=obj, user=request.user)
-            context["renewal_window"] = renewal_window(obj.ends_on)
-            context["staffing_warnings"] = selectors.staffing_warnings(obj, today())
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
-
-    def get_urls(self):
-        moves = {
-            name: () if move.insurer_may else (CONTRACT_MOVE_PERMISSION,)
-            for name, move in CONTRACT_MOVES.items()
-        }
-        view = self.door(self.move_view, choices={"move": moves})
-        return [
-            path("<path:object_id>/move/<str:move>/", view, name="contracts_contract_move"),
-            *super().get_urls(),
-        ]
-
-    def move_view(self, request, object_id, move):
-        contract = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if move not in CONTRACT_MOVES:
-            raise PermissionDenied
-        allowed = {m.name for m in contract_allowed_moves(contract=contract, user=request.user)}
-        if move not in allowed:
-            raise PermissionDenied
-        spec = CONTRACT_MOVES[move]
-
-        def perform(data):
-            contract_transition(
-                contract=contract,
-                move=move,
-                actor=request.user,
-                reason=data.get("reason", ""),
-                on=data.get("on"),
-                answer=data.get("answer", ""),
-                termination_reason=data.get("termination_reason", ""),
-                request=request,
-            )
-
-        return run_form_view(
-            request,
-            admin=self,
-            obj=contract,
-            title=spec.label,
-            form_class=MOVE_FORMS.get(move, MoveForm),
-            perform=perform,
-            back_url=reverse("admin:contracts_contract_change", args=[contract.pk]),
-        )
+    def workflow_notes(self, request, obj):
+        opens, closes = renewal_window(obj.ends_on)
+        notes = [_("续签申请期：%(a)s ~ %(b)s") % {"a": opens, "b": closes}]
+        if obj.renewal_answer_due_on:
+            notes.append(_("续签答复期限：%(d)s") % {"d": obj.renewal_answer_due_on})
+        notes += [f"⚠ {warning}" for warning in selectors.staffing_warnings(obj, today())]
+        return notes

@@ -1,6 +1,6 @@
 """The annual evaluation in the admin: the indicator catalogue (reference data, audited) and the
-evaluations (read-only here; their workflow pages and the PDF are served by the claims admin and
-linked by URL name, because contracts may not import claims)."""
+evaluations (read-only here; their moves through the one move page, their other steps and the PDF
+served by the claims admin and linked by URL name, because contracts may not import claims)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,14 @@ from decimal import Decimal
 from django.contrib import admin, messages
 from django.db.models import Sum, Value
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from audit.admin_mixins import ViewerMixin, viewer_of
+from audit.admin.workflow import WorkflowAdminMixin, links_html
 from contracts.admin.common import ScopedAdmin
-from contracts.fund_workflow import PREPARE_PERMISSION
+from contracts.choices import EvaluationStatus
 from contracts.models import Evaluation, EvaluationIndicator, EvaluationScore
-from contracts.models.evaluation import (
-    SCORE_PERMISSION,
-    EvaluationStatus,
-    evaluation_allowed_moves,
-    evaluation_may,
-)
-
-
-def _links(links) -> str:
-    if not links:
-        return "-"
-    return format_html_join(
-        " · ",
-        '<a class="text-primary-600 font-medium" href="{}">{}</a>',
-        ((url, label) for label, url in links),
-    )
+from contracts.permissions import PREPARE, SCORE_EVALUATION
 
 
 @admin.register(EvaluationIndicator)
@@ -79,7 +63,7 @@ class ScoreInline(TabularInline):
 
     def get_queryset(self, request):
         # whether this request's user may score, on the rows (the inline is shared by threads)
-        may_score = evaluation_may(request.user, SCORE_PERMISSION)
+        may_score = request.user.has_perm(SCORE_EVALUATION)
         return super().get_queryset(request).annotate(viewer_may_score=Value(may_score))
 
     @admin.display(description=_("评分"))
@@ -88,11 +72,11 @@ class ScoreInline(TabularInline):
             row, "viewer_may_score", False
         ):
             return "-"
-        return _links([(_("评分"), reverse("admin:claims_evaluation_score", args=[row.pk]))])
+        return links_html([(_("评分"), reverse("admin:claims_evaluation_score", args=[row.pk]))])
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ViewerMixin, ScopedAdmin):
+class EvaluationAdmin(WorkflowAdminMixin, ScopedAdmin):
     list_display = ("contract", "year", "status", "total_score", "passed",
                     "renewal_recommendation", "approved_by")  # fmt: skip
     list_filter = ("status", "year", "passed")
@@ -102,7 +86,7 @@ class EvaluationAdmin(ViewerMixin, ScopedAdmin):
     inlines = [ScoreInline]
     fields = ("contract", "year", "status", "pass_mark", "total_score", "passed",
               "renewal_recommendation", "conclusion", "drafted_by", "drafted_at", "approved_by",
-              "approved_at", "reserve_release", "reserve_note", "actions_links")  # fmt: skip
+              "approved_at", "reserve_release", "reserve_note")  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -114,21 +98,18 @@ class EvaluationAdmin(ViewerMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("操作"))
-    def actions_links(self, obj):
-        """The moves and steps the viewing user may take now, and the PDF."""
-        user, step = viewer_of(obj), "admin:claims_evaluation_step"
-        links = [
-            (move.label, reverse(step, args=[obj.pk, move.name]))
-            for move in evaluation_allowed_moves(obj, user)
-        ]
-        if obj.status == EvaluationStatus.DRAFT and evaluation_may(user, SCORE_PERMISSION):
+    def workflow_links(self, request, obj):
+        """The moves the user may make, the steps served by the claims admin (it reads claims
+        data; linked by URL name) and the PDF."""
+        user, step = request.user, "admin:claims_evaluation_step"
+        links = super().workflow_links(request, obj)
+        if obj.status == EvaluationStatus.DRAFT and user.has_perm(SCORE_EVALUATION):
             links.append((_("重新计算指标"), reverse(step, args=[obj.pk, "recompute"])))
         if (
             obj.status == EvaluationStatus.APPROVED
             and not obj.reserve_release_id
-            and evaluation_may(user, PREPARE_PERMISSION)  # what `reserve_release` requires
+            and user.has_perm(PREPARE)  # what `reserve_release` requires
         ):
             links.append((_("生成预留款拨付单"), reverse(step, args=[obj.pk, "reserve"])))
         links.append((_("打印PDF"), reverse("admin:claims_evaluation_pdf", args=[obj.pk])))
-        return _links(links)
+        return links

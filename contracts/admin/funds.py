@@ -1,6 +1,7 @@
 """Admin of the fund flows: funding, quarterly transfers, reserve releases and their table,
-year-end settlements and the (read-only) ledger. Workflow moves are buttons offering only the
-legal moves the user may make; every queryset goes through `restrict`."""
+year-end settlements and the (read-only) ledger. Workflow moves are the machine's buttons
+(`audit.admin.workflow`), offering only the moves the user may make; every queryset goes through
+`restrict`."""
 
 from __future__ import annotations
 
@@ -14,16 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from audit import events
+from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from contracts import selectors
-from contracts.admin.common import ReasonForm, ScopedAdmin, run_form_view
-from contracts.choices import FundingCalcStatus, SettlementStatus
+from contracts.admin.common import ScopedAdmin
+from contracts.choices import SettlementStatus
 from contracts.exports import voucher_xlsx
-from contracts.fund_workflow import (
-    APPROVE_PERMISSION,
-    PAYMENT_MOVE_PERMISSION,
-    PAYMENT_MOVES,
-    PREPARE_PERMISSION,
-)
 from contracts.models import (
     FundingCalculation,
     LedgerEntry,
@@ -34,18 +30,22 @@ from contracts.models import (
     Transfer,
     YearEndSettlement,
 )
-from contracts.services.fund_common import fund_history
-from contracts.services.funding import funding_approve, funding_calculate
-from contracts.services.reserves import reserve_release_move
-from contracts.services.transfers import payment_allowed_moves, transfer_move
-from contracts.services.year_end import year_end_approve
+from contracts.permissions import PREPARE
+from contracts.services.funding import funding_calculate
+
+MAKER_CHECKER = ("prepared_by", "prepared_at", "approved_by", "approved_at")
 
 
 class ReadOnlyAdmin(ScopedAdmin):
-    """Documents written only by services: no add, no edit, no delete in the admin."""
+    """Documents written only by services: no add, no edit, no delete in the admin. Maker and
+    checker are shown last."""
 
     audited = False
-    change_form_outer_before_template = "contracts/admin/fund_buttons.html"
+
+    def get_fields(self, request, obj=None):
+        names = [f.name for f in self.model._meta.fields]
+        last = [n for n in MAKER_CHECKER if n in names]
+        return [n for n in names if n not in last] + last
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -55,15 +55,6 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def fund_moves(self, request, obj) -> list[tuple[str, str]]:
-        return []
-
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None:
-            context["fund_moves"] = self.fund_moves(request, obj)
-            context["fund_history"] = list(fund_history(obj))
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
@@ -136,35 +127,14 @@ class FundingForm(forms.Form):
 
 
 @admin.register(FundingCalculation)
-class FundingCalculationAdmin(ReadOnlyAdmin):
-    list_display = ["contract", "year", "version", "method", "result", "status", "computed_by"]
+class FundingCalculationAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
+    list_display = ["contract", "year", "version", "method", "result", "status", "prepared_by"]
     list_filter = ["status", "method", "year"]
-    list_select_related = ["contract", "computed_by"]
+    list_select_related = ["contract", "prepared_by"]
     search_fields = ["=contract__number"]
 
     def has_add_permission(self, request):
-        return request.user.has_perm(PREPARE_PERMISSION)
-
-    def fund_moves(self, request, obj):
-        user = request.user
-        if (
-            obj.status == FundingCalcStatus.PROPOSED
-            and user.has_perm(APPROVE_PERMISSION)
-            and obj.computed_by_id != user.pk
-        ):
-            url = reverse("admin:contracts_fundingcalculation_approve", args=[obj.pk])
-            return [(_("批准筹资测算"), url)]
-        return []
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/approve/",
-                self.door(self.approve_view, "view", APPROVE_PERMISSION),
-                name="contracts_fundingcalculation_approve",
-            ),
-            *super().get_urls(),
-        ]
+        return request.user.has_perm(PREPARE)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -192,70 +162,33 @@ class FundingCalculationAdmin(ReadOnlyAdmin):
                 request=request,
             )
 
-        return run_form_view(
+        return form_page(
             request,
             admin=self,
             obj=str(_("新测算")),
             title=_("筹资测算"),
-            form_class=Form,
+            form=Form(bound(request)),
             perform=perform,
             back_url=reverse("admin:contracts_fundingcalculation_changelist"),
-        )
-
-    def approve_view(self, request, object_id):
-        calc = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.fund_moves(request, calc):
-            raise PermissionDenied
-        return run_form_view(
-            request,
-            admin=self,
-            obj=calc,
-            title=_("批准筹资测算"),
-            form_class=ReasonForm,
-            perform=lambda d: funding_approve(
-                calculation=calc, actor=request.user, note=d["reason"], request=request
-            ),
-            back_url=reverse("admin:contracts_fundingcalculation_change", args=[calc.pk]),
         )
 
 
 # --- payments: transfers and reserve releases -------------------------------------------------
 
 
-class PayForm(ReasonForm):
-    paid_on = forms.DateField(label=_("支付日期"))
-    bank_reference = forms.CharField(label=_("银行流水号"), max_length=64)
-
-
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
     inlines = [PartInline]
     url_prefix = ""
-    service = None  # staticmethod(doc, move, actor, reason, paid_on, bank_reference, request)
 
-    def fund_moves(self, request, obj):
-        return [
-            (
-                move.label,
-                reverse(f"admin:contracts_{self.url_prefix}_move", args=[obj.pk, move.name]),
-            )
-            for move in payment_allowed_moves(obj, request.user)
-        ]
-
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None and obj.parts.exists():
-            context["voucher_url"] = reverse(
-                f"admin:contracts_{self.url_prefix}_voucher", args=[obj.pk]
-            )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+    def workflow_links(self, request, obj):
+        links = super().workflow_links(request, obj)
+        if obj.parts.exists():
+            url = reverse(f"admin:contracts_{self.url_prefix}_voucher", args=[obj.pk])
+            links.append((_("下载拨付凭证(XLSX)"), url))
+        return links
 
     def get_urls(self):
-        moves = {name: (perm,) for name, perm in PAYMENT_MOVE_PERMISSION.items()}
         return [
-            path(
-                "<path:object_id>/move/<str:move>/",
-                self.door(self.move_view, choices={"move": moves}),
-                name=f"contracts_{self.url_prefix}_move",
-            ),
             path(
                 "<path:object_id>/voucher/",
                 self.door(self.voucher_view),
@@ -263,33 +196,6 @@ class PaymentAdmin(ReadOnlyAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def move_view(self, request, object_id, move):
-        doc = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if move not in {m.name for m in payment_allowed_moves(doc, request.user)}:
-            raise PermissionDenied
-        service = type(self).service
-
-        def perform(data):
-            service(
-                doc,
-                move=move,
-                actor=request.user,
-                reason=data.get("reason", ""),
-                paid_on=data.get("paid_on"),
-                bank_reference=data.get("bank_reference", ""),
-                request=request,
-            )
-
-        return run_form_view(
-            request,
-            admin=self,
-            obj=doc,
-            title=PAYMENT_MOVES[move].label,
-            form_class=PayForm if move == "pay" else ReasonForm,
-            perform=perform,
-            back_url=reverse(f"admin:contracts_{self.url_prefix}_change", args=[doc.pk]),
-        )
 
     def voucher_view(self, request, object_id):
         doc = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -315,7 +221,6 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(Transfer)
 class TransferAdmin(PaymentAdmin):
     url_prefix = "transfer"
-    service = staticmethod(lambda doc, **kw: transfer_move(transfer=doc, **kw))
     list_display = [
         "contract",
         "year",
@@ -335,7 +240,6 @@ class TransferAdmin(PaymentAdmin):
 @admin.register(ReserveRelease)
 class ReserveReleaseAdmin(PaymentAdmin):
     url_prefix = "reserverelease"
-    service = staticmethod(lambda doc, **kw: reserve_release_move(release=doc, **kw))
     list_display = [
         "contract",
         "year",
@@ -371,7 +275,7 @@ class LineInline(TabularInline):
 
 
 @admin.register(YearEndSettlement)
-class YearEndSettlementAdmin(ReadOnlyAdmin):
+class YearEndSettlementAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
     inlines = [LineInline]
     list_display = [
         "contract",
@@ -390,55 +294,16 @@ class YearEndSettlementAdmin(ReadOnlyAdmin):
     # The "prepare" page reads claims data, so the claims admin serves it (linked by URL name).
     list_before_template = "contracts/admin/year_end_links.html"
 
-    @staticmethod
-    def _may_approve(user, obj) -> bool:
-        return (
-            obj.status == SettlementStatus.PREPARED
-            and user.has_perm(APPROVE_PERMISSION)
-            and obj.prepared_by_id != user.pk
-        )
-
-    def fund_moves(self, request, obj):
-        user = request.user
-        moves = []
-        if self._may_approve(user, obj):
-            url = reverse("admin:contracts_yearendsettlement_approve", args=[obj.pk])
-            moves.append((_("审批年度清算"), url))
-        if obj.status == SettlementStatus.PREPARED and user.has_perm(PREPARE_PERMISSION):
+    def workflow_links(self, request, obj):
+        links = super().workflow_links(request, obj)
+        if obj.status == SettlementStatus.PREPARED and request.user.has_perm(PREPARE):
             url = reverse("admin:claims_year_end_prepare")
-            moves.append((_("重新编制"), f"{url}?contract={obj.contract_id}&year={obj.year}"))
-        return moves
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/approve/",
-                self.door(self.approve_view, "view", APPROVE_PERMISSION),
-                name="contracts_yearendsettlement_approve",
-            ),
-            *super().get_urls(),
-        ]
-
-    def approve_view(self, request, object_id):
-        settlement = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self._may_approve(request.user, settlement):
-            raise PermissionDenied
-        return run_form_view(
-            request,
-            admin=self,
-            obj=settlement,
-            title=_("审批年度清算"),
-            form_class=ReasonForm,
-            perform=lambda d: year_end_approve(
-                settlement=settlement, actor=request.user, note=d["reason"], request=request
-            ),
-            back_url=reverse("admin:contracts_yearendsettlement_change", args=[settlement.pk]),
-        )
+            links.append((_("重新编制"), f"{url}?contract={obj.contract_id}&year={obj.year}"))
+        return links
 
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    change_form_outer_before_template = None
     list_display = [
         "posted_on",
         "contract",

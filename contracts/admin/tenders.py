@@ -5,7 +5,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
-from contracts.admin.common import ScopedAdmin, run_form_view
+from audit.admin.workflow import bound, form_page
+from contracts.admin.common import ScopedAdmin
 from contracts.choices import CheckResult, TenderStatus
 from contracts.models import Bid, BidCheck, EligibilityCriterion, Tender
 from contracts.services import bid_check_review, bid_checks_open, bid_score, tender_award
@@ -84,12 +85,12 @@ class TenderAdmin(ScopedAdmin):
                 request=request,
             )
 
-        return run_form_view(
+        return form_page(
             request,
             admin=self,
             obj=tender,
             title=_("定标并生成合同草稿"),
-            form_class=Form,
+            form=Form(bound(request)),
             perform=perform,
             back_url=reverse("admin:contracts_tender_change", args=[tender.pk]),
         )

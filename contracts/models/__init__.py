@@ -3,11 +3,10 @@ from contracts.models.contract import (
     Contract,
     ContractDocument,
     ContractMember,
-    ContractTransition,
     StaffAssignment,
     StaffingCommitment,
 )
-from contracts.models.funding import FundingCalculation, FundTransition
+from contracts.models.funding import FundingCalculation
 from contracts.models.insurer import (
     AdministrativePenalty,
     Debarment,
@@ -32,10 +31,8 @@ __all__ = [
     "Contract",
     "ContractDocument",
     "ContractMember",
-    "ContractTransition",
     "Debarment",
     "EligibilityCriterion",
-    "FundTransition",
     "FundingCalculation",
     "Insurer",
     "InsurerBranch",
@@ -59,4 +56,3 @@ __all__ = [
 from contracts.models.evaluation import Evaluation as Evaluation
 from contracts.models.evaluation import EvaluationIndicator as EvaluationIndicator
 from contracts.models.evaluation import EvaluationScore as EvaluationScore
-from contracts.models.evaluation import EvaluationTransition as EvaluationTransition

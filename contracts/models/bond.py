@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models.workflow import MakerChecker
 from contracts.choices import DeductionSource, DeductionStatus
+from insurance.fields import MoneyField
 
 DEFAULT_BOND_AMOUNT = Decimal("2000000.00")
 
@@ -25,10 +26,8 @@ class PerformanceBond(models.Model):
     )
     bank = models.CharField(_("出具银行"), max_length=128)
     guarantee_no = models.CharField(_("保函编号"), max_length=64)
-    amount = models.DecimalField(
+    amount = MoneyField(
         _("保函金额"),
-        max_digits=14,
-        decimal_places=2,
         default=DEFAULT_BOND_AMOUNT,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
@@ -57,8 +56,9 @@ def deduction_evidence_path(instance, filename: str) -> str:
     return f"contracts/bond_deductions/{instance.bond_id}/{filename}"
 
 
-class BondDeduction(models.Model):
-    """A deduction from the bond: proposed by one person, approved by another (maker/checker)."""
+class BondDeduction(MakerChecker):
+    """A deduction from the bond: proposed by one person (the maker, `prepared_by`), approved or
+    refused by another (the checker, `approved_by`)."""
 
     bond = models.ForeignKey(
         PerformanceBond,
@@ -66,10 +66,8 @@ class BondDeduction(models.Model):
         on_delete=models.PROTECT,
         related_name="deductions",
     )
-    amount = models.DecimalField(
+    amount = MoneyField(
         _("扣款金额"),
-        max_digits=14,
-        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     reason = models.TextField(_("扣款事由"))
@@ -81,35 +79,15 @@ class BondDeduction(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=DeductionStatus.choices, default=DeductionStatus.PROPOSED
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提出人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
 
     class Meta:
         verbose_name = _("保函扣款")
         verbose_name_plural = _("保函扣款")
-        ordering = ["-proposed_at"]
+        ordering = ["-prepared_at"]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.CheckConstraint(condition=Q(amount__gt=0), name="contracts_deduction_positive"),
-            # maker-checker, also in the database
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
-                name="contracts_deduction_two_people",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""The contract aggregate: term, consortium, money and service terms, roster, documents, history."""
+"""The contract aggregate: term, consortium, money and service terms, roster, documents."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models.workflow import StatusTracked
 from contracts.choices import (
     ContractStatus,
     DocumentKind,
@@ -21,11 +22,12 @@ from contracts.choices import (
     TerminationReason,
 )
 from contracts.models.tender import percent_field
+from insurance.fields import MoneyField
 
 MAX_MEMBERS = 10  # R-CON-6: lead + 9 co-insurers
 
 
-class Contract(models.Model):
+class Contract(StatusTracked):
     """A multi-year contract (R-CON-1) between the bureau and an insurer or a consortium."""
 
     number = models.CharField(_("合同编号"), max_length=64, unique=True)
@@ -126,10 +128,8 @@ class Contract(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))],
     )
-    platform_fee_amount = models.DecimalField(
+    platform_fee_amount = MoneyField(
         _("平台费固定金额"),
-        max_digits=14,
-        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -265,31 +265,3 @@ class ContractDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class ContractTransition(models.Model):
-    """One move of a contract through its workflow: who, when, why."""
-
-    contract = models.ForeignKey(
-        Contract, verbose_name=_("合同"), on_delete=models.CASCADE, related_name="history"
-    )
-    from_status = models.CharField(_("原状态"), max_length=24, choices=ContractStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=24, choices=ContractStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    effective_on = models.DateField(_("业务日期"))
-    reason = models.TextField(_("原因/说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("合同状态记录")
-        verbose_name_plural = _("合同状态记录")
-        ordering = ["contract", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.contract.number}: {self.from_status} → {self.to_status}"

@@ -1,51 +1,30 @@
 """The annual evaluation (年度考核, R-SUP-2): an indicator catalogue per scheme, one evaluation per
-contract and year with one row per indicator, and its workflow history.
+contract and year with one row per indicator.
 
-The computation reads claims data, so it lives above the models (`claims.services.evaluation`);
-this module only holds the data and the workflow table.
+The computation and the workflow read claims data, so they live above the models
+(`claims.services.evaluation`, `claims.workflows`); this module only holds the data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.fields import stamp_fields, user_field
+from audit.models.workflow import StatusTracked
+from contracts.choices import (
+    EvaluationStatus,
+    IndicatorCode,
+    IndicatorMethod,
+    RenewalRecommendation,
+)
+from insurance.engine.money import quantize
+
 DEFAULT_PASS_MARK = Decimal("60.00")
-
-
-class IndicatorCode(models.TextChoices):
-    """Indicators the system computes from data; anything else is scored by hand."""
-
-    PAYOUT_RATIO = "payout_ratio", _("赔付率")
-    MANUAL_IN_TIME = "manual_in_time", _("零星报销按时办结率")
-    COMPLAINTS_PER_10K = "complaints_per_10k", _("万人投诉率")
-    COMPLAINTS_ON_TIME = "complaints_on_time", _("投诉按时答复率")
-    DISCREPANCY_RATE = "discrepancy_rate", _("对账差异率")
-    STAFFING = "staffing", _("驻点人员到岗率")
-    SPOT_CHECK_FINDINGS = "spot_check_findings", _("抽查问题扣分")
-    SATISFACTION = "satisfaction", _("参保人满意度")
-
-
-class IndicatorMethod(models.TextChoices):
-    COMPUTED = "computed", _("系统计算")
-    MANUAL = "manual", _("人工评分")
-
-
-class EvaluationStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿（评分中）")
-    SCORED = "scored", _("评分完成（待审批）")
-    APPROVED = "approved", _("已审批")
-
-
-class RenewalRecommendation(models.TextChoices):
-    RENEW = "renew", _("建议续签")
-    NOT_RENEW = "not_renew", _("次年度不再续签")
 
 
 def _score_field(label, **kwargs):
@@ -113,7 +92,7 @@ class EvaluationIndicator(models.Model):
                 raise ValidationError(_("系统计算的指标必须填写不相等的零分值与满分值。"))
 
 
-class Evaluation(models.Model):
+class Evaluation(StatusTracked):
     """The evaluation of one contract year; unique per (contract, year), so the year-end job
     that drafts it can run twice without harm."""
 
@@ -134,25 +113,9 @@ class Evaluation(models.Model):
         _("续签建议"), max_length=10, choices=RenewalRecommendation.choices, blank=True
     )
     computed_at = models.DateTimeField(_("指标计算时间"), null=True, blank=True)
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("起草人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("空表示由年末定时任务起草"),
-    )
+    drafted_by = user_field(_("起草人"), help_text=_("空表示由年末定时任务起草"))
     drafted_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approved_by, approved_at = stamp_fields(_("审批人"), _("审批时间"))
     reserve_release = models.OneToOneField(
         "contracts.ReserveRelease",
         verbose_name=_("预留款拨付单"),
@@ -206,15 +169,7 @@ class EvaluationScore(models.Model):
     computed_score = _score_field(_("计算得分(百分制)"), null=True, blank=True)
     manual_score = _score_field(_("人工评分(百分制)"), null=True, blank=True)
     comment = models.TextField(_("评分说明"), blank=True)
-    scored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("评分人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
+    scored_by, scored_at = stamp_fields(_("评分人"), _("评分时间"))
 
     class Meta:
         verbose_name = _("考核指标得分")
@@ -238,98 +193,4 @@ class EvaluationScore(models.Model):
     def weighted(self) -> Decimal | None:
         if self.score is None:
             return None
-        return (self.weight * self.score / Decimal(100)).quantize(Decimal("0.01"))
-
-
-class EvaluationTransition(models.Model):
-    evaluation = models.ForeignKey(
-        Evaluation, verbose_name=_("考核"), on_delete=models.CASCADE, related_name="history"
-    )
-    move = models.CharField(_("操作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=10, choices=EvaluationStatus.choices)
-    to_status = models.CharField(_("新状态"), max_length=10, choices=EvaluationStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.TextField(_("原因/说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("考核状态记录")
-        verbose_name_plural = _("考核状态记录")
-        ordering = ["evaluation", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.evaluation}: {self.from_status} → {self.to_status}"
-
-
-# --- the workflow as data ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvaluationMove:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str
-    needs_reason: bool = False
-
-
-SCORE_PERMISSION = "contracts.score_evaluation"
-APPROVE_PERMISSION = "contracts.approve_evaluation"
-
-_E = EvaluationStatus
-EVALUATION_MOVES: dict[str, EvaluationMove] = {
-    move.name: move
-    for move in (
-        EvaluationMove("submit", _("提交审批"), frozenset({_E.DRAFT}), _E.SCORED, SCORE_PERMISSION),
-        EvaluationMove(
-            "return",
-            _("退回重新评分"),
-            frozenset({_E.SCORED}),
-            _E.DRAFT,
-            APPROVE_PERMISSION,
-            needs_reason=True,
-        ),
-        EvaluationMove(
-            "approve", _("审批通过"), frozenset({_E.SCORED}), _E.APPROVED, APPROVE_PERMISSION
-        ),
-    )
-}
-
-
-def evaluation_moves_from(status: str) -> list[EvaluationMove]:
-    return [move for move in EVALUATION_MOVES.values() if status in move.sources]
-
-
-def evaluation_may(actor, permission: str) -> bool:
-    """Whether `actor` holds `permission` (scoring, recomputing, a move's permission)."""
-    return actor is not None and actor.has_perm(permission)
-
-
-def evaluation_checker_refusal(evaluation, actor) -> str | None:
-    """Maker/checker: the approver is neither the drafter, nor a scorer, nor the submitter.
-    Why `actor` may not approve, or None."""
-    if evaluation.drafted_by_id == actor.pk:
-        return _("审批人不能是考核的起草人，请由另一位主管审批。")
-    scorers = set(evaluation.scores.exclude(scored_by=None).values_list("scored_by", flat=True))
-    submitters = set(evaluation.history.filter(move="submit").values_list("actor_id", flat=True))
-    if actor.pk in scorers | submitters:
-        return _("审批人不能是参与评分或提交的人员，请由另一位主管审批。")
-    return None
-
-
-def evaluation_allowed_moves(evaluation, user) -> list[EvaluationMove]:
-    """The moves legal from the evaluation's status that `user` may make (the page's buttons):
-    his permissions, and approval only by someone who neither drafted, scored nor submitted."""
-    return [
-        move
-        for move in evaluation_moves_from(evaluation.status)
-        if evaluation_may(user, move.permission)
-        and (move.name != "approve" or evaluation_checker_refusal(evaluation, user) is None)
-    ]
+        return quantize(self.weight * self.score / Decimal(100))

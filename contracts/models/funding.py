@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models.workflow import MakerChecker
 from contracts.choices import FundingCalcStatus
 from insurance.choices import BUREAU_KEPT_SOURCES, INSURER_COLLECTED_SOURCES, FundingKind
+from insurance.fields import MoneyField
 
 
-def money_field(name, **kwargs):
-    return models.DecimalField(name, max_digits=16, decimal_places=2, **kwargs)
-
-
-class FundingCalculation(models.Model):
+class FundingCalculation(MakerChecker):
     contract = models.ForeignKey(
         "contracts.Contract",
         verbose_name=_("合同"),
@@ -43,7 +38,7 @@ class FundingCalculation(models.Model):
     parts = models.JSONField(
         _("按资金来源分列"), default=list, help_text=_('[{"source": ..., "amount": "..."}]')
     )
-    result = money_field(_("筹资总额"))
+    result = MoneyField(_("筹资总额"))
     explanation = models.TextField(_("计算过程"), blank=True)
     status = models.CharField(
         _("状态"),
@@ -51,29 +46,13 @@ class FundingCalculation(models.Model):
         choices=FundingCalcStatus.choices,
         default=FundingCalcStatus.PROPOSED,
     )
-    computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("测算人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    computed_at = models.DateTimeField(_("测算时间"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("筹资测算")
         verbose_name_plural = _("筹资测算")
         ordering = ["-year", "contract", "-version"]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.UniqueConstraint(
                 fields=["contract", "year", "version"], name="contracts_funding_version_unique"
             ),
@@ -81,10 +60,6 @@ class FundingCalculation(models.Model):
                 fields=["contract", "year"],
                 condition=Q(status="approved"),
                 name="contracts_funding_one_approved",
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("computed_by")),
-                name="contracts_funding_two_people",
             ),
         ]
 
@@ -111,32 +86,3 @@ class FundingCalculation(models.Model):
     @property
     def transferable(self) -> Decimal:
         return sum((a for _s, a in self.transferable_parts()), Decimal("0.00"))
-
-
-class FundTransition(models.Model):
-    """One move of a fund-flow document (funding, transfer, release, settlement): who, when, why."""
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
-    document = GenericForeignKey("content_type", "object_id")
-    move = models.CharField(_("操作"), max_length=32)
-    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.TextField(_("原因/说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("资金单据状态记录")
-        verbose_name_plural = _("资金单据状态记录")
-        ordering = ["content_type", "object_id", "at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="contracts_ft_obj")]
-
-    def __str__(self) -> str:
-        return f"{self.move}: {self.from_status} → {self.to_status}"

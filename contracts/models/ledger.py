@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contracts.choices import LedgerAccount, LedgerDirection, LedgerKind
-from contracts.models.funding import money_field
 from insurance.choices import FundingSource
+from insurance.fields import MoneyField
 
 
 class LedgerEntry(models.Model):
@@ -35,7 +35,7 @@ class LedgerEntry(models.Model):
     account = models.CharField(_("账户"), max_length=16, choices=LedgerAccount.choices)
     kind = models.CharField(_("业务类型"), max_length=24, choices=LedgerKind.choices)
     direction = models.CharField(_("方向"), max_length=4, choices=LedgerDirection.choices)
-    amount = money_field(_("金额"))
+    amount = MoneyField(_("金额"))
     source_type = models.ForeignKey(
         ContentType, verbose_name=_("来源单据类型"), on_delete=models.PROTECT, related_name="+"
     )

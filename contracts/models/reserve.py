@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models.funding import money_field
+from audit.models.workflow import MakerChecker
 from contracts.models.transfer import PaymentFields
+from insurance.fields import MoneyField
 
 # used when the table in the database is empty: (lowest score, percent released)
 DEFAULT_RELEASE_BANDS = (
@@ -60,10 +60,10 @@ class ReserveRelease(PaymentFields):
     year = models.PositiveSmallIntegerField(_("年度"))
     score = models.DecimalField(_("考核得分"), max_digits=5, decimal_places=2)
     evaluation_ref = models.CharField(_("考核单据"), max_length=64)
-    held = money_field(_("预留款总额"))
+    held = MoneyField(_("预留款总额"))
     release_percent = models.DecimalField(_("拨付比例(%)"), max_digits=5, decimal_places=2)
-    released = money_field(_("拨付保险机构"))
-    returned = money_field(_("返还基金"))
+    released = MoneyField(_("拨付保险机构"))
+    returned = MoneyField(_("返还基金"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -71,11 +71,8 @@ class ReserveRelease(PaymentFields):
         verbose_name_plural = _("预留款拨付")
         ordering = ["-year", "contract"]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.UniqueConstraint(fields=["contract", "year"], name="contracts_release_unique"),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
-                name="contracts_release_two_people",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.models.workflow import MakerChecker
 from contracts.choices import SettlementStatus
-from contracts.models.funding import money_field
+from insurance.fields import MoneyField
 
 
-class YearEndSettlement(models.Model):
+class YearEndSettlement(MakerChecker):
     contract = models.ForeignKey(
         "contracts.Contract",
         verbose_name=_("合同"),
@@ -26,15 +25,15 @@ class YearEndSettlement(models.Model):
         related_name="+",
     )
     rule = models.CharField(_("结算规则"), max_length=32)
-    claims_paid = money_field(_("赔付支出"))
+    claims_paid = MoneyField(_("赔付支出"))
     claims_source = models.CharField(_("赔付数据来源"), max_length=255)
     payout_ratio = models.DecimalField(_("赔付率(%)"), max_digits=9, decimal_places=2)
-    to_return = money_field(_("返还基金"))
-    to_carry = money_field(_("结转下年"))
-    to_pay = money_field(_("应补拨保险机构"), default=0)
-    loss_fund_share = money_field(_("基金分担亏损"))
-    insurer_result = money_field(_("保险机构当年利润（负数为亏损）"), default=0)
-    policy_loss = money_field(
+    to_return = MoneyField(_("返还基金"))
+    to_carry = MoneyField(_("结转下年"))
+    to_pay = MoneyField(_("应补拨保险机构"), default=0)
+    loss_fund_share = MoneyField(_("基金分担亏损"))
+    insurer_result = MoneyField(_("保险机构当年利润（负数为亏损）"), default=0)
+    policy_loss = MoneyField(
         _("认定的政策性亏损"), default=0, help_text=_("仅分担政策性亏损的合同（R-IM-5）")
     )
     policy_loss_reason = models.CharField(_("政策性亏损认定依据"), max_length=255, blank=True)
@@ -45,35 +44,15 @@ class YearEndSettlement(models.Model):
         choices=SettlementStatus.choices,
         default=SettlementStatus.PREPARED,
     )
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("编制人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    prepared_at = models.DateTimeField(_("编制时间"), auto_now=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度清算")
         verbose_name_plural = _("年度清算")
         ordering = ["-year", "contract"]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.UniqueConstraint(
                 fields=["contract", "year"], name="contracts_settlement_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
-                name="contracts_settlement_two_people",
             ),
         ]
 
@@ -90,7 +69,7 @@ class SettlementLine(models.Model):
     order = models.PositiveSmallIntegerField(_("序号"))
     code = models.CharField(_("代码"), max_length=32)
     label = models.CharField(_("项目"), max_length=128)
-    amount = models.DecimalField(_("金额/比例"), max_digits=18, decimal_places=2)
+    amount = MoneyField(_("金额/比例"))
     source = models.CharField(_("来源/计算"), max_length=255)
 
     class Meta:

@@ -2,48 +2,25 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.fields import user_field
+from audit.models.workflow import MakerChecker
 from contracts.choices import PaymentStatus
-from contracts.models.funding import money_field
+from insurance.fields import MoneyField
 
 
-class PaymentFields(models.Model):
-    """Maker / checker / payment fields shared by transfers and reserve releases."""
+class PaymentFields(MakerChecker):
+    """The payment workflow's fields, shared by transfers and reserve releases: maker and
+    checker, and the payment registered with its bank reference."""
 
     status = models.CharField(
         _("状态"), max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.DRAFT
     )
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("制单人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    prepared_at = models.DateTimeField(_("制单时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("支付登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    paid_by = user_field(_("支付登记人"))
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
 
@@ -68,8 +45,8 @@ class Transfer(PaymentFields):
         on_delete=models.PROTECT,
         related_name="transfers",
     )
-    amount = money_field(_("本季拨付金额"))
-    reserve_part = money_field(_("本季预留考核款"))
+    amount = MoneyField(_("本季拨付金额"))
+    reserve_part = MoneyField(_("本季预留考核款"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -81,15 +58,12 @@ class Transfer(PaymentFields):
             ("approve_transfer", _("可以审批资金拨付")),
         ]
         constraints = [
+            *MakerChecker.Meta.constraints,
             models.UniqueConstraint(
                 fields=["contract", "year", "quarter"], name="contracts_transfer_unique"
             ),
             models.CheckConstraint(
                 condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="contracts_transfer_quarter"
-            ),
-            models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
-                name="contracts_transfer_two_people",
             ),
         ]
 
@@ -114,7 +88,7 @@ class PaymentPart(models.Model):
         "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
     )
     share = models.DecimalField(_("份额(%)"), max_digits=5, decimal_places=2)
-    amount = money_field(_("金额"))
+    amount = MoneyField(_("金额"))
 
     class Meta:
         verbose_name = _("拨付明细")

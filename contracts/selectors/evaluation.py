@@ -6,8 +6,8 @@ from __future__ import annotations
 def evaluation_result(*, contract, year: int) -> dict | None:
     """The approved evaluation of a contract year for reports (disclosure): total score, pass
     mark, passed, renewal recommendation and per-indicator rows; None while not approved."""
+    from contracts.choices import EvaluationStatus
     from contracts.models import Evaluation
-    from contracts.models.evaluation import EvaluationStatus
 
     evaluation = Evaluation.objects.filter(
         contract=contract, year=year, status=EvaluationStatus.APPROVED

@@ -7,7 +7,6 @@ from contracts.services.bonds import (
     bond_lodge,
 )
 from contracts.services.contracts import (
-    contract_allowed_moves,
     contract_members_set,
     contract_save,
     contract_transition,
@@ -31,7 +30,6 @@ __all__ = [
     "bond_deduction_propose",
     "bond_deduction_reject",
     "bond_lodge",
-    "contract_allowed_moves",
     "contract_members_set",
     "contract_save",
     "contract_transition",

@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.workflow import perform_move
 from contracts.choices import DeductionSource, DeductionStatus, LedgerAccount, LedgerKind
-from contracts.errors import BondError, IllegalTransition, NotPermitted
+from contracts.errors import BondError
 from contracts.models import BondDeduction, Contract, PerformanceBond
 from contracts.models.bond import DEFAULT_BOND_AMOUNT
 from contracts.selectors import bond_balance, bond_current
 from contracts.services.common import snapshot, today
 from contracts.services.ledger import ledger_post
-from contracts.workflow import DEDUCTION_APPROVE_PERMISSION, DEDUCTION_MOVES
 from insurance.engine.money import MoneyError, to_money
 
 BOND_FIELDS = ["contract", "bank", "guarantee_no", "amount", "valid_from", "valid_until"]
@@ -117,7 +117,8 @@ def bond_deduction_propose(
         reason=reason.strip(),
         source=source,
         source_ref=source_ref,
-        proposed_by=actor,
+        prepared_by=actor,
+        prepared_at=timezone.now(),
     )
     if evidence is not None:
         deduction.evidence = evidence
@@ -134,75 +135,48 @@ def bond_deduction_propose(
     return deduction
 
 
-def _decide(*, deduction, move_name, actor, note, request):
-    move = DEDUCTION_MOVES[move_name]
-    deduction = BondDeduction.objects.select_for_update().get(pk=deduction.pk)
-    # lock the bond too: two approvals at once must not both fit into the same balance
+# --- the deduction workflow (declared in `contracts.workflows.DEDUCTION`) ---------------------
+
+
+def guard_decide(step) -> None:
+    """Approving or refusing: the checker's note is kept; an approval must fit into the bond's
+    balance, rechecked under a lock of the bond (two approvals at once must not both fit)."""
+    deduction = step.doc
     bond = PerformanceBond.objects.select_for_update().get(pk=deduction.bond_id)
-    if deduction.status not in move.sources:
-        raise IllegalTransition(
-            _("该扣款状态为「%(s)s」，不能「%(m)s」。")
-            % {"s": deduction.get_status_display(), "m": move.label}
-        )
-    if actor is None or not actor.has_perm(DEDUCTION_APPROVE_PERMISSION):
-        raise NotPermitted(_("您没有审批履约保函扣款的权限。"))
-    if actor.pk == deduction.proposed_by_id:
-        raise NotPermitted(_("扣款须由提出人以外的另一人审批：提出人不能审批自己的扣款。"))
-    note = (note or "").strip()
-    if move.needs_reason and not note:
-        raise BondError(_("驳回扣款必须填写理由。"))
-    if move.target == DeductionStatus.APPROVED and deduction.amount > bond_balance(bond):
-        raise BondError(
-            _("扣款 %(amount)s 元超过保函余额 %(balance)s 元，不能批准。")
-            % {"amount": deduction.amount, "balance": bond_balance(bond)}
-        )
-    before = snapshot(deduction, ["status"])
-    deduction.status = move.target
-    deduction.decided_by = actor
-    deduction.decided_at = timezone.now()
-    deduction.decision_note = note
-    deduction.save()
-    if move.target == DeductionStatus.APPROVED:
-        _post_deduction(deduction, bond, actor)
-    events.change(
-        actor=actor,
-        obj=deduction,
-        action=AuditAction.APPROVE if move_name == "approve" else AuditAction.REJECT,
-        before=before,
-        after={"status": deduction.status, "balance": str(bond_balance(bond))},
-        summary=f"{move.label} {deduction.amount} 元（保函 {bond}）",
-        reason=note,
-        request=request,
-    )
-    return deduction
+    balance = bond_balance(bond)
+    if step.move.target == DeductionStatus.APPROVED:
+        if deduction.amount > balance:
+            raise BondError(
+                _("扣款 %(amount)s 元超过保函余额 %(balance)s 元，不能批准。")
+                % {"amount": deduction.amount, "balance": balance}
+            )
+        balance -= deduction.amount
+    deduction.decision_note = step.reason
+    step.after["balance"] = str(balance)
 
 
-def _post_deduction(deduction, bond, actor) -> None:
+def post_deduction(step) -> None:
     """Fund ledger (issue 8): the approved deduction is money from the insurer to the fund, in
     the year it was approved, without a funding source."""
-    on = today()
+    deduction, on = step.doc, today()
     ledger_post(
         kind=LedgerKind.BOND_DEDUCTION,
-        contract=bond.contract,
+        contract=deduction.bond.contract,
         year=on.year,
         by_fund=[("", deduction.amount)],
         from_account=LedgerAccount.INSURER,
         to_account=LedgerAccount.FUND,
         source=deduction,
-        actor=actor,
+        actor=step.actor,
         on=on,
         memo=f"保函扣款：{deduction.reason[:200]}",
     )
 
 
-@transaction.atomic
 def bond_deduction_approve(*, deduction: BondDeduction, actor, note: str = "", request=None):
     """The checker approves: needs `contracts.approve_bond_deduction`, not the proposer."""
-    return _decide(
-        deduction=deduction, move_name="approve", actor=actor, note=note, request=request
-    )
+    return perform_move(doc=deduction, move="approve", actor=actor, reason=note, request=request)
 
 
-@transaction.atomic
 def bond_deduction_reject(*, deduction: BondDeduction, actor, note: str, request=None):
-    return _decide(deduction=deduction, move_name="reject", actor=actor, note=note, request=request)
+    return perform_move(doc=deduction, move="reject", actor=actor, reason=note, request=request)

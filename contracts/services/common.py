@@ -5,18 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from contracts.errors import NotPermitted
 
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def require_perm(actor, perm: str) -> None:
-    if actor is None or not actor.has_perm(perm):
-        raise NotPermitted(_("您没有执行此操作的权限（%(perm)s）。") % {"perm": perm})
 
 
 def snapshot(obj, fields: list[str]) -> dict:

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import RuleError
+from audit.workflow import perform_move, require_permission
 from contracts.choices import FundingCalcStatus, LedgerAccount, LedgerKind
-from contracts.errors import ContractsError
-from contracts.fund_workflow import APPROVE_PERMISSION, FUNDING_MOVES, PREPARE_PERMISSION
 from contracts.funding_calc import FundingInputError, funding_compute
 from contracts.models import Contract, FundingCalculation
-from contracts.services.fund_common import check_move, check_other_person, check_perm, record_move
+from contracts.permissions import PREPARE
 from contracts.services.ledger import ledger_post
 from insurance.choices import (
     INSURER_COLLECTED_SOURCES,
@@ -109,10 +109,10 @@ def funding_calculate(
     the count of enrolments where the insured are counted elsewhere (the basic insurance
     register: R-ORD-1 funds every insured employee, enrolled here or not).
     """
-    check_perm(actor, PREPARE_PERMISSION, _("筹资测算"))
+    require_permission(actor, PREPARE, _("筹资测算"))
     scheme_year = SchemeYear.objects.filter(scheme_id=contract.scheme_id, year=year).first()
     if scheme_year is None:
-        raise ContractsError(
+        raise RuleError(
             _("方案「%(s)s」没有 %(y)s 年度的设置，无法测算筹资。")
             % {"s": contract.scheme, "y": year}
         )
@@ -122,11 +122,11 @@ def funding_calculate(
     facts: dict = {}
     if headcount is not None:
         if kind not in (FundingKind.PER_CAPITA, FundingKind.BASIC_FUNDING_PERCENT):
-            raise ContractsError(_("此筹资方式不按参保人数测算，不能录入人数。"))
+            raise RuleError(_("此筹资方式不按参保人数测算，不能录入人数。"))
         if not isinstance(headcount, int) or headcount < 0:
-            raise ContractsError(_("参保人数必须是非负整数。"))
+            raise RuleError(_("参保人数必须是非负整数。"))
         if not (headcount_source or "").strip():
-            raise ContractsError(_("录入参保人数时请注明数据来源。"))
+            raise RuleError(_("录入参保人数时请注明数据来源。"))
     if kind in (FundingKind.PER_CAPITA, FundingKind.BASIC_FUNDING_PERCENT):
         if headcount is None:
             facts["headcount"] = headcount_on(scheme_year=scheme_year, day=day)
@@ -158,7 +158,7 @@ def funding_calculate(
                 None if accumulated_balance is None else to_money(accumulated_balance)
             )
         except ValueError:
-            raise ContractsError(_("工资总额或累计结余的金额格式不正确。")) from None
+            raise RuleError(_("工资总额或累计结余的金额格式不正确。")) from None
         facts["payroll_source"] = (payroll_source or "").strip()
         facts["balance_source"] = (balance_source or "").strip()
         inputs.update(
@@ -170,7 +170,7 @@ def funding_calculate(
     try:
         outcome = funding_compute(kind, params, **facts)
     except (FundingInputError, KeyError) as exc:
-        raise ContractsError(_("筹资测算失败：%(e)s") % {"e": exc}) from None
+        raise RuleError(_("筹资测算失败：%(e)s") % {"e": exc}) from None
     if "headcount_source" in inputs:
         outcome.steps.insert(0, f"参保人数 {headcount}（来源：{inputs['headcount_source']}）")
     # lock the contract so that two calculations at once get distinct versions
@@ -188,7 +188,8 @@ def funding_calculate(
         parts=outcome.parts_json(),
         result=outcome.total,
         explanation="\n".join(outcome.steps),
-        computed_by=actor,
+        prepared_by=actor,
+        prepared_at=timezone.now(),
     )
     events.change(
         actor=actor,
@@ -201,33 +202,32 @@ def funding_calculate(
     return calc
 
 
-@transaction.atomic
-def funding_approve(*, calculation: FundingCalculation, actor, note: str = "", request=None):
-    """The checker approves a version: it becomes the one in use; the old one is superseded."""
-    move = FUNDING_MOVES["approve"]
-    calc = FundingCalculation.objects.select_for_update().get(pk=calculation.pk)
-    check_move(doc=calc, move=move, legal=[])
-    check_perm(actor, APPROVE_PERMISSION, move.label)
-    check_other_person(actor=actor, maker_id=calc.computed_by_id, what=move.label)
+# --- the funding workflow (declared in `contracts.workflows.FUNDING`) -------------------------
+
+
+def guard_approve(step) -> None:
+    """The approved version becomes the one in use; the old one is superseded (its amounts are
+    kept for the ledger, which posts only the difference)."""
+    calc = step.doc
     old = (
         FundingCalculation.objects.select_for_update()
         .filter(contract_id=calc.contract_id, year=calc.year, status=FundingCalcStatus.APPROVED)
         .first()
     )
-    before: dict[str, Decimal] = {}
+    step.memo["before"] = {}
     if old is not None:
-        before = dict(old.part_amounts())
+        step.memo["before"] = dict(old.part_amounts())
         old.status = FundingCalcStatus.SUPERSEDED
         old.save(update_fields=["status"])
-    from_status = calc.status
-    calc.status = FundingCalcStatus.APPROVED
-    calc.approved_by = actor
-    calc.approved_at = timezone.now()
-    calc.save(update_fields=["status", "approved_by", "approved_at"])
+    step.after.update(result=str(calc.result), superseded=old.pk if old else None)
+
+
+def post_funding(step) -> None:
+    """Money the bureau raises enters its account (POOL); premiums people paid to the insurer
+    directly are the insurer's from the start (R-JN-1). Only the change per source is posted."""
+    calc, before = step.doc, step.memo["before"]
     new = dict(calc.part_amounts())
     diff = [(s, new.get(s, ZERO) - before.get(s, ZERO)) for s in dict.fromkeys([*before, *new])]
-    # Money the bureau raises enters its account (POOL); premiums people paid to the insurer
-    # directly are the insurer's from the start (R-JN-1).
     for kind, to_account, by_fund in (
         (
             LedgerKind.FUNDING_RAISED,
@@ -248,17 +248,12 @@ def funding_approve(*, calculation: FundingCalculation, actor, note: str = "", r
             from_account=LedgerAccount.FUND,
             to_account=to_account,
             source=calc,
-            actor=actor,
+            actor=step.actor,
             on=timezone.localdate(),
             memo=f"筹资测算第{calc.version}版批准",
         )
-    record_move(
-        doc=calc,
-        move_name="approve",
-        from_status=from_status,
-        actor=actor,
-        reason=note,
-        after={"result": str(calc.result), "superseded": old.pk if old else None},
-        request=request,
-    )
-    return calc
+
+
+def funding_approve(*, calculation: FundingCalculation, actor, note: str = "", request=None):
+    """The checker approves a version: it becomes the one in use; the old one is superseded."""
+    return perform_move(doc=calculation, move="approve", actor=actor, reason=note, request=request)

@@ -25,10 +25,6 @@ LIVE = [
 ]
 
 
-def _days(name: str, default: int) -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, name, default))
-
-
 def _ensure(kind, target, contract, due_on, message) -> bool:
     _obj, created = Reminder.objects.get_or_create(
         kind=kind,
@@ -45,9 +41,9 @@ def reminders_generate(*, on: datetime.date) -> int:
     """Create the reminders due on `on`; returns how many were new. Running it again for the
     same day (or any later day) creates no duplicate: (kind, object, due date) is unique."""
     created = 0
-    renewal_lead = _days("CONTRACTS_RENEWAL_REMINDER_DAYS", 30)
-    answer_lead = _days("CONTRACTS_ANSWER_REMINDER_DAYS", 15)
-    bond_lead = _days("CONTRACTS_BOND_REMINDER_DAYS", 30)
+    renewal_lead = datetime.timedelta(days=settings.CONTRACTS_RENEWAL_REMINDER_DAYS)
+    answer_lead = datetime.timedelta(days=settings.CONTRACTS_ANSWER_REMINDER_DAYS)
+    bond_lead = datetime.timedelta(days=settings.CONTRACTS_BOND_REMINDER_DAYS)
 
     contracts = Contract.objects.filter(status__in=LIVE).select_related("lead_insurer")
     for contract in contracts.filter(status__in=[ContractStatus.SIGNED, ContractStatus.ACTIVE]):

@@ -8,7 +8,6 @@ another person (director), paid with a bank reference. Paying posts what is rele
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,13 +16,13 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import RuleError
+from audit.workflow import require_permission, workflow_start
 from contracts.choices import LedgerAccount, LedgerKind, PaymentStatus
-from contracts.errors import ContractsError
-from contracts.fund_workflow import PREPARE_PERMISSION
 from contracts.models import Contract, PaymentPart, ReserveRelease, ReserveReleaseBand, Transfer
 from contracts.models.reserve import DEFAULT_RELEASE_BANDS
+from contracts.permissions import PREPARE
 from contracts.selectors import ledger_fund_balances
-from contracts.services.fund_common import check_perm, record_move
 from contracts.services.ledger import ledger_post
 from contracts.services.transfers import member_parts, payment_move
 from insurance.engine.money import quantize, split_exact, to_decimal
@@ -46,18 +45,18 @@ def reserve_release(
     """Prepare the release of a contract year's reserve after the evaluation (maker = actor,
     needs `contracts.prepare_transfer`). Refused while a transfer of the year is unpaid, or when
     the year's release exists already."""
-    check_perm(actor, PREPARE_PERMISSION, _("预留款拨付制单"))
+    require_permission(actor, PREPARE, _("预留款拨付制单"))
     try:
         score = to_decimal(score)
     except ValueError:
-        raise ContractsError(_("考核得分格式不正确：%(s)s。") % {"s": score}) from None
+        raise RuleError(_("考核得分格式不正确：%(s)s。") % {"s": score}) from None
     if not Decimal(0) <= score <= Decimal(100):
-        raise ContractsError(_("考核得分必须在 0 到 100 之间。"))
+        raise RuleError(_("考核得分必须在 0 到 100 之间。"))
     if not (evaluation_ref or "").strip():
-        raise ContractsError(_("请填写考核单据编号。"))
+        raise RuleError(_("请填写考核单据编号。"))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if ReserveRelease.objects.filter(contract=contract, year=year).exists():
-        raise ContractsError(
+        raise RuleError(
             _("合同 %(n)s %(y)s 年度的预留款拨付已经生成。") % {"n": contract.number, "y": year}
         )
     unpaid = Transfer.objects.filter(contract=contract, year=year).exclude(
@@ -65,7 +64,7 @@ def reserve_release(
     )
     if unpaid.exists():
         quarters = "、".join(f"Q{q}" for q in unpaid.values_list("quarter", flat=True))
-        raise ContractsError(
+        raise RuleError(
             _("%(y)s 年度仍有未支付的季度拨付（%(q)s），预留款尚未全部计提。")
             % {"y": year, "q": quarters}
         )
@@ -108,16 +107,17 @@ def reserve_release(
         reason=evaluation_ref,
         request=request,
     )
-    record_move(doc=release, move_name="prepare", from_status="", actor=actor, request=request)
+    workflow_start(doc=release, move="prepare", actor=actor)
     return release
 
 
-def _post_release(release: ReserveRelease, actor) -> None:
+def post_release(step) -> None:
+    release, actor = step.doc, step.actor
     held = ledger_fund_balances(contract=release.contract, year=release.year, account="reserve")
     if not held:
         return
     if sum(a for _f, a in held) != release.held:
-        raise ContractsError(_("预留款余额与制单时不一致，请退回重新制单。"))
+        raise RuleError(_("预留款余额与制单时不一致，请退回重新制单。"))
     released = split_exact(total=release.released, weights=[a for _f, a in held])
     common = dict(contract=release.contract, year=release.year, source=release, actor=actor)
     ledger_post(
@@ -140,26 +140,7 @@ def _post_release(release: ReserveRelease, actor) -> None:
     )
 
 
-@transaction.atomic
-def reserve_release_move(
-    *,
-    release: ReserveRelease,
-    move: str,
-    actor,
-    reason: str = "",
-    paid_on: datetime.date | None = None,
-    bank_reference: str = "",
-    request=None,
-) -> ReserveRelease:
+def reserve_release_move(*, release: ReserveRelease, move: str, actor, **kwargs) -> ReserveRelease:
     """approve (director, not the maker) / send_back / prepare again / pay, as for transfers.
     A release of nothing (score below the lowest band) is 'paid' with the return reference."""
-    return payment_move(
-        doc=release,
-        move=move,
-        actor=actor,
-        reason=reason,
-        paid_on=paid_on,
-        bank_reference=bank_reference,
-        on_paid=_post_release,
-        request=request,
-    )
+    return payment_move(doc=release, move=move, actor=actor, **kwargs)

@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import RuleError
 from contracts.choices import CheckResult, TenderStatus
 from contracts.dates import DAY
-from contracts.errors import AwardRefused, ContractsError
+from contracts.errors import AwardRefused
 from contracts.models import Bid, BidCheck, Contract, StaffingCommitment, Tender
 from contracts.rules import previous_end
 from contracts.selectors import insurer_debarment_on
 from contracts.services.common import snapshot, today
 from contracts.services.contracts import contract_save
+from insurance.engine.money import quantize
 
 
 @transaction.atomic
@@ -36,7 +38,7 @@ def bid_submit(
 ) -> Bid:
     """Record a bid and open one pending eligibility check per criterion of the tender."""
     if tender.status != TenderStatus.OPEN:
-        raise ContractsError(_("招标项目「%(t)s」已不再接受投标。") % {"t": tender})
+        raise RuleError(_("招标项目「%(t)s」已不再接受投标。") % {"t": tender})
     bid = Bid.objects.create(
         tender=tender,
         insurer=insurer,
@@ -73,10 +75,10 @@ def bid_check_review(
 ) -> BidCheck:
     """A reviewer decides one criterion for one bid (pass/fail), with who and when."""
     if result not in (CheckResult.PASSED, CheckResult.FAILED):
-        raise ContractsError(_("审查结果只能是「符合」或「不符合」。"))
+        raise RuleError(_("审查结果只能是「符合」或「不符合」。"))
     check = BidCheck.objects.select_for_update().select_related("criterion").get(pk=check.pk)
     if result == CheckResult.FAILED and not note.strip():
-        raise ContractsError(_("判定「不符合」时必须填写审查意见。"))
+        raise RuleError(_("判定「不符合」时必须填写审查意见。"))
     before = snapshot(check, ["result", "note"])
     if evidence is not None:
         check.evidence = evidence
@@ -101,11 +103,11 @@ def bid_check_review(
 def bid_score(*, bid: Bid, breakdown: dict[str, object], actor, request=None) -> Bid:
     """Score a bid: `breakdown` maps an item (价格, 服务, 增值服务...) to points; total = sum."""
     try:
-        parts = {str(k): Decimal(str(v)).quantize(Decimal("0.01")) for k, v in breakdown.items()}
+        parts = {str(k): quantize(Decimal(str(v))) for k, v in breakdown.items()}
     except (InvalidOperation, ValueError):
-        raise ContractsError(_("评分必须是数字。")) from None
+        raise RuleError(_("评分必须是数字。")) from None
     if not parts or any(v < 0 for v in parts.values()):
-        raise ContractsError(_("评分明细不能为空，分值不能为负。"))
+        raise RuleError(_("评分明细不能为空，分值不能为负。"))
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     before = {"score": str(bid.score), "breakdown": bid.score_breakdown}
     bid.score_breakdown = {k: str(v) for k, v in parts.items()}

@@ -12,23 +12,16 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import RuleError
+from audit.workflow import perform_move
 from contracts.choices import ContractStatus, LedgerAccount, LedgerKind
-from contracts.errors import ContractsError
-from contracts.fund_workflow import (
-    CHECKER_MOVES,
-    PAYMENT_MOVE_PERMISSION,
-    PAYMENT_MOVES,
-    payment_moves_from,
-)
 from contracts.models import Contract, FundingCalculation, PaymentPart, Transfer
 from contracts.periods import QUARTERS, contract_year, contract_years, quarter_in_term
 from contracts.selectors import contract_shares, funding_current
-from contracts.services.fund_common import check_move, check_other_person, check_perm, record_move
 from contracts.services.ledger import ledger_post, ledger_split
 from insurance.engine.money import quantize, split_exact
 from insurance.models import SchemeYear
@@ -73,7 +66,7 @@ def transfer_create(
     and `quarter` a quarter of its insurance year. Returns (transfer, created); (None, False)
     when the year has no approved funding yet or nothing for the bureau to pay over."""
     if quarter not in QUARTERS:
-        raise ContractsError(_("季度必须是 1 到 4。"))
+        raise RuleError(_("季度必须是 1 到 4。"))
     contract = Contract.objects.select_for_update().get(pk=contract_id)
     existing = Transfer.objects.filter(contract=contract, year=year, quarter=quarter).first()
     if existing is not None:
@@ -82,7 +75,7 @@ def transfer_create(
     if funding is None or not funding.transferable:
         return None, False
     if not quarter_in_term(contract, contract_year(contract, year), quarter):
-        raise ContractsError(
+        raise RuleError(
             _("合同 %(n)s 在 %(y)s 年度第 %(q)s 季度不在保障期内。")
             % {"n": contract.number, "y": year, "q": quarter}
         )
@@ -95,7 +88,7 @@ def transfer_create(
     amount = _quarter_amount(year_transfer, {q: a for q, a, _r in others}, quarter)
     reserve = _quarter_amount(year_reserve, {q: r for q, _a, r in others}, quarter)
     if amount < 0 or reserve < 0:
-        raise ContractsError(
+        raise RuleError(
             _("合同 %(n)s %(y)s 年已生成的拨付超过重新测算后的年度金额，请人工处理。")
             % {"n": contract.number, "y": year}
         )
@@ -164,18 +157,18 @@ def transfers_due(*, on: datetime.date, actor=None) -> dict[str, int]:
     return counts
 
 
-# --- the payment workflow (shared with reserve releases) -------------------------------------
+# --- the payment workflow (shared with reserve releases: `contracts.workflows`) ---------------
 
 
-def payment_allowed_moves(doc, user) -> list:
-    moves = []
-    for move in payment_moves_from(doc.status):
-        if not user.has_perm(PAYMENT_MOVE_PERMISSION[move.name]):
-            continue
-        if move.name in CHECKER_MOVES and doc.prepared_by_id == user.pk:
-            continue
-        moves.append(move)
-    return moves
+def guard_pay(step) -> None:
+    """Paying needs the bank's reference and the date paid."""
+    bank_reference = (step.data.get("bank_reference") or "").strip()
+    paid_on = step.data.get("paid_on")
+    if not bank_reference or paid_on is None:
+        raise RuleError(_("登记支付必须填写银行流水号和支付日期。"))
+    doc = step.doc
+    doc.paid_by, doc.paid_on, doc.bank_reference = step.actor, paid_on, bank_reference
+    step.after.update(paid_on=paid_on.isoformat(), bank_reference=bank_reference)
 
 
 def payment_move(
@@ -186,52 +179,15 @@ def payment_move(
     reason: str = "",
     paid_on: datetime.date | None = None,
     bank_reference: str = "",
-    on_paid=None,
     request=None,
 ):
-    """Move a transfer or reserve release through PAYMENT_MOVES (locks the row first)."""
-    if move not in PAYMENT_MOVES:
-        raise ContractsError(_("未知的操作：%(m)s。") % {"m": move})
-    step = PAYMENT_MOVES[move]
-    doc = type(doc).objects.select_for_update().get(pk=doc.pk)
-    check_move(doc=doc, move=step, legal=[m.label for m in payment_moves_from(doc.status)])
-    check_perm(actor, PAYMENT_MOVE_PERMISSION[move], step.label)
-    if move in CHECKER_MOVES:
-        check_other_person(actor=actor, maker_id=doc.prepared_by_id, what=step.label)
-    reason = (reason or "").strip()
-    if step.needs_reason and not reason:
-        raise ContractsError(_("「%(m)s」必须填写原因。") % {"m": step.label})
-    from_status, now = doc.status, timezone.now()
-    after: dict = {}
-    if move == "prepare":
-        doc.prepared_by, doc.prepared_at = actor, now
-    elif move == "approve":
-        doc.approved_by, doc.approved_at = actor, now
-    elif move == "send_back":
-        doc.prepared_by, doc.prepared_at = None, None
-    elif move == "pay":
-        bank_reference = (bank_reference or "").strip()
-        if not bank_reference or paid_on is None:
-            raise ContractsError(_("登记支付必须填写银行流水号和支付日期。"))
-        doc.paid_by, doc.paid_on, doc.bank_reference = actor, paid_on, bank_reference
-        after = {"paid_on": paid_on.isoformat(), "bank_reference": bank_reference}
-    doc.status = step.target
-    doc.save()
-    if move == "pay" and on_paid is not None:
-        on_paid(doc, actor)
-    record_move(
-        doc=doc,
-        move_name=move,
-        from_status=from_status,
-        actor=actor,
-        reason=reason,
-        after=after,
-        request=request,
-    )
-    return doc
+    """Move a transfer or reserve release through the payment workflow."""
+    data = {"paid_on": paid_on, "bank_reference": bank_reference}
+    return perform_move(doc=doc, move=move, actor=actor, reason=reason, data=data, request=request)
 
 
-def _post_transfer(transfer: Transfer, actor) -> None:
+def post_transfer(step) -> None:
+    transfer, actor = step.doc, step.actor
     memo = f"{transfer.year}年第{transfer.quarter}季度"
     common = dict(
         contract=transfer.contract,
@@ -266,29 +222,10 @@ def _post_transfer(transfer: Transfer, actor) -> None:
     )
 
 
-@transaction.atomic
-def transfer_move(
-    *,
-    transfer: Transfer,
-    move: str,
-    actor,
-    reason: str = "",
-    paid_on: datetime.date | None = None,
-    bank_reference: str = "",
-    request=None,
-) -> Transfer:
+def transfer_move(*, transfer: Transfer, move: str, actor, **kwargs) -> Transfer:
     """prepare (finance) → approve (director, not the preparer) → pay (bank reference, date).
     Paying posts the transfer (POOL → INSURER) and the quarter's reserve (POOL → RESERVE)."""
-    return payment_move(
-        doc=transfer,
-        move=move,
-        actor=actor,
-        reason=reason,
-        paid_on=paid_on,
-        bank_reference=bank_reference,
-        on_paid=_post_transfer,
-        request=request,
-    )
+    return payment_move(doc=transfer, move=move, actor=actor, **kwargs)
 
 
 def transfer_prepare(*, transfer, actor, request=None):

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
+from audit.errors import RuleError
+from audit.workflow import perform_move, require_permission, workflow_start
 from contracts.choices import (
     LedgerAccount,
     LedgerDirection,
@@ -23,8 +25,6 @@ from contracts.choices import (
     PaymentStatus,
     SettlementStatus,
 )
-from contracts.errors import ContractsError
-from contracts.fund_workflow import APPROVE_PERMISSION, PREPARE_PERMISSION, SETTLEMENT_MOVES
 from contracts.models import (
     Contract,
     LedgerEntry,
@@ -34,8 +34,8 @@ from contracts.models import (
     YearEndSettlement,
 )
 from contracts.periods import QUARTERS, contract_year, is_last_year, quarter_in_term
+from contracts.permissions import PREPARE
 from contracts.selectors import funding_current
-from contracts.services.fund_common import check_move, check_other_person, check_perm, record_move
 from contracts.services.ledger import ledger_post, ledger_split
 from contracts.settlement_calc import Figures, Terms, settlement_compute
 from insurance.choices import INSURER_COLLECTED_SOURCES
@@ -46,11 +46,9 @@ def _money(value, label) -> Decimal:
     try:
         amount = to_money(value)
     except MoneyError:
-        raise ContractsError(
-            _("%(l)s 的金额格式不正确：%(v)s。") % {"l": label, "v": value}
-        ) from None
+        raise RuleError(_("%(l)s 的金额格式不正确：%(v)s。") % {"l": label, "v": value}) from None
     if amount < 0:
-        raise ContractsError(_("%(l)s 不能为负数。") % {"l": label})
+        raise RuleError(_("%(l)s 不能为负数。") % {"l": label})
     return amount
 
 
@@ -63,7 +61,7 @@ def _paid_figures(contract: Contract, year: int, funding) -> dict[str, Decimal]:
     quarters = [q for q in QUARTERS if quarter_in_term(contract, period, q)]
     if funding.transferable and (unpaid or len(transfers) < len(quarters)):
         missing = sorted(set(quarters) - {t.quarter for t in transfers if t not in unpaid})
-        raise ContractsError(
+        raise RuleError(
             _("%(y)s 年度的季度拨付尚未全部支付（%(q)s），不能清算。")
             % {"y": year, "q": "、".join(f"Q{q}" for q in missing)}
         )
@@ -72,7 +70,7 @@ def _paid_figures(contract: Contract, year: int, funding) -> dict[str, Decimal]:
     if held:
         release = ReserveRelease.objects.filter(contract=contract, year=year).first()
         if release is None or release.status != PaymentStatus.PAID:
-            raise ContractsError(
+            raise RuleError(
                 _("%(y)s 年度的考核预留款尚未按考核结果拨付，不能清算（先审批年度考核）。")
                 % {"y": year}
             )
@@ -114,22 +112,22 @@ def year_end_prepare(
     funding, what the insurer received and the given claims paid, interest and allowed costs;
     the actor is the maker. `policy_loss` is the part of a loss the bureau marks as caused by
     policy changes (R-IM-5), with its reason."""
-    check_perm(actor, PREPARE_PERMISSION, _("年度清算编制"))
+    require_permission(actor, PREPARE, _("年度清算编制"))
     claims_paid = _money(claims_paid, _("赔付支出"))
     interest = _money(interest, _("利息收入"))
     allowed_costs = _money(allowed_costs, _("合规经办费用"))
     policy_loss = _money(policy_loss, _("政策性亏损"))
     policy_loss_reason = (policy_loss_reason or "").strip()
     if not (claims_source or "").strip():
-        raise ContractsError(_("请说明赔付支出的数据来源。"))
+        raise RuleError(_("请说明赔付支出的数据来源。"))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if policy_loss and contract.loss_sharing != LossSharing.POLICY_CHANGES:
-        raise ContractsError(_("本合同不按政策性亏损分担，不能录入政策性亏损。"))
+        raise RuleError(_("本合同不按政策性亏损分担，不能录入政策性亏损。"))
     if policy_loss and not policy_loss_reason:
-        raise ContractsError(_("认定政策性亏损必须说明所依据的政策调整。"))
+        raise RuleError(_("认定政策性亏损必须说明所依据的政策调整。"))
     funding = funding_current(contract=contract, year=year)
     if funding is None:
-        raise ContractsError(
+        raise RuleError(
             _("合同 %(n)s %(y)s 年度没有已批准的筹资测算，不能清算。")
             % {"n": contract.number, "y": year}
         )
@@ -149,7 +147,7 @@ def year_end_prepare(
         YearEndSettlement.objects.select_for_update().filter(contract=contract, year=year).first()
     )
     if settlement is not None and settlement.status == SettlementStatus.APPROVED:
-        raise ContractsError(_("%(s)s 已审批，不能重新编制。") % {"s": settlement})
+        raise RuleError(_("%(s)s 已审批，不能重新编制。") % {"s": settlement})
     fields = dict(
         funding=funding,
         rule=outcome.rule,
@@ -165,6 +163,7 @@ def year_end_prepare(
         policy_loss_reason=policy_loss_reason[:255],
         adjustment_proposed=outcome.adjustment_proposed,
         prepared_by=actor,
+        prepared_at=timezone.now(),
     )
     if settlement is None:
         settlement = YearEndSettlement.objects.create(contract=contract, year=year, **fields)
@@ -193,25 +192,18 @@ def year_end_prepare(
         reason=policy_loss_reason,
         request=request,
     )
-    record_move(doc=settlement, move_name="prepare", from_status="", actor=actor, request=request)
+    workflow_start(doc=settlement, move="prepare", actor=actor)
     return settlement
 
 
-@transaction.atomic
-def year_end_approve(*, settlement: YearEndSettlement, actor, note: str = "", request=None):
-    """The checker (director, not the maker) approves; the outcome is posted to the ledger. A
-    surplus carried over enters next year's funds with the insurer (R-ORD-3)."""
-    move = SETTLEMENT_MOVES["approve"]
-    settlement = YearEndSettlement.objects.select_for_update().get(pk=settlement.pk)
-    check_move(doc=settlement, move=move, legal=[])
-    check_perm(actor, APPROVE_PERMISSION, move.label)
-    check_other_person(actor=actor, maker_id=settlement.prepared_by_id, what=move.label)
-    from_status = settlement.status
-    settlement.status = SettlementStatus.APPROVED
-    settlement.approved_by = actor
-    settlement.approved_at = timezone.now()
-    settlement.save(update_fields=["status", "approved_by", "approved_at"])
-    common = dict(contract=settlement.contract, source=settlement, actor=actor)
+# --- the year-end workflow (declared in `contracts.workflows.SETTLEMENT`) ---------------------
+
+
+def post_settlement(step) -> None:
+    """The approved outcome goes to the ledger. A surplus carried over enters next year's funds
+    with the insurer (R-ORD-3)."""
+    settlement = step.doc
+    common = dict(contract=settlement.contract, source=settlement, actor=step.actor)
     on = timezone.localdate()
     year = settlement.year
     postings = (
@@ -233,15 +225,11 @@ def year_end_approve(*, settlement: YearEndSettlement, actor, note: str = "", re
                 on=on,
                 **common,
             )
-    record_move(
-        doc=settlement,
-        move_name="approve",
-        from_status=from_status,
-        actor=actor,
-        reason=note,
-        request=request,
-    )
-    return settlement
+
+
+def year_end_approve(*, settlement: YearEndSettlement, actor, note: str = "", request=None):
+    """The checker (director, not the maker) approves; the outcome is posted to the ledger."""
+    return perform_move(doc=settlement, move="approve", actor=actor, reason=note, request=request)
 
 
 @transaction.atomic
@@ -249,13 +237,13 @@ def carried_in_record(*, contract: Contract, year: int, amount, actor, reason: s
     """A surplus carried into the contract's year from before the system held its accounts (a
     first year taken over, a renewal, a what-if): posted as last year's approved settlement
     would post it (CARRIED -> INSURER of `year`), split like the year's premium. Once."""
-    check_perm(actor, PREPARE_PERMISSION, _("录入上年结转"))
+    require_permission(actor, PREPARE, _("录入上年结转"))
     amount = _money(amount, _("上年结转"))
     if not (reason or "").strip():
-        raise ContractsError(_("请说明上年结转金额的来源。"))
+        raise RuleError(_("请说明上年结转金额的来源。"))
     funding = funding_current(contract=contract, year=year)
     if funding is None:
-        raise ContractsError(_("请先批准本年度的筹资测算，再录入上年结转。"))
+        raise RuleError(_("请先批准本年度的筹资测算，再录入上年结转。"))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     entries = ledger_post(
         kind=LedgerKind.CARRIED_IN,
@@ -270,7 +258,7 @@ def carried_in_record(*, contract: Contract, year: int, amount, actor, reason: s
         memo=f"上年结余转入：{reason.strip()}",
     )
     if not entries:
-        raise ContractsError(_("该合同的上年结转已经录入。"))
+        raise RuleError(_("该合同的上年结转已经录入。"))
     events.change(
         actor=actor,
         obj=contract,

@@ -14,18 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin
 from insurance.admin.people import PersonalDataExportMixin
-from insurance.admin_support import (
+from insurance.admin.support import (
     BigTableAdminMixin,
     EnrollmentRegionFilter,
     FindByCertnoMixin,
 )
-from insurance.choices import EnrollmentStatus
+from insurance.choices import EnrollmentStatus, ImportTarget
 from insurance.models import (
     Enrollment,
-    ImportJob,
 )
 from insurance.resources import EnrollmentResource
 from insurance.services import (
@@ -63,7 +62,7 @@ class EnrollmentAdmin(
 ):
     resource_classes = [EnrollmentResource]
     certno_prefix = "person__"
-    import_target = ImportJob.Target.ENROLLMENT
+    import_target = ImportTarget.ENROLLMENT
     list_display = (
         "person",
         "scheme_year",

@@ -16,21 +16,21 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
-from insurance.admin_support import (
+from insurance.admin.support import (
     BigTableAdminMixin,
     FindByCertnoMixin,
     RegionFilter,
     SpecialStatusFilter,
 )
+from insurance.choices import ImportTarget
 from insurance.identity import certno_problem
 from insurance.importing import EXPORT_FORMATS, IMPORT_FORMATS
 from insurance.models import (
     Enrollment,
     FamilyLink,
-    ImportJob,
     Person,
     SpecialStatus,
 )
@@ -190,7 +190,7 @@ class PersonAdmin(
     ImportExportModelAdmin,
 ):
     resource_classes = [PersonResource]
-    import_target = ImportJob.Target.PERSON
+    import_target = ImportTarget.PERSON
     list_display = (
         "psn_no",
         "name_masked_display",

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from audit.admin_doors import RestrictedAdminMixin
-from insurance.models import BenefitPlan, PlanStatus
+from audit.admin.doors import RestrictedAdminMixin
+from insurance.choices import PlanStatus
+from insurance.models import BenefitPlan
 from insurance.services.plans import plan_activate, plan_new_version, plan_save_draft
 
 

@@ -7,9 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.admin_mixins import AuditedAdminMixin
-from insurance.admin_support import (
+from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.mixins import AuditedAdminMixin
+from insurance.admin.support import (
     BigTableAdminMixin,
     FindByCertnoMixin,
 )

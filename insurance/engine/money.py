@@ -1,7 +1,9 @@
 """The one place that owns money: parsing, quantisation to the fen, exact splitting.
 
-Every amount is a `Decimal`. Quantisation is 0.01 CNY, ROUND_HALF_UP, and happens here only.
-Floats are refused outright: a float has already lost the fen before we see it.
+Every amount is a `Decimal`. Quantisation is ROUND_HALF_UP and happens here only: money to the
+fen (0.01 CNY), and every other figure the code base rounds (a share, a score, days) with the
+same function at its own places. Floats are refused outright: a float has already lost the fen
+before we see it. The model field of an amount is `insurance.fields.MoneyField`.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ class MoneyError(ValueError):
     """A value that cannot be read as money (a float, text that is no number, NaN...)."""
 
 
-def quantize(value: Decimal) -> Decimal:
-    """Round to the fen, half up (0.005 -> 0.01, -0.005 -> -0.01)."""
-    return _QUANTIZE(value, CENT)
+def quantize(value: Decimal, places: Decimal = CENT) -> Decimal:
+    """Round half up to the fen (0.005 -> 0.01, -0.005 -> -0.01), or to `places`: Decimal("0.1")
+    for days, Decimal("0.0001") for a share, Decimal("1") for a whole number."""
+    return _QUANTIZE(value, places)
 
 
 def to_decimal(value: object) -> Decimal:

@@ -8,7 +8,7 @@ from insurance.models.person import (
     Person,
     SpecialStatus,
 )
-from insurance.models.plan import BenefitPlan, PlanStatus
+from insurance.models.plan import BenefitPlan
 from insurance.models.region import Region, StaffProfile
 from insurance.models.scheme import Scheme, SchemeYear
 
@@ -21,7 +21,6 @@ __all__ = [
     "FamilyLink",
     "ImportJob",
     "Person",
-    "PlanStatus",
     "Region",
     "Scheme",
     "SchemeYear",

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from insurance.choices import EnrollmentKind, EnrollmentStatus, PaymentChannel
+from insurance.fields import MoneyField
 
 
 class Enrollment(models.Model):
@@ -39,10 +40,8 @@ class Enrollment(models.Model):
         choices=EnrollmentStatus.choices,
         default=EnrollmentStatus.ACTIVE,
     )
-    premium = models.DecimalField(
+    premium = MoneyField(
         _("个人保费"),
-        max_digits=12,
-        decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
@@ -59,9 +58,7 @@ class Enrollment(models.Model):
     )
     cancelled_on = models.DateField(_("退保日期"), null=True, blank=True)
     cancel_reason = models.CharField(_("退保原因"), max_length=200, blank=True)
-    refund_amount = models.DecimalField(
-        _("退费金额"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    refund_amount = MoneyField(_("退费金额"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

@@ -2,17 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from insurance.choices import ImportJobStatus
+from insurance.choices import ImportJobStatus, ImportTarget
 
 
 class ImportJob(models.Model):
     """A large people/enrollment import running in the background, with its progress and errors."""
 
-    class Target(models.TextChoices):
-        PERSON = "person", _("参保人")
-        ENROLLMENT = "enrollment", _("参保登记")
-
-    target = models.CharField(_("导入对象"), max_length=16, choices=Target.choices)
+    target = models.CharField(_("导入对象"), max_length=16, choices=ImportTarget.choices)
     file = models.FileField(_("文件"), upload_to="insurance/imports/%Y/%m/")
     original_name = models.CharField(_("原文件名"), max_length=255)
     file_format = models.CharField(_("格式"), max_length=8)

@@ -5,13 +5,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from insurance.choices import PlanStatus
 from insurance.engine import Plan, parse_plan, render_plan, validate_plan
-
-
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    ACTIVE = "active", _("现行")
-    RETIRED = "retired", _("已停用")
 
 
 class BenefitPlan(models.Model):

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from insurance.choices import FundingKind, SchemeKind
+from insurance.fields import MoneyField
 from insurance.funding import funding_errors
 
 
@@ -30,10 +31,8 @@ class Scheme(models.Model):
 
 
 def _money(name):
-    return models.DecimalField(
+    return MoneyField(
         name,
-        max_digits=14,
-        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
-from insurance.choices import ImportJobStatus
+from insurance.choices import ImportJobStatus, ImportTarget
 from insurance.importing import dataset_from_bytes, result_errors
 from insurance.models import ImportJob
 
@@ -21,15 +21,15 @@ UNREADABLE = _("上传文件无法解密读取（可能是升级前提交的任�
 
 
 def background_threshold_bytes() -> int:
-    return int(getattr(settings, "MEDSUPP_IMPORT_BACKGROUND_MB", 5) * 1024 * 1024)
+    return int(settings.MEDSUPP_IMPORT_BACKGROUND_MB * 1024 * 1024)
 
 
 def _resource(target: str, actor):
     from insurance.resources import EnrollmentResource, PersonResource
 
     return {
-        ImportJob.Target.PERSON: PersonResource,
-        ImportJob.Target.ENROLLMENT: EnrollmentResource,
+        ImportTarget.PERSON: PersonResource,
+        ImportTarget.ENROLLMENT: EnrollmentResource,
     }[target](user=actor)
 
 

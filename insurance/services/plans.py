@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from insurance.models import BenefitPlan, PlanStatus
+from insurance.choices import PlanStatus
+from insurance.models import BenefitPlan
 
 
 @transaction.atomic

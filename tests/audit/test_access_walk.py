@@ -2,7 +2,7 @@
 
 The doors are not listed here: they are read from the URL resolver (every admin URL of every
 registered ModelAdmin: changelists, add, change, history and delete pages, import and export,
-every custom view made with `audit.admin_doors.admin_door`, each value of its workflow argument,
+every custom view made with `audit.admin.doors.admin_door`, each value of its workflow argument,
 and every autocomplete field) and from the API's OpenAPI schema (every route and method). A URL
 pattern the walk cannot classify fails `test_every_url_pattern_is_classified`, so a new view is
 walked without anyone adding it, and a view that skips the permission check cannot hide.
@@ -27,7 +27,7 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from audit.admin_doors import GRANTED, REFUSED
+from audit.admin.doors import GRANTED, REFUSED
 from audit.models import User
 from audit.scoping import scope_of
 from audit.services import api_key_create, user_ensure
@@ -455,7 +455,7 @@ API_OPS = api_operations()
 
 
 def _key(user) -> APIClient:
-    from audit.models import ApiScope
+    from audit.choices import ApiScope
 
     _key_obj, plain = api_key_create(user=user, name="walk", scopes=list(ApiScope.values))
     api = APIClient()
@@ -482,7 +482,8 @@ def _api_url(path, operation, obj, person) -> str:
 def test_api_doors_four_ways(client, path, method, operation):
     from django.utils import timezone
 
-    from audit.models import Consent, ConsentScope
+    from audit.choices import ConsentScope
+    from audit.models import Consent
     from tests.insurance.factories import PersonFactory
 
     world = make_world()

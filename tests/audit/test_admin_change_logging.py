@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory
 from django.test import RequestFactory
 from django.urls import reverse
 
-from audit.admin_mixins import AuditedAdminMixin, audit_snapshot
+from audit.admin.mixins import AuditedAdminMixin, audit_snapshot
 from audit.models import AuditEntry
 from audit.services import user_ensure
 from contracts.models import Insurer, InsurerContact

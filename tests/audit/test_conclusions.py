@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from audit.models import AuditConclusion, AuditEntry, AuditFollowUp, ConclusionStatus
-from audit.services_conclusions import (
+from audit.choices import ConclusionStatus
+from audit.models import AuditConclusion, AuditEntry, AuditFollowUp
+from audit.services import (
     conclusion_create,
     conclusion_sign,
     conclusion_update,

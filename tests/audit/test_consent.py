@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from audit.choices import AuditAction
-from audit.models import AuditEntry, Consent, ConsentChannel, ConsentScope
-from audit.selectors_consent import consent_valid
-from audit.services import api_key_create
-from audit.services_consent import consent_record, consent_revoke
+from audit.choices import AuditAction, ConsentChannel, ConsentScope
+from audit.models import AuditEntry, Consent
+from audit.selectors import consent_valid
+from audit.services import api_key_create, consent_record, consent_revoke
 from contracts.models import InsurerUser
 from insurance.models import Enrollment
 from tests.contracts.factories import ContractFactory, InsurerFactory

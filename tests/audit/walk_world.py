@@ -212,7 +212,7 @@ def _build(label: str, world: World):
             bond=BondFactory(contract=contract),
             amount=Decimal("10.00"),
             reason="walk",
-            proposed_by=_user("maker"),
+            prepared_by=_user("maker"),
         ),
         "contracts.Reminder": lambda: contracts.Reminder.objects.create(
             kind="bond_expiring",

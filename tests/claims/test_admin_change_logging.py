@@ -1,5 +1,5 @@
 """Direct admin writes in the claims app leave an audit entry with the changed fields
-(`audit.admin_mixins.AuditedAdminMixin`, or the service for settlement uploads)."""
+(`audit.admin.mixins.AuditedAdminMixin`, or the service for settlement uploads)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.choices_supervision import CalendarDayKind
+from claims.choices import CalendarDayKind
 from claims.dashboard import calendar_tiles
 from claims.models import CalendarOverride
 from claims.services.calendar import library_knows, years_without_holidays

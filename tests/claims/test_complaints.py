@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.scoping import restrict
-from claims.choices_supervision import CalendarDayKind
+from claims.choices import CalendarDayKind, ComplaintStatus
 from claims.models import CalendarOverride, Complaint
-from claims.models.complaint import ComplaintStatus
 from claims.selectors import complaint_figures
 from claims.services.complaints import (
     complaint_bond_deduction_propose,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from claims.choices import ComplaintStatus
 from claims.models import Complaint
-from claims.models.complaint import ComplaintStatus
 from contracts.services.insurers import insurer_user_link
 from tests.contracts.factories import ContractFactory, InsurerFactory
 
@@ -47,19 +47,19 @@ def test_register_assign_answer_decide_in_the_admin(setup, client):
     assert "转保险机构办理" in change.text
     assert setup["person"].name not in change.text  # the person is shown masked
     assert setup["person"].name_masked in change.text
-    client.post(f"/admin/claims/complaint/{complaint.pk}/step/assign/", {"on": "2025-09-30"})
+    client.post(f"/admin/claims/complaint/{complaint.pk}/move/assign/", {"on": "2025-09-30"})
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ASSIGNED and complaint.due_on == dt.date(
         2025, 10, 14
     )
 
     client.force_login(setup["clerk"])
-    form = client.get(f"/admin/claims/complaint/{complaint.pk}/step/answer/")
+    form = client.get(f"/admin/claims/complaint/{complaint.pk}/move/answer/")
     assert "答复内容" in form.text
-    client.post(f"/admin/claims/complaint/{complaint.pk}/step/answer/", {"answer": "已补付"})
+    client.post(f"/admin/claims/complaint/{complaint.pk}/move/answer/", {"answer": "已补付"})
     # the insurer may not decide: refused with a message, nothing written
     refused = client.post(
-        f"/admin/claims/complaint/{complaint.pk}/step/decide/",
+        f"/admin/claims/complaint/{complaint.pk}/move/decide/",
         {"decision": "unjustified"},
         follow=True,
     )
@@ -70,7 +70,7 @@ def test_register_assign_answer_decide_in_the_admin(setup, client):
 
     client.force_login(setup["reviewer"])
     client.post(
-        f"/admin/claims/complaint/{complaint.pk}/step/decide/",
+        f"/admin/claims/complaint/{complaint.pk}/move/decide/",
         {"decision": "partly", "required_action": "书面致歉并补付差额"},
     )
     complaint.refresh_from_db()
@@ -93,7 +93,7 @@ def test_insurer_gets_404_on_another_insurers_complaint(setup, client):
     listing = client.get("/admin/claims/complaint/")
     assert listing.status_code == 200 and "TS-OTHER" not in listing.text
     assert client.get(f"/admin/claims/complaint/{other.pk}/change/").status_code in (302, 404)
-    assert client.get(f"/admin/claims/complaint/{other.pk}/step/answer/").status_code == 404
+    assert client.get(f"/admin/claims/complaint/{other.pk}/move/answer/").status_code == 404
     assert client.get("/admin/claims/complaint/add/").status_code == 403
 
 

@@ -105,12 +105,12 @@ def test_admin_buttons_reviewer_checks_director_publishes(
     client.force_login(reviewer)
     page = client.get(reverse("admin:audit_disclosurereport_change", args=[report.pk]))
     assert page.status_code == 200 and "复核通过" in page.content.decode()
-    step = reverse("admin:claims_disclosure_step", args=[report.pk, "check"])
+    step = reverse("admin:audit_disclosurereport_move", args=[report.pk, "check"])
     assert client.post(step, {"reason": ""}).status_code == 302
     report.refresh_from_db()
     assert report.status == "checked" and report.checked_by == reviewer
     # the reviewer may not publish: refused, nothing written
-    publish = reverse("admin:claims_disclosure_step", args=[report.pk, "publish"])
+    publish = reverse("admin:audit_disclosurereport_move", args=[report.pk, "publish"])
     client.post(publish, {"reason": ""})
     report.refresh_from_db()
     assert report.status == "checked"

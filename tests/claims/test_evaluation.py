@@ -23,10 +23,14 @@ from claims.services.evaluation import (
     indicator_weights_problem,
 )
 from claims.tasks import evaluations_draft
-from contracts.choices import ContractStatus, DebarmentReason
+from contracts.choices import (
+    ContractStatus,
+    DebarmentReason,
+    EvaluationStatus,
+    RenewalRecommendation,
+)
 from contracts.errors import AwardRefused
 from contracts.models import Debarment, Evaluation, EvaluationIndicator, ReserveRelease
-from contracts.models.evaluation import EvaluationStatus, RenewalRecommendation
 from contracts.selectors import evaluation_result
 from contracts.services.insurers import insurer_user_link
 from contracts.services.tenders import bid_check_review, bid_submit, tender_award

@@ -1,5 +1,5 @@
 """The evaluation in the admin (Chinese labels): buttons offer only legal moves, scoring and
-approval through the claims-served pages, the PDF link."""
+approval through the one move page, the PDF link."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 
 from claims.services.evaluation import evaluation_draft
-from contracts.choices import ContractStatus
-from contracts.models.evaluation import EvaluationStatus
+from contracts.choices import ContractStatus, EvaluationStatus
 from tests.contracts.factories import ContractFactory
 
 
@@ -29,12 +28,12 @@ def test_score_submit_approve_and_print(evaluation, client, role_user, verified_
     assert page.status_code == 200
     assert "提交审批" in page.text and "重新计算指标" in page.text and "打印PDF" in page.text
     assert "审批通过" not in page.text  # not a legal move from a draft
-    assert "/step/approve/" not in page.text
+    assert "/move/approve/" not in page.text
     for row in evaluation.scores.all():
         url = f"/admin/claims/complaint/evaluation/score/{row.pk}/"
         assert "人工评分(百分制)" in client.get(url).text
         client.post(url, {"manual_score": "58", "comment": "无数据，按检查评分"})
-    client.post(f"/admin/claims/complaint/evaluation/{evaluation.pk}/step/submit/", {})
+    client.post(f"/admin/contracts/evaluation/{evaluation.pk}/move/submit/", {})
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.SCORED and evaluation.total_score == Decimal("58")
 
@@ -42,8 +41,8 @@ def test_score_submit_approve_and_print(evaluation, client, role_user, verified_
     admin = verified_client(director)
     page = admin.get(f"/admin/contracts/evaluation/{evaluation.pk}/change/")
     assert "审批通过" in page.text and "退回重新评分" in page.text
-    assert "/step/submit/" not in page.text and "/step/approve/" in page.text
-    admin.post(f"/admin/claims/complaint/evaluation/{evaluation.pk}/step/approve/", {})
+    assert "/move/submit/" not in page.text and "/move/approve/" in page.text
+    admin.post(f"/admin/contracts/evaluation/{evaluation.pk}/move/approve/", {})
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.APPROVED and evaluation.passed is False
     pdf = admin.get(f"/admin/claims/complaint/evaluation/{evaluation.pk}/pdf/")
@@ -61,5 +60,5 @@ def test_insurer_user_cannot_reach_a_draft(evaluation, client, role_user):
         403,
         404,
     )
-    url = f"/admin/claims/complaint/evaluation/{evaluation.pk}/step/submit/"
+    url = f"/admin/contracts/evaluation/{evaluation.pk}/move/submit/"
     assert client.post(url, {}).status_code in (403, 404)  # no permission, and not its row

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.choices_supervision import ManualClaimStatus, Outcome
+from claims.choices import ManualClaimStatus, Outcome
 from claims.models import (
     Complaint,
     ManualClaim,

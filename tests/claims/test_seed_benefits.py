@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from claims.choices_supervision import Outcome
+from claims.choices import Outcome
 from claims.models import Compensation, QuotaPoolEntry, ReconciliationResult
 from claims.services.explanations import compensation_steps
 from claims.services.reconciliation import reconciliation_compute
@@ -239,9 +239,8 @@ def test_jining_insurers_look_ups_never_carry_settlement_data(ingest, role_user)
     from django.utils import timezone
     from rest_framework.test import APIClient
 
-    from audit.models import ConsentChannel, ConsentScope
-    from audit.services import api_key_create
-    from audit.services_consent import consent_record
+    from audit.choices import ConsentChannel, ConsentScope
+    from audit.services import api_key_create, consent_record
     from contracts.models import InsurerUser
 
     year, contract = scheme_with_plan(

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims.choices import SpotCheckStatus
 from claims.models import SatisfactionSurvey
-from claims.models.spot_check import SpotCheckStatus
 from claims.services.spot_checks import (
     follow_up_add,
     follow_up_done,

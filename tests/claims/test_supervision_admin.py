@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.choices_supervision import ItemDecision, StatementStatus
+from claims.choices import ItemDecision, StatementStatus
 from claims.models import ClaimStatement, ManualClaim, ReconciliationResult, StatementAdjustment
 from claims.services.statements import statement_submit
 from claims.tasks import supervision_nightly
@@ -53,7 +53,7 @@ def test_review_decide_approve_end_to_end(setup, client, role_user, verified_cli
     detail = client.get(f"/admin/claims/claimstatement/{statement.pk}/change/").content.decode()
     assert "开始复核" in detail and "已提交" in detail
     response = client.post(
-        f"/admin/claims/claimstatement/{statement.pk}/move/start/",
+        f"/admin/claims/claimstatement/{statement.pk}/move/start_review/",
         {"seed": "42", "sample_size": "1", "threshold": ""},
     )
     assert response.status_code == 302
@@ -131,10 +131,8 @@ def test_insurer_sees_only_its_own(setup, client, role_user, other_insurer_contr
     assert f"/admin/claims/claimstatement/{theirs.pk}/change/" not in listing
     assert client.get(f"/admin/claims/claimstatement/{theirs.pk}/change/").status_code == 302
     # no review permission, and not its row either
-    assert client.get(f"/admin/claims/claimstatement/{theirs.pk}/move/start/").status_code in (
-        403,
-        404,
-    )
+    start = f"/admin/claims/claimstatement/{theirs.pk}/move/start_review/"
+    assert client.get(start).status_code in (403, 404)
     claims = client.get("/admin/claims/manualclaim/").content.decode()
     assert my_claim.claim_no in claims and their_claim.claim_no not in claims
     recon = client.get("/admin/claims/reconciliationresult/").content.decode()
@@ -189,7 +187,7 @@ def test_manual_claim_admin_flow_and_dashboard_tile(covered_city, client, role_u
     from claims.models.manual_claim import DOCUMENTS
 
     client.post(
-        f"/admin/claims/manualclaim/{claim.pk}/step/documents/",
+        f"/admin/claims/manualclaim/{claim.pk}/documents/",
         {"documents": list(DOCUMENTS), "complete_on": "2025-01-27"},
     )
     claim.refresh_from_db()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.choices_supervision import FlagKind, FlagStatus
+from claims.choices import FlagKind, FlagStatus
 from claims.models import FraudFlag
 from claims.services.fraud import fraud_detect, fraud_flag_review
 from insurance.choices import PersonStatus
@@ -89,7 +89,7 @@ def test_cost_far_above_average_and_idempotent(covered_city, role_user):
     assert flags[0].evidence["average_of_others"] == "10000.00"
     assert flags[0].evidence["others"] == 5 and edge.pk
     reviewer = role_user("reviewer")
-    with pytest.raises(ValidationError, match="排除疑点必须写明理由"):
+    with pytest.raises(ValidationError, match="「排除疑点」必须填写理由"):
         fraud_flag_review(flag=flags[0], confirmed=False, actor=reviewer)
     fraud_flag_review(flag=flags[0], confirmed=False, note="器官移植，费用合理", actor=reviewer)
     assert fraud_detect(contract=contract)[FlagKind.COST_OUTLIER] == 0

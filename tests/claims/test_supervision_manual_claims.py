@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims.choices_supervision import CalendarDayKind, ManualClaimStatus
+from claims.choices import CalendarDayKind, ManualClaimStatus
 from claims.models import CalendarOverride, ManualClaim
 from claims.models.manual_claim import DOCUMENTS
 from claims.selectors import manual_claims_within_limit_share

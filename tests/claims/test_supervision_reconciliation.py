@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.choices_supervision import Outcome, PaidField
+from claims.choices import Outcome, PaidField
 from claims.models import (
     Compensation,
     CompensationAdjustment,

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims.choices_supervision import AdjustmentStatus, ItemDecision, StatementStatus
-from claims.models import SettlementRecord, StatementAdjustment, StatementTransition
+from claims.choices import AdjustmentStatus, ItemDecision, StatementStatus
+from claims.models import SettlementRecord, StatementAdjustment
 from claims.services.statement_items import (
     statement_adjustment_close,
     statement_item_bond_deduction_propose,
@@ -123,9 +123,7 @@ def test_maker_checker_and_adjustments(month, role_user, django_user_model):
     owed = dict(StatementAdjustment.objects.values_list("item__record_id", "amount"))
     assert owed == {month["under"].pk: Decimal("200.00"), month["unpaid"].pk: Decimal("900.00")}
     assert statement.correction_total == Decimal("1100.00")
-    moves = list(
-        StatementTransition.objects.filter(statement=statement).values_list("move", "actor")
-    )
+    moves = list(statement.history.values_list("move", "actor"))
     assert moves == [
         ("submit", month["clerk"].pk),
         ("start_review", reviewer.pk),
@@ -156,4 +154,4 @@ def test_unjust_refusal_proposes_a_bond_deduction(month, role_user):
     )
     assert deduction.source == DeductionSource.CLAIMS_SUPERVISION
     assert deduction.source_ref == f"claims.statementitem:{item.pk}"
-    assert deduction.amount == Decimal("5000.00") and deduction.proposed_by == reviewer
+    assert deduction.amount == Decimal("5000.00") and deduction.prepared_by == reviewer

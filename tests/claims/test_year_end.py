@@ -12,11 +12,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
 
+from audit.errors import NotPermitted
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
 from claims.services.batches import batch_receive
 from claims.services.year_end import year_end_prepare_for
 from contracts.choices import ContractStatus, LedgerAccount, SettlementStatus
-from contracts.errors import NotPermitted
 from contracts.models import YearEndSettlement
 from contracts.selectors import ledger_balances
 from contracts.services.funding import funding_approve, funding_calculate
@@ -220,7 +220,10 @@ def test_finance_prepares_from_the_admin_by_post_only(claims_2018, people, verif
     # Its page offers re-preparing (not approving: the maker is not the checker).
     page = client.get(response["Location"]).content.decode()
     assert f"{PREPARE_URL}?contract={claims_2018.pk}&amp;year=2018" in page
-    assert reverse("admin:contracts_yearendsettlement_approve", args=[settlement.pk]) not in page
+    assert (
+        reverse("admin:contracts_yearendsettlement_move", args=[settlement.pk, "approve"])
+        not in page
+    )
 
 
 def test_service_refusals_are_shown_on_the_page(claims_2018, people, verified_client):

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, StatusChange
 from contracts.choices import ContractStatus, DeductionStatus, ReminderStatus
-from contracts.models import BondDeduction, Contract, ContractTransition, Reminder
+from contracts.models import BondDeduction, Contract, Reminder
 from contracts.services import bond_deduction_propose, insurer_user_link, reminders_generate
 from tests.conftest import login_verified
 from tests.contracts.factories import BondFactory, ContractFactory, InsurerFactory, SchemeFactory
@@ -74,7 +74,7 @@ def test_move_is_post_only_and_asks_reason(director_client):
     assert response.status_code == 302
     contract.refresh_from_db()
     assert contract.status == ContractStatus.TERMINATED
-    assert ContractTransition.objects.get().reason == "协商一致"
+    assert StatusChange.objects.get().reason == "协商一致"
 
 
 @pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_deduction_decided_in_admin_by_another_person(client, role_user):
     checker = role_user("director")
     checker.user_permissions.add(Permission.objects.get(codename="approve_bond_deduction"))
     login_verified(client, checker)
-    url = reverse("admin:contracts_bonddeduction_decide", args=[deduction.pk, "approve"])
+    url = reverse("admin:contracts_bonddeduction_move", args=[deduction.pk, "approve"])
     assert client.post(url, {"reason": "同意"}).status_code == 302
     assert BondDeduction.objects.get().status == DeductionStatus.APPROVED
 

@@ -32,7 +32,10 @@ def page(client, user, evaluation) -> str:
 
 
 def step(evaluation, name: str) -> str:
-    return f"/admin/claims/complaint/evaluation/{evaluation.pk}/step/{name}/"
+    """A move's page (the one move view) or a step the claims admin serves."""
+    if name in ("recompute", "reserve"):
+        return f"/admin/claims/complaint/evaluation/{evaluation.pk}/step/{name}/"
+    return f"/admin/contracts/evaluation/{evaluation.pk}/move/{name}/"
 
 
 def test_draft_buttons_only_for_scorers(evaluation, client, role_user):

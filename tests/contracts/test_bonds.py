@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
+from audit.errors import IllegalMove, NotPermitted, RuleError
 from audit.models import AuditEntry
 from contracts.choices import DeductionSource, DeductionStatus
-from contracts.errors import BondError, IllegalTransition, NotPermitted
+from contracts.errors import BondError
 from contracts.models import BondDeduction, PerformanceBond
 from contracts.selectors import bond_balance
 from contracts.services import (
@@ -50,7 +51,7 @@ def test_two_people_approve_and_balance_drops(bond, role_user):
     bond_deduction_approve(deduction=deduction, actor=checker, note="同意")
     deduction.refresh_from_db()
     assert deduction.status == DeductionStatus.APPROVED
-    assert deduction.decided_by == checker
+    assert deduction.approved_by == checker
     assert bond_balance(bond) == Decimal("1849999.99")
     assert AuditEntry.objects.filter(action="approve", object_id=str(deduction.pk)).exists()
 
@@ -75,7 +76,7 @@ def test_approver_needs_the_permission(bond, role_user):
     # The director role holds the permission: its approval goes through.
     bond_deduction_approve(deduction=deduction, actor=role_user("director"))
     deduction.refresh_from_db()
-    assert deduction.status == "approved" and deduction.decided_by.username == "t_director"
+    assert deduction.status == "approved" and deduction.approved_by.username == "t_director"
 
 
 def test_deduction_above_balance_refused(bond, role_user):
@@ -101,10 +102,10 @@ def test_approval_rechecks_the_balance(bond, role_user):
     maker, checker = role_user("finance"), _checker(role_user)
     PerformanceBond.objects.filter(pk=bond.pk).update(amount=Decimal("100.00"))
     stale = BondDeduction.objects.create(
-        bond=bond, amount=Decimal("80.00"), reason="a", proposed_by=maker
+        bond=bond, amount=Decimal("80.00"), reason="a", prepared_by=maker
     )
     other = BondDeduction.objects.create(
-        bond=bond, amount=Decimal("80.00"), reason="b", proposed_by=maker
+        bond=bond, amount=Decimal("80.00"), reason="b", prepared_by=maker
     )
     bond_deduction_approve(deduction=stale, actor=checker)
     with pytest.raises(BondError):
@@ -114,10 +115,10 @@ def test_approval_rechecks_the_balance(bond, role_user):
 def test_reject_needs_note_and_decided_once(bond, role_user):
     maker, checker = role_user("finance"), _checker(role_user)
     deduction = bond_deduction_propose(contract=bond.contract, amount="10", reason="x", actor=maker)
-    with pytest.raises(BondError):
+    with pytest.raises(RuleError, match="必须填写理由"):
         bond_deduction_reject(deduction=deduction, actor=checker, note="")
     bond_deduction_reject(deduction=deduction, actor=checker, note="证据不足")
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalMove):
         bond_deduction_approve(deduction=deduction, actor=checker)
     assert bond_balance(bond) == Decimal("2000000.00")
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from audit.errors import NotPermitted, RuleError
 from contracts.choices import FundingCalcStatus, LedgerAccount
-from contracts.errors import ContractsError, NotPermitted
 from contracts.funding_calc import funding_compute
 from contracts.selectors import funding_current, ledger_balances
 from contracts.services.funding import funding_approve, funding_calculate
@@ -108,7 +108,7 @@ def test_ordos_per_capita_headcount_on_snapshot_date(finance, director):
     assert calc.inputs["snapshot_date"] == "2025-03-31"
     assert calc.result == D("240.00")
     assert calc.parts == [{"source": "employee_large_fund", "amount": "240.00"}]
-    assert calc.computed_by == finance and calc.version == 1
+    assert calc.prepared_by == finance and calc.version == 1
 
 
 @pytest.mark.django_db
@@ -147,5 +147,5 @@ def test_funding_approval_needs_another_person(finance, director):
 @pytest.mark.django_db
 def test_missing_scheme_year_is_a_clear_error(finance):
     contract, _year = make_contract()
-    with pytest.raises(ContractsError, match="2031"):
+    with pytest.raises(RuleError, match="2031"):
         funding_calculate(contract=contract, year=2031, actor=finance)

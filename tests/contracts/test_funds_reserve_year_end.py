@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
+from audit.errors import NotPermitted, RuleError
 from contracts.choices import LedgerAccount, PaymentStatus, SettlementRule, SurplusRule
-from contracts.errors import ContractsError, NotPermitted
 from contracts.models import ReserveReleaseBand, Transfer
 from contracts.selectors import ledger_balances
 from contracts.services.reserves import release_percent_for, reserve_release, reserve_release_move
@@ -72,7 +72,7 @@ def test_reserve_release_by_score_and_return(finance, director):
     contract, _y = make_contract(params=ONE_MILLION)
     approve_funding(contract, 2025, finance, director)
     transfers_generate(year=2025, quarter=1)  # a draft transfer: the reserve is not complete
-    with pytest.raises(ContractsError, match="未支付"):
+    with pytest.raises(RuleError, match="未支付"):
         reserve_release(
             contract=contract, year=2025, score="85", evaluation_ref="KH-1", actor=finance
         )
@@ -106,7 +106,7 @@ def test_reserve_release_by_score_and_return(finance, director):
     assert balances[("resident_fund", 2025, LedgerAccount.INSURER)] == D("960000.00")
     # fund: −1,000,000.00 raised + 40,000.00 returned
     assert balances[("resident_fund", 2025, LedgerAccount.FUND)] == D("-960000.00")
-    with pytest.raises(ContractsError, match="已经生成"):
+    with pytest.raises(RuleError, match="已经生成"):
         reserve_release(contract=contract, year=2025, score="95", evaluation_ref="X", actor=finance)
 
 
@@ -223,7 +223,7 @@ def test_year_end_prepare_approve_and_post(finance, director):
         reserve_share=D("0.00"),
     )
     approve_funding(contract, 2025, finance, director)
-    with pytest.raises(ContractsError, match="尚未全部支付"):
+    with pytest.raises(RuleError, match="尚未全部支付"):
         year_end_prepare(
             contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance
         )
@@ -245,7 +245,7 @@ def test_year_end_prepare_approve_and_post(finance, director):
     balances = ledger_balances(contract=contract, year=2025)
     # the insurer keeps 1,000,000 transferred − 64,000 returned
     assert balances[("resident_fund", 2025, LedgerAccount.INSURER)] == D("936000.00")
-    with pytest.raises(ContractsError, match="已审批"):
+    with pytest.raises(RuleError, match="已审批"):
         year_end_prepare(
             contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance
         )
@@ -254,7 +254,7 @@ def test_year_end_prepare_approve_and_post(finance, director):
 @pytest.mark.django_db
 def test_year_end_needs_approved_funding(finance):
     contract, _y = make_contract()
-    with pytest.raises(ContractsError, match="筹资测算"):
+    with pytest.raises(RuleError, match="筹资测算"):
         year_end_prepare(
             contract=contract, year=2025, claims_paid="1", claims_source="x", actor=finance
         )

@@ -10,8 +10,8 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit.errors import IllegalMove, NotPermitted, RuleError
 from contracts.choices import LedgerAccount, PaymentStatus
-from contracts.errors import ContractsError, IllegalTransition, NotPermitted
 from contracts.models import PaymentPart, Transfer
 from contracts.selectors import ledger_balances
 from contracts.services.transfers import (
@@ -201,7 +201,7 @@ def test_workflow_maker_checker_and_payment(finance, director):
     approve_funding(contract, 2025, finance, director)
     transfers_generate(year=2025, quarter=1)
     transfer = Transfer.objects.get()
-    with pytest.raises(IllegalTransition, match="制单"):
+    with pytest.raises(IllegalMove, match="制单"):
         transfer_approve(transfer=transfer, actor=director)  # still a draft
     with pytest.raises(NotPermitted):
         transfer_prepare(transfer=transfer, actor=director)  # director is no maker
@@ -210,7 +210,7 @@ def test_workflow_maker_checker_and_payment(finance, director):
         transfer_approve(transfer=transfer, actor=finance)  # finance may not approve
     transfer = transfer_approve(transfer=transfer, actor=director)
     assert transfer.status == PaymentStatus.APPROVED and transfer.approved_by == director
-    with pytest.raises(ContractsError, match="银行流水号"):
+    with pytest.raises(RuleError, match="银行流水号"):
         transfer_pay(transfer=transfer, actor=finance, paid_on=None, bank_reference="")
     transfer = transfer_pay(
         transfer=transfer,
@@ -226,7 +226,7 @@ def test_workflow_maker_checker_and_payment(finance, director):
     # reserve Q1: 29,178,260.00 / 4 = 7,294,565.00 (20% of the year)
     reserve = sum(v for (_f, _y, a), v in balances.items() if a == LedgerAccount.RESERVE)
     assert reserve == D("7294565.00")
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalMove):
         transfer_move(transfer=transfer, move="approve", actor=director)
 
 
@@ -250,7 +250,7 @@ def test_send_back_needs_reason_and_returns_to_draft(finance, director):
     approve_funding(contract, 2025, finance, director)
     transfers_generate(year=2025, quarter=1)
     transfer = transfer_prepare(transfer=Transfer.objects.get(), actor=finance)
-    with pytest.raises(ContractsError, match="原因"):
+    with pytest.raises(RuleError, match="原因"):
         transfer_move(transfer=transfer, move="send_back", actor=director)
     transfer = transfer_move(
         transfer=transfer, move="send_back", actor=director, reason="银行账号有误"

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from audit.errors import RuleError
 from contracts.choices import ContractStatus, PlatformFeeKind
 from contracts.dates import add_months, min_term_end, renewal_answer_due, renewal_window
-from contracts.errors import ContractsError
 from contracts.models import Contract
 from contracts.rules import money_term_errors, share_errors, term_errors
 
@@ -141,7 +141,7 @@ def test_contract_save_refuses_a_short_term(role_user):
         lead_insurer=InsurerFactory(),
         ends_on=D(2025, 12, 31),
     )
-    with pytest.raises(ContractsError) as exc:
+    with pytest.raises(RuleError) as exc:
         contract_save(contract=contract, actor=role_user("finance"))
     assert "ends_on" in exc.value.message_dict
     assert not Contract.objects.exists()

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from audit.errors import RuleError
 from claims.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
 from contracts.choices import (
     ContractStatus,
@@ -23,7 +24,6 @@ from contracts.choices import (
     SettlementRule,
     SurplusRule,
 )
-from contracts.errors import ContractsError
 from contracts.models import Debarment, Transfer
 from contracts.periods import contract_year
 from contracts.rules import money_term_errors
@@ -243,7 +243,7 @@ def test_ordos_year_end_waits_for_the_reserve_release(ordos, finance, director):
     _headcount(ordos, 2025, 10)
     approve_funding(ordos, 2025, finance, director)
     pay_quarters(ordos, 2025, finance, director)
-    with pytest.raises(ContractsError, match="考核预留款尚未"):
+    with pytest.raises(RuleError, match="考核预留款尚未"):
         year_end_prepare(
             contract=ordos, year=2025, claims_paid="1", claims_source="x", actor=finance
         )
@@ -289,7 +289,7 @@ def test_inner_mongolia_funding_below_five_percent_is_refused(inner_mongolia, fi
     scheme_year = inner_mongolia.scheme.years.get(year=2025)
     scheme_year.funding_params = {"percent": "4.5"}
     scheme_year.save()
-    with pytest.raises(ContractsError, match="R-IM-1"):
+    with pytest.raises(RuleError, match="R-IM-1"):
         funding_calculate(contract=inner_mongolia, year=2025, actor=finance)
 
 
@@ -307,7 +307,7 @@ def test_inner_mongolia_surplus_returns_and_only_marked_policy_loss_is_shared(
         actor=finance,
     )  # fmt: skip
     assert settlement.loss_fund_share == D("0.00") and settlement.insurer_result == D("-750.00")
-    with pytest.raises(ContractsError, match="依据"):
+    with pytest.raises(RuleError, match="依据"):
         year_end_prepare(
             contract=inner_mongolia, year=2025, claims_paid="5000.00", claims_source="x",
             actor=finance, policy_loss="300.00",
@@ -331,7 +331,7 @@ def test_policy_loss_is_refused_where_every_loss_is_shared(ordos, finance, direc
     _headcount(ordos, 2025, 10)
     approve_funding(ordos, 2025, finance, director)
     pay_year(ordos, 2025, finance, director)
-    with pytest.raises(ContractsError, match="政策性亏损"):
+    with pytest.raises(RuleError, match="政策性亏损"):
         year_end_prepare(
             contract=ordos, year=2025, claims_paid="1", claims_source="x", actor=finance,
             policy_loss="1.00", policy_loss_reason="x",
@@ -452,7 +452,7 @@ def test_qingdao_composite_funding_and_the_reserve_the_bureau_keeps(db, finance,
         starts_on=dt.date(2017, 1, 1),
         ends_on=dt.date(2019, 12, 31),
     )
-    with pytest.raises(ContractsError, match="个人账户保值增值收入"):
+    with pytest.raises(RuleError, match="个人账户保值增值收入"):
         funding_calculate(contract=contract, year=2017, actor=finance)
     approve_funding(contract, 2017, finance, director, declared={"interest": "12345.67"})
     calc = funding_current(contract=contract, year=2017)
@@ -490,7 +490,7 @@ def test_enterprise_payroll_and_balance_need_their_source(db, finance, director)
         scheme=scheme, status=ContractStatus.ACTIVE,
         starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2026, 12, 31),
     )  # fmt: skip
-    with pytest.raises(ContractsError, match="数据来源"):
+    with pytest.raises(RuleError, match="数据来源"):
         funding_calculate(
             contract=contract, year=2025, actor=finance, payroll="10000000.00",
             accumulated_balance="0",
@@ -530,7 +530,7 @@ def test_failed_evaluation_refuses_the_renewal_answer(evaluated):
     on = dt.date(2026, 7, 1)  # within the 6 months before expiry (R-CON-2)
     contract_transition(contract=contract, move="request_renewal", actor=admin, on=on)
     contract.refresh_from_db()
-    with pytest.raises(ContractsError, match="次年度不再续签"):
+    with pytest.raises(RuleError, match="次年度不再续签"):
         contract_transition(
             contract=contract, move="answer_renewal", actor=admin, on=on,
             answer=RenewalAnswer.ACCEPTED,

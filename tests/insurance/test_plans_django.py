@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEntry
-from insurance.models import BenefitPlan, PlanStatus
+from insurance.choices import PlanStatus
+from insurance.models import BenefitPlan
 from insurance.plans import load_shipped_plans
 from insurance.services.plans import plan_activate, plan_new_version
 from tests.insurance.factories import SchemeYearFactory

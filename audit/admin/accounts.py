@@ -1,3 +1,5 @@
+"""Accounts, roles, API keys, the audit log and authenticators in the admin."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
@@ -12,8 +14,9 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.forms import UserChangeForm, UserCreationForm
 
-from audit.admin_doors import RestrictedAdminMixin
-from audit.models import ApiKey, ApiScope, AuditEntry, User
+from audit.admin.doors import RestrictedAdminMixin
+from audit.choices import ApiScope
+from audit.models import ApiKey, AuditEntry, User
 from audit.services import api_key_create, api_key_revoke
 
 admin.site.unregister(Group)
@@ -135,8 +138,6 @@ class ApiKeyAdmin(RestrictedAdminMixin, ModelAdmin):
             api_key_revoke(key=key, actor=request.user, reason="admin action")
         messages.success(request, _("已吊销 %(n)d 个密钥。") % {"n": queryset.count()})
 
-
-from audit import admin_conclusions  # noqa: E402, F401  (registers the audit conclusion admin)
 
 admin.site.unregister(TOTPDevice)
 

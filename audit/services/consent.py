@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
-from audit.choices import AuditAction
-from audit.models import Consent, ConsentChannel, ConsentScope
+from audit.choices import AuditAction, ConsentChannel, ConsentScope
+from audit.models import Consent
 
 MAX_VALIDITY = dt.timedelta(days=3 * 366)
 

@@ -1,5 +1,5 @@
 """Audit conclusions in the admin (R-SUP-3): auditors draft, change and sign; directors read.
-Every write goes through `audit.services_conclusions`; a signed conclusion is read-only, and its
+Every write goes through `audit.services.conclusions`; a signed conclusion is read-only, and its
 follow-ups' progress is updated on the follow-up page."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from audit.admin_doors import RestrictedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin
 from audit.models import AuditConclusion, AuditFollowUp
-from audit.services_conclusions import (
+from audit.services.conclusions import (
     CONCLUSION_FIELDS,
     DRAFT_PERMISSION,
     SIGN_PERMISSION,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
-from audit.choices import AuditAction
-from audit.models import AuditConclusion, AuditFollowUp, ConclusionStatus, FollowUpStatus
+from audit.choices import AuditAction, ConclusionStatus, FollowUpStatus
+from audit.models import AuditConclusion, AuditFollowUp
 
 CONCLUSION_FIELDS = (
     "title",

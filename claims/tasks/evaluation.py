@@ -1,17 +1,8 @@
+"""The daily evaluation job: draft each contract year's evaluation once the year has ended."""
+
 from celery import shared_task
 
 from audit.jobs import single_run
-
-
-@shared_task(name="claims.tasks.process_batch", acks_late=True)
-def process_batch(batch_id: int) -> str:
-    """Idempotent: the service locks the batch and only moves it forward."""
-    from claims.services.batches import batch_process
-
-    return batch_process(batch_id=batch_id).status
-
-
-from claims.tasks_supervision import supervision_nightly  # noqa: E402, F401
 
 
 @shared_task(name="claims.tasks.evaluations_draft", acks_late=True)
@@ -29,6 +20,3 @@ def evaluations_draft(year: int | None = None, on: str | None = None) -> dict:
     if year:
         return evaluations_draft_year(year=int(year))
     return evaluations_draft_due(on=dt.date.fromisoformat(on) if on else timezone.localdate())
-
-
-from claims.tasks_disclosure import disclosures_draft  # noqa: E402, F401

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import events
-from audit.choices import AuditAction
-from audit.models import ApiKey, ApiScope, User
+from audit.choices import ApiScope, AuditAction
+from audit.models import ApiKey, User
 from audit.roles import ROLES
 
 

@@ -1,0 +1,10 @@
+"""Celery tasks of the claims app, one module per job (thin: each calls its service). Celery finds
+them through this package; the task names (`claims.tasks.<name>`) are what `config/celery.py`
+schedules."""
+
+from claims.tasks.batches import process_batch
+from claims.tasks.disclosure import disclosures_draft
+from claims.tasks.evaluation import evaluations_draft
+from claims.tasks.supervision import supervision_nightly
+
+__all__ = ["disclosures_draft", "evaluations_draft", "process_batch", "supervision_nightly"]
