@@ -179,6 +179,10 @@ class _Job:
     contract_ids: list[int]  # the scheme's contracts: a person's history is in any of them
     staged: bool  # the batch's rows are read from the staging table (compute beside apply)
     history: bool  # some of the people have records outside this batch, or were computed
+    # scheme year -> the year whose compiled plan computes it: years sharing a plan version and
+    # its reference figures are one history, so a running total (a calendar-year deductible)
+    # is not cut where scheme years meet (Huizhou's July-June years, R-HZ-4)
+    computed_with: dict[int, int]
 
     @property
     def amounts(self) -> frozenset[str]:
@@ -216,7 +220,13 @@ def _prepare(batch: SettlementBatch, *, staged: bool) -> tuple[_Job, list[list[t
         .exclude(batch=batch)
         .exists()
     )
-    job = _Job(batch, years, compiled, contract_ids, staged, history)
+    computed_with: dict[int, int] = {}
+    first_of: dict[tuple, int] = {}
+    for year in sorted(years, key=lambda y: y.coverage_start):
+        if year.plan_id:
+            key = (year.plan_id, tuple(sorted(year.reference_figures().items())))
+            computed_with[year.pk] = first_of.setdefault(key, year.pk)
+    job = _Job(batch, years, compiled, contract_ids, staged, history, computed_with)
     # psn_no order: a chunk is then a range of the staging table's (batch_id, psn_no) index.
     ordered = list(people.order_by("psn_no").values_list("id", "psn_no"))
     # Several chunks per process, so that processes finish at about the same time.
@@ -355,7 +365,7 @@ def _compute_people(job: _Job, chunk: list[tuple[int, str]]) -> tuple[int, int]:
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
         year = scheme_year_of(years, record)
-        groups[year.pk if year and year.plan_id else None].append(record)
+        groups[job.computed_with.get(year.pk) if year and year.plan_id else None].append(record)
     now = timezone.now()
     compensations: list[tuple] = []
     adjustments: list[CompensationAdjustment] = []

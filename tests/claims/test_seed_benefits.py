@@ -153,6 +153,36 @@ def test_huizhou_pays_january_to_june_admissions_of_the_first_year(ingest):
     assert (result.paid_field, result.outcome) == ("hifmi_pay", Outcome.MATCHED)
 
 
+@pytest.mark.django_db
+def test_huizhou_year_of_costs_is_not_cut_where_insurance_years_meet(ingest):
+    # "年度内...总额超过1万元以上的费用...再支付95%": the plan counts the calendar year while
+    # the insurance years run July to June. May and August 2014 are one benefit year in two
+    # scheme years: self-pay 6,000 + 6,000 = 12,000 -> (12,000 - 10,000) x 95% = 1,900.00 in
+    # August, not nothing because August would start afresh.
+    plan = BenefitPlan.objects.get(code="huizhou-2013", status="active")
+    first = SchemeYearFactory(
+        year=2013, plan=plan, coverage_start=dt.date(2013, 7, 1),
+        coverage_end=dt.date(2014, 6, 30),
+    )  # fmt: skip
+    second = SchemeYearFactory(
+        scheme=first.scheme, year=2014, plan=plan, coverage_start=dt.date(2014, 7, 1),
+        coverage_end=dt.date(2015, 6, 30),
+    )  # fmt: skip
+    contract = ContractFactory(
+        scheme=first.scheme, starts_on=dt.date(2013, 7, 1), ends_on=dt.date(2016, 6, 30),
+        coverage_from=dt.date(2013, 7, 1),
+    )  # fmt: skip
+    person = PersonFactory(psn_no="P0001")
+    for year in (first, second):
+        enrollment_create(actor=None, person=person, scheme_year=year)
+    may = row(1, "P0001", "2014-05-10", inscp="16000", hifp="10000")
+    august = row(2, "P0001", "2014-08-10", inscp="16000", hifp="10000",
+                 own=("hifmi_pay", "1900"))  # fmt: skip
+    ingest(contract, "huizhou.csv", [may, august], COLUMNS)
+    assert owed("S00000001").total == D("0.00")
+    assert owed("S00000002").total == D("1900.00")
+
+
 def _visit(n, psn_no, day, *, paid="800.00"):
     # outpatient 1,500: 500 out of catalogue, 1,000 in policy of which the pooled fund paid 700.
     # top-up to 90%: 1,000 x 90% - 700 = 200; the quota line then pays the rest of the burden:
