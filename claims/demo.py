@@ -414,6 +414,8 @@ def _evaluate(contract: Contract, year: int, actors: Actors) -> None:
                              actor=actors.reviewer)  # fmt: skip
     evaluation_move(evaluation=evaluation, move="submit", actor=actors.reviewer)
     evaluation_move(evaluation=evaluation, move="approve", actor=actors.director)
+    if not contract.reserve_share:
+        return
     release = ReserveRelease.objects.filter(contract=contract, year=year).first()
     if release is None:
         from claims.services.evaluation import evaluation_reserve_prepare

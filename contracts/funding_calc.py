@@ -88,15 +88,13 @@ def funding_compute(
             )
         prev = to_money(_need(prev_basic_per_capita, "上年人均基本医保筹资额"))
         n = _need(headcount, "参保人数")
-        per_capita = quantize(prev * percent / HUNDRED)
-        total = quantize(per_capita * n)
+        # multiplied out before the one rounding: a per-capita figure rounded down first would
+        # leave the total under the floor (1,000.09 × 5% = 50.0045 a person)
+        total = quantize(prev * percent / HUNDRED * n)
         return FundingOutcome(
             total,
             [(FundingSource.RESIDENT_FUND, total)],
-            [
-                f"人均筹资 = {prev} × {percent}% = {per_capita}（四舍五入到分）",
-                f"{per_capita} 元/人 × {n} 人 = {total}",
-            ],
+            [f"{prev} 元/人 × {percent}% × {n} 人 = {total}（合计四舍五入到分）"],
         )
     if kind == FundingKind.FIXED_TOTAL:  # R-HZ-1
         total = to_money(params["total"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from contracts.choices import ContractStatus, LossSharing, PlatformFeeKind, SettlementRule
@@ -108,6 +109,13 @@ def money_term_errors(contract) -> dict[str, list[str]]:
             "reserve_share",
             _("季度拨付比例与考核预留比例之和必须为 100%%，当前为 %(total)s%%。")
             % {"total": contract.transfer_share + contract.reserve_share},
+        )
+    if contract.profit_cap is not None and contract.profit_cap > settings.MEDSUPP_PROFIT_CAP_MAX:
+        _add(
+            errors,
+            "profit_cap",
+            _("保险机构利润率不得高于 %(m)s%%（R-ORD-3、R-IM-4）。")
+            % {"m": settings.MEDSUPP_PROFIT_CAP_MAX},
         )
     rule = contract.settlement_rule
     if rule in (SettlementRule.PAYOUT_RATIO, SettlementRule.SELF_FUNDED) and contract.reserve_share:

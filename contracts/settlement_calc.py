@@ -27,6 +27,7 @@ from contracts.choices import LossSharing, PlatformFeeKind, SettlementRule, Surp
 from insurance.engine.money import ZERO, quantize
 
 HUNDRED = Decimal(100)
+PLATFORM_FEE_MAX = Decimal(5)  # R-JN-2: at most 5% of premium income
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def platform_fee(terms: Terms, premium: Decimal) -> Decimal:
     if terms.platform_fee_kind == PlatformFeeKind.RATE and terms.platform_fee_rate is not None:
         return quantize(premium * terms.platform_fee_rate / HUNDRED)
     if terms.platform_fee_kind == PlatformFeeKind.FIXED and terms.platform_fee_amount is not None:
-        return terms.platform_fee_amount
+        # a fixed sum where premiums are high, still within 5% of the premium income
+        return min(terms.platform_fee_amount, quantize(premium * PLATFORM_FEE_MAX / HUNDRED))
     return ZERO
 
 
@@ -149,7 +151,7 @@ def _fee_source(terms: Terms) -> str:
     if terms.platform_fee_kind == PlatformFeeKind.RATE:
         return f"保费收入 × {terms.platform_fee_rate}%（不超过 5%，R-JN-2）"
     if terms.platform_fee_kind == PlatformFeeKind.FIXED:
-        return "合同约定的固定金额（R-JN-2）"
+        return "合同约定的固定金额，以保费收入的 5% 为限（R-JN-2）"
     return "合同未约定平台费"
 
 
@@ -158,12 +160,14 @@ def _profit_cap(terms: Terms, f: Figures, fee: Decimal, ratio: Decimal, lines: l
     funds = f.funding + f.carried_in
     spent = f.claims_paid + f.allowed_costs + fee
     result = f.received + f.interest - spent
-    cap = quantize(funds * terms.profit_cap / HUNDRED)
+    # R-ORD-3 "盈利率不得高于总筹集资金的5%": the money raised for the year; a surplus carried in
+    # was capped in its own year already
+    cap = quantize(f.funding * terms.profit_cap / HUNDRED)
     lines += [
         Line("funds", "本年度基金总额", funds, "筹资收入 + 上年结余转入"),
         Line("result", "保险机构当年结余（负数为亏损）", result,
              "实收合计 + 利息 − 赔付 − 经办费用 − 平台费"),
-        Line("profit_cap", "利润上限", cap, f"基金总额 × {terms.profit_cap}%（R-ORD-3/R-IM-4）"),
+        Line("profit_cap", "利润上限", cap, f"筹资收入 × {terms.profit_cap}%（R-ORD-3/R-IM-4）"),
     ]  # fmt: skip
     if result > cap:
         excess = result - cap
@@ -183,28 +187,39 @@ def _profit_cap(terms: Terms, f: Figures, fee: Decimal, ratio: Decimal, lines: l
     elif result >= 0:
         out.insurer_result = result
     else:
-        loss = -result
-        # The loss on the whole year's funds, as if the reserve had been paid in full: what the
-        # withheld reserve adds to the insurer's loss is the evaluation's penalty, not shared.
-        true_loss = max(ZERO, spent - funds - f.interest)
-        shareable = min(loss, true_loss)
-        if terms.loss_sharing == LossSharing.POLICY_CHANGES:
-            shareable = min(shareable, f.policy_loss)
-        elif terms.loss_sharing == LossSharing.NONE:
-            shareable = ZERO
-        insurer_part = quantize(shareable * terms.loss_share_insurer / HUNDRED)
-        out.loss_fund_share = shareable - insurer_part
-        out.insurer_result = -loss + out.loss_fund_share
-        lines += [
-            Line("loss", "亏损", loss, "−当年结余"),
-            Line("loss_shareable", "可分担亏损", shareable, _shareable_source(terms)),
-            Line("loss_insurer", "保险机构承担亏损", loss - out.loss_fund_share,
-                 f"可分担亏损 × {terms.loss_share_insurer}% + 不分担部分（R-ORD-4/R-IM-5）"),
-            Line("loss_fund", "基金分担亏损", out.loss_fund_share, "可分担亏损 − 保险机构承担部分"),
-        ]  # fmt: skip
+        _loss(terms, out, f, loss=-result, true_loss=max(ZERO, spent - funds - f.interest))
     lines.append(Line("insurer_result", "保险机构利润（负数为亏损）", out.insurer_result,
                       "清算后保险机构的当年结果"))  # fmt: skip
     return out
+
+
+def _loss(terms: Terms, out: Outcome, f: Figures, *, loss: Decimal, true_loss: Decimal) -> None:
+    """A year the insurer ends below zero. `true_loss` is the loss on the year's whole funds, as
+    if the reserve had been released in full. The withheld reserve may take the insurer's profit
+    but never make a loss nor deepen one: the part of the loss it alone made is paid back to the
+    insurer (`to_pay`). Of the true loss the fund shares what the contract says (R-ORD-4: all,
+    R-IM-5: what the bureau marks as caused by policy changes)."""
+    withheld = loss - true_loss
+    shareable = true_loss
+    if terms.loss_sharing == LossSharing.POLICY_CHANGES:
+        shareable = min(shareable, f.policy_loss)
+    elif terms.loss_sharing == LossSharing.NONE:
+        shareable = ZERO
+    insurer_part = quantize(shareable * terms.loss_share_insurer / HUNDRED)
+    out.loss_fund_share = shareable - insurer_part
+    out.to_pay = withheld
+    out.insurer_result = -(true_loss - out.loss_fund_share)
+    out.lines.extend([
+        Line("loss", "亏损", loss, "−当年结余"),
+        Line("loss_withheld", "未拨付预留款造成的亏损（补拨保险机构）", withheld,
+             "亏损 − 按全年基金计算的亏损：预留款扣减以保险机构利润为限"),
+        Line("loss_shareable", "可分担亏损", shareable, _shareable_source(terms)),
+        Line("loss_insurer", "保险机构承担亏损", true_loss - out.loss_fund_share,
+             f"可分担亏损 × {terms.loss_share_insurer}% + 不分担部分（R-ORD-4/R-IM-5）"),
+        Line("loss_fund", "基金分担亏损", out.loss_fund_share, "可分担亏损 − 保险机构承担部分"),
+    ])  # fmt: skip
+    if withheld:
+        out.lines.append(Line("to_pay", "应补拨保险机构", withheld, "未拨付预留款造成的亏损"))
 
 
 def _shareable_source(terms: Terms) -> str:
@@ -212,7 +227,7 @@ def _shareable_source(terms: Terms) -> str:
         return "经办机构认定的政策性亏损，以按全年基金计算的亏损为限（R-IM-5）"
     if terms.loss_sharing == LossSharing.NONE:
         return "合同约定基金不分担亏损"
-    return "按全年基金计算的亏损；未拨付的考核预留款造成的部分不分担（R-ORD-4）"
+    return "按全年基金计算的亏损（R-ORD-4）"
 
 
 def _settle_difference(out: Outcome, received: Decimal, entitled: Decimal, lines: list) -> None:

@@ -400,10 +400,20 @@ def _prepare_release(evaluation: Evaluation, actor, request) -> None:
     evaluation.reserve_note = ""
 
 
+def _reserve_held(evaluation: Evaluation) -> bool:
+    """Whether the contract's year holds back an evaluation reserve (its terms say so)."""
+    return evaluation.contract.reserve_share > 0
+
+
 def _try_reserve_release(evaluation: Evaluation, actor, request) -> None:
     """Prepare the reserve release by the score. When the approver may not prepare payments
     (finance's job) or the year is not ready (unpaid transfers), the approval stands and the
-    reason is kept; finance then prepares it with `evaluation_reserve_prepare`."""
+    reason is kept; finance then prepares it with `evaluation_reserve_prepare`. A contract that
+    held no reserve for the year (the payout-ratio and self-funded rules) gets no release."""
+    if not _reserve_held(evaluation):
+        evaluation.reserve_note = _("本年度未预留考核款，无需拨付预留款。")
+        evaluation.save(update_fields=["reserve_note"])
+        return
     try:
         with transaction.atomic():
             _prepare_release(evaluation, actor, request)
@@ -423,6 +433,8 @@ def evaluation_reserve_prepare(*, evaluation: Evaluation, actor, request=None) -
         raise IllegalMove(_("考核审批通过后才能生成预留款拨付单。"))
     if evaluation.reserve_release_id:
         raise RuleError(_("该考核的预留款拨付单已经生成。"))
+    if not _reserve_held(evaluation):
+        raise RuleError(_("本年度未预留考核款，无需拨付预留款。"))
     _prepare_release(evaluation, actor, request)
     evaluation.save(update_fields=["reserve_release", "reserve_note"])
     return evaluation

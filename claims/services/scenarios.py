@@ -96,6 +96,13 @@ REFERENCE_KEYS = {
 }
 
 
+PERSON_COLUMNS = (
+    "psn_no", "insutype", "psn_type", "birth_date", "sex", "rural", "cvlserv_flag",
+    "insured_since", "hire_date", "special_statuses", "enrol_start", "payment_channel",
+    "premium", "left_on",
+)  # fmt: skip
+
+
 @dataclass
 class PersonRow:
     row: int
@@ -132,6 +139,7 @@ class Scenario:
     funding_inputs: dict
     contract: dict
     persons: list[PersonRow]
+    persons_file: str
     settlement_files: list[Path]
     evaluation_score: Decimal | None
     carried_in: Decimal
@@ -139,7 +147,7 @@ class Scenario:
 
 
 def _amount(value, problems: Problems, file: str, name: str, row: int | None = None):
-    if isinstance(value, float | bool):
+    if isinstance(value, float | int | bool):
         problems.add(file, row, name, "金额请写成文本（如 \"60.00\"），不要写数字",
                      'write amounts as text ("60.00"), not as a JSON number')  # fmt: skip
         return None
@@ -216,27 +224,29 @@ def scenario_load(path: Path) -> Scenario:
                                 "insurance_year_start")  # fmt: skip
     if start and end and end < start:
         problems.add(file, None, "coverage_end", "早于保障开始日期", "before coverage_start")
+    if insurance_start and start and end and not start <= insurance_start <= end:
+        problems.add(file, None, "insurance_year_start", "应在保障开始与结束日期之间",
+                     "must lie between coverage_start and coverage_end")  # fmt: skip
     scheme_kind = document.get("scheme", SchemeKind.EMPLOYEE_SUPPLEMENTARY)
     if scheme_kind not in SchemeKind.values:
         problems.add(file, None, "scheme", f"方案类型应为 {SchemeKind.values} 之一",
                      f"one of {SchemeKind.values}")  # fmt: skip
     references = {}
-    for key, value in (document.get("references") or {}).items():
+    for key, value in _object(document, "references", problems, file).items():
         if key not in REFERENCE_KEYS:
             problems.add(file, None, f"references.{key}", "未知的参考数据",
                          f"unknown reference, known: {sorted(REFERENCE_KEYS)}")  # fmt: skip
         else:
             references[key] = _amount(value, problems, file, f"references.{key}")
-    funding = document["funding"] if isinstance(document["funding"], dict) else {}
+    funding = _object(document, "funding", problems, file)
     funding_kind, funding_params = funding.get("kind"), funding.get("params") or {}
     for name, message in funding_errors(funding_kind, funding_params).items():
-        problems.add(file, None, f"funding.{name}", message, "invalid funding parameter")
-    inputs = dict(funding.get("inputs") or {})
-    for name in set(inputs) - {*FUNDING_INPUTS, "declared", "snapshot_date"}:
-        problems.add(file, None, f"funding.inputs.{name}", "未知字段", "unknown field")
+        where = "funding.kind" if name == "funding_kind" else f"funding.params.{name}"
+        problems.add(file, None, where, message, "invalid funding rule (docs/funds.md)")
+    inputs = _funding_inputs(funding, problems, file)
     contract = _contract_terms(document["contract"], problems, file)
     year_end = {}
-    for name, value in (document.get("year_end") or {}).items():
+    for name, value in _object(document, "year_end", problems, file).items():
         if name == "policy_loss_reason":
             year_end[name] = str(value)
         elif name in YEAR_END_FIELDS:
@@ -244,7 +254,7 @@ def scenario_load(path: Path) -> Scenario:
         else:
             problems.add(file, None, f"year_end.{name}", "未知字段", "unknown field")
     score = None
-    evaluation = document.get("evaluation") or {}
+    evaluation = _object(document, "evaluation", problems, file)
     if "score" in evaluation:
         score = _amount(evaluation["score"], problems, file, "evaluation.score")
         if score is not None and not Decimal(0) <= score <= Decimal(100):
@@ -253,11 +263,18 @@ def scenario_load(path: Path) -> Scenario:
     settlements = document["settlements"]
     if isinstance(settlements, str):
         settlements = [settlements]
+    if not isinstance(settlements, list) or not all(isinstance(n, str) for n in settlements):
+        problems.add(file, None, "settlements", "应为文件名或文件名列表", "a file name or a list")
+        settlements = []
     files = [path.parent / name for name in settlements]
     for name, found in zip(settlements, files, strict=True):
         if not found.is_file():
             problems.add(file, None, "settlements", f"文件不存在：{name}", f"no such file: {name}")
-    persons = _persons(path.parent / document["persons"], problems)
+    persons = []
+    if isinstance(document["persons"], str):
+        persons = _persons(path.parent / document["persons"], problems)
+    else:
+        problems.add(file, None, "persons", "应为文件名", "a file name")
     problems.raise_any()
     return Scenario(
         path=path,
@@ -275,11 +292,46 @@ def scenario_load(path: Path) -> Scenario:
         funding_inputs=inputs,
         contract=contract,
         persons=persons,
+        persons_file=str(document["persons"]),
         settlement_files=files,
         evaluation_score=score,
         carried_in=carried_in,
         year_end=year_end,
     )
+
+
+def _object(document: dict, key: str, problems: Problems, file: str) -> dict:
+    value = document.get(key) or {}
+    if not isinstance(value, dict):
+        problems.add(file, None, key, "应为 JSON 对象", "must be a JSON object")
+        return {}
+    return value
+
+
+def _funding_inputs(funding: dict, problems: Problems, file: str) -> dict:
+    inputs = dict(_object(funding, "inputs", problems, file))
+    for name in set(inputs) - {*FUNDING_INPUTS, "declared", "snapshot_date"}:
+        problems.add(file, None, f"funding.inputs.{name}", "未知字段", "unknown field")
+    if "headcount" in inputs and (
+        not isinstance(inputs["headcount"], int) or isinstance(inputs["headcount"], bool)
+        or inputs["headcount"] < 0
+    ):  # fmt: skip
+        problems.add(file, None, "funding.inputs.headcount", "参保人数应为非负整数",
+                     "a whole number, 0 or more")  # fmt: skip
+    for name in ("payroll", "accumulated_balance"):
+        if name in inputs:
+            inputs[name] = _amount(inputs[name], problems, file, f"funding.inputs.{name}")
+    if "snapshot_date" in inputs:
+        inputs["snapshot_date"] = _date(
+            inputs["snapshot_date"], problems, file, "funding.inputs.snapshot_date"
+        )
+    declared = inputs.get("declared", {})
+    if not isinstance(declared, dict):
+        problems.add(file, None, "funding.inputs.declared", "应为 JSON 对象", "a JSON object")
+    else:
+        for key, value in declared.items():
+            _amount(value, problems, file, f"funding.inputs.declared.{key}")
+    return inputs
 
 
 def _contract_terms(terms, problems: Problems, file: str) -> dict:
@@ -346,6 +398,11 @@ def _persons(path: Path, problems: Problems) -> list[PersonRow]:
         for column in ("psn_no", "insutype"):
             if column not in header:
                 problems.add(file, 1, column, "缺少必需的列", "required column missing")
+        for column in header:
+            if column not in PERSON_COLUMNS:
+                known = ", ".join(PERSON_COLUMNS)
+                problems.add(file, 1, column, "未知的列（拼写？）",
+                             f"unknown column (a typo?), known: {known}")  # fmt: skip
         if problems.items:
             return []
         for number, row in enumerate(reader, start=2):

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
@@ -75,9 +77,10 @@ def _actors(tag: str) -> dict:
     }
 
 
-def _certno(region_code: str, birth: dt.date, index: int, sex: str) -> str:
+def _certno(birth: dt.date, index: int, sex: str) -> str:
+    """A valid ID number, unique for each index: 500 per region code, a code per 500 people."""
     seq = f"{index % 100:02d}{(index // 100) % 5 * 2 + (1 if sex == '1' else 0)}"
-    first17 = f"{region_code}{birth:%Y%m%d}{seq}"
+    first17 = f"99{index // 500 % 10000:04d}{birth:%Y%m%d}{seq}"
     return first17 + certno_check_digit(first17)
 
 
@@ -167,7 +170,7 @@ def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) 
         rows = [p for p in scenario.persons if p.psn_no in taken]
         raise ScenarioError(
             [
-                f"persons 第{p.row}行 psn_no：人员编号 {p.psn_no} 已在本数据库登记；"
+                f"{scenario.persons_file} 第{p.row}行 psn_no：{p.psn_no} 已在本数据库登记；"
                 f"请在不含这些人员的数据库上模拟 / already registered in this database: run the "
                 f"simulation on a database without them (docs/scenarios.md)"
                 for p in rows
@@ -178,7 +181,7 @@ def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) 
         person = person_create(
             actor=actor,
             psn_no=row.psn_no,
-            certno=_certno(region.code, row.birth_date, index, row.sex),
+            certno=_certno(row.birth_date, index, row.sex),
             name=f"模拟{index + 1:04d}",
             insutype=row.insutype,
             psn_type=row.psn_type,
@@ -207,7 +210,12 @@ def _people(scenario: Scenario, scheme_year: SchemeYear, region: Region, actor) 
             if row.payment_channel == PaymentChannel.NONE
             else row.payment_channel,
         )
-        if row.left_on is not None:
+        if row.left_on is not None and row.left_on <= enrollment.start_date:
+            # withdrawn before cover began: the premium is refunded (R-JN-1), before funding
+            enrollment_cancel(
+                actor=actor, enrollment=enrollment, on_date=row.left_on, reason="退保（模拟）"
+            )
+        elif row.left_on is not None:
             leavers.append((row, enrollment))
     return leavers
 
@@ -222,7 +230,7 @@ def _leave(scenario: Scenario, leavers: list, actor) -> None:
         if later:
             raise ScenarioError(
                 [
-                    f"persons 第{row.row}行 left_on：{row.left_on} 离职，但结算 "
+                    f"{scenario.persons_file} 第{row.row}行 left_on：{row.left_on} 离职，但结算 "
                     f"{', '.join(later)} 在其后 / settlements after the leaving day"
                 ]
             )
@@ -341,6 +349,16 @@ def _benefits(contract: Contract) -> dict:
     }
 
 
+@contextmanager
+def _step(scenario: Scenario, where: str):
+    """A service's refusal, located at the scenario's part it came from."""
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as exc:
+        messages = getattr(exc, "messages", None) or [str(exc)]
+        raise ScenarioError([f"{scenario.path.name} {where}：{m}" for m in messages]) from exc
+
+
 def year_run(scenario: Scenario) -> dict:
     """Run the scenario in the caller's transaction (nothing is rolled back here)."""
     tag = uuid.uuid4().hex[:12]
@@ -348,36 +366,46 @@ def year_run(scenario: Scenario) -> dict:
     region, _c = Region.objects.get_or_create(
         code=SIM_REGION[0], defaults={"name": SIM_REGION[1], "level": RegionLevel.CITY}
     )
-    plan = _plan(scenario, actors["director"])
-    scheme_year = _scheme_year(scenario, plan, region, tag)
-    contract = _contract(scenario, scheme_year, tag)
-    leavers = _people(scenario, scheme_year, region, actors["finance"])
+    with _step(scenario, "plan"):
+        plan = _plan(scenario, actors["director"])
+    with _step(scenario, "year"):
+        scheme_year = _scheme_year(scenario, plan, region, tag)
+    with _step(scenario, "contract"):
+        contract = _contract(scenario, scheme_year, tag)
+    with _step(scenario, f"persons（{scenario.persons_file}）"):
+        leavers = _people(scenario, scheme_year, region, actors["finance"])
     inputs = dict(scenario.funding_inputs)
     snapshot = inputs.pop("snapshot_date", None)
-    calc = funding_calculate(
-        contract=contract,
-        year=scenario.year,
-        actor=actors["finance"],
-        snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
-        **inputs,
-    )
-    funding_approve(calculation=calc, actor=actors["director"])
-    if scenario.carried_in:
-        carried_in_record(
+    with _step(scenario, "funding"):
+        calc = funding_calculate(
             contract=contract,
             year=scenario.year,
-            amount=scenario.carried_in,
             actor=actors["finance"],
-            reason="上年结余（情景输入）",
+            snapshot_date=snapshot,
+            **inputs,
         )
+        funding_approve(calculation=calc, actor=actors["director"])
+    if scenario.carried_in:
+        with _step(scenario, "carried_in"):
+            carried_in_record(
+                contract=contract,
+                year=scenario.year,
+                amount=scenario.carried_in,
+                actor=actors["finance"],
+                reason="上年结余（情景输入）",
+            )
     batches = _ingest(scenario, contract)
-    _leave(scenario, leavers, actors["finance"])
-    transfers = _pay_quarters(contract, scenario.year, actors)
-    reserve = _release(contract, scenario.year, scenario.evaluation_score, actors)
-    settlement = year_end_prepare_for(
-        contract=contract, year=scenario.year, actor=actors["finance"], **scenario.year_end
-    )
-    settlement = year_end_approve(settlement=settlement, actor=actors["director"])
+    with _step(scenario, f"persons（{scenario.persons_file}）left_on"):
+        _leave(scenario, leavers, actors["finance"])
+    with _step(scenario, "contract"):
+        transfers = _pay_quarters(contract, scenario.year, actors)
+    with _step(scenario, "evaluation"):
+        reserve = _release(contract, scenario.year, scenario.evaluation_score, actors)
+    with _step(scenario, "year_end"):
+        settlement = year_end_prepare_for(
+            contract=contract, year=scenario.year, actor=actors["finance"], **scenario.year_end
+        )
+        settlement = year_end_approve(settlement=settlement, actor=actors["director"])
     return _result(scenario, plan, contract, calc, batches, transfers, reserve, settlement)
 
 
@@ -427,8 +455,8 @@ def _result(scenario, plan, contract, calc, batches, transfers, reserve, settlem
             "carried_over": str(settlement.to_carry),
             "returned_to_fund": str(settlement.to_return),
             "paid_to_insurer": str(settlement.to_pay),
-            "loss": lines.get("loss", "0.00"),
-            "loss_insurer": lines.get("loss_insurer", "0.00"),
+            "loss": str(max(-settlement.insurer_result, ZERO) + settlement.loss_fund_share),
+            "loss_insurer": str(max(-settlement.insurer_result, ZERO)),
             "loss_fund": str(settlement.loss_fund_share),
             "insurer_balance": str(settlement.insurer_result),
             "adjustment_proposed": settlement.adjustment_proposed,

@@ -3,6 +3,7 @@
 Everything that differs between machines comes from the environment (see `.env.example`); with
 nothing set the portal runs on SQLite with in-process tasks."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -299,3 +300,7 @@ DASHBOARD_STRICT = env.bool("DASHBOARD_STRICT", default=False)
 # Where the contracts dashboard gets a contract year's payout ratio (claims data, which the
 # contracts app may not import): a function `(contract=, year=)`, like Django's backends.
 CONTRACTS_PAYOUT_RATIO_PROVIDER = "claims.services.year_end.payout_ratio_for"
+
+# R-ORD-3 / R-IM-4: the insurer's profit at most this percent of the year's funds (contract terms
+# above it are refused); a province with another rule sets it.
+MEDSUPP_PROFIT_CAP_MAX = Decimal(env.str("MEDSUPP_PROFIT_CAP_MAX", default="5.00"))

@@ -19,6 +19,7 @@ from contracts.models import (
     ReserveRelease,
     Transfer,
 )
+from insurance.engine.money import quantize
 
 
 def funding_current(*, contract: Contract, year: int) -> FundingCalculation | None:
@@ -39,7 +40,8 @@ def ledger_balances(*, contract: Contract, year: int | None = None) -> dict[tupl
         key = (row["fund"], row["year"], row["account"])
         sign = 1 if row["direction"] == LedgerDirection.IN else -1
         balances[key] = balances.get(key, Decimal("0.00")) + sign * row["s"]
-    return balances
+    # SQLite sums decimals as floats' text: bring each balance back to the fen
+    return {key: quantize(value) for key, value in balances.items()}
 
 
 def ledger_account_balance(*, contract: Contract, year: int, account: str) -> Decimal:
@@ -83,8 +85,6 @@ def fund_summary(*, contract: Contract, year: int) -> dict[str, Decimal]:
 
 def payout_ratio(*, claims_paid: Decimal, premium: Decimal) -> Decimal | None:
     """Claims paid / premium in percent, to 0.01 (R-HZ-2); None without a premium."""
-    from insurance.engine.money import quantize
+    from contracts.settlement_calc import percent_of
 
-    if not premium:
-        return None
-    return quantize(claims_paid * Decimal(100) / premium)
+    return percent_of(claims_paid, premium) if premium else None

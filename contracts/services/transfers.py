@@ -43,11 +43,14 @@ def year_split(*, contract: Contract, funding: FundingCalculation) -> tuple[Deci
     return transfer, base - transfer
 
 
-def _quarter_amount(year_total: Decimal, others: dict[int, Decimal], quarter: int) -> Decimal:
+def _quarter_amount(
+    year_total: Decimal, others: dict[int, Decimal], quarter: int, quarters: list[int]
+) -> Decimal:
     """The quarter's part of `year_total`: what the other existing quarters left, split evenly
-    over the quarters still missing (for an unchanged funding this is exactly
-    `split_exact(year_total, [1, 1, 1, 1])[quarter - 1]`)."""
-    missing = [q for q in QUARTERS if q not in others]
+    over the contract's quarters still missing (`quarters`: those its cover overlaps, so a term
+    beginning mid-year pays the whole year's money over the quarters it covers; for an unchanged
+    funding and a whole year this is `split_exact(year_total, [1, 1, 1, 1])[quarter - 1]`)."""
+    missing = [q for q in quarters if q not in others]
     parts = split_exact(total=year_total - sum(others.values()), weights=[1] * len(missing))
     return parts[missing.index(quarter)]
 
@@ -85,8 +88,10 @@ def transfer_create(
             "quarter", "amount", "reserve_part"
         )
     )
-    amount = _quarter_amount(year_transfer, {q: a for q, a, _r in others}, quarter)
-    reserve = _quarter_amount(year_reserve, {q: r for q, _a, r in others}, quarter)
+    period = contract_year(contract, year)
+    quarters = [q for q in QUARTERS if quarter_in_term(contract, period, q)]
+    amount = _quarter_amount(year_transfer, {q: a for q, a, _r in others}, quarter, quarters)
+    reserve = _quarter_amount(year_reserve, {q: r for q, _a, r in others}, quarter, quarters)
     if amount < 0 or reserve < 0:
         raise RuleError(
             _("合同 %(n)s %(y)s 年已生成的拨付超过重新测算后的年度金额，请人工处理。")

@@ -37,6 +37,7 @@ from contracts.periods import QUARTERS, contract_year, is_last_year, quarter_in_
 from contracts.permissions import PREPARE
 from contracts.selectors import funding_current
 from contracts.services.ledger import ledger_post, ledger_split
+from contracts.services.transfers import year_split
 from contracts.settlement_calc import Figures, Terms, settlement_compute
 from insurance.choices import INSURER_COLLECTED_SOURCES
 from insurance.engine.money import ZERO, MoneyError, to_money
@@ -66,6 +67,18 @@ def _paid_figures(contract: Contract, year: int, funding) -> dict[str, Decimal]:
             % {"y": year, "q": "、".join(f"Q{q}" for q in missing)}
         )
     held = sum((t.reserve_part for t in transfers), ZERO)
+    owed, reserve = year_split(contract=contract, funding=funding)
+    transferred = sum((t.amount for t in transfers), ZERO)
+    if funding.transferable and (transferred, held) != (owed, reserve):
+        # a funding approved again after the quarters were made: the difference is in the
+        # bureau's account, neither paid over nor held as the reserve
+        raise RuleError(
+            _(
+                "%(y)s 年度已生成的季度拨付（%(t)s，预留 %(h)s）与在用的筹资测算（拨付 %(o)s，"
+                "预留 %(r)s）不一致：筹资在各季度拨付生成后又重新批准。差额须先处理，才能清算。"
+            )
+            % {"y": year, "t": transferred, "h": held, "o": owed, "r": reserve}
+        )
     released = ZERO
     if held:
         release = ReserveRelease.objects.filter(contract=contract, year=year).first()
@@ -87,7 +100,7 @@ def _paid_figures(contract: Contract, year: int, funding) -> dict[str, Decimal]:
         or ZERO
     )
     return {
-        "transferred": sum((t.amount for t in transfers), ZERO),
+        "transferred": transferred,
         "reserve_released": released,
         "collected": collected,
         "carried_in": carried_in,

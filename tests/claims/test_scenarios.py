@@ -93,6 +93,8 @@ def test_ordos_year(simulate):
     assert D(end["carried_over"]) == result - cap  # 19,400.00
     assert D(end["returned_to_fund"]) == 0 and D(end["loss_fund"]) == 0
     assert D(end["insurer_balance"]) == cap
+    # the ledger: the insurer holds what it received less what it carries into 2026
+    assert D(r["ledger"]["insurer_holds"]) == funding * D("0.8") + released - (result - cap)
 
 
 def test_huizhou_first_insurance_year(simulate):
@@ -139,11 +141,13 @@ def test_jining_year(simulate):
     s3 = (D("25000") + D("12000") - 15000) * D("0.80") - s1  # 9,600.00
     claims = s1 + s2 + s3
     assert money(r, "benefits", "total") == claims
-    # R-JN-1: 99 CNY each: five paid in cash to the insurer, three from personal accounts
+    # R-JN-1: 99 CNY each: six paid in cash to the insurer, one of whom withdrew before cover
+    # and got it back, three from personal accounts
     assert r["funding"]["by_source"] == {
-        "personal": str(q(5 * D("99"))),
+        "personal": str(q(6 * D("99") - D("99"))),
         "employee_personal_account": str(q(3 * D("99"))),
     }
+    assert any("退费 99.00" in step for step in r["funding"]["explanation"])
     premium = 8 * D("99")
     # only the 297.00 from personal accounts passes through the bureau, with no reserve
     assert [D(t["transferred"]) for t in r["transfers"]] == [3 * D("99") / 4] * 4
@@ -318,5 +322,44 @@ def test_people_already_registered_are_refused(db, copy_of, simulate):
     from tests.insurance.factories import PersonFactory
 
     PersonFactory(psn_no="JN03")
-    with pytest.raises(CommandError, match="persons 第4行 psn_no"):
+    with pytest.raises(CommandError, match=r"persons\.csv 第4行 psn_no"):
         simulate("jining")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda d: d.update(persons=5), "scenario.json persons"),
+        (lambda d: d.update(references=["48000"]), "scenario.json references"),
+        (lambda d: d["funding"].setdefault("inputs", {}).update(snapshot_date="yesterday"),
+         "scenario.json funding.inputs.snapshot_date"),
+        (lambda d: d["year_end"].update(interest=300) if "year_end" in d
+         else d.update(year_end={"interest": 300}), "scenario.json year_end.interest"),
+        (lambda d: d.update(insurance_year_start="2023-01-01"),
+         "scenario.json insurance_year_start"),
+    ],
+)  # fmt: skip
+def test_wrong_types_are_named_not_crashed(db, copy_of, change, named):
+    folder = copy_of("jining")
+    _edit(folder / "scenario.json", change)
+    with pytest.raises(CommandError) as exc:
+        call_command("simulate_year", str(folder / "scenario.json"))
+    assert named in str(exc.value)
+
+
+def test_an_unknown_persons_column_is_refused(db, copy_of):
+    folder = copy_of("jining")
+    path = folder / "persons.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("birth_date", "birth_dat", 1), "utf-8")
+    with pytest.raises(CommandError, match=r"persons\.csv 第1行 birth_dat"):
+        call_command("simulate_year", str(folder / "scenario.json"))
+
+
+def test_a_service_refusal_is_located(db, copy_of):
+    folder = copy_of("jining")
+    _edit(
+        folder / "scenario.json",
+        lambda d: d["contract"].update(reserve_share="20.00", transfer_share="80.00"),
+    )
+    with pytest.raises(CommandError, match=r"scenario\.json contract.*预留比例必须为 0"):
+        call_command("simulate_year", str(folder / "scenario.json"))

@@ -218,13 +218,14 @@ def test_ordos_withheld_reserve_is_not_asked_back_and_surplus_is_used_next_year(
     approve_funding(ordos, 2026, finance, director)
     pay_year(ordos, 2026, finance, director, score="95")  # 100%: 600.00 released
     settlement = _settle(ordos, 2026, finance, director, "4500.00")
-    # funds 3,000.00 + 2,110.00 carried in = 5,110.00; cap 5% = 255.50; received 2,400.00 +
-    # 600.00 + 2,110.00 = 5,110.00; result 5,110.00 − 4,500.00 = 610.00, above the cap by
-    # 354.50, returned: 2026 is the contract's last year, there is no next year to carry into
+    # funds 3,000.00 + 2,110.00 carried in = 5,110.00; the cap is 5% of the money raised
+    # (总筹集资金: the 2,110.00 was capped in 2025 already) = 150.00; received 2,400.00 + 600.00 +
+    # 2,110.00 = 5,110.00; result 5,110.00 − 4,500.00 = 610.00, above the cap by 460.00,
+    # returned: 2026 is the contract's last year, there is no next year to carry into
     lines = {line.code: line.amount for line in settlement.lines.all()}
     assert lines["carried_in"] == D("2110.00") and lines["funds"] == D("5110.00")
-    assert lines["profit_cap"] == D("255.50") and lines["result"] == D("610.00")
-    assert settlement.to_return == D("354.50") and settlement.to_carry == D("0.00")
+    assert lines["profit_cap"] == D("150.00") and lines["result"] == D("610.00")
+    assert settlement.to_return == D("460.00") and settlement.to_carry == D("0.00")
 
 
 def test_ordos_loss_shared_but_not_the_forfeited_reserve(ordos, finance, director):
@@ -234,9 +235,61 @@ def test_ordos_loss_shared_but_not_the_forfeited_reserve(ordos, finance, directo
     settlement = _settle(ordos, 2025, finance, director, "3500.00")
     # received 2,400.00; result 2,400.00 − 3,500.00 = −1,100.00. On the year's whole funds the
     # loss is 3,500.00 − 3,000.00 = 500.00, shared 50/50 (由保险公司和职工大额医疗保险基金按比例
-    # 分担, R-ORD-4): the fund pays 250.00; the 600.00 forfeited reserve stays a penalty.
+    # 分担, R-ORD-4): the fund pays 250.00. The 600.00 withheld may not deepen the loss (the held
+    # reserve must not drive the insurer's balance negative): it is paid back.
     assert settlement.loss_fund_share == D("250.00")
-    assert settlement.insurer_result == D("-850.00")
+    assert settlement.to_pay == D("600.00")
+    assert settlement.insurer_result == D("-250.00")
+
+
+def test_ordos_withheld_reserve_takes_the_profit_not_more(ordos, finance, director):
+    _headcount(ordos, 2025)
+    approve_funding(ordos, 2025, finance, director)  # 3,000.00, reserve 600.00
+    pay_year(ordos, 2025, finance, director, score="50")  # nothing released
+    settlement = _settle(ordos, 2025, finance, director, "2800.00")
+    # the year's funds cover the claims (3,000.00 − 2,800.00 = 200.00), but the insurer got
+    # 2,400.00: −400.00. The withheld reserve takes the 200.00 of profit and no more: 400.00
+    # is paid back and the insurer ends at 0.00
+    assert settlement.to_pay == D("400.00") and settlement.loss_fund_share == D("0.00")
+    assert settlement.insurer_result == D("0.00")
+    balances = ledger_balances(contract=ordos, year=2025)
+    assert balances[("employee_large_fund", 2025, LedgerAccount.INSURER)] == D("2800.00")
+
+
+def test_a_term_starting_mid_year_pays_the_year_over_the_quarters_it_covers(db, finance, director):
+    scheme = SchemeFactory()
+    SchemeYearFactory(
+        scheme=scheme, year=2025, funding_kind=FundingKind.PER_CAPITA,
+        funding_params={"amount": "60.00", "source": "employee_large_fund"},
+    )  # fmt: skip
+    contract = ContractFactory(
+        scheme=scheme, status=ContractStatus.ACTIVE, starts_on=dt.date(2025, 4, 1),
+        ends_on=dt.date(2028, 3, 31),
+    )  # fmt: skip
+    _headcount(contract, 2025, 30)
+    approve_funding(contract, 2025, finance, director)  # 60.00 × 30 = 1,800.00
+    pay_quarters(contract, 2025, finance, director)
+    # the whole year's 80% (1,440.00) and 20% (360.00) over Q2-Q4: 480.00 and 120.00 each
+    transfers = Transfer.objects.filter(contract=contract, year=2025).order_by("quarter")
+    assert [(t.quarter, t.amount, t.reserve_part) for t in transfers] == [
+        (q, D("480.00"), D("120.00")) for q in (2, 3, 4)
+    ]
+    balances = ledger_balances(contract=contract, year=2025)
+    assert balances[("employee_large_fund", 2025, LedgerAccount.POOL)] == D("0.00")
+
+
+def test_a_funding_approved_again_after_the_quarters_stops_the_year_end(ordos, finance, director):
+    _headcount(ordos, 2025, 10)
+    approve_funding(ordos, 2025, finance, director)  # 600.00
+    pay_year(ordos, 2025, finance, director)
+    scheme_year = ordos.scheme.years.get(year=2025)
+    scheme_year.funding_params = {"amount": "70.00", "source": "employee_large_fund"}
+    scheme_year.save()
+    approve_funding(ordos, 2025, finance, director)  # 700.00: 100.00 neither paid nor held
+    with pytest.raises(RuleError, match="不一致"):
+        year_end_prepare(
+            contract=ordos, year=2025, claims_paid="1", claims_source="x", actor=finance
+        )
 
 
 def test_ordos_year_end_waits_for_the_reserve_release(ordos, finance, director):
