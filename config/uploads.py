@@ -47,3 +47,27 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+class ChunkedUploadMiddleware:
+    """A multipart upload sent chunked (`Transfer-Encoding: chunked`, no Content-Length) is read
+    to its end, as one with a length is. Django reads a body without a Content-Length as empty;
+    when the server ends the chunked input itself (gunicorn: `wsgi.input_terminated`), the body
+    is that input, and its declared length is the most an upload may be, so that the upload
+    handlers above still stop it at the limit as it arrives (413). First among the middleware:
+    the CSRF check reads the form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if (
+            not meta.get("CONTENT_LENGTH")
+            and meta.get("wsgi.input_terminated")
+            and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+            and request.content_type == "multipart/form-data"
+        ):
+            meta["CONTENT_LENGTH"] = str(max_upload_bytes() + FORM_SLACK)
+            request._stream = meta["wsgi.input"]
+        return self.get_response(request)

@@ -23,6 +23,7 @@ from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user
 
 READ_BYTES = 1024 * 1024
+ENCODINGS = ("", "utf-8", "gbk", "gb18030")  # what an upload may state (empty: detected)
 
 
 class PayloadTooLarge(APIException):
@@ -72,6 +73,12 @@ class BatchListCreateView(generics.ListAPIView):
         parameters=[
             IDEMPOTENCY,
             OpenApiParameter("contract", int, description="JSON 行上传时的合同ID"),
+            OpenApiParameter(
+                "encoding",
+                str,
+                enum=list(ENCODINGS[1:]),
+                description="JSON 行上传时指定编码（留空自动识别） / the encoding, if stated",
+            ),  # fmt: skip
         ],
         responses={
             202: BatchSerializer,
@@ -90,6 +97,10 @@ class BatchListCreateView(generics.ListAPIView):
         if request.content_type.startswith("application/x-ndjson"):
             contract_id, upload, name, encoding = self._ndjson(request)
         else:
+            if not declared and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+                # A server that cannot end a chunked body (ChunkedUploadMiddleware takes those
+                # it can): not read as an empty form.
+                raise LengthRequired
             form = BatchUploadSerializer(data=request.data)
             if upload_too_large(request):  # the upload handler stopped reading at the limit
                 raise PayloadTooLarge
@@ -130,7 +141,11 @@ class BatchListCreateView(generics.ListAPIView):
                 raise PayloadTooLarge
             spooled.write(chunk)
         spooled.seek(0)
-        return int(contract_id), spooled, "upload.jsonl", ""
+        encoding = request.query_params.get("encoding", "")
+        if encoding not in ENCODINGS:
+            spooled.close()
+            raise ValidationError({"encoding": [f"编码须为 {', '.join(ENCODINGS[1:])} 之一或留空"]})
+        return int(contract_id), spooled, "upload.jsonl", encoding
 
 
 def _body_chunks(request):

@@ -36,14 +36,16 @@ NATIONAL_CODES: tuple[Code, ...] = (
     Code("insutype", "职工基本医疗保险", "310", "职工基本医疗保险"),
     Code("insutype", "城乡居民基本医疗保险", "390", "城乡居民基本医疗保险"),
     # 医疗类别 (med_type): the national codes are their own families; cities' sub-codes and
-    # the words exports use belong to the family they subdivide.
+    # the words exports use belong to the family they subdivide. The national list puts 22
+    # (外伤住院) and 24 (急诊转住院) among the inpatient kinds (2x 住院): they are stays in
+    # hospital, which plans speak of as 21, so a plan's "21" covers them.
     Code("med_type", "11", "11", "普通门诊"),
     Code("med_type", "12", "12", "门诊挂号"),
     Code("med_type", "13", "13", "急诊"),
     Code("med_type", "14", "14", "门诊慢特病"),
     Code("med_type", "21", "21", "普通住院"),
-    Code("med_type", "22", "22", "外伤住院"),
-    Code("med_type", "24", "24", "急诊转住院"),
+    Code("med_type", "22", "21", "外伤住院"),
+    Code("med_type", "24", "21", "急诊转住院"),
     Code("med_type", "31", "31", ""),
     Code("med_type", "41", "41", "定点药店购药"),
     Code("med_type", "51", "51", "生育门诊"),

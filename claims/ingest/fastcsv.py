@@ -68,8 +68,9 @@ def _text(column) -> str:
     edge, inner = r"[^\s,\"\x00]", r"[^,\"\r\n\x00]"  # NUL: the reader's bad_character
     longest = column.max_length
     body = edge if longest == 1 else rf"{edge}(?:{inner}{{0,{longest - 2}}}{edge})?"
-    if column.kind is Kind.ID:
-        body = rf"(?!{SCIENTIFIC}(?:,|$)){body}"
+    if column.kind in (Kind.ID, Kind.CODE):
+        # Not Excel's text forms ('0015..., ="0015..."), whose text inside the reader takes.
+        body = rf"(?![=']|{SCIENTIFIC}(?:,|$)){body}"
     return body if column.required else f"(?:{body})?"
 
 

@@ -254,6 +254,18 @@ def _read_date(value) -> date | None:
 
 # --- text ----------------------------------------------------------------------------------------
 _SCIENTIFIC = re.compile(SCIENTIFIC)
+# Excel's ways of keeping an identifier as text in a CSV file: ="0015062012345678" (a formula
+# giving the text) or a leading apostrophe ('0015062012345678). The text inside is the value.
+_EXCEL_TEXT = re.compile(r'="(?P<text>[^"]*)"')
+
+
+def unwrap_excel_text(text: str) -> str:
+    found = _EXCEL_TEXT.fullmatch(text)
+    if found is not None:
+        return found["text"].strip()
+    if text.startswith("'"):
+        return text[1:].strip()
+    return text
 
 
 def _number_as_text(value) -> str:
@@ -288,8 +300,11 @@ def read_text(value, *, identifier: bool = False) -> str:
             raise Bad("bad_character") from None
     if "\x00" in text:  # PostgreSQL cannot store it: a located error, not a crash
         raise Bad("bad_character")
-    if identifier and _SCIENTIFIC.fullmatch(text):
-        raise Bad("id_as_number", value=text)
+    if identifier:
+        if text[:1] in ("=", "'"):
+            text = unwrap_excel_text(text)
+        if _SCIENTIFIC.fullmatch(text):
+            raise Bad("id_as_number", value=text)
     return text
 
 
@@ -316,7 +331,7 @@ def reader(column: Column, codes: dict[str, str] | None = None):
         return read_date
     if kind is Kind.FLAG:
         return read_flag
-    identifier = kind is Kind.ID
+    identifier = kind in (Kind.ID, Kind.CODE)  # codes are written as Excel text too
     choices = column.choices
 
     def read(value) -> str:

@@ -3,10 +3,11 @@ problems that reject the whole file (a missing or doubled column, a title row ab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from claims.ingest.errors import FileRejected
-from claims.ingest.spec import BY_NAME, HEADER_COLUMNS, header_to_name
+from claims.ingest.spec import BY_NAME, HEADER_COLUMNS, Kind, header_to_name
 
 # Rows looked at below the first when it is not the header: a title, a unit, a blank line...
 TITLE_ROWS_SEARCHED = 10
@@ -26,6 +27,34 @@ def _text(cell) -> str:
     return "" if cell is None else str(cell).strip().lstrip("\ufeff").strip()
 
 
+# A unit after a header, as bureau exports write it: 统筹基金支出(元), 统筹基金支出（元）, [元], 【元】.
+_UNIT = re.compile(r"(?P<name>.+?)\s*[(（\[【]\s*(?P<unit>[^)）\]】]*?)\s*[)）\]】]")
+YUAN = "元"
+
+
+def cell_name(text: str) -> str | None:
+    """The column a header cell names: its text, or the text before a unit of yuan. An amount
+    header stating another unit (万元, 千元, 分) rejects the file: its amounts are not yuan."""
+    name = header_to_name(text)
+    if name is not None:
+        return name
+    found = _UNIT.fullmatch(text)
+    if found is None:
+        return None
+    name = header_to_name(found["name"])
+    if name is None or BY_NAME[name].kind is not Kind.MONEY:
+        return None
+    if found["unit"] != YUAN:
+        raise FileRejected(
+            "unit_not_yuan",
+            f"表头“{text}”的金额单位不是元：请把该列换算为元，表头写作“{found['name']}”"
+            f"或“{found['name']}(元)”",
+            f"the header “{text}” states a unit other than yuan: convert the column to yuan and "
+            f"head it “{found['name']}” or “{found['name']}(元)”",
+        )
+    return name
+
+
 def _missing(names) -> list[str]:
     present = set(names)
     return [name for name in HEADER_COLUMNS if name not in present]
@@ -34,7 +63,7 @@ def _missing(names) -> list[str]:
 def resolve_header(cells) -> Header:
     """The header's columns, or FileRejected (`duplicate_column`); columns may be missing."""
     texts = tuple(_text(cell) for cell in cells)
-    names = tuple(header_to_name(text) if text else None for text in texts)
+    names = tuple(cell_name(text) if text else None for text in texts)
     first_cell: dict[str, str] = {}
     for text, name in zip(texts, names, strict=True):
         if name is None:
@@ -66,7 +95,10 @@ def read_header(cells) -> Header:
 
 
 def is_header(cells) -> bool:
-    names = [header_to_name(_text(cell)) for cell in cells]
+    try:
+        names = [cell_name(_text(cell)) for cell in cells]
+    except FileRejected:
+        return True  # a header, whose unit read_header then refuses
     return not _missing(names)
 
 
