@@ -78,7 +78,7 @@ class BatchListCreateView(generics.ListAPIView):
                 str,
                 enum=list(ENCODINGS[1:]),
                 description="JSON 行上传时指定编码（留空自动识别） / the encoding, if stated",
-            ),  # fmt: skip
+            ),
         ],
         responses={
             202: BatchSerializer,

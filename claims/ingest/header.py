@@ -27,7 +27,7 @@ def _text(cell) -> str:
     return "" if cell is None else str(cell).strip().lstrip("\ufeff").strip()
 
 
-# A unit after a header, as bureau exports write it: 统筹基金支出(元), 统筹基金支出（元）, [元], 【元】.
+# A unit after a header, as bureau exports write it: 统筹基金支出(元), （元）, [元], 【元】.
 _UNIT = re.compile(r"(?P<name>.+?)\s*[(（\[【]\s*(?P<unit>[^)）\]】]*?)\s*[)）\]】]")
 YUAN = "元"
 

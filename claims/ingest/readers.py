@@ -16,6 +16,7 @@ from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
+from claims.ingest import xlsx
 from claims.ingest.errors import FileRejected
 from claims.ingest.header import (
     TITLE_ROWS_SEARCHED,
@@ -29,15 +30,21 @@ from claims.ingest.header import (
 XLSX_MAX_RATIO = 100
 XLSX_MAX_UNCOMPRESSED = 2 * 1024**3
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+# An OLE2 compound file: Excel 97-2003 (.xls), WPS (.et), or an XLSX saved with a password.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BAD_JSON = "__bad_json__"  # the key of a JSON line's stand-in row when it is not an object
 
 
 def detect_format(path: Path, filename: str = "") -> str:
     name = (filename or path.name).lower()
     with path.open("rb") as fh:
-        head = fh.read(4)
+        head = fh.read(len(OLE_MAGIC))
+    if head.startswith(OLE_MAGIC):  # before the name: a password-protected .xlsx is one too
+        return "xls"
     if head.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
         return "xlsx"
+    if name.endswith((".xls", ".et")):
+        return "xls"
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     return "csv"
@@ -145,6 +152,15 @@ def _open_csv(path: Path, encoding: str):
         first = next(rows, None)
         if first is None:
             raise FileRejected("empty", "文件为空", "the file is empty")
+        if len(first[1]) == 1 and "\t" in first[1][0]:
+            raise FileRejected(
+                "tsv",
+                "文件以制表符分隔（TSV，如 Excel“文本文件(制表符分隔)”或“Unicode 文本”），"
+                "不是逗号分隔的 CSV：请另存为“CSV UTF-8(逗号分隔)”或 XLSX 后发送",
+                "the file is tab-separated (TSV, as Excel's “Text (Tab delimited)” or “Unicode "
+                "Text” saves it), not comma-separated CSV: save it as “CSV UTF-8 (Comma "
+                "delimited)” or XLSX and send it again",
+            )
         header = _header_of(first[1], rows)
     except BaseException:
         fh.close()
@@ -191,21 +207,47 @@ def check_xlsx_archive(path: Path) -> None:
 
 
 def read_xlsx(path: Path) -> tuple[Header, Iterator[tuple[int, list]]]:
-    """The first sheet (a notes sheet after it is not read). Cells come as the sheet holds
-    them: text, float, bool, or datetime for a cell formatted as a date (an Excel serial
-    date); formulas as their cached results."""
+    """The sheet whose first row is the header: the first sheet, or a later one when the first
+    holds notes (a notes sheet is not read). Cells come as the sheet holds them: text, float,
+    bool, or datetime for a cell formatted as a date (an Excel serial date); formulas as their
+    saved results. A cell read as empty that is not (an error such as #DIV/0!, a formula
+    without a saved result) in a column that is read rejects the file, naming the cells."""
     from python_calamine import CalamineWorkbook
 
     check_xlsx_archive(path)
     workbook = CalamineWorkbook.from_path(str(path))
-    sheet = workbook.get_sheet_by_index(0)
-    numbered = enumerate(sheet.iter_rows(), start=1)
-    first = next(numbered, None)
-    if first is None:
-        raise FileRejected("empty", "工作表为空", "the sheet is empty")
-    name = workbook.sheet_names[0]
-    where = ("", "") if len(workbook.sheet_names) == 1 else (f"工作表“{name}”", f"sheet “{name}”: ")
-    header = _header_of(first[1], numbered, where)
+    names = workbook.sheet_names
+    sheet, header, numbered, name = None, None, None, ""
+    first_problem: FileRejected | None = None
+    for index, name in enumerate(names):
+        sheet = workbook.get_sheet_by_index(index)
+        numbered = enumerate(sheet.iter_rows(), start=1)
+        first = next(numbered, None)
+        if first is None:
+            continue
+        where = ("", "") if len(names) == 1 else (f"工作表“{name}”", f"sheet “{name}”: ")
+        try:
+            header = _header_of(first[1], numbered, where)
+            break
+        except FileRejected as exc:
+            if exc.code not in ("missing_column", "title_row"):
+                raise
+            # Look on: a later sheet may be the data. A title row is the likelier mistake.
+            if first_problem is None or exc.code == "title_row" != first_problem.code:
+                first_problem = exc
+    if header is None:
+        if first_problem is None:
+            raise FileRejected("empty", "工作表为空", "the sheet is empty")
+        if len(names) > 1 and first_problem.code == "missing_column":
+            raise FileRejected(
+                "no_header_sheet",
+                f"没有一个工作表的第 1 行是表头（共 {len(names)} 个工作表："
+                f"{'、'.join(names)}）：{first_problem.message_zh}",
+                f"no sheet has the header on its first row ({len(names)} sheets: "
+                f"{', '.join(names)}): {first_problem.message_en}",
+            )
+        raise first_problem
+    _refuse_problem_cells(path, name, sheet.start[1], header)
 
     def rows() -> Iterator[tuple[int, list]]:
         for number, values in numbered:
@@ -214,6 +256,42 @@ def read_xlsx(path: Path) -> tuple[Header, Iterator[tuple[int, list]]]:
             yield number, values
 
     return header, rows()
+
+
+def _refuse_problem_cells(path: Path, sheet_name: str, first_column: int, header: Header) -> None:
+    """FileRejected naming the cells of read columns that calamine reads as empty but are not."""
+    member = xlsx.sheet_members(path).get(sheet_name)
+    if member is None:
+        return
+    read = {i + first_column for i, name in enumerate(header.names) if name}
+    cells = xlsx.problem_cells(path, member, wanted=read.__contains__, below_row=1)
+    if not cells:
+        return
+
+    def column(cell) -> str:
+        return header.names[cell.index - first_column] or ""
+
+    errors = [c for c in cells if c.error]
+    listed = cells[: xlsx.MOST_LISTED]
+    places = "、".join(
+        f"{c.letter}{c.row}（{column(c)}）" + (f"：{c.error}" if c.error else "：公式无计算结果")
+        for c in listed
+    )
+    places_en = "; ".join(
+        f"{c.letter}{c.row} ({column(c)})" + (f": {c.error}" if c.error else ": formula, no result")
+        for c in listed
+    )
+    code = "xlsx_error_cell" if errors else "xlsx_formula_without_value"
+    raise FileRejected(
+        code,
+        f"工作表“{sheet_name}”中这些单元格没有可读的值：{places}。错误值（如 #DIV/0!、#N/A）"
+        "请在源表中更正；没有计算结果的公式请在 Excel 或 WPS 中打开文件、重新计算并保存，"
+        "或把公式列“选择性粘贴为数值”后再发送",
+        f"these cells of sheet “{sheet_name}” hold no value that can be read: {places_en}. "
+        "Correct the error values (#DIV/0!, #N/A) in the source; for formulas without a saved "
+        "result, open the file in Excel or WPS, recalculate and save it, or paste the formula "
+        "columns as values, then send it again",
+    )
 
 
 def _json_object(line: str):
@@ -242,8 +320,8 @@ def _not_lines(number: int, line: str, first_obj) -> FileRejected:
     if line.strip() in ("{", "[") or line.lstrip().startswith("["):
         return FileRejected(
             "json_document",
-            f"第 {number} 行开始的是一个完整的 JSON 文档（数组或多行对象），不是逐行记录：请每行写一个"
-            "完整的 JSON 对象（JSON Lines）",
+            f"第 {number} 行开始的是一个完整的 JSON 文档（数组或多行对象），不是逐行记录："
+            "请每行写一个完整的 JSON 对象（JSON Lines）",
             f"line {number} begins one JSON document (an array or an object over several lines), "
             "not JSON lines: write one whole JSON object per line",
         )
@@ -278,7 +356,7 @@ def read_jsonl(
         if first is None:
             raise FileRejected("empty", "文件为空", "the file is empty")
         first_obj = _json_object(first)
-        if first_obj is None or _RESPONSE_KEYS & set(first_obj) and "setl_id" not in first_obj:
+        if first_obj is None or (_RESPONSE_KEYS & set(first_obj) and "setl_id" not in first_obj):
             try:
                 whole = json.loads(first)
             except (ValueError, RecursionError):
@@ -307,6 +385,15 @@ def open_rows(
     """(format, encoding used, header, rows) for any supported file. Rows are (row number,
     cells): a list in header order (CSV, XLSX) or a dict by key (JSON lines)."""
     file_format = detect_format(path, filename)
+    if file_format == "xls":
+        raise FileRejected(
+            "xls",
+            "这是旧版 Excel 97-2003（.xls）或 WPS（.et）文件，或设置了打开密码的工作簿，无法读取："
+            "请去掉密码，另存为 .xlsx 或“CSV UTF-8(逗号分隔)”后发送",
+            "this is an Excel 97-2003 (.xls) or WPS (.et) file, or a workbook with a password, "
+            "which cannot be read: remove the password and save it as .xlsx or “CSV UTF-8 "
+            "(Comma delimited)”, then send it again",
+        )
     if file_format == "xlsx":
         return file_format, "", *read_xlsx(path)
     used = normalise_encoding(encoding) if encoding else detect_encoding(path)
