@@ -35,6 +35,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不是有效日期（应为 YYYY-MM-DD，年份 1900–2099）：{value}",
         "not a valid date (YYYY-MM-DD, years 1900-2099): {value}",
     ),
+    "serial_date": (
+        "日期单元格是数字 {value}（Excel 序列日期，即 {shown}），不是日期：请把该列设为日期格式，"
+        "或写成 YYYY-MM-DD HH:MM:SS",
+        "the date cell holds the number {value} (an Excel serial date: {shown}), not a date: "
+        "format the column as a date, or write YYYY-MM-DD HH:MM:SS",
+    ),
+    "json_not_fen": (
+        "JSON 数字 {value} 不是精确到分的金额（二进制浮点数的写法）：请以两位小数写出金额，"
+        '如 49667.14 或 "49667.14"（Java 请用 BigDecimal）',
+        "the JSON number {value} is not an amount exact to the fen (a binary float's digits): "
+        'write amounts with two decimals, e.g. 49667.14 or "49667.14" (BigDecimal in Java)',
+    ),
     "bad_choice": (
         "取值不在允许范围内：{value}（允许：{allowed}）",
         "{value} is not one of {allowed}",
@@ -50,6 +62,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请把该列设为文本格式后重新导出",
         "the ID was held as a number ({value}); digits beyond 15 are lost: format the column as "
         "text and export again",
+    ),
+    "id_zeroed": (
+        "编号 {value} 超过 15 位，第 15 位之后全是 0：该列曾被表格软件存成数字，后面的数字已丢失"
+        "（本文件该列所有长编号都是这样）。请在源系统中把该列设为文本格式后重新导出",
+        "the ID {value} has more than 15 digits and only zeros after the 15th: the column went "
+        "through a spreadsheet as a number and lost its last digits (every long ID of this "
+        "column in the file does). Format the column as text in the source and export again",
     ),
     # No value in the message: the character itself cannot be stored or exported.
     "bad_character": (

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from claims.ingest.codes import CodeBook
-from claims.ingest.forms import MONEY_TEXT, PLAIN, SCIENTIFIC
+from claims.ingest.forms import EXACT_DIGITS, MONEY_TEXT, PLAIN, SCIENTIFIC, ZeroedIds
 from claims.ingest.header import Header
 from claims.ingest.rows import ParseStats
 from claims.ingest.spec import BY_NAME, COLUMNS, Kind, absent, row_condition_sql
@@ -89,7 +89,7 @@ def _cell(column, *, lenient: bool = False) -> str:
         body = PLAIN[kind]
         if kind is Kind.DATE and not column.required:
             body = f"(?:{body})?"
-    if name in _NAMED or kind is Kind.CODE:
+    if name in _NAMED or kind in (Kind.CODE, Kind.ID):
         return f"(?P<{name}>{body})"
     return body
 
@@ -301,6 +301,11 @@ def _blocks(
     flag_at = groups.index("refd_setl_flag") if "refd_setl_flag" in groups else None
     codes_end = 2 + len(code_columns)
     stable: dict[str, bool] = {}  # year -> whether its local times are unambiguous
+    # IDs a spreadsheet zeroed (forms.ZeroedIds): looked at only in a line with a cell of more
+    # than 15 digits, which one C-speed search finds.
+    id_names = [name for name in names if BY_NAME[name].kind is Kind.ID]
+    long_cell = re.compile(rf"(?:^|,)[0-9]{{{EXACT_DIGITS + 1}}}").search
+    zeroed = ZeroedIds()
     # A set of the file's setl_ids (about 70 MB for a million rows): a GROUP BY over the staged
     # rows cost a tenth of the whole staging time.
     seen: set[str] = set()
@@ -322,6 +327,11 @@ def _blocks(
             line = ",".join(cells)
         picked = found.group(*groups)
         setl_id, setl_time = picked[0], picked[1]
+        if long_cell(line):
+            for name in id_names:
+                value = found.group(name)
+                if len(value) > EXACT_DIGITS:
+                    zeroed.note(name, value, number)
         if setl_id in seen:
             raise NotPlain(f"row {number}: a repeated setl_id")
         seen.add(setl_id)
@@ -345,5 +355,7 @@ def _blocks(
             out = []
     if out:
         yield "".join(out)
+    if zeroed.zeroed():
+        raise NotPlain("an ID column a spreadsheet zeroed")
     stats.rows = stats.good = rows
     stats.reversals = reversals

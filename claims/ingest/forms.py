@@ -108,6 +108,12 @@ def read_money(value) -> Decimal | None:
             return _checked_amount(Decimal(value), value)
         except InvalidOperation:  # quantize beyond the context's precision: far too large
             raise Bad("out_of_range", value=value, limit=AMOUNT_LIMIT) from None
+        except Bad as bad:
+            # A JSON number is read as written, never rounded: 49667.14000000001 is what a
+            # binary float (a double summed in Java or JavaScript) writes, not an amount.
+            if bad.code == "too_many_decimals":
+                raise Bad("json_not_fen", value=value) from None
+            raise
     raise Bad("bad_number", value=value)
 
 
@@ -188,6 +194,31 @@ def _spreadsheet_moment(value: datetime) -> datetime:
     return rounded if abs(rounded - value) < timedelta(milliseconds=1) else value
 
 
+# An Excel serial date (days since 1899-12-30, the time as a fraction) in a cell not formatted as
+# a date: 45721 is 2025-03-05, 45721.354 is 08:29:46 that day. Refused with the date it stands
+# for, since the column's format, not the number, is what the insurer must change.
+_SERIAL = re.compile(r"[0-9]{5}(?:\.[0-9]+)?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 a spreadsheet's wall clock
+
+
+def _not_a_date(value, code: str) -> Bad:
+    """`code` (bad_date, bad_datetime), or serial_date when the value is an Excel serial date
+    of a year 1900-2099."""
+    number = None
+    if value.__class__ in (int, float, Decimal) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and _SERIAL.fullmatch(value.strip()):
+        number = float(value.strip())
+    if number is not None and math.isfinite(number) and 1 <= number < 73051:  # to 2099-12-31
+        moment = _EXCEL_EPOCH + timedelta(days=number)
+        moment = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+        shown = (
+            moment.date().isoformat() if number == int(number) else f"{moment:%Y-%m-%d %H:%M:%S}"
+        )
+        return Bad("serial_date", value=value, shown=shown)
+    return Bad(code, value=value)
+
+
 def read_datetime(value) -> datetime | None:
     if value is None or value == "":
         return None
@@ -208,9 +239,9 @@ def read_datetime(value) -> datetime | None:
             try:
                 moment, _timed = _parse_moment(text)
             except ValueError:
-                raise Bad("bad_datetime", value=value) from None
+                raise _not_a_date(value, "bad_datetime") from None
     else:  # a number: in a spreadsheet, a date cell not formatted as a date
-        raise Bad("bad_datetime", value=value)
+        raise _not_a_date(value, "bad_datetime")
     _in_years(moment, "bad_datetime", value)
     return moment
 
@@ -245,9 +276,9 @@ def _read_date(value) -> date | None:
         try:
             day = _parse_moment(text)[0].date()
         except ValueError:
-            raise Bad("bad_date", value=value) from None
+            raise _not_a_date(value, "bad_date") from None
     else:
-        raise Bad("bad_date", value=value)
+        raise _not_a_date(value, "bad_date")
     _in_years(day, "bad_date", value)
     return day
 
@@ -306,6 +337,48 @@ def read_text(value, *, identifier: bool = False) -> str:
         if _SCIENTIFIC.fullmatch(text):
             raise Bad("id_as_number", value=text)
     return text
+
+
+# --- identifiers a spreadsheet zeroed ----------------------------------------------------------
+# Excel holds a number to 15 significant digits: an ID of more digits that went through a
+# numeric cell and back to text keeps its first 15 and ends in zeros (50015520256100000001 ->
+# 50015520256100000000). One such value cannot be told from a real ID that ends in zeros; a
+# column can: real IDs end in any digit. A column is zeroed when none of its long numeric IDs has
+# a digit other than 0 beyond the 15th and they have at least ZEROED_EVIDENCE such zeros in all
+# (a real column passes with odds of 1 in 10^5 or better).
+ZEROED_EVIDENCE = 5
+ZEROED_LISTED = 1000  # rows listed per zeroed column
+
+
+class ZeroedIds:
+    """Watches the ID columns of one file for the spreadsheet's zeroing, as rows are read."""
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, int] = {}
+        self.rows: dict[str, list[tuple[int, str]]] = {}
+        self.real: set[str] = set()  # columns with a long ID that was not zeroed
+
+    def note(self, column: str, text: str, row: int) -> None:
+        """Look at one ID (callers pass only those longer than EXACT_DIGITS)."""
+        if column in self.real or not (text.isdigit() and text.isascii()):
+            return
+        tail = text[EXACT_DIGITS:]
+        if tail.strip("0"):
+            self.real.add(column)
+            self.rows.pop(column, None)
+            return
+        self.evidence[column] = self.evidence.get(column, 0) + len(tail)
+        listed = self.rows.setdefault(column, [])
+        if len(listed) < ZEROED_LISTED:
+            listed.append((row, text))
+
+    def zeroed(self) -> dict[str, list[tuple[int, str]]]:
+        """column -> (row, value) of its zeroed IDs, for each column found zeroed."""
+        return {
+            column: rows
+            for column, rows in self.rows.items()
+            if column not in self.real and self.evidence.get(column, 0) >= ZEROED_EVIDENCE
+        }
 
 
 def read_flag(value) -> bool:

@@ -60,29 +60,32 @@ def _missing(names) -> list[str]:
     return [name for name in HEADER_COLUMNS if name not in present]
 
 
-def resolve_header(cells) -> Header:
-    """The header's columns, or FileRejected (`duplicate_column`); columns may be missing."""
+def resolve_header(cells, line: int = 1) -> Header:
+    """The header's columns, or FileRejected (`duplicate_column`, naming the header's `line`:
+    1 in a CSV or XLSX file, the line of a JSON object); columns may be missing."""
     texts = tuple(_text(cell) for cell in cells)
     names = tuple(cell_name(text) if text else None for text in texts)
-    first_cell: dict[str, str] = {}
-    for text, name in zip(texts, names, strict=True):
+    first_cell: dict[str, int] = {}
+    for position, (text, name) in enumerate(zip(texts, names, strict=True), start=1):
         if name is None:
             continue
         if name in first_cell:
+            before = first_cell[name]
             raise FileRejected(
                 "duplicate_column",
-                f"“{first_cell[name]}”和“{text}”是同一字段 {name}（{BY_NAME[name].label}）："
-                "请只保留一列",
-                f"“{first_cell[name]}” and “{text}” are the same field {name}: keep one column",
+                f"第 {line} 行第 {before} 列“{texts[before - 1]}”和第 {position} 列“{text}”"
+                f"是同一字段 {name}（{BY_NAME[name].label}）：请只保留一列",
+                f"line {line}: column {before} “{texts[before - 1]}” and column {position} "
+                f"“{text}” are the same field {name}: keep one column",
             )
-        first_cell[name] = text
+        first_cell[name] = position
     ignored = tuple(text for text, name in zip(texts, names, strict=True) if text and not name)
     return Header(texts, names, ignored)
 
 
-def read_header(cells) -> Header:
+def read_header(cells, line: int = 1) -> Header:
     """The header, or FileRejected (`duplicate_column`, `missing_column`)."""
-    header = resolve_header(cells)
+    header = resolve_header(cells, line)
     missing = _missing(header.names)
     if missing:
         labels = "、".join(f"{n}（{BY_NAME[n].label}）" for n in missing)

@@ -362,7 +362,7 @@ def read_jsonl(
             except (ValueError, RecursionError):
                 whole = None
             raise _not_lines(first_number, first, whole)
-        header = read_header(list(first_obj))
+        header = read_header(list(first_obj), first_number)
     except BaseException:
         fh.close()
         raise

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from claims.ingest.codes import CodeBook, national_codebook
 from claims.ingest.errors import RowError, error
-from claims.ingest.forms import Bad, reader
+from claims.ingest.forms import EXACT_DIGITS, Bad, ZeroedIds, reader
 from claims.ingest.header import Header, resolve_header
 from claims.ingest.readers import BAD_JSON
 from claims.ingest.spec import (
@@ -44,6 +44,7 @@ class _Cell(NamedTuple):
     code: bool  # a CODE column: its reader gives (family, code as sent)
     required: bool
     empty: object  # what an empty optional cell holds
+    identifier: bool  # an ID column: watched for a spreadsheet's zeroing (forms.ZeroedIds)
 
 
 class RowParser:
@@ -61,6 +62,7 @@ class RowParser:
         self._by_keys: dict[tuple, list[_Cell]] = {}
         self._template = complete_record()
         self._seen: dict[str, int] = {}
+        self._zeroed = ZeroedIds()
 
     def _compile(self, named) -> list[_Cell]:
         cells = []
@@ -70,16 +72,17 @@ class RowParser:
             column = BY_NAME[name]
             read = reader(column, self._codes.get(name))
             code = column.kind is Kind.CODE
-            cells.append(_Cell(at, name, read, code, column.required, absent(name)))
+            identifier = column.kind is Kind.ID
+            cells.append(_Cell(at, name, read, code, column.required, absent(name), identifier))
         return cells
 
-    def _cells_of(self, obj: dict) -> list[_Cell]:
+    def _cells_of(self, obj: dict, number: int) -> list[_Cell]:
         """A JSON line's keys, read once per set of keys: the first line's are the header,
         another line's unknown keys join the ignored columns."""
         keys = tuple(obj)
         cells = self._by_keys.get(keys)
         if cells is None:
-            header = resolve_header(keys)  # missing values are reported as `required`
+            header = resolve_header(keys, number)  # missing values are reported as `required`
             for key in header.ignored:
                 if key not in self.stats.ignored:
                     self.stats.ignored.append(key)
@@ -107,7 +110,7 @@ class RowParser:
         if isinstance(raw, dict):
             if BAD_JSON in raw:
                 return record, [error(number, "", "bad_json", value=raw[BAD_JSON])]
-            cells = self._cells_of(raw)  # the line's own keys: each one is there
+            cells = self._cells_of(raw, number)  # the line's own keys: each one is there
         else:
             # More cells than the header has (even empty ones): e.g. "1,234.50" without its
             # quotes, which shifts every later cell into the wrong column.
@@ -119,7 +122,7 @@ class RowParser:
             if self._unnamed:
                 self._note_unnamed(raw)
             cells = self._cells
-        for at, name, read, code, required, empty in cells:
+        for at, name, read, code, required, empty, identifier in cells:
             try:
                 value = read(raw[at])
             except Bad as bad:
@@ -127,6 +130,8 @@ class RowParser:
                 continue
             if code:
                 value, record[f"{name}_code"] = value
+            elif identifier and len(value) > EXACT_DIGITS:
+                self._zeroed.note(name, value, number)
             if value is None or value == "":
                 if required:
                     problems.append(error(number, name, "required"))
@@ -164,3 +169,16 @@ class RowParser:
             if record.get("refd_setl_flag"):
                 stats.reversals += 1
             yield number, record
+        self._refuse_zeroed()
+
+    def _refuse_zeroed(self) -> None:
+        """Once every row is read: the rows of an ID column a spreadsheet zeroed are bad (their
+        rows were staged, but a batch with errors applies nothing)."""
+        bad_rows = {e.row for e in self.stats.errors}
+        for column, rows in self._zeroed.zeroed().items():
+            for number, value in rows:
+                self._add_error(error(number, column, "id_zeroed", value=value))
+                if number not in bad_rows:
+                    bad_rows.add(number)
+                    self.stats.bad += 1
+                    self.stats.good -= 1

@@ -88,6 +88,9 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         aliases=("psn_pay", "个人支付总额", "个人支付金额"),
     ),
+    # What the hospital bears (DRG overruns, waived fees): the patient's part is what neither
+    # the funds nor the hospital pay.
+    Column("hosp_part_amt", "医院负担金额", _M),
     Column("acct_pay", "个人账户支出", _M),
     Column("psn_cash_pay", "个人现金支出", _M, aliases=("cash_payamt", "现金支付金额")),
     Column("refd_setl_flag", "退费结算标志", Kind.FLAG),
@@ -181,7 +184,7 @@ class Balance:
 BALANCES = (
     Balance("medfee_sumamt", COST_PARTS),
     Balance("fund_pay_sumamt", FUND_PARTS),
-    Balance("psn_part_amt", ("medfee_sumamt",), ("fund_pay_sumamt",)),
+    Balance("psn_part_amt", ("medfee_sumamt",), ("fund_pay_sumamt", "hosp_part_amt")),
 )
 
 # What a column the file leaves out holds (as the staging row stores it).

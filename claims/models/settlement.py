@@ -81,8 +81,11 @@ class SettlementBatch(models.Model):
         verbose_name_plural = _("结算数据批次")
         ordering = ["-id"]
         constraints = [
+            # A file is received once per contract and stated encoding: the same file for
+            # another contract is another batch, and so is a re-send stating the encoding.
             models.UniqueConstraint(
-                fields=["insurer", "sha256"], name="claims_batch_unique_file_per_insurer"
+                fields=["insurer", "contract", "sha256", "encoding_override"],
+                name="claims_batch_unique_file_per_contract",
             ),
             models.UniqueConstraint(
                 fields=["insurer", "idempotency_key"],
@@ -180,6 +183,7 @@ class SettlementRecord(models.Model):
     oth_pay = _money(_("其他支出"))
     fund_pay_sumamt = _money(_("基金支付总额"))
     psn_part_amt = _money(_("个人负担总金额"))
+    hosp_part_amt = _money(_("医院负担金额"))
     acct_pay = _money(_("个人账户支出"))
     psn_cash_pay = _money(_("个人现金支出"))
     refd_setl_flag = models.BooleanField(_("退费结算"), default=False)
@@ -264,6 +268,7 @@ class SettlementStage(models.Model):
     oth_pay = _money("oth_pay")
     fund_pay_sumamt = _money("fund_pay_sumamt")
     psn_part_amt = _money("psn_part_amt")
+    hosp_part_amt = _money("hosp_part_amt")
     acct_pay = _money("acct_pay")
     psn_cash_pay = _money("psn_cash_pay")
     refd_setl_flag = models.BooleanField(default=False)

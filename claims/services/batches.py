@@ -121,7 +121,8 @@ def batch_receive(
             % {"mb": size / 1024 / 1024, "max": _max_bytes() // 1024 // 1024}
         )
     insurer = _uploading_insurer(actor, contract)
-    existing = _received_before(insurer, digest, idempotency_key)
+    encoding = encoding.strip().lower()
+    existing = _received_before(insurer, contract, digest, idempotency_key, encoding)
     if existing is not None:
         return Received(existing, duplicate=True)
     batch = SettlementBatch(
@@ -166,23 +167,29 @@ def batch_receive(
         if not isinstance(exc, IntegrityError):
             raise
         # A concurrent upload of the same file or key won the race: answer with its batch.
-        existing = _received_before(insurer, digest, idempotency_key)
+        existing = _received_before(insurer, contract, digest, idempotency_key, encoding)
         if existing is None:
             raise
         return Received(existing, duplicate=True)
     return Received(batch, duplicate=False)
 
 
-def _received_before(insurer, digest: str, key: str | None) -> SettlementBatch | None:
-    """The batch this upload repeats (same file, or same key with the same file); raises
-    IdempotencyConflict when the key was first used for another file."""
+def _received_before(
+    insurer, contract, digest: str, key: str | None, encoding: str
+) -> SettlementBatch | None:
+    """The batch this upload repeats: the same file for the same contract with the same stated
+    encoding (a re-send stating another encoding is read anew), or the same key for all of
+    these; raises IdempotencyConflict when the key was first used for another upload."""
     if key:
         keyed = SettlementBatch.objects.filter(insurer=insurer, idempotency_key=key).first()
         if keyed is not None:
-            if keyed.sha256 != digest:
+            same = (keyed.sha256, keyed.contract_id, keyed.encoding_override)
+            if same != (digest, contract.pk, encoding):
                 raise IdempotencyConflict(keyed)
             return keyed
-    return SettlementBatch.objects.filter(insurer=insurer, sha256=digest).first()
+    return SettlementBatch.objects.filter(
+        insurer=insurer, contract=contract, sha256=digest, encoding_override=encoding
+    ).first()
 
 
 def _queue(batch_id: int) -> None:
