@@ -144,7 +144,14 @@ class BatchListCreateView(generics.ListAPIView):
         encoding = request.query_params.get("encoding", "")
         if encoding not in ENCODINGS:
             spooled.close()
-            raise ValidationError({"encoding": [f"编码须为 {', '.join(ENCODINGS[1:])} 之一或留空"]})
+            listed = ", ".join(ENCODINGS[1:])
+            raise ValidationError(
+                {
+                    "encoding": [
+                        _("编码须为 %(listed)s 之一，或留空（自动识别）。") % {"listed": listed}
+                    ]
+                }
+            )
         return int(contract_id), spooled, "upload.jsonl", encoding
 
 
