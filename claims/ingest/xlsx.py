@@ -112,7 +112,12 @@ def _problems_in(data: bytes):
         if cell is None or b't="e"' in data[cell[0] : cell[1]]:
             continue
         value = _VALUE.search(data, cell[1], cell[2])
-        if value is None or not value.group(1):
+        if value is not None and value.group(1):
+            continue
+        # A text formula whose saved result is the empty text (=IF(A2="","",A2)) has a value;
+        # a number formula with an empty <v/>, as openpyxl writes every formula, has none.
+        text = b't="str"' in data[cell[0] : cell[1]]
+        if not (text and data.find(b"<v", cell[1], cell[2]) >= 0):
             problem = _problem(data, cell, "")
             if problem is not None:
                 yield problem

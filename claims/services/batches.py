@@ -287,9 +287,9 @@ def _parse_and_stage(batch: SettlementBatch) -> ParseStats:
         _update(batch_id, rows_processed=done)
 
     stats = None
+    encoding = batch.encoding_override
     if fastcsv.enabled() and detect_format(path, batch.filename) == "csv":
-        override = batch.encoding_override
-        encoding = normalise_encoding(override) if override else detect_encoding(path)
+        encoding = normalise_encoding(encoding) if encoding else detect_encoding(path)
         header = read_csv_header(path, encoding)
         _update(batch_id, file_format="csv", encoding=encoding)
         stats = fastcsv.stage_plain_csv(
@@ -301,8 +301,9 @@ def _parse_and_stage(batch: SettlementBatch) -> ParseStats:
             on_progress=progress,
         )
     if stats is None:
+        # The encoding the fast path found, if it ran: the whole file is not read twice for it.
         file_format, encoding, header, rows = open_rows(
-            path, filename=batch.filename, encoding=batch.encoding_override
+            path, filename=batch.filename, encoding=encoding
         )
         _update(batch_id, file_format=file_format, encoding=encoding)
         parser = RowParser(header, codes=codes)

@@ -246,7 +246,9 @@ def test_an_export_with_the_platforms_other_names_is_read_right(
 ):
     other = {**OUTPATIENT, "oth_pay": Decimal("0.00")}
     path = other_names_csv(
-        media / "other.csv", [INPATIENT, other], extra={"hosp_part_amt": "0.00", "备注": "", "x": ""}
+        media / "other.csv",
+        [INPATIENT, other],
+        extra={"hosp_part_amt": "0.00", "备注": "", "x": ""},
     )
     batch = send(covered_city["contract"], path)
     assert batch.status == "applied", batch.errors_preview or batch.file_problem

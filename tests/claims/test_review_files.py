@@ -561,3 +561,18 @@ def test_national_inpatient_kinds_belong_to_the_inpatient_family(media, covered_
         "med_type", "med_type_code"
     )
     assert list(kinds) == [("21", "22"), ("21", "24")]
+
+
+def test_a_text_formula_whose_result_is_empty_text_has_a_value():
+    from claims.ingest.xlsx import _problems_in
+
+    sheet = (
+        b'<row r="2"><c r="A2" t="str"><f>IF(B2="","",B2)</f><v></v></c>'  # Excel: "" saved
+        b'<c r="B2"><f>K2+L2</f><v/></c>'  # openpyxl: no result saved
+        b'<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'  # an error, named once
+        b'<c r="D2"><f>K2+L2</f><v>12.5</v></c></row>'
+    )
+    assert [(c.letter, c.row, c.error) for c in _problems_in(sheet)] == [
+        ("C", 2, "#DIV/0!"),
+        ("B", 2, ""),
+    ]
