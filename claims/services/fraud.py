@@ -65,7 +65,8 @@ def _overlaps(contract, start, end) -> list[FraudFlag]:
           AND a.fixmedins_code <> b.fixmedins_code
           AND a.begndate < b.enddate AND b.begndate < a.enddate {window}
           AND NOT EXISTS (SELECT 1 FROM {table} r
-                          WHERE r.refd_setl_flag AND r.init_setl_id IN (a.setl_id, b.setl_id))
+                          WHERE r.contract_id = a.contract_id AND r.refd_setl_flag
+                            AND r.init_setl_id IN (a.setl_id, b.setl_id))
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -39,6 +39,22 @@ def test_overlapping_admissions_in_two_hospitals(covered_city):
 
 
 @pytest.mark.django_db
+def test_another_contracts_refund_of_the_same_setl_id_does_not_hide_an_overlap(
+    covered_city, other_insurer_contract
+):
+    # Settlement ids are unique per contract: another insurer's refund naming the same id
+    # refunds its own settlement, not this one.
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    batch = applied_batch(contract)
+    a = record(batch, person, hospital="H001", begndate=D(2025, 3, 1), enddate=D(2025, 3, 10))
+    b = record(batch, person, hospital="H002", begndate=D(2025, 3, 8), enddate=D(2025, 3, 12))
+    elsewhere = applied_batch(other_insurer_contract)
+    record(elsewhere, person, refd_setl_flag=True, init_setl_id=a.setl_id, cost="-10000.00")
+    fraud_detect(contract=contract)
+    assert [(f.record_id, f.other_record_id) for f in _kinds(FlagKind.OVERLAP)] == [(a.pk, b.pk)]
+
+
+@pytest.mark.django_db
 def test_treatment_after_death(covered_city):
     contract, person = covered_city["contract"], covered_city["people"][0]
     person.status, person.status_date = PersonStatus.DECEASED, D(2025, 3, 5)
