@@ -83,7 +83,9 @@ class BatchListCreateView(generics.ListAPIView):
         responses={
             202: BatchSerializer,
             200: BatchSerializer,
-            409: OpenApiResponse(description="幂等键已用于另一个文件 / key used for another file"),
+            409: OpenApiResponse(
+                description="幂等键已用于另一次上传 / key used for another upload"
+            ),
             411: OpenApiResponse(description="分块传输无法结束 / chunked body without an end"),
             413: OpenApiResponse(description="文件超过上限 / body over MEDSUPP_MAX_UPLOAD_MB"),
         },

@@ -12,7 +12,8 @@ form is one in which PostgreSQL's conversion gives exactly the Python reader's v
   thousands separators ("1,234.50");
 - every header cell names a known column, each once;
 - text cells without whitespace at either end, not longer than the column allows, and no ID
-  written as a spreadsheet writes a long number (5.00155E+19);
+  written as a spreadsheet writes a long number (5.00155E+19) or in Excel's text forms (="...",
+  a leading apostrophe); no ID column a spreadsheet zeroed (forms.ZeroedIds);
 - codes the city's code mapping knows (each line's families are added by Python);
 - flags 0, 1 or empty (0);
 - amounts with at most two decimals and below the limit, or empty (0) where optional;
@@ -301,10 +302,11 @@ def _blocks(
     flag_at = groups.index("refd_setl_flag") if "refd_setl_flag" in groups else None
     codes_end = 2 + len(code_columns)
     stable: dict[str, bool] = {}  # year -> whether its local times are unambiguous
-    # IDs a spreadsheet zeroed (forms.ZeroedIds): looked at only in a line with a cell of more
-    # than 15 digits, which one C-speed search finds.
-    id_names = [name for name in names if BY_NAME[name].kind is Kind.ID]
-    long_cell = re.compile(rf"(?:^|,)[0-9]{{{EXACT_DIGITS + 1}}}").search
+    # IDs a spreadsheet zeroed (forms.ZeroedIds): looked at only in a line with an ID of more
+    # than 15 characters (the ID cells come with the match's other cells, at the end).
+    id_names = tuple(name for name in names if BY_NAME[name].kind is Kind.ID)
+    ids_at = len(groups)
+    groups += id_names
     zeroed = ZeroedIds()
     # A set of the file's setl_ids (about 70 MB for a million rows): a GROUP BY over the staged
     # rows cost a tenth of the whole staging time.
@@ -327,9 +329,8 @@ def _blocks(
             line = ",".join(cells)
         picked = found.group(*groups)
         setl_id, setl_time = picked[0], picked[1]
-        if long_cell(line):
-            for name in id_names:
-                value = found.group(name)
+        if max(map(len, picked[ids_at:])) > EXACT_DIGITS:
+            for name, value in zip(id_names, picked[ids_at:], strict=True):
                 if len(value) > EXACT_DIGITS:
                     zeroed.note(name, value, number)
         if setl_id in seen:

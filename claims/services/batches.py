@@ -57,11 +57,16 @@ class Received:
 
 
 class IdempotencyConflict(Exception):
-    """The Idempotency-Key was first used for another file: `batch` is that file's batch."""
+    """The Idempotency-Key was first used for another upload (file, contract or stated
+    encoding): `batch` is that upload's batch."""
 
     def __init__(self, batch: SettlementBatch):
         super().__init__(
-            _("幂等键已用于另一个文件（批次 #%(id)s）：请为新文件使用新的键。") % {"id": batch.pk}
+            _(
+                "幂等键已用于另一次上传（批次 #%(id)s：文件、合同或指定编码不同）："
+                "请为新的上传使用新的键。"
+            )
+            % {"id": batch.pk}
         )
         self.batch = batch
 
