@@ -20,16 +20,18 @@ from __future__ import annotations
 import functools
 
 from django.apps import apps
-from django.contrib.admin import RelatedFieldListFilter
+from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.models import Permission
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.fields import BlindIndexField, EncryptedTextField
 from audit.scoping import ACTIONS, declared_scopes, has_model_permission, restrict
 
 GRANTED, REFUSED = "granted", "refused"
@@ -123,6 +125,49 @@ def admin_door(
     return admin_site.admin_view(door)
 
 
+def is_personal_field(model, field) -> bool:
+    """Encrypted and blind-indexed fields, and those a model lists in `personal_fields` (a
+    person's birth date: beside the ID's mask and the region it rebuilds the number)."""
+    return isinstance(field, EncryptedTextField | BlindIndexField) or field.name in getattr(
+        model, "personal_fields", ()
+    )
+
+
+def touches_personal_field(model, lookup: str) -> bool:
+    """Whether a URL lookup (`birth_date__month`, `person__phone`) reads a personal field."""
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform or a filter's own parameter: no further field
+        if is_personal_field(model, field):
+            return True
+        if not getattr(field, "path_infos", None):
+            return False
+        model = field.path_infos[-1].to_opts.model
+    return False
+
+
+# The parameters Django's field list filters read, after the field's path.
+_FIELD_FILTER_SUFFIXES = ("", "__exact", "__isnull", "__in", "__gte", "__lt", "__id__exact")
+
+
+def filter_lookups(model_admin, request) -> set[str]:
+    """The URL parameters the admin's own list filters and date hierarchy send."""
+    accepted = set()
+    if model_admin.date_hierarchy:
+        hierarchy = model_admin.date_hierarchy
+        accepted |= {f"{hierarchy}__{part}" for part in ("year", "month", "day", "gte", "lt")}
+    for item in model_admin.get_list_filter(request):
+        if isinstance(item, type) and issubclass(item, SimpleListFilter):
+            accepted.add(item.parameter_name)
+            continue
+        field_path = item[0] if isinstance(item, list | tuple) else item
+        if isinstance(field_path, str):
+            accepted |= {f"{field_path}{suffix}" for suffix in _FIELD_FILTER_SUFFIXES}
+    return accepted
+
+
 class RestrictedRelatedFilter(RelatedFieldListFilter):
     """A foreign-key filter offering only the rows the user may reach."""
 
@@ -137,8 +182,22 @@ class RestrictedRelatedFilter(RelatedFieldListFilter):
 class RestrictedAdminMixin:
     """One door to data for a ModelAdmin (see the module doc)."""
 
+    # URL lookups on personal fields this admin accepts besides its own filters' parameters.
+    personal_lookups: tuple[str, ...] = ()
+
     def get_queryset(self, request):
         return restrict(super().get_queryset(request), request.user, "view")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """A lookup on a personal field only when the admin's filters send it (or it is in
+        `personal_lookups`): `?birth_date__month=5&birth_date__day=4` beside the ID's mask and
+        a region filter would rebuild ID numbers. Lists and exports both ask here; a refused
+        lookup answers 400."""
+        if not super().lookup_allowed(lookup, value, request):
+            return False
+        if lookup in self.personal_lookups or lookup in filter_lookups(self, request):
+            return True
+        return not touches_personal_field(self.model, lookup)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and _scoped(db_field.related_model):
