@@ -121,7 +121,9 @@ MEDSUPP_SESSION_ABSOLUTE_SECONDS = env.int("MEDSUPP_SESSION_ABSOLUTE_SECONDS", d
 
 # Two-factor sign-in (TOTP) for the roles that move money or may reveal personal data.
 MEDSUPP_2FA_ENFORCED = env.bool("MEDSUPP_2FA_ENFORCED", default=True)
-MEDSUPP_2FA_ROLES = env.list("MEDSUPP_2FA_ROLES", default=["finance", "director", "auditor"])
+MEDSUPP_2FA_ROLES = env.list(
+    "MEDSUPP_2FA_ROLES", default=["finance", "director", "auditor", "administrator"]
+)
 OTP_TOTP_ISSUER = env("MEDSUPP_BUREAU_SHORT_NAME", default="medsupp")
 
 # Lock an account after repeated failures (level-3 protection expects it).
