@@ -43,6 +43,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },
+    "claims-batch-files-purge-daily": {
+        # settlement files past MEDSUPP_BATCH_FILE_RETENTION_DAYS after their apply or rejection
+        "task": "claims.tasks.batch_files_purge",
+        "schedule": crontab(hour=3, minute=45),
+        "options": {"expires": 60 * 60 * 12},
+    },
     "claims-supervision-nightly": {
         "task": "claims.tasks.supervision_nightly",
         "schedule": crontab(hour=3, minute=15),

@@ -168,6 +168,9 @@ MEDSUPP_AUDIT_CHECKPOINT_DIR = Path(
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory. It is
 # checked as the body arrives (config/uploads.py, claims/api/views.py).
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
+# A settlement file (sealed at rest) is deleted this many days after its batch is applied or
+# rejected (claims.services.batch_files); the batch, its records and the file's checksum remain.
+MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS", default=30)
 # Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the plain-CSV
 # staging COPY, the compute processes); 0: one per CPU core.
 MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
