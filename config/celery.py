@@ -31,6 +31,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
+    "insurance-import-jobs-expire": {
+        # running imports silent for MEDSUPP_IMPORT_JOB_STALE_MINUTES: failed, upload deleted;
+        # plain temporary files a killed process left behind: deleted
+        "task": "insurance.tasks.import_jobs_expire",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
     "contracts-reminders-daily": {
         "task": "contracts.tasks.reminders_generate",
         "schedule": crontab(hour=6, minute=30),

@@ -178,6 +178,9 @@ MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
 # State Council usually publishes them in October or November).
 MEDSUPP_CALENDAR_WARN_FROM_MONTH = env.int("MEDSUPP_CALENDAR_WARN_FROM_MONTH", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where Django spools larger uploads while their request runs (None: the system temp folder);
+# leftovers of a killed process are swept (audit.temp_files).
+FILE_UPLOAD_TEMP_DIR = env("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_HANDLERS = [
     "config.uploads.UploadLimitHandler",  # first: stops the body at MEDSUPP_MAX_UPLOAD_MB
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -189,6 +192,11 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 # An upload waiting for its import to be confirmed: encrypted, in the cache, for this long only.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "audit.tmp_storage.EncryptedCacheStorage"
 MEDSUPP_IMPORT_CONFIRM_SECONDS = env.int("MEDSUPP_IMPORT_CONFIRM_SECONDS", default=30 * 60)
+# A background import silent this long died with its worker: failed, its upload deleted.
+MEDSUPP_IMPORT_JOB_STALE_MINUTES = env.int("MEDSUPP_IMPORT_JOB_STALE_MINUTES", default=60)
+# Plain temporary files (spooled uploads, the ingest's plain copy) a killed process left behind
+# are deleted once this old (audit.temp_files).
+MEDSUPP_PLAIN_TEMP_MAX_MINUTES = env.int("MEDSUPP_PLAIN_TEMP_MAX_MINUTES", default=120)
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

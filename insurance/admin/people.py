@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -160,7 +161,10 @@ class PersonalDataExportMixin:
         if request.method == "POST" and upload is not None:
             if not self.has_import_permission(request):
                 raise PermissionDenied
-            if upload.size > background_threshold_bytes():
+            # Above the threshold, or spooled by Django to a plain temporary file: the job
+            # (encrypted at rest) takes it, so no long import holds a plain file in the request.
+            on_disk = isinstance(upload, TemporaryUploadedFile)
+            if on_disk or upload.size > background_threshold_bytes():
                 job = import_job_create(
                     actor=request.user,
                     target=self.import_target,
