@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 600},
     },
+    "audit-checkpoint-watch": {
+        # an ERROR in the log when the checkpoints stop (MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES)
+        "task": "audit.tasks.audit_checkpoint_watch",
+        "schedule": crontab(minute="5-59/15"),
+        "options": {"expires": 600},
+    },
     "healthcheck-heartbeat": {
         "task": "audit.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),

@@ -164,6 +164,11 @@ MEDSUPP_AUDIT_KEY = env("MEDSUPP_AUDIT_KEY", default=DEV_AUDIT_KEY)
 MEDSUPP_AUDIT_CHECKPOINT_DIR = Path(
     env("MEDSUPP_AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "audit-checkpoints"))
 )
+# The verifier and the watch job report the periodic checkpoints (every 10 minutes) when the
+# newest is older than this, or missing.
+MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env.int(
+    "MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES", default=30
+)
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory. It is
 # checked as the body arrives (config/uploads.py, claims/api/views.py).
