@@ -135,6 +135,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_ip"
+# And one user name, from every address together, after this many failures within the cool-off
+# (an attacker rotating addresses); it locks that account only. 0: no such cap (audit.lockout).
+MEDSUPP_LOCKOUT_USERNAME_LIMIT = env.int("MEDSUPP_LOCKOUT_USERNAME_LIMIT", default=20)
+AXES_HANDLER = "audit.lockout.LockoutHandler"
 # The HTTPS proxies in front of the site (addresses or networks, comma-separated): only their
 # X-Forwarded-For hops are believed. Empty: the site is reached directly.
 MEDSUPP_TRUSTED_PROXIES = env.list("MEDSUPP_TRUSTED_PROXIES", default=[])
