@@ -23,13 +23,15 @@ from django.apps import apps
 from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.models import Permission
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern
+from django.urls import NoReverseMatch, URLPattern, reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.widgets import UnfoldForeignKeyRawIdWidget
 
 from audit.fields import BlindIndexField, EncryptedTextField
 from audit.scoping import ACTIONS, declared_scopes, has_model_permission, restrict
@@ -179,7 +181,57 @@ class RestrictedRelatedFilter(RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in queryset]
 
 
-class RestrictedAdminMixin:
+class RestrictedRawIdWidget(UnfoldForeignKeyRawIdWidget):
+    """The raw-id box's label (the chosen row's name beside the box, also for a value typed or
+    passed in the URL) looked up among the rows the user may reach, not the whole table."""
+
+    def __init__(self, rel, admin_site, attrs=None, using=None, *, queryset):
+        super().__init__(rel, admin_site, attrs, using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            obj = self.queryset.get(**{key: value})
+        except (ValueError, ValidationError, self.rel.model.DoesNotExist):
+            return "", ""
+        try:
+            opts = obj._meta
+            name = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change"
+            url = reverse(name, args=(obj.pk,))
+        except NoReverseMatch:
+            url = ""
+        return Truncator(obj).words(14), url
+
+
+class RestrictedFieldsMixin:
+    """Foreign-key and many-to-many choices, autocomplete boxes' chosen labels and raw-id
+    labels through `restrict`, for a ModelAdmin (`RestrictedAdminMixin`) and an inline
+    (`RestrictedInlineMixin`) alike."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if "queryset" not in kwargs and _scoped(related):
+            kwargs["queryset"] = restrict(related, request.user, "view")
+        if "widget" not in kwargs and db_field.name in self.raw_id_fields:
+            reachable = kwargs.get("queryset", related._default_manager.all())
+            kwargs["widget"] = RestrictedRawIdWidget(
+                db_field.remote_field, self.admin_site, using=kwargs.get("using"),
+                queryset=reachable,
+            )  # fmt: skip
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs and _scoped(db_field.related_model):
+            kwargs["queryset"] = restrict(db_field.related_model, request.user, "view")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RestrictedInlineMixin(RestrictedFieldsMixin):
+    """First in an inline's bases: its drop-downs and labels offer only reachable rows."""
+
+
+class RestrictedAdminMixin(RestrictedFieldsMixin):
     """One door to data for a ModelAdmin (see the module doc)."""
 
     # URL lookups on personal fields this admin accepts besides its own filters' parameters.
@@ -198,16 +250,6 @@ class RestrictedAdminMixin:
         if lookup in self.personal_lookups or lookup in filter_lookups(self, request):
             return True
         return not touches_personal_field(self.model, lookup)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs and _scoped(db_field.related_model):
-            kwargs["queryset"] = restrict(db_field.related_model, request.user, "view")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "queryset" not in kwargs and _scoped(db_field.related_model):
-            kwargs["queryset"] = restrict(db_field.related_model, request.user, "view")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_list_filter(self, request):
         filters = []

@@ -17,7 +17,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
-from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin, RestrictedInlineMixin
 from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
 from insurance.admin.support import (
@@ -45,7 +45,7 @@ REVEAL_PERMISSION = "audit.reveal_personal_data"
 REVEAL_REASON_MIN = 4
 
 
-class ReadOnlyInline(TabularInline):
+class ReadOnlyInline(RestrictedInlineMixin, TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
