@@ -1,12 +1,16 @@
 """Accounts, roles, API keys, the audit log and authenticators in the admin."""
 
+import secrets
+
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
-from django.urls import path
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -155,9 +159,25 @@ class GroupAdmin(PrivilegeAuditMixin, RestrictedAdminMixin, BaseGroupAdmin, Mode
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
+AUDIT_FOUND_PARAM = "found"
+AUDIT_FOUND_SESSION_KEY = "medsupp_audit_found"
+PERSON_LABEL = "insurance.person"  # the insured's register: looked up by label, not imported
+
+
+class AuditFindForm(forms.Form):
+    certno = forms.CharField(label=_("身份证号"), max_length=18, min_length=15)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
-    """Read-only for everyone, superusers included: the log is evidence, not data to edit."""
+    """Read-only for everyone, superusers included: the log is evidence, not data to edit.
+
+    The entries about one insured person are found by his ID number without the number in any
+    URL: the small form above the list POSTs it to `find/`, which keeps the matching person
+    ids in the session under a random token and redirects to `?found=<token>`."""
+
+    finds_by_id_number = True
+    list_before_template = "insurance/admin/find_by_certno.html"
 
     list_display = ("id", "at", "actor_name", "action", "object_type", "object_repr", "summary")
     list_filter = ("action", ("at", RangeDateTimeFilter), "object_type")
@@ -177,6 +197,47 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        find = path("find/", self.door(self.find_view), name="audit_auditentry_find")
+        return [find, *super().get_urls()]
+
+    def find_view(self, request):
+        from audit.crypto import blind_index, normalise_identifier
+
+        changelist = reverse("admin:audit_auditentry_changelist")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = AuditFindForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请输入 18 位身份证号。"))
+            return HttpResponseRedirect(changelist)
+        person = apps.get_model(PERSON_LABEL)
+        bidx = blind_index(normalise_identifier(form.cleaned_data["certno"]))
+        ids = [
+            str(pk) for pk in person.objects.filter(certno_bidx=bidx).values_list("pk", flat=True)
+        ]
+        token = secrets.token_urlsafe(12)
+        found = dict(list(request.session.get(AUDIT_FOUND_SESSION_KEY, {}).items())[-19:])
+        found[token] = ids
+        request.session[AUDIT_FOUND_SESSION_KEY] = found
+        return HttpResponseRedirect(f"{changelist}?{AUDIT_FOUND_PARAM}={token}")
+
+    def changelist_view(self, request, extra_context=None):
+        token = request.GET.get(AUDIT_FOUND_PARAM)
+        if token is not None:
+            request.GET = request.GET.copy()
+            del request.GET[AUDIT_FOUND_PARAM]  # not a field lookup: the admin would refuse it
+            found = request.session.get(AUDIT_FOUND_SESSION_KEY, {})
+            request.medsupp_found_ids = found.get(token, [])
+        return super().changelist_view(request, extra_context)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        ids = getattr(request, "medsupp_found_ids", None)
+        if ids is not None:
+            queryset = queryset.filter(object_type=PERSON_LABEL, object_id__in=ids)
+        return queryset
 
 
 class ApiKeyCreateForm(forms.ModelForm):

@@ -20,8 +20,10 @@ from __future__ import annotations
 import functools
 
 from django.apps import apps
+from django.contrib import messages
 from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Permission
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db.models.constants import LOOKUP_SEP
@@ -231,8 +233,44 @@ class RestrictedInlineMixin(RestrictedFieldsMixin):
     """First in an inline's bases: its drop-downs and labels offer only reachable rows."""
 
 
+def looks_like_id_number(term: str) -> bool:
+    """An 18-character resident ID number (17 digits and a check character)."""
+    term = "".join(term.split()).upper()
+    return len(term) == 18 and term[:17].isdigit() and (term[17].isdigit() or term[17] == "X")
+
+
+ID_NOT_IN_URL = gettext_lazy(
+    "身份证号不能放在网址中查找（会留在代理日志和浏览器历史里）：请使用列表上方的「按身份证号查找」。"
+)
+ID_NOT_SEARCHED_HERE = gettext_lazy(
+    "身份证号不能放在网址中查找（会留在代理日志和浏览器历史里），此列表也不按身份证号查找。"
+)
+
+
 class RestrictedAdminMixin(RestrictedFieldsMixin):
     """One door to data for a ModelAdmin (see the module doc)."""
+
+    def changelist_view(self, request, extra_context=None):
+        """An ID number in `?q=` is never searched and never carried on: it is dropped from the
+        query before the list (whose filter, sort and page links repeat the query) is built,
+        the list is empty, and a message points to the POST search."""
+        if looks_like_id_number(request.GET.get(SEARCH_VAR, "")):
+            request.GET = request.GET.copy()
+            del request.GET[SEARCH_VAR]
+            request.medsupp_id_in_url = True
+            messages.warning(
+                request,
+                # `finds_by_id_number`: set by an admin offering the POST search (`find/`)
+                ID_NOT_IN_URL
+                if getattr(self, "finds_by_id_number", False)
+                else ID_NOT_SEARCHED_HERE,
+            )
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        if getattr(request, "medsupp_id_in_url", False):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     # URL lookups on personal fields this admin accepts besides its own filters' parameters.
     personal_lookups: tuple[str, ...] = ()
