@@ -5,10 +5,12 @@ import secrets
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,7 @@ from audit.admin.doors import RestrictedAdminMixin
 from audit.choices import ApiScope, AuditAction
 from audit.models import ApiKey, AuditEntry, User
 from audit.roles import ADMINISTRATOR, ROLES
-from audit.security import may_manage_privileges_of, may_receive_key_from
+from audit.security import may_manage_privileges_of, may_receive_key_from, two_factor_required
 from audit.services import api_key_create, api_key_revoke
 
 admin.site.unregister(Group)
@@ -127,6 +129,21 @@ class UserAdmin(PrivilegeAuditMixin, RestrictedAdminMixin, BaseUserAdmin, ModelA
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.exclude(name=ROLES[ADMINISTRATOR].name)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        """A password set by someone else takes the account over: a non-superuser sets none for
+        an account that signs in with a second factor (whose owner might not have enrolled his
+        device yet, so the new password alone would let the setter enrol one)."""
+        target = self.get_object(request, unquote(id))
+        if target is not None and not request.user.is_superuser and two_factor_required(target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" asks for the model permission only: each account is checked here.
+        if any(not may_manage_privileges_of(request.user, user) for user in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
 
     def get_urls(self):
         # Django's own password page, behind the same door as every custom admin view.

@@ -142,3 +142,30 @@ def test_the_administrator_signs_in_with_a_second_factor(client, role_user):
     client.post("/admin/login/", {"username": "sysadmin", "password": "pw-for-tests-1"})
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/account/2fa/")
+
+
+@pytest.mark.django_db
+def test_no_password_set_by_an_administrator_on_a_two_factor_account(
+    client, sysadmin, role_user, settings
+):
+    settings.MEDSUPP_2FA_ENFORCED = True
+    boss = role_user("director", username="boss")
+    clerk = role_user("operator", username="clerk")
+    new = {"password1": "Taken-over-9876", "password2": "Taken-over-9876"}
+    refused = client.post(reverse("admin:auth_user_password_change", args=[boss.pk]), new)
+    assert refused.status_code == 403
+    boss.refresh_from_db()
+    assert boss.check_password("pw-for-tests-1")
+    allowed = client.post(reverse("admin:auth_user_password_change", args=[clerk.pk]), new)
+    assert allowed.status_code == 302  # an operator's forgotten password is his job
+
+
+@pytest.mark.django_db
+def test_delete_selected_cannot_remove_a_superuser(client, sysadmin):
+    root = User.objects.create_superuser("root", password="pw-for-tests-1")
+    response = client.post(
+        reverse("admin:audit_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [root.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert User.objects.filter(pk=root.pk).exists()
