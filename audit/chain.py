@@ -83,8 +83,11 @@ class ChainReport:
 def verify_chain(entries, checkpoints=()) -> ChainReport:
     """Walk entries in id order; report the first whose link or content does not hold, then any
     checkpoint the chain does not reach or does not match (truncation, rehash, newest entries
-    deleted). `checkpoints`: (count, last_id, head) of each signed checkpoint."""
-    expected = {last_id: (count, head) for count, last_id, head in checkpoints}
+    deleted). `checkpoints`: `audit.checkpoints.Checkpoint`s (count None: an entry's anchor)."""
+    expected: dict[int, tuple[int | None, str]] = {}
+    for point in checkpoints:
+        count, head = expected.get(point.last_id, (None, point.head))
+        expected[point.last_id] = (point.count if point.count is not None else count, point.head)
     prev = GENESIS
     checked = 0
     for entry in entries:
@@ -97,16 +100,18 @@ def verify_chain(entries, checkpoints=()) -> ChainReport:
         checked += 1
         if entry.id in expected:
             count, head = expected.pop(entry.id)
-            if count != checked or head != entry.hash:
+            if (count is not None and count != checked) or head != entry.hash:
                 return ChainReport(
                     checked, entry.id, f"checkpoint of {count} entries up to #{entry.id} differs"
                 )
     if expected:
-        count, last_id = max((c, i) for i, (c, _h) in expected.items())
+        last_id = max(expected)
+        counted = [c for c, _h in expected.values() if c is not None]
+        held = f"{max(counted)} entries up to #{last_id}" if counted else f"entry #{last_id}"
         return ChainReport(
             checked,
             last_id,
-            f"a signed checkpoint holds {count} entries up to #{last_id}; the table has "
-            f"{checked}: entries were deleted or the table was truncated",
+            f"a signed checkpoint holds {held}; the table has {checked} entries and not "
+            f"#{last_id}: entries were deleted or the table was truncated",
         )
     return ChainReport(checked, None)

@@ -6,10 +6,13 @@ Personal fields in `changes` must already be masked (see `audit.masking`).
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.chain import GENESIS, entry_hash
+from audit.checkpoints import anchor_entry
 from audit.choices import AuditAction
 from audit.models import AuditEntry
 
@@ -66,9 +69,12 @@ def record(
         _lock_chain()
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         prev_hash = last or GENESIS
-        return AuditEntry.objects.create(
+        entry = AuditEntry.objects.create(
             **fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, fields=fields)
         )
+        # Anchored outside the database once committed: deleting it later is then detected.
+        transaction.on_commit(functools.partial(anchor_entry, entry.id, entry.hash), robust=True)
+        return entry
 
 
 def client_ip(request) -> str | None:

@@ -46,3 +46,25 @@ def audit_checkpoint() -> dict | None:
     from audit.checkpoints import checkpoint_write
 
     return checkpoint_write()
+
+
+@shared_task(name="audit.tasks.audit_checkpoint_watch")
+def audit_checkpoint_watch(now: str | None = None) -> str:
+    """Every quarter hour: an ERROR in the log (ship it, alert on it) when the periodic
+    checkpoints are missing or older than MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES."""
+    import datetime as dt
+
+    from audit.checkpoints import CheckpointError, checkpoint_age_problem, checkpoints_read
+    from audit.models import AuditEntry
+
+    moment = dt.datetime.fromisoformat(now) if now else None
+    try:
+        checkpoints = checkpoints_read()
+    except CheckpointError as exc:
+        problem = str(exc)
+    else:
+        oldest = AuditEntry.objects.order_by("id").values_list("at", flat=True).first()
+        problem = checkpoint_age_problem(checkpoints, oldest, moment)
+    if problem:
+        logger.error("audit checkpoints not current: %s", problem)
+    return problem or "ok"

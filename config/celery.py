@@ -26,8 +26,21 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 600},
     },
+    "audit-checkpoint-watch": {
+        # an ERROR in the log when the checkpoints stop (MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES)
+        "task": "audit.tasks.audit_checkpoint_watch",
+        "schedule": crontab(minute="5-59/15"),
+        "options": {"expires": 600},
+    },
     "healthcheck-heartbeat": {
         "task": "audit.tasks.heartbeat",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
+    "insurance-import-jobs-expire": {
+        # running imports silent for MEDSUPP_IMPORT_JOB_STALE_MINUTES: failed, upload deleted;
+        # plain temporary files a killed process left behind: deleted
+        "task": "insurance.tasks.import_jobs_expire",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
@@ -41,6 +54,12 @@ app.conf.beat_schedule = {
         # looks every morning for quarters that have begun and have no transfer yet
         "task": "contracts.tasks.transfers_generate",
         "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "claims-batch-files-purge-daily": {
+        # settlement files past MEDSUPP_BATCH_FILE_RETENTION_DAYS after their apply or rejection
+        "task": "claims.tasks.batch_files_purge",
+        "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 60 * 60 * 12},
     },
     "claims-supervision-nightly": {

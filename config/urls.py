@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audit.forms import SignInForm
 from audit.views.two_factor import two_factor
 from config.health import healthz
 
@@ -23,3 +24,4 @@ urlpatterns += i18n_patterns(
 
 admin.site.site_header = settings.BUREAU_NAME
 admin.site.site_title = settings.BUREAU_SHORT_NAME
+admin.site.login_form = SignInForm

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin, RestrictedInlineMixin
 from audit.models import AuditConclusion, AuditFollowUp
 from audit.services.conclusions import (
     CONCLUSION_FIELDS,
@@ -68,7 +68,7 @@ def _may_draft(request) -> bool:
     return request.user.has_perm(DRAFT_PERMISSION)
 
 
-class FollowUpInline(TabularInline):
+class FollowUpInline(RestrictedInlineMixin, TabularInline):
     model = AuditFollowUp
     form = FollowUpForm
     extra = 0

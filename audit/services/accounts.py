@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from audit import events
 from audit.choices import ApiScope, AuditAction
 from audit.models import ApiKey, User
 from audit.roles import ROLES
+from audit.security import may_receive_key_from
 
 
 def _new_password() -> str:
@@ -41,6 +43,8 @@ def api_key_create(
     *, user: User, name: str, scopes: list[str], days_valid: int = 365, actor=None
 ) -> tuple[ApiKey, str]:
     """Make a key; return it and the plain `prefix.secret`, which is never stored or shown again."""
+    if actor is not None and not may_receive_key_from(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("不能为该账户创建接口密钥 / may not make a key for this account")
     unknown = set(scopes) - set(ApiScope.values)
     if unknown:
         raise ValueError(f"未知的权限范围 / unknown scopes: {sorted(unknown)}")

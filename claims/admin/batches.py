@@ -20,7 +20,7 @@ from claims.services.batches import RESTARTABLE, batch_receive
 from claims.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
-from insurance.admin.support import BigTableAdminMixin
+from insurance.admin.support import BigTableAdminMixin, FindByCertnoMixin
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
@@ -254,8 +254,10 @@ def compensation_html(record) -> str:
 
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(
-    RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
+    FindByCertnoMixin, RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
 ):
+    certno_prefix = "person__"  # the POST search by ID number (find/)
+    certno_replaces_search = False
     list_display = (
         "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",

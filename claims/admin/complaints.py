@@ -33,6 +33,7 @@ from claims.services.complaints import (
 )
 from config.dashboard import TILE_PROVIDERS, Tile
 from contracts.selectors import contract_for_user, insurer_of
+from insurance.admin.support import FindByCertnoMixin
 from insurance.models import Person
 
 
@@ -64,7 +65,9 @@ class BondForm(forms.Form):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
+class ComplaintAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin):
+    certno_prefix = "person__"  # the POST search by ID number (find/)
+    certno_replaces_search = False
     list_display = (
         "number", "received_on", "person", "category", "channel", "insurer", "status",
         "due_on", "overdue_badge", "decision",

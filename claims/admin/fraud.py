@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin.workflow import WorkflowAdminMixin
 from claims.admin.supervision import ReadOnlyScopedAdmin
 from claims.models import FraudFlag
+from insurance.admin.support import FindByCertnoMixin
 
 EVIDENCE_LABELS = {
     "setl_id": _("结算ID"),
@@ -29,7 +30,9 @@ EVIDENCE_LABELS = {
 
 
 @admin.register(FraudFlag)
-class FraudFlagAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
+class FraudFlagAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin):
+    certno_prefix = "person__"  # the POST search by ID number (find/)
+    certno_replaces_search = False
     list_display = ("id", "kind", "record", "person", "status", "evidence_short", "detected_at")
     list_filter = ("kind", "status")
     list_select_related = ("record", "person")

@@ -19,6 +19,7 @@ from claims.models.manual_claim import DOCUMENTS
 from claims.permissions import HANDLE_MANUAL_CLAIM
 from claims.services.manual_claims import manual_claim_documents_update, manual_claim_register
 from contracts.selectors import contract_for_user
+from insurance.admin.support import FindByCertnoMixin
 from insurance.models import Person
 
 DOC_CHOICES = list(DOCUMENTS.items())
@@ -67,7 +68,9 @@ class DocumentsForm(forms.Form):
 
 
 @admin.register(ManualClaim)
-class ManualClaimAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
+class ManualClaimAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin):
+    certno_prefix = "person__"  # the POST search by ID number (find/)
+    certno_replaces_search = False
     list_display = (
         "claim_no", "person", "hospital_name", "amount_claimed", "status", "documents_complete_on",
         "due_on", "overdue_badge", "paid_on",

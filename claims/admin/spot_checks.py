@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.mixins import viewer_of
 from audit.admin.workflow import bound, form_page, links_html
 from audit.scoping import restrict
@@ -81,7 +82,7 @@ class DoneForm(forms.Form):
     done_on = forms.DateField(label=_("完成日期"))
 
 
-class FindingInline(TabularInline):
+class FindingInline(RestrictedInlineMixin, TabularInline):
     model = SpotCheckFinding
     extra = 0
     can_delete = False

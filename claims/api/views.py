@@ -26,6 +26,27 @@ READ_BYTES = 1024 * 1024
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")  # what an upload may state (empty: detected)
 
 
+IDEMPOTENCY_KEY_MAX = SettlementBatch._meta.get_field("idempotency_key").max_length
+
+
+def _idempotency_key(request) -> str | None:
+    """The Idempotency-Key header, refused (400) when longer than the column that keeps it or
+    not printable ASCII, before anything is read or stored."""
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and (
+        len(key) > IDEMPOTENCY_KEY_MAX or not (key.isascii() and key.isprintable())
+    ):
+        raise ValidationError(
+            {
+                "Idempotency-Key": [
+                    _("幂等键须为不超过 %(max)d 个字符的可见 ASCII 字符。")
+                    % {"max": IDEMPOTENCY_KEY_MAX}
+                ]
+            }
+        )
+    return key
+
+
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
@@ -92,7 +113,7 @@ class BatchListCreateView(generics.ListAPIView):
         summary="上传结算数据 / upload settlements",
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key") or None
+        key = _idempotency_key(request)
         declared = request.META.get("CONTENT_LENGTH") or ""
         if declared.isdigit() and int(declared) > max_upload_bytes() + 1024 * 1024:
             raise PayloadTooLarge  # before a byte of the body is read

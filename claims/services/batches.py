@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import events
+from audit.file_crypto import plain_copy, seal_stream
 from claims.choices import BatchSource, BatchStatus
 from claims.ingest import fastcsv
 from claims.ingest.checks import check_batch, tie_reversals
@@ -86,6 +88,16 @@ def _sha256(fileobj) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _sealed(fileobj) -> File:
+    """The upload encrypted for storage (`audit.file_crypto`): the file holds personal and
+    medical data and stays in media until its retention ends (`batch_files_purge`)."""
+    sealed = tempfile.TemporaryFile()  # noqa: SIM115 - Django's storage reads and the GC closes it
+    fileobj.seek(0)
+    seal_stream(fileobj, sealed)
+    sealed.seek(0)
+    return File(sealed)
+
+
 def _check_actor_may_upload(actor, contract) -> None:
     if actor is None:  # the command line: bureau IT on the server
         return
@@ -143,7 +155,7 @@ def batch_receive(
     )
     try:
         with transaction.atomic():
-            batch.file.save(digest[:16], File(fileobj), save=False)
+            batch.file.save(digest[:16] + ".sealed", _sealed(fileobj), save=False)
             batch.save()
             events.record(
                 action="create",
@@ -284,7 +296,11 @@ def _parse_and_stage(batch: SettlementBatch) -> ParseStats:
     """Read the file into the staging table: a plain CSV file on PostgreSQL by the fast path
     (fastcsv.py), anything else (or a CSV file that turns out not to be plain) by the general
     path (rows.py). Refunds without init_setl_id are then tied to their originals."""
-    path = Path(batch.file.path)
+    with plain_copy(batch.file, suffix=Path(batch.filename).suffix) as path:
+        return _parse_and_stage_plain(batch, path)
+
+
+def _parse_and_stage_plain(batch: SettlementBatch, path: Path) -> ParseStats:
     batch_id = batch.pk
     codes = codebook_for(contract=batch.contract)
 

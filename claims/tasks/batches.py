@@ -1,6 +1,9 @@
-"""The settlement batch task: run by a worker as soon as an upload commits."""
+"""The settlement batch tasks: processing, run by a worker as soon as an upload commits, and the
+daily deletion of files past their retention."""
 
 from celery import shared_task
+
+from audit.jobs import single_run
 
 
 @shared_task(name="claims.tasks.process_batch", acks_late=True)
@@ -9,3 +12,12 @@ def process_batch(batch_id: int) -> str:
     from claims.services.batches import batch_process
 
     return batch_process(batch_id=batch_id).status
+
+
+@shared_task(name="claims.tasks.batch_files_purge", acks_late=True)
+@single_run("claims.tasks.batch_files_purge")
+def batch_files_purge() -> int:
+    """Daily: settlement files past MEDSUPP_BATCH_FILE_RETENTION_DAYS are deleted."""
+    from claims.services.batch_files import batch_files_purge as purge
+
+    return purge()

@@ -122,7 +122,9 @@ MEDSUPP_SESSION_ABSOLUTE_SECONDS = env.int("MEDSUPP_SESSION_ABSOLUTE_SECONDS", d
 
 # Two-factor sign-in (TOTP) for the roles that move money or may reveal personal data.
 MEDSUPP_2FA_ENFORCED = env.bool("MEDSUPP_2FA_ENFORCED", default=True)
-MEDSUPP_2FA_ROLES = env.list("MEDSUPP_2FA_ROLES", default=["finance", "director", "auditor"])
+MEDSUPP_2FA_ROLES = env.list(
+    "MEDSUPP_2FA_ROLES", default=["finance", "director", "auditor", "administrator"]
+)
 OTP_TOTP_ISSUER = env("MEDSUPP_BUREAU_SHORT_NAME", default="medsupp")
 
 # Lock an account after repeated failures (level-3 protection expects it).
@@ -134,6 +136,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_ip"
+# And one user name, from every address together, after this many failures within the cool-off
+# (an attacker rotating addresses); it locks that account only. 0: no such cap (audit.lockout).
+MEDSUPP_LOCKOUT_USERNAME_LIMIT = env.int("MEDSUPP_LOCKOUT_USERNAME_LIMIT", default=20)
+AXES_HANDLER = "audit.lockout.LockoutHandler"
 # The HTTPS proxies in front of the site (addresses or networks, comma-separated): only their
 # X-Forwarded-For hops are believed. Empty: the site is reached directly.
 MEDSUPP_TRUSTED_PROXIES = env.list("MEDSUPP_TRUSTED_PROXIES", default=[])
@@ -163,10 +169,18 @@ MEDSUPP_AUDIT_KEY = env("MEDSUPP_AUDIT_KEY", default=DEV_AUDIT_KEY)
 MEDSUPP_AUDIT_CHECKPOINT_DIR = Path(
     env("MEDSUPP_AUDIT_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "audit-checkpoints"))
 )
+# The verifier and the watch job report the periodic checkpoints (every 10 minutes) when the
+# newest is older than this, or missing.
+MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env.int(
+    "MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES", default=30
+)
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory. It is
 # checked as the body arrives (config/uploads.py, claims/api/views.py).
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
+# A settlement file (sealed at rest) is deleted this many days after its batch is applied or
+# rejected (claims.services.batch_files); the batch, its records and the file's checksum remain.
+MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS", default=30)
 # Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the plain-CSV
 # staging COPY, the compute processes); 0: one per CPU core.
 MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
@@ -174,6 +188,9 @@ MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
 # State Council usually publishes them in October or November).
 MEDSUPP_CALENDAR_WARN_FROM_MONTH = env.int("MEDSUPP_CALENDAR_WARN_FROM_MONTH", default=10)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where Django spools larger uploads while their request runs (None: the system temp folder);
+# leftovers of a killed process are swept (audit.temp_files).
+FILE_UPLOAD_TEMP_DIR = env("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 FILE_UPLOAD_HANDLERS = [
     "config.uploads.UploadLimitHandler",  # first: stops the body at MEDSUPP_MAX_UPLOAD_MB
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -185,6 +202,11 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 # An upload waiting for its import to be confirmed: encrypted, in the cache, for this long only.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "audit.tmp_storage.EncryptedCacheStorage"
 MEDSUPP_IMPORT_CONFIRM_SECONDS = env.int("MEDSUPP_IMPORT_CONFIRM_SECONDS", default=30 * 60)
+# A background import silent this long died with its worker: failed, its upload deleted.
+MEDSUPP_IMPORT_JOB_STALE_MINUTES = env.int("MEDSUPP_IMPORT_JOB_STALE_MINUTES", default=60)
+# Plain temporary files (spooled uploads, the ingest's plain copy) a killed process left behind
+# are deleted once this old (audit.temp_files).
+MEDSUPP_PLAIN_TEMP_MAX_MINUTES = env.int("MEDSUPP_PLAIN_TEMP_MAX_MINUTES", default=120)
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

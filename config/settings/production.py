@@ -67,8 +67,30 @@ own_secret("MEDSUPP_AUDIT_KEY", MEDSUPP_AUDIT_KEY)
 MEDSUPP_AUDIT_CHECKPOINT_DIR = env("MEDSUPP_AUDIT_CHECKPOINT_DIR", default="")
 if not MEDSUPP_AUDIT_CHECKPOINT_DIR:
     raise ImproperlyConfigured("MEDSUPP_AUDIT_CHECKPOINT_DIR: where the audit checkpoints go")
-if len({MEDSUPP_AUDIT_KEY, MEDSUPP_BLIND_INDEX_KEY}) < 2:
-    raise ImproperlyConfigured("MEDSUPP_AUDIT_KEY and MEDSUPP_BLIND_INDEX_KEY must differ")
+
+
+def distinct_keys(keys: dict[str, bytes]) -> None:
+    """One key, one purpose: a key that encrypts personal data must not also key the audit
+    chain or the blind index (whoever holds one of them would hold the other)."""
+    seen: dict[bytes, str] = {}
+    for name, key in keys.items():
+        if key in seen:
+            raise ImproperlyConfigured(f"{seen[key]} and {name} must be different keys")
+        seen[key] = name
+
+
+distinct_keys(
+    {
+        **{
+            f"MEDSUPP_DATA_KEYS (version {item.partition(':')[0].strip()})": _key_bytes(
+                "MEDSUPP_DATA_KEYS", item.partition(":")[2].strip()
+            )
+            for item in MEDSUPP_DATA_KEYS
+        },
+        "MEDSUPP_BLIND_INDEX_KEY": _key_bytes("MEDSUPP_BLIND_INDEX_KEY", MEDSUPP_BLIND_INDEX_KEY),
+        "MEDSUPP_AUDIT_KEY": _key_bytes("MEDSUPP_AUDIT_KEY", MEDSUPP_AUDIT_KEY),
+    }
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

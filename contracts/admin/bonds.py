@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
+from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.workflow import WorkflowAdminMixin, error_text
 from contracts import selectors
 from contracts.admin.common import ScopedAdmin
@@ -14,7 +15,7 @@ from contracts.permissions import APPROVE_DEDUCTION
 from contracts.services import bond_deduction_approve, bond_deduction_propose
 
 
-class DeductionInline(TabularInline):
+class DeductionInline(RestrictedInlineMixin, TabularInline):
     model = BondDeduction
     extra = 0
     fields = ["amount", "reason", "source", "status", "prepared_by", "approved_by", "approved_at"]

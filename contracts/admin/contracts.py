@@ -4,6 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.workflow import WorkflowAdminMixin
 from contracts import selectors
 from contracts.admin.common import ScopedAdmin
@@ -22,7 +23,7 @@ from contracts.services.common import today
 from contracts.services.contracts import STATE_FIELDS
 
 
-class DraftOnlyInline(TabularInline):
+class DraftOnlyInline(RestrictedInlineMixin, TabularInline):
     """Editable while the contract is a draft; read-only afterwards."""
 
     extra = 0
@@ -68,14 +69,14 @@ class CommitmentInline(DraftOnlyInline):
     autocomplete_fields = ["region"]
 
 
-class AssignmentInline(TabularInline):
+class AssignmentInline(RestrictedInlineMixin, TabularInline):
     model = StaffAssignment
     extra = 0
     raw_id_fields = ["staff"]
     autocomplete_fields = ["region"]
 
 
-class DocumentInline(TabularInline):
+class DocumentInline(RestrictedInlineMixin, TabularInline):
     model = ContractDocument
     extra = 0
     fields = ["kind", "title", "file", "uploaded_by", "uploaded_at"]

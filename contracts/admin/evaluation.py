@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.workflow import WorkflowAdminMixin, links_html
 from contracts.admin.common import ScopedAdmin
 from contracts.choices import EvaluationStatus
@@ -46,7 +47,7 @@ class EvaluationIndicatorAdmin(ScopedAdmin):
         return obj
 
 
-class ScoreInline(TabularInline):
+class ScoreInline(RestrictedInlineMixin, TabularInline):
     model = EvaluationScore
     extra = 0
     can_delete = False

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
 from audit import events
+from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from contracts import selectors
 from contracts.admin.common import ScopedAdmin
@@ -62,7 +63,7 @@ class ReadOnlyAdmin(ScopedAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class PartInline(TabularInline):
+class PartInline(RestrictedInlineMixin, TabularInline):
     model = PaymentPart
     extra = 0
     fields = ["insurer", "share", "amount"]
@@ -263,7 +264,7 @@ class ReserveReleaseBandAdmin(ScopedAdmin):
 # --- year-end settlement and ledger -----------------------------------------------------------
 
 
-class LineInline(TabularInline):
+class LineInline(RestrictedInlineMixin, TabularInline):
     model = SettlementLine
     extra = 0
     fields = ["order", "label", "amount", "source"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from unfold.admin import TabularInline
 
+from audit.admin.doors import RestrictedInlineMixin
 from contracts.admin.common import ScopedAdmin
 from contracts.models import (
     AdministrativePenalty,
@@ -14,23 +15,23 @@ from contracts.models import (
 from contracts.services import insurer_debar, insurer_user_link
 
 
-class BranchInline(TabularInline):
+class BranchInline(RestrictedInlineMixin, TabularInline):
     model = InsurerBranch
     extra = 0
     autocomplete_fields = ["region"]
 
 
-class ContactInline(TabularInline):
+class ContactInline(RestrictedInlineMixin, TabularInline):
     model = InsurerContact
     extra = 0
 
 
-class PenaltyInline(TabularInline):
+class PenaltyInline(RestrictedInlineMixin, TabularInline):
     model = AdministrativePenalty
     extra = 0
 
 
-class DebarmentInline(TabularInline):
+class DebarmentInline(RestrictedInlineMixin, TabularInline):
     model = Debarment
     extra = 0
     fields = ["reason", "starts_on", "ends_on", "contract", "note"]

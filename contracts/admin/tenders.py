@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 
+from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.workflow import bound, form_page
 from contracts.admin.common import ScopedAdmin
 from contracts.choices import CheckResult, TenderStatus
@@ -19,7 +20,7 @@ class CriterionAdmin(ScopedAdmin):
     search_fields = ["code", "title"]
 
 
-class BidInline(TabularInline):
+class BidInline(RestrictedInlineMixin, TabularInline):
     model = Bid
     extra = 0
     fields = ["insurer", "payment_ratio", "profit_rate", "staff_city", "staff_county", "score"]
@@ -116,7 +117,7 @@ class BidCheckForm(forms.ModelForm):
         return data
 
 
-class BidCheckInline(TabularInline):
+class BidCheckInline(RestrictedInlineMixin, TabularInline):
     model = BidCheck
     form = BidCheckForm
     extra = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -16,7 +17,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
-from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.doors import RestrictedAdminMixin, RestrictedInlineMixin
 from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
 from insurance.admin.support import (
@@ -44,7 +45,7 @@ REVEAL_PERMISSION = "audit.reveal_personal_data"
 REVEAL_REASON_MIN = 4
 
 
-class ReadOnlyInline(TabularInline):
+class ReadOnlyInline(RestrictedInlineMixin, TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
@@ -160,7 +161,10 @@ class PersonalDataExportMixin:
         if request.method == "POST" and upload is not None:
             if not self.has_import_permission(request):
                 raise PermissionDenied
-            if upload.size > background_threshold_bytes():
+            # Above the threshold, or spooled by Django to a plain temporary file: the job
+            # (encrypted at rest) takes it, so no long import holds a plain file in the request.
+            on_disk = isinstance(upload, TemporaryUploadedFile)
+            if on_disk or upload.size > background_threshold_bytes():
                 job = import_job_create(
                     actor=request.user,
                     target=self.import_target,

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin.doors import ID_NOT_IN_URL
 from audit.scoping import restrict
 from insurance.choices import SpecialStatusKind
 from insurance.models import Region, SpecialStatus
@@ -125,9 +126,7 @@ def exact_person_search(queryset, term: str, *, prefix: str = "", request=None):
     return queryset.filter(**{f"{prefix}psn_no": term})
 
 
-CERTNO_NOT_IN_URL = _(
-    "身份证号不能放在网址中查找（会留在代理日志和浏览器历史里）：请使用列表上方的「按身份证号查找」。"
-)
+CERTNO_NOT_IN_URL = ID_NOT_IN_URL
 
 
 class FindByCertnoForm(forms.Form):
@@ -140,6 +139,9 @@ class FindByCertnoMixin:
     to `?found=<token>`. The token means nothing outside this session."""
 
     certno_prefix = ""  # path from the admin's model to the person's fields
+    finds_by_id_number = True
+    # The admin's search box is an exact psn_no search; False keeps the admin's own search.
+    certno_replaces_search = True
     list_before_template = "insurance/admin/find_by_certno.html"
 
     def get_urls(self):
@@ -182,6 +184,8 @@ class FindByCertnoMixin:
         return queryset
 
     def get_search_results(self, request, queryset, search_term):
+        if not self.certno_replaces_search:
+            return super().get_search_results(request, queryset, search_term)
         found = exact_person_search(
             queryset, search_term, prefix=self.certno_prefix, request=request
         )

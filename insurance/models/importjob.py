@@ -28,6 +28,9 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Set when the job starts and at each chunk: a running job silent for longer than
+    # MEDSUPP_IMPORT_JOB_STALE_MINUTES died with its worker and is marked failed.
+    progress_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("后台导入任务")

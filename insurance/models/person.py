@@ -48,6 +48,10 @@ class Person(models.Model):
     `str()` is masked: it ends up in audit entries and admin pages.
     """
 
+    # Besides the encrypted fields: beside the masked ID and the region the full birth date
+    # rebuilds the ID number, so the admin refuses URL lookups on it (audit.admin.doors).
+    personal_fields = ("birth_date",)
+
     psn_no = models.CharField(_("人员编号"), max_length=32, unique=True)
     certno = EncryptedTextField(_("身份证号"))
     certno_bidx = BlindIndexField(_("身份证号索引"), source="certno", unique=True)

@@ -4,6 +4,8 @@ every bad row is reported as {row, column, message}."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import tablib
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,6 +20,9 @@ from insurance.models import ImportJob
 
 CHUNK_ROWS = 2_000
 UNREADABLE = _("上传文件无法解密读取（可能是升级前提交的任务），请重新上传。")
+STALE = _(
+    "任务中断：超过 %(minutes)d 分钟没有进展（处理进程可能已停止），上传文件已删除，请重新上传。"
+)
 
 
 def background_threshold_bytes() -> int:
@@ -84,7 +89,8 @@ def _claim(job_id: int) -> ImportJob | None:
         if job is None or job.status != ImportJobStatus.PENDING:
             return None  # done, running elsewhere, or gone: a retried task is harmless
         job.status = ImportJobStatus.RUNNING
-        job.save(update_fields=["status"])
+        job.progress_at = timezone.now()
+        job.save(update_fields=["status", "progress_at"])
         return job
 
 
@@ -115,7 +121,8 @@ def import_job_process(*, job_id: int) -> str:
                 error["row"] += start
             errors.append(error)
         job.processed = min(start + CHUNK_ROWS, len(dataset))
-        job.save(update_fields=["processed"])
+        job.progress_at = timezone.now()
+        job.save(update_fields=["processed", "progress_at"])
     if errors:
         return _finish(job, errors=errors)
     created, errors = import_file(
@@ -127,6 +134,25 @@ def import_job_process(*, job_id: int) -> str:
 def _job_bytes(job: ImportJob) -> bytes:
     with job.file.open("rb") as handle:
         return decrypt_bytes(handle.read().decode("ascii"))
+
+
+def import_jobs_expire(*, now=None) -> int:
+    """Running jobs silent for longer than MEDSUPP_IMPORT_JOB_STALE_MINUTES died with their
+    worker: each is marked failed, with a message, and its upload deleted. The lock and the
+    status re-check leave alone a job that moved on meanwhile. Idempotent."""
+    minutes = settings.MEDSUPP_IMPORT_JOB_STALE_MINUTES
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    stale = ImportJob.objects.filter(status=ImportJobStatus.RUNNING, progress_at__lt=cutoff)
+    expired = 0
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJobStatus.RUNNING or job.progress_at >= cutoff:
+                continue
+            message = str(STALE) % {"minutes": minutes}
+            _finish(job, errors=[{"row": None, "column": "", "message": message}])
+            expired += 1
+    return expired
 
 
 def _finish(job: ImportJob, *, errors: list[dict], created: int = 0) -> str:

@@ -112,3 +112,79 @@ def test_the_intact_log_verifies_and_the_nightly_check_anchors_it():
     assert result["ok"] is True
     assert checkpoint_file().exists()
     assert audit_chain_verify().ok  # the chain_check entry followed the checkpoint: still fine
+
+
+# Review of issue 19, point 5: the newest entries after the last checkpoint, a checkpoint file
+# gone, checkpoints that stopped.
+
+
+def test_deleting_entries_written_after_the_last_checkpoint_is_detected(
+    django_capture_on_commit_callbacks,
+):
+    _entries(3)
+    checkpoint_write()
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _entries(2)  # each anchored as it commits
+    assert audit_chain_verify().ok
+    _as_owner(("DELETE FROM audit_auditentry WHERE id = %s", [later[-1].id]))
+    report = audit_chain_verify()
+    assert not report.ok and report.first_broken_id == later[-1].id
+    assert "deleted" in report.problem
+
+
+def test_a_missing_checkpoint_file_is_reported(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES = 30
+    _entries(2)
+    checkpoint_write()
+    checkpoint_file().unlink()
+    assert audit_chain_verify().ok  # the log is younger than the limit: not due yet
+    report = audit_chain_verify(now=timezone.now() + timedelta(minutes=31))
+    assert not report.ok and "missing" in report.problem
+    with pytest.raises(CommandError, match="missing"), _now_plus(minutes=31):
+        call_command("verify_audit_chain")
+
+
+def test_a_stale_checkpoint_is_reported_by_the_verifier_and_the_watch_job(settings, caplog):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audit.tasks import audit_checkpoint_watch
+
+    settings.MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES = 30
+    _entries(2)
+    checkpoint_write()
+    in_29 = timezone.now() + timedelta(minutes=29)
+    in_31 = timezone.now() + timedelta(minutes=31)
+    assert audit_chain_verify(now=in_29).ok
+    report = audit_chain_verify(now=in_31)
+    assert not report.ok and "minutes old" in report.problem
+    assert audit_checkpoint_watch(now=in_29.isoformat()) == "ok"
+    with caplog.at_level("ERROR", logger="audit.tasks"):
+        assert "minutes old" in audit_checkpoint_watch(now=in_31.isoformat())
+    assert any("not current" in r.getMessage() for r in caplog.records)
+
+
+class _now_plus:
+    """timezone.now() moved forward, for the management command."""
+
+    def __init__(self, **delta):
+        from datetime import timedelta
+
+        self.delta = timedelta(**delta)
+
+    def __enter__(self):
+        from unittest import mock
+
+        from django.utils import timezone
+
+        later = timezone.now() + self.delta
+        self.patch = mock.patch("audit.checkpoints.timezone.now", return_value=later)
+        self.patch.start()
+
+    def __exit__(self, *exc):
+        self.patch.stop()

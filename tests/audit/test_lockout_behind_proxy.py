@@ -90,3 +90,34 @@ def test_audit_rows_record_the_real_address(client, behind_proxy, role_user):
     signed_in = AuditEntry.objects.filter(action=AuditAction.LOGIN).latest("id")
     assert failed.ip == ATTACKER
     assert signed_in.ip == COLLEAGUE
+
+
+@pytest.mark.django_db
+def test_one_name_guessed_from_rotating_addresses_is_locked_by_its_own_cap(
+    client, behind_proxy, role_user, settings
+):
+    """Review of issue 19, point 7: four tries from each of many addresses never reached the
+    per-address limit; the per-name cap counts them all together, and locks that name only."""
+    settings.MEDSUPP_LOCKOUT_USERNAME_LIMIT = 12
+    role_user("director", username="boss")
+    role_user("operator", username="clerk")
+    per_address = settings.AXES_FAILURE_LIMIT - 1
+    addresses = [f"203.0.113.{n}" for n in range(10, 13)]  # 3 x 4 = 12 failures
+    for address in addresses:
+        for _n in range(per_address):
+            assert not _signed_in(_login(client, "boss", "wrong-password-1", address))
+    # The right password, from yet another address, is refused: the name is locked.
+    locked = _login(client, "boss", "pw-for-tests-1", "192.0.2.99")
+    assert not _signed_in(locked) and locked.status_code in (403, 429)
+    # Another account behind the same proxy, even from the attacker's addresses, signs in.
+    assert _signed_in(_login(client, "clerk", "pw-for-tests-1", addresses[0]))
+
+
+@pytest.mark.django_db
+def test_below_the_name_cap_the_owner_still_signs_in(client, behind_proxy, role_user, settings):
+    settings.MEDSUPP_LOCKOUT_USERNAME_LIMIT = 12
+    role_user("operator", username="clerk")
+    for address in ("203.0.113.10", "203.0.113.11"):  # 8 failures, under 12
+        for _n in range(settings.AXES_FAILURE_LIMIT - 1):
+            _login(client, "clerk", "wrong-password-1", address)
+    assert _signed_in(_login(client, "clerk", "pw-for-tests-1", COLLEAGUE))

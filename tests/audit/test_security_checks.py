@@ -110,3 +110,33 @@ def test_the_roles_table_in_the_doc_is_the_commands_output():
         "the markers"
     )
     assert "`insurer`" in out.getvalue() and "`audit.consent`: view" in out.getvalue()
+
+
+_SHARED = _own_key()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        (
+            {"MEDSUPP_DATA_KEYS": "1:" + _SHARED, "MEDSUPP_AUDIT_KEY": _SHARED},
+            "MEDSUPP_AUDIT_KEY",
+        ),
+        (
+            {
+                "MEDSUPP_DATA_KEYS": f"2:{_own_key()},1:{_SHARED}",
+                "MEDSUPP_BLIND_INDEX_KEY": _SHARED,
+            },
+            "MEDSUPP_BLIND_INDEX_KEY",
+        ),
+        ({"MEDSUPP_AUDIT_KEY": _SHARED, "MEDSUPP_BLIND_INDEX_KEY": _SHARED}, "MEDSUPP_AUDIT_KEY"),
+    ],
+    ids=["data-and-audit", "older-data-key-and-blind-index", "audit-and-blind-index"],
+)
+def test_production_refuses_one_key_for_two_purposes(overrides, named):
+    """Review of issue 19, point 10: the key that encrypts personal data never keys the audit
+    chain or the blind index too."""
+    result = _check_deploy(_production_env(**overrides))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "must be different keys" in output and named in output, output

@@ -311,3 +311,18 @@ def test_a_chunked_upload_through_gunicorn(gunicorn, media, covered_city, key):
     )
     assert status == 413, content
     assert SettlementBatch.objects.count() == 1 and len(_stored_files(media)) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad_key", ["k" * 129, "week-10\u00e9"], ids=["too-long", "not-ascii"])
+def test_a_bad_idempotency_key_is_a_located_400_and_nothing_is_kept(
+    media, covered_city, key, bad_key
+):
+    """Review of issue 19, point 9: an over-long key answered 500 (the column holds 128)."""
+    client, contract = _client(key), covered_city["contract"]
+    path = write_csv(media / "a.csv", _rows())
+    response = _post_file(client, contract, path, key=bad_key)
+    assert response.status_code == 400, response.content
+    assert "128" in response.json()["Idempotency-Key"][0]
+    assert not SettlementBatch.objects.exists() and not _stored_files(media)
+    assert _post_file(client, contract, path, key="k" * 128).status_code == 202

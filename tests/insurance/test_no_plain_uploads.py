@@ -86,3 +86,77 @@ def test_a_background_import_is_encrypted_at_rest_and_deleted_after(
     assert import_job_process(job_id=job.pk) == ImportJobStatus.DONE
     job.refresh_from_db()
     assert not job.file and _files(tmp_path / "media") == []
+
+
+def test_an_upload_spooled_to_disk_goes_to_the_job_not_the_request(
+    client, role_user, county_a, settings, tmp_path, temp_folder
+):
+    """Review of issue 19, point 4: with a high background threshold a big import ran in the
+    request beside Django's plain temporary file (a killed worker left it there)."""
+    settings.MEDSUPP_IMPORT_BACKGROUND_MB = 50
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # this upload is spooled to the temp folder
+    settings.FILE_UPLOAD_TEMP_DIR = str(temp_folder)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(role_user("operator"))
+    upload = SimpleUploadedFile("people.csv", gbk_csv(HEADERS, _rows()))
+    response = client.post(
+        reverse("admin:insurance_person_import"),
+        {"format": 0, "resource": 0, "import_file": upload},
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{job.pk}/change/")
+    assert _files(temp_folder) == []
+    assert Path(job.file.path).read_bytes().startswith(b"enc:")
+
+
+def _running_job(tmp_path, settings, minutes_silent: int) -> ImportJob:
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from audit.crypto import encrypt_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    job = ImportJob(target="person", original_name="p.csv", file_format="csv")
+    job.file.save("p.csv.enc", ContentFile(encrypt_bytes(b"psn_no\n").encode()), save=False)
+    job.status = ImportJobStatus.RUNNING
+    job.progress_at = timezone.now() - timezone.timedelta(minutes=minutes_silent)
+    job.save()
+    return job
+
+
+def test_a_running_job_silent_too_long_is_failed_and_its_upload_deleted(tmp_path, settings):
+    from insurance.services.imports import import_jobs_expire
+
+    settings.MEDSUPP_IMPORT_JOB_STALE_MINUTES = 60
+    dead = _running_job(tmp_path, settings, minutes_silent=61)
+    alive = _running_job(tmp_path, settings, minutes_silent=59)
+    dead_file = Path(dead.file.path)
+    assert import_jobs_expire() == 1
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == ImportJobStatus.FAILED and dead.finished_at is not None
+    assert "60" in dead.errors[0]["message"] and not dead.file and not dead_file.exists()
+    assert alive.status == ImportJobStatus.RUNNING and Path(alive.file.path).exists()
+    assert import_jobs_expire() == 0  # idempotent
+
+
+def test_plain_temp_files_a_killed_process_left_are_swept(temp_folder, settings):
+    import os
+    import time
+
+    from audit.temp_files import sweep_plain_temp_files
+
+    settings.MEDSUPP_PLAIN_TEMP_MAX_MINUTES = 120
+    settings.FILE_UPLOAD_TEMP_DIR = None
+    old_upload = temp_folder / "tmpa1b2c3.upload.csv"
+    old_plain = temp_folder / "medsupp-plain-x1.csv"
+    fresh = temp_folder / "tmpd4e5f6.upload.xlsx"
+    other = temp_folder / "someone-elses.csv"
+    for path in (old_upload, old_plain, fresh, other):
+        path.write_bytes(b"110101199003074514")
+    three_hours_ago = time.time() - 3 * 3600
+    for path in (old_upload, old_plain, other):
+        os.utime(path, (three_hours_ago, three_hours_ago))
+    removed = sweep_plain_temp_files()
+    assert sorted(removed) == [old_plain.name, old_upload.name]
+    assert {p.name for p in _files(temp_folder)} == {fresh.name, other.name}

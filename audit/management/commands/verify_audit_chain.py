@@ -13,6 +13,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"审计日志链完整 / chain intact: {report.checked}")
             )
             return
+        if report.first_broken_id is None:  # every entry holds; the checkpoints do not
+            raise CommandError(f"审计日志检查点不可信 / {report.problem}")
         raise CommandError(
             f"审计日志链被改动 / chain broken at entry {report.first_broken_id}: "
             f"{report.problem} ({report.checked} entries intact before it)"
