@@ -27,6 +27,7 @@ class ApiScope(models.TextChoices):
     SETTLEMENTS_WRITE = "settlements:write", _("上传结算数据")
     SETTLEMENTS_READ = "settlements:read", _("查询结算批次")
     CLAIMS_READ = "claims:read", _("查询赔付与复核")
+    CLAIMS_WRITE = "claims:write", _("答复复核调整、办理零星报销")
     COMPLAINTS_WRITE = "complaints:write", _("答复投诉")
     PERSONS_READ = "persons:read", _("经授权查询参保人信息")
 

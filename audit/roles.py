@@ -142,6 +142,7 @@ ROLES: dict[str, Role] = {
                 "claims.add_manualclaim",
                 "claims.change_manualclaim",
                 "claims.answer_complaint",
+                "claims.answer_statementadjustment",
             ),
         ),
     )

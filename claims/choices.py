@@ -138,6 +138,7 @@ class ItemDecision(models.TextChoices):
 
 class AdjustmentStatus(models.TextChoices):
     OPEN = "open", _("待保险机构结清")
+    ANSWERED = "answered", _("保险机构已答复（待结清）")
     SETTLED = "settled", _("已结清")
     CANCELLED = "cancelled", _("已撤销")
 
@@ -196,3 +197,16 @@ class RefusalReason(models.IntegerChoices):
 
 # Reasons that need a written note beside the code.
 NOTE_REQUIRED = frozenset({RefusalReason.OTHER, RefusalReason.FRAUD})
+
+
+class ChangeKind(models.TextChoices):
+    """What the changes feed tells an insurer (docs/api.md, The changes feed); the object is
+    the batch, statement, adjustment or complaint of that name."""
+
+    BATCH_APPLIED = "batch.applied", _("结算批次已入库")
+    BATCH_REJECTED = "batch.rejected", _("结算批次被退回")
+    BATCH_COMPUTED = "batch.computed", _("结算批次待遇计算完成")
+    STATEMENT_APPROVED = "statement.approved", _("月度核算复核结果已审批")
+    ADJUSTMENT_OPENED = "adjustment.opened", _("有待答复的复核调整")
+    COMPLAINT_ASSIGNED = "complaint.assigned", _("投诉已转本机构办理")
+    COMPLAINT_DECIDED = "complaint.decided", _("投诉已作出处理决定")

@@ -15,6 +15,7 @@ from audit.models import Consent
 from audit.scoping import Everyone, row_scope
 from claims.models import (
     CalendarOverride,
+    Change,
     ClaimStatement,
     CodeMapping,
     Compensation,
@@ -73,3 +74,4 @@ row_scope(CodeMapping)(Everyone())  # which codes a file may carry: insurers rea
 row_scope(QuotaPoolEntry)(Both(BureauOnly(), BureauRegion("person__region_id")))
 # Consents: bureau staff all, an insurer's users those given to their insurer.
 row_scope(Consent)(ByInsurer("insurer_id"))
+row_scope(Change)(_own("contract", "insurer_id"))

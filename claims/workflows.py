@@ -26,6 +26,7 @@ from claims.choices import ManualClaimStatus as M
 from claims.choices import StatementStatus as S
 from claims.models.manual_claim import DOCUMENTS
 from claims.permissions import (
+    ANSWER_ADJUSTMENT,
     ANSWER_COMPLAINT,
     APPROVE_STATEMENT,
     CHECK_DISCLOSURE,
@@ -38,7 +39,7 @@ from claims.permissions import (
     SETTLE_ADJUSTMENT,
 )
 from claims.services import complaints, disclosure, evaluation, fraud, manual_claims, statements
-from claims.services.statement_items import guard_close
+from claims.services.statement_items import adjustment_rule, guard_answer_adjustment, guard_close
 from contracts.choices import EvaluationStatus as E
 from contracts.permissions import APPROVE_EVALUATION, SCORE_EVALUATION
 
@@ -144,19 +145,30 @@ STATEMENT = Workflow(
     ),
 )  # fmt: skip
 
+
+class AdjustmentAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
 ADJUSTMENT = Workflow(
     "claims.StatementAdjustment",
     moves=(
+        # the insurer says how (or whether) it will settle; the bureau still settles or cancels
         Move(
-            "settle", _("确认已结清"), {A.OPEN}, A.SETTLED, SETTLE_ADJUSTMENT, stamp="closed",
-            guard=guard_close,
+            "answer", _("答复复核调整"), {A.OPEN}, A.ANSWERED, ANSWER_ADJUSTMENT,
+            form=AdjustmentAnswerForm, stamp="answered", guard=guard_answer_adjustment,
         ),
         Move(
-            "cancel", _("撤销"), {A.OPEN}, A.CANCELLED, SETTLE_ADJUSTMENT, needs_reason=True,
+            "settle", _("确认已结清"), {A.OPEN, A.ANSWERED}, A.SETTLED, SETTLE_ADJUSTMENT,
             stamp="closed", guard=guard_close,
         ),
+        Move(
+            "cancel", _("撤销"), {A.OPEN, A.ANSWERED}, A.CANCELLED, SETTLE_ADJUSTMENT,
+            needs_reason=True, stamp="closed", guard=guard_close,
+        ),
     ),
-    audit_fields=("status", "amount"),
+    rule=adjustment_rule,
+    audit_fields=("status", "amount", "answer"),
 )  # fmt: skip
 
 # --- manual claims ------------------------------------------------------------------------------

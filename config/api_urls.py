@@ -2,11 +2,12 @@
 
 from django.urls import include, path
 
-from audit.api.views import WhoAmIView
+from contracts.api.views import MeView
 
 app_name = "api"
 
 urlpatterns = [
-    path("me/", WhoAmIView.as_view(), name="me"),
+    path("me/", MeView.as_view(), name="me"),
+    path("", include("contracts.api.urls")),
     path("", include("claims.api.urls")),
 ]

@@ -37,6 +37,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 class HasModelPermission(permissions.BasePermission):
     """The model permission for the request's method (GET: view, POST: add, PUT/PATCH: change,
     DELETE: delete) on the view's `permission_model`; rows are then reached through `restrict`.
+    A workflow move (answer a complaint) names the move's permission instead, as
+    `move_permission = "app_label.codename"`; the move itself checks it again with its rule.
     A view names its model or declares `open_to_any_key = True` (who am I); a view that does
     neither is refused to everyone, so a new view cannot be open by omission."""
 
@@ -49,6 +51,9 @@ class HasModelPermission(permissions.BasePermission):
             return True
         model = getattr(view, "permission_model", None)
         action = self.ACTIONS.get(request.method)
+        move_permission = getattr(view, "move_permission", None)
+        if move_permission and request.method == "POST":
+            return model is not None and request.user.has_perm(move_permission)
         return (
             model is not None
             and action is not None

@@ -12,7 +12,9 @@ import io
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -58,6 +60,22 @@ def figure_rows(content: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+class DisclosureSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    scheme_code = serializers.CharField()
+    scheme_name = serializers.CharField()
+    year = serializers.IntegerField()
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    content_sha256 = serializers.CharField()
+    supersedes = serializers.IntegerField(allow_null=True)
+    change_note = serializers.CharField(allow_blank=True)
+
+
+class DisclosureReportSerializer(DisclosureSummarySerializer):
+    content = serializers.DictField(help_text="报告的全部数字（已做小样本抑制）")
+
+
 class PublicDisclosureMixin:
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -67,7 +85,7 @@ class DisclosureListView(PublicDisclosureMixin, APIView):
     @extend_schema(
         operation_id="public_disclosures_list",
         summary="已发布的信息公开报告",
-        responses={200: dict},
+        responses={200: DisclosureSummarySerializer(many=True)},
     )
     def get(self, request):
         return Response([_summary(r) for r in published_reports()])
@@ -77,7 +95,7 @@ class DisclosureDetailView(PublicDisclosureMixin, APIView):
     @extend_schema(
         operation_id="public_disclosure_json",
         summary="信息公开报告的全部数字（JSON）",
-        responses={200: dict},
+        responses={200: DisclosureReportSerializer},
     )
     def get(self, request, pk: int):
         report = get_object_or_404(published_reports(), pk=pk)
@@ -88,7 +106,7 @@ class DisclosureCsvView(PublicDisclosureMixin, APIView):
     @extend_schema(
         operation_id="public_disclosure_csv",
         summary="信息公开报告的数字（CSV）",
-        responses={(200, "text/csv"): str},
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
     )
     def get(self, request, pk: int):
         report = get_object_or_404(published_reports(), pk=pk)

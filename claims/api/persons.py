@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit import events
+from audit.api.problems import problem_response
 from audit.choices import ApiScope, AuditAction, ConsentScope
 from audit.masking import mask_name
 from audit.models import ApiKey, Consent
@@ -41,11 +42,6 @@ class PersonLookupSerializer(serializers.Serializer):
     contracts = serializers.ListField(child=serializers.CharField())
     scope = serializers.CharField()
     consent_expires_at = serializers.DateTimeField()
-
-
-class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 def _enrolled_contracts(user, person: Person, on: dt.date) -> list[str]:
@@ -76,9 +72,9 @@ class PersonLookupView(APIView):
         ],
         responses={
             200: PersonLookupSerializer,
-            400: RefusalSerializer,
-            403: OpenApiResponse(RefusalSerializer, description="无有效授权 / no valid consent"),
-            404: RefusalSerializer,
+            400: OpenApiResponse(description="scope 或 date 有误 / bad scope or date"),
+            403: OpenApiResponse(description="无有效授权 / no valid consent (code: no_consent)"),
+            404: OpenApiResponse(description="没有该参保人 / no such person"),
         },
         summary="经授权查询参保人 / look up an insured person with consent",
     )
@@ -101,8 +97,9 @@ class PersonLookupView(APIView):
                 extra={**extra, "allowed": allowed, "result": code},
                 ip=events.client_ip(request),
             )
-            body = data if allowed else {"detail": detail, "code": code}
-            return Response(body, status=http_status)
+            if not allowed:
+                return problem_response(http_status, detail, code=code)
+            return Response(data, status=http_status)
 
         if insurer is None:
             return answer("not_insurer", 403, _("本接口仅供已关联保险机构的用户使用。"))

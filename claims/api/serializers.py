@@ -1,6 +1,18 @@
 from rest_framework import serializers
 
+from claims.choices import FileFormat
 from claims.models import SettlementBatch
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice column kept blank until known (a batch rejected before its format was read):
+    null in the API, never "", which is not a member of the enum."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 class BatchUploadSerializer(serializers.Serializer):
@@ -15,6 +27,7 @@ class BatchSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     duplicate = serializers.SerializerMethodField()
+    file_format = BlankAsNullChoiceField(choices=FileFormat.choices, label="格式")
 
     class Meta:
         model = SettlementBatch

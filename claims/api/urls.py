@@ -1,5 +1,8 @@
 from django.urls import path
 
+from claims.api import insurer
+from claims.api.changes import ChangesView
+from claims.api.persons import PersonLookupView
 from claims.api.views import BatchDetailView, BatchErrorsView, BatchListCreateView
 
 urlpatterns = [
@@ -10,8 +13,36 @@ urlpatterns = [
         BatchErrorsView.as_view(),
         name="settlement-batch-errors",
     ),
+    path("persons/<str:psn_no>/", PersonLookupView.as_view(), name="person-lookup"),
+    path("compensations/", insurer.CompensationListView.as_view(), name="compensations"),
+    path("compensations/<int:pk>/", insurer.CompensationDetailView.as_view(), name="compensation"),
+    path(
+        "reconciliation-results/",
+        insurer.ReconciliationListView.as_view(),
+        name="reconciliation-results",
+    ),
+    path("statements/", insurer.StatementListView.as_view(), name="statements"),
+    path("statements/<int:pk>/", insurer.StatementDetailView.as_view(), name="statement"),
+    path("adjustments/", insurer.AdjustmentListView.as_view(), name="adjustments"),
+    path("adjustments/<int:pk>/", insurer.AdjustmentDetailView.as_view(), name="adjustment"),
+    path(
+        "adjustments/<int:pk>/answer/",
+        insurer.AdjustmentAnswerView.as_view(),
+        name="adjustment-answer",
+    ),
+    path("complaints/", insurer.ComplaintListView.as_view(), name="complaints"),
+    path("complaints/<int:pk>/", insurer.ComplaintDetailView.as_view(), name="complaint"),
+    path(
+        "complaints/<int:pk>/answer/",
+        insurer.ComplaintAnswerView.as_view(),
+        name="complaint-answer",
+    ),
+    path("manual-claims/", insurer.ManualClaimListView.as_view(), name="manual-claims"),
+    path("manual-claims/<int:pk>/", insurer.ManualClaimDetailView.as_view(), name="manual-claim"),
+    path(
+        "manual-claims/<int:pk>/moves/",
+        insurer.ManualClaimMoveView.as_view(),
+        name="manual-claim-move",
+    ),
+    path("changes/", ChangesView.as_view(), name="changes"),
 ]
-
-from claims.api.persons import PersonLookupView  # noqa: E402
-
-urlpatterns.append(path("persons/<str:psn_no>/", PersonLookupView.as_view(), name="person-lookup"))

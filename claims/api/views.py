@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, parsers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.problems import problem_response
 from audit.choices import ApiScope
 from claims.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.choices import BatchSource
@@ -23,6 +25,10 @@ from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user
 
 READ_BYTES = 1024 * 1024
+REPORT_FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")  # what an upload may state (empty: detected)
 
 
@@ -142,10 +148,7 @@ class BatchListCreateView(generics.ListAPIView):
         except DjangoValidationError as exc:
             raise ValidationError({"file": exc.messages}) from exc
         except IdempotencyConflict as conflict:
-            return Response(
-                {"detail": str(conflict), "batch": conflict.batch.pk},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return problem_response(409, str(conflict), batch=conflict.batch.pk)
         body = BatchSerializer(received.batch, context={"duplicate": received.duplicate}).data
         code = status.HTTP_200_OK if received.duplicate else status.HTTP_202_ACCEPTED
         return Response(body, status=code)
@@ -208,10 +211,16 @@ class BatchErrorsView(APIView):
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
-        responses={(200, "text/csv"): bytes},
+        parameters=[OpenApiParameter("format", str, enum=list(REPORT_FORMATS))],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, REPORT_FORMATS["xlsx"]): OpenApiTypes.BINARY,
+        },
         summary="下载错误报告 / download the error report",
     )
     def get(self, request, pk: int):
+        file_format = request.query_params.get("format", "csv")
+        if file_format not in REPORT_FORMATS:
+            raise ValidationError({"format": [_("format 须为 csv 或 xlsx。")]})
         batch = get_object_or_404(settlement_batch_for_user(request.user), pk=pk)
-        return error_report_response(batch, request.query_params.get("format", "csv"))
+        return error_report_response(batch, file_format)

@@ -131,6 +131,8 @@ class StatementAdjustment(StatusTracked):
         _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.OPEN
     )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    answer = models.TextField(_("保险机构答复"), blank=True)
+    answered_by, answered_at = stamp_fields(_("答复人"), _("答复时间"))
     closed_by, closed_at = stamp_fields(_("办结人"), _("办结时间"))
     close_note = models.TextField(_("办结说明"), blank=True)
 
@@ -138,6 +140,7 @@ class StatementAdjustment(StatusTracked):
         verbose_name = _("复核调整（应结清）")
         verbose_name_plural = _("复核调整（应结清）")
         ordering = ["-id"]
+        permissions = [("answer_statementadjustment", _("答复复核调整（保险机构）"))]
 
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.amount:+}"

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.file_crypto import plain_copy, seal_stream
-from claims.choices import BatchSource, BatchStatus
+from claims.choices import BatchSource, BatchStatus, ChangeKind
 from claims.ingest import fastcsv
 from claims.ingest.checks import check_batch, tie_reversals
 from claims.ingest.errors import FileRejected
@@ -38,6 +38,7 @@ from claims.ingest.readers import (
 from claims.ingest.rows import ParseStats, RowParser
 from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, stage_tuple
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
+from claims.services.changes import change_record
 from claims.services.code_mappings import codebook_for
 from claims.services.compute import BesideApply, batch_compute, can_compute_beside_apply
 from contracts.selectors import contract_for_user, insurer_of
@@ -289,6 +290,10 @@ def _reject(batch: SettlementBatch, *, errors: list[dict], error_count: int, pro
             count=batch.rows_total,
             extra={"status": "rejected"},
         )
+        change_record(
+            kind=ChangeKind.BATCH_REJECTED, obj=batch, insurer_id=batch.insurer_id,
+            contract_id=batch.contract_id,
+        )  # fmt: skip
     stage_clear(batch.pk)
 
 
@@ -534,6 +539,10 @@ def _apply_batch(batch: SettlementBatch, on_commit=None) -> SettlementBatch:
             count=inserted,
             extra={"status": "applied", "reversals": locked.reversals},
         )
+        change_record(
+            kind=ChangeKind.BATCH_APPLIED, obj=locked, insurer_id=locked.insurer_id,
+            contract_id=locked.contract_id,
+        )  # fmt: skip
         if on_commit is not None:
             transaction.on_commit(on_commit)
     if on_commit is None:  # else the compute beside the apply still reads the staged rows

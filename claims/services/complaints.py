@@ -17,10 +17,11 @@ from audit import events
 from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move
-from claims.choices import ComplaintDecision, ComplaintStatus
+from claims.choices import ChangeKind, ComplaintDecision, ComplaintStatus
 from claims.models import Complaint
 from claims.permissions import DECIDE_COMPLAINT
 from claims.services.calendar import working_days_add
+from claims.services.changes import change_record
 from contracts.choices import DeductionSource
 from contracts.selectors import contract_for_user, insurer_of
 from contracts.services.bonds import bond_deduction_propose
@@ -147,6 +148,14 @@ def guard_assign(step) -> None:
         complaint.reopened_count += 1
         complaint.decision, complaint.decided_on, complaint.decided_by = "", None, None
         complaint.satisfaction = complaint.callback_on = None
+    _feed(complaint, ChangeKind.COMPLAINT_ASSIGNED)
+
+
+def _feed(complaint: Complaint, kind: str) -> None:
+    change_record(
+        kind=kind, obj=complaint, insurer_id=complaint.insurer_id,
+        contract_id=complaint.contract_id,
+    )  # fmt: skip
 
 
 def guard_answer(step) -> None:
@@ -170,6 +179,7 @@ def guard_decide(step) -> None:
     complaint.decision, complaint.required_action = decision, required_action
     complaint.decided_on, complaint.decided_by = step.on, step.actor
     step.reason = step.reason or required_action
+    _feed(complaint, ChangeKind.COMPLAINT_DECIDED)
 
 
 def guard_close(step) -> None:

@@ -28,6 +28,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from claims.bulk import COPY_NULL, copy_escape, copy_lines, copy_rows
+from claims.choices import ChangeKind
 from claims.models import (
     Compensation,
     CompensationAdjustment,
@@ -37,6 +38,7 @@ from claims.models import (
     SettlementStage,
 )
 from claims.parallel import can_fork, fork_held, run_forked, workers
+from claims.services.changes import change_record
 from contracts.models import Contract
 from insurance.engine import (
     CompiledPlan,
@@ -456,8 +458,10 @@ def _count_computed(batch_id: int, chunks: list[list[tuple[int, str]]]) -> None:
     SettlementBatch.objects.filter(pk=batch_id).update(people_computed=counted)
 
 
+@transaction.atomic
 def _finish(job: _Job, started: float) -> None:
-    SettlementBatch.objects.filter(pk=job.batch.pk).update(
+    batch = job.batch
+    SettlementBatch.objects.filter(pk=batch.pk).update(
         computed_at=timezone.now(),
         stage="",
         seconds_compute=time.monotonic() - started,
@@ -467,6 +471,10 @@ def _finish(job: _Job, started: float) -> None:
             if year.plan_id
         },
     )
+    change_record(
+        kind=ChangeKind.BATCH_COMPUTED, obj=batch, insurer_id=batch.insurer_id,
+        contract_id=batch.contract_id,
+    )  # fmt: skip
 
 
 def batch_compute(*, batch_id: int) -> tuple[int, int]:

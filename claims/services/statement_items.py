@@ -16,6 +16,7 @@ from claims.choices import NOTE_REQUIRED, ItemDecision, RefusalReason, Statement
 from claims.models import StatementAdjustment, StatementItem
 from claims.permissions import REVIEW_STATEMENT
 from contracts.choices import DeductionSource
+from contracts.selectors import insurer_of
 from contracts.services.bonds import bond_deduction_propose
 from insurance.engine.money import MoneyError, to_money
 
@@ -96,6 +97,31 @@ def statement_item_decide(
 def guard_close(step) -> None:
     """Settled or cancelled: the note says how (a cancellation needs it)."""
     step.doc.close_note = step.reason
+
+
+def adjustment_rule(adjustment, move, actor) -> str | None:
+    """Besides the move's permission: only the adjustment's insurer answers it, and insurer
+    users do nothing else (settling and cancelling are the bureau's)."""
+    own = insurer_of(actor)
+    if move.name == "answer":
+        if own is None or own.pk != adjustment.insurer_id:
+            return _("只有被调整的保险机构可以答复。")
+    elif own is not None:
+        return _("保险机构用户只能答复复核调整。")
+    return None
+
+
+def guard_answer_adjustment(step) -> None:
+    answer = (step.data.get("answer") or "").strip()
+    if not answer:
+        raise RuleError(_("请填写答复内容。"))
+    step.doc.answer = answer
+    step.reason = step.reason or answer
+
+
+def statement_adjustment_answer(*, adjustment, answer: str, actor) -> StatementAdjustment:
+    """The insurer answers an adjustment left by an approved review (`claims.workflows`)."""
+    return perform_move(doc=adjustment, move="answer", actor=actor, data={"answer": answer})
 
 
 def statement_adjustment_close(

@@ -27,9 +27,10 @@ from audit import events
 from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move, require_permission, workflow_start
-from claims.choices import DISCREPANCIES, BatchStatus, ItemDecision
+from claims.choices import DISCREPANCIES, BatchStatus, ChangeKind, ItemDecision
 from claims.models import ClaimStatement, SettlementRecord, StatementAdjustment, StatementItem
 from claims.permissions import SUBMIT_STATEMENT
+from claims.services.changes import changes_record
 from claims.services.own_payment import own_payment
 from claims.services.reconciliation import config_for, reconciliation_compute
 from contracts.selectors import contract_for_user, insurer_of
@@ -195,6 +196,12 @@ def guard_approve(step) -> None:
             )
     StatementAdjustment.objects.bulk_create(adjustments)
     statement.correction_total = sum((a.amount for a in adjustments), ZERO)
+    changes_record(
+        [(ChangeKind.STATEMENT_APPROVED, statement.pk)]
+        + [(ChangeKind.ADJUSTMENT_OPENED, a.pk) for a in adjustments],
+        insurer_id=statement.insurer_id,
+        contract_id=statement.contract_id,
+    )
 
 
 def statement_move(*, statement, move: str, actor, reason: str = "") -> ClaimStatement:

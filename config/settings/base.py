@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "import_export",
     "django_celery_beat",
@@ -262,6 +263,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     # `?format=csv|xlsx` names a download's file format in our API, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # Every error answer is RFC 9457 problem details (docs/api.md, Errors).
+    "EXCEPTION_HANDLER": "audit.api.problems.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "medsupp API",
@@ -269,6 +272,25 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "audit.api.problems.declare_problems",
+    ],
+    # Swagger UI and ReDoc served from our static files: the docs page works without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One named enum per status field, so a generated client has stable type names.
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": "claims.choices.BatchStatus",
+        "CompensationStatusEnum": "claims.choices.CompensationStatus",
+        "StatementStatusEnum": "claims.choices.StatementStatus",
+        "AdjustmentStatusEnum": "claims.choices.AdjustmentStatus",
+        "ComplaintStatusEnum": "claims.choices.ComplaintStatus",
+        "ManualClaimStatusEnum": "claims.choices.ManualClaimStatus",
+        "ContractStatusEnum": "contracts.choices.ContractStatus",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Admin (django-unfold) ----------------------------------------------------------------------

@@ -48,6 +48,7 @@ PUBLIC_ROUTES = {
     "account/2fa/": "two-factor sign-in (needs a signed-in user itself)",
     "api/schema/": "the OpenAPI description (no data)",
     "api/docs/": "Swagger UI over the schema (no data)",
+    "api/redoc/": "ReDoc over the schema (no data)",
     "public/": "published disclosure reports (R-SUP-4: public by law)",
 }
 WALKED: dict[str, set] = {"admin": set(), "api": set()}

@@ -22,7 +22,10 @@ def test_a_valid_key_authenticates_and_only_its_hash_is_stored(role_user):
     assert ApiKey.objects.get(pk=key.pk).secret_hash == ApiKey.hash_secret(plain.split(".")[1])
     response = _client(plain).get("/api/v1/me/")
     assert response.status_code == 200
-    assert response.json() == {"username": user.username, "roles": ["insurer"]}
+    assert response.json() == {
+        "username": user.username, "roles": ["insurer"], "insurer": None, "insurer_name": None,
+        "scopes": ["settlements:write"], "contracts": [],
+    }  # fmt: skip
     key.refresh_from_db()
     assert key.last_used_at is not None
 

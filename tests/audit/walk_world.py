@@ -96,6 +96,15 @@ def _record(world: World, n: int = 1):
     )  # fmt: skip
 
 
+def _compensation(world: World):
+    from claims.models import Compensation
+
+    record = _record(world, 3)
+    return Compensation.objects.create(
+        record=record, batch=record.batch, status="computed", total=Decimal("10.00")
+    )
+
+
 def _statement(world: World):
     from claims.models import ClaimStatement, StatementItem
 
@@ -329,6 +338,10 @@ def _build(label: str, world: World):
             treatment_from=dt.date(2025, 2, 1),
             treatment_to=dt.date(2025, 2, 10),
             amount_claimed=Decimal("800.00"),
+        ),
+        "claims.Compensation": lambda: _compensation(world),
+        "claims.Change": lambda: claims.Change.objects.create(
+            insurer=insurer, contract=contract, kind="batch.applied", object_id=1
         ),
         "claims.Complaint": lambda: claims.Complaint.objects.create(
             number="TS-WALK",

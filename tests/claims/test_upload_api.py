@@ -323,6 +323,7 @@ def test_a_bad_idempotency_key_is_a_located_400_and_nothing_is_kept(
     path = write_csv(media / "a.csv", _rows())
     response = _post_file(client, contract, path, key=bad_key)
     assert response.status_code == 400, response.content
-    assert "128" in response.json()["Idempotency-Key"][0]
+    (error,) = response.json()["errors"]
+    assert error["field"] == "Idempotency-Key" and "128" in error["detail"]
     assert not SettlementBatch.objects.exists() and not _stored_files(media)
     assert _post_file(client, contract, path, key="k" * 128).status_code == 202

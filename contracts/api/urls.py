@@ -1,0 +1,8 @@
+from django.urls import path
+
+from contracts.api.views import ContractDetailView, ContractListView
+
+urlpatterns = [
+    path("contracts/", ContractListView.as_view(), name="contracts"),
+    path("contracts/<int:pk>/", ContractDetailView.as_view(), name="contract"),
+]
