@@ -155,7 +155,7 @@ WRITE = (404, 409, 415)  # a POST on a row: not yours, not in this status, not J
 
 def declare_problems(result, generator, request, public):
     """Postprocessing hook: the Problem component, and on every operation the problem answers
-    it can give (the public disclosure API: no key, so no 401/403/429)."""
+    it can give (the public disclosure API: no key and no input, so only 404 on a row)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, item in result.get("paths", {}).items():
@@ -163,7 +163,7 @@ def declare_problems(result, generator, request, public):
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             public_api = path.startswith("/public/")
-            statuses = {400, 404} if public_api else set(COMMON)
+            statuses = set() if public_api else set(COMMON)
             if "{" in path:
                 statuses.add(404)
             if method != "get" and not public_api:

@@ -106,7 +106,7 @@ class DisclosureCsvView(PublicDisclosureMixin, APIView):
     @extend_schema(
         operation_id="public_disclosure_csv",
         summary="信息公开报告的数字（CSV）",
-        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        responses={(200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request, pk: int):
         report = get_object_or_404(published_reports(), pk=pk)

@@ -213,7 +213,7 @@ class BatchErrorsView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=list(REPORT_FORMATS))],
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
             (200, REPORT_FORMATS["xlsx"]): OpenApiTypes.BINARY,
         },
         summary="下载错误报告 / download the error report",

@@ -254,6 +254,8 @@ REST_FRAMEWORK = {
         "audit.api.authentication.HasModelPermission",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bodies are JSON (the upload declares its own: multipart and JSON lines); anything else 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.IdCursorPagination",
@@ -275,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "audit.api.problems.declare_problems",
+        "audit.api.schema.drop_parameter_titles",
     ],
     # Swagger UI and ReDoc served from our static files: the docs page works without internet.
     "SWAGGER_UI_DIST": "SIDECAR",
