@@ -113,7 +113,7 @@ class CompensationFilter(django_filters.FilterSet):
     batch = django_filters.NumberFilter(field_name="batch_id")
     contract = django_filters.NumberFilter(field_name="record__contract_id")
     psn_no = django_filters.CharFilter(field_name="record__psn_no", label="人员编号 / person")
-    period = _month_filter("record__setl_time")
+    period = _month_filter("record__setl_time__date")  # the settlement day, local time
 
     class Meta:
         model = Compensation
