@@ -243,7 +243,8 @@ class StatementAdjustmentAdmin(WorkflowAdminMixin, ReadOnlyScopedAdmin):
     ordering = ("-id",)
     fields = (
         "statement", "item", "contract", "insurer", "amount", "reason_code", "status",
-        "created_at", "closed_by", "closed_at", "close_note",
+        "created_at", "answer", "answered_by", "answered_at", "closed_by", "closed_at",
+        "close_note",
     )  # fmt: skip
     readonly_fields = fields
 

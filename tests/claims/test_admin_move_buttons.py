@@ -200,8 +200,17 @@ def test_statement_buttons_follow_permissions_and_four_eyes(
     close = f"/admin/claims/statementadjustment/{adjustment.pk}/move/"
     html = page(client, role_user("operator"), url)
     assert close + "settle/" in html and close + "cancel/" in html
+    assert close + "answer/" not in html  # the insurer concerned answers, nobody else
     html = page(client, director, url)
     assert close not in html and "确认已结清" not in html
+    clerk = django_user_model.objects.get(username="insurer_clerk")
+    html = page(client, clerk, url)
+    assert close + "answer/" in html and close + "settle/" not in html
+    client.post(close + "answer/", {"answer": "已补付 200 元。"})
+    adjustment.refresh_from_db()
+    assert adjustment.status == "answered" and adjustment.answer == "已补付 200 元。"
+    html = page(client, role_user("operator"), url)
+    assert close + "settle/" in html and "已补付 200 元。" in html
 
 
 # --- manual claims, fraud flags, spot checks ------------------------------------------------
