@@ -65,6 +65,7 @@ def test_the_services_write_the_feed_and_a_cursor_reads_it_once_in_order(
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "after"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an advisory lock: PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_writers_of_the_feed_commit_one_after_another(covered_city):
     """Ids become visible in order: while one transaction holds a new change uncommitted, no
