@@ -76,3 +76,24 @@ def media(tmp_path, settings):
     """Uploaded files under the test's own directory."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path
+
+
+@pytest.fixture
+def api_server(transactional_db, settings):
+    """A live server for this test only (pytest-django's `live_server` lives for the session):
+    a server thread left running would keep later tests from forking their compute processes
+    (`claims.parallel.can_fork` wants one thread). Stopped, and its request threads ended,
+    after the test."""
+    import threading
+    import time
+
+    from pytest_django.live_server_helper import LiveServer
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+    deadline = time.monotonic() + 10
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == 1, [t.name for t in threading.enumerate()]

@@ -15,14 +15,17 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 
 import httpx
 import pytest
+from django.apps import apps as django_apps
 
 from audit.services import api_key_create
 from claims.models import SettlementBatch
 from contracts.services.insurers import insurer_user_link
+from insurance.models import BenefitPlan
 from tests.claims.files import settlement_row, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,10 +41,10 @@ content_type_overrides:
 
 
 @pytest.fixture
-def medsupp_client(live_server, tmp_path):
+def medsupp_client(api_server, tmp_path):
     """The package generated from the live schema, imported."""
     served = httpx.get(
-        f"{live_server.url}/api/schema/",
+        f"{api_server.url}/api/schema/",
         headers={"Accept": "application/vnd.oai.openapi+json"},
         timeout=60,
     )
@@ -74,11 +77,10 @@ def _rows(first: int, n: int) -> list[dict]:
 
 
 def test_an_insurers_whole_job_through_the_generated_client(
-    medsupp_client, live_server, covered_city, role_user, tmp_path
+    medsupp_client, api_server, covered_city, role_user, tmp_path
 ):
-    from medsupp_client.models import AnswerRequest, BatchUploadRequest
-    from medsupp_client.types import File
-
+    if not BenefitPlan.objects.exists():  # an earlier transactional test's flush removed them
+        import_module("insurance.migrations.0004_shipped_plans").load(django_apps, None)
     contract = covered_city["contract"]
     clerk = role_user("insurer", username="insurer_it")
     insurer_user_link(user=clerk, insurer=contract.lead_insurer, actor=None)
@@ -86,9 +88,15 @@ def test_an_insurers_whole_job_through_the_generated_client(
         user=clerk, name="core system",
         scopes=["settlements:write", "settlements:read", "claims:read", "claims:write"],
     )  # fmt: skip
-    client = medsupp_client.AuthenticatedClient(
-        base_url=live_server.url, token=plain, prefix="Api-Key", timeout=120
-    )
+    with medsupp_client.AuthenticatedClient(
+        base_url=api_server.url, token=plain, prefix="Api-Key", timeout=120
+    ) as client:
+        _the_job(client, contract, clerk, tmp_path)
+
+
+def _the_job(client, contract, clerk, tmp_path):
+    from medsupp_client.models import AnswerRequest, BatchUploadRequest
+    from medsupp_client.types import File
 
     # Who am I, and which contracts do I reach?
     me = _api("api_v1_me_retrieve").sync(client=client)

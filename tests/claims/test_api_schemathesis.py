@@ -62,9 +62,9 @@ def insurer_key(transactional_db, covered_city, role_user):
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_every_operation_keeps_to_its_schema(case, live_server, insurer_key):
+def test_every_operation_keeps_to_its_schema(case, api_server, insurer_key):
     case.call_and_validate(
-        base_url=live_server.url,
+        base_url=api_server.url,
         headers={"Authorization": f"Api-Key {insurer_key}"},
         checks=CHECKS,
     )
