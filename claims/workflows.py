@@ -142,6 +142,7 @@ STATEMENT = Workflow(
             action=AuditAction.APPROVE,
         ),
     ),
+    starts=(("submit", _("提交月度核算")),),
 )  # fmt: skip
 
 ADJUSTMENT = Workflow(

@@ -17,6 +17,7 @@ from claims.choices import BatchStatus
 from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.services.batches import RESTARTABLE, batch_receive
+from claims.services.explanations import plan_lines_in_words
 from claims.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
@@ -238,15 +239,15 @@ def compensation_html(record) -> str:
             for a in record.adjustments.all()
         ),
     )
+    plan, lines = plan_lines_in_words(comp)
     return format_html(
-        "<div><strong>{}</strong> {} 元（{} v{}，{}）</div><div>{}</div>"
+        "<div><strong>{}</strong> {} 元（{}，{}）</div><div>{}</div>"
         "<ol style='list-style:decimal;margin-left:1.5rem'>{}</ol><ul>{}</ul>",
         _("应赔付"),
         comp.total,
-        comp.plan_code or "-",
-        comp.plan_version or "-",
+        plan,
         comp.get_status_display(),
-        "；".join(f"{line}: {amount}" for line, amount in comp.lines.items()),
+        "；".join(_("%(line)s：%(amount)s 元") % {"line": n, "amount": a} for n, a in lines),
         steps,
         adjustments,
     )

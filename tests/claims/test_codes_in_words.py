@@ -1,0 +1,23 @@
+"""What the record pages say about a compensation: names, not the plan file's ids (issue 23)."""
+
+import pytest
+
+from claims.admin.batches import compensation_html
+from insurance.models import BenefitPlan
+from tests.claims.supervision_data import applied_batch, compensation, record
+
+
+@pytest.mark.django_db
+def test_compensation_names_the_plan_and_its_lines(covered_city):
+    rec = record(applied_batch(covered_city["contract"]), covered_city["people"][0], paid="0")
+    comp = compensation(rec, "120.00")
+    comp.lines = {"over-max": "100.00", "burden": "20.00"}
+    comp.save()
+    version = BenefitPlan.objects.get(code="ordos-2018", status="active").version
+
+    html = str(compensation_html(rec))
+
+    assert f"鄂尔多斯市职工基本医疗保险商业补充保险（2018）（第{version}版）" in html
+    assert "统筹基金最高支付限额以上费用补偿：100.00 元" in html
+    assert "个人负担住院费用补偿：20.00 元" in html
+    assert "over-max" not in html and "burden:" not in html and "ordos-2018" not in html
