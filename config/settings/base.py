@@ -42,9 +42,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
-    "axes",
+    "config.apps.AxesConfig",  # "axes", under a Chinese name
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "config.apps.TOTPConfig",  # "django_otp.plugins.otp_totp", under a Chinese name
     "audit",
     "insurance",
     "contracts",
