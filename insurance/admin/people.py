@@ -139,7 +139,7 @@ class PersonalDataExportMixin:
         return {"user": request.user}
 
     def get_export_filename(self, request, queryset, file_format):
-        """Dated in the bureau's time zone (import-export dates it in UTC: a day early before 8:00)."""
+        """Dated in the bureau's time zone (import-export uses UTC: a day early before 8:00)."""
         today = timezone.localdate().isoformat()
         return f"{self.model.__name__}-{today}.{file_format.get_extension()}"
 
