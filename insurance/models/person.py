@@ -99,7 +99,7 @@ class Person(models.Model):
     rural = models.BooleanField(
         _("农村居民"),
         default=False,
-        help_text=_("城乡居民医保中的农村居民：大病保险起付线按上年农村居民人均纯收入（R-IM-2）"),
+        help_text=_("城乡居民医保中的农村居民：大病保险起付线按上年农村居民人均纯收入计算"),
     )
     cvlserv_flag = models.BooleanField(_("享受公务员医疗补助"), default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
