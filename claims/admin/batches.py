@@ -14,6 +14,7 @@ from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
 from claims.choices import BatchStatus
+from claims.ingest.codes import family_names
 from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.services.batches import RESTARTABLE, batch_receive
@@ -253,6 +254,28 @@ def compensation_html(record) -> str:
     )
 
 
+def code_name(column: str, code: str) -> str:
+    """A family code ("21") by its name ("普通住院"); an unknown code as it is."""
+    name = family_names(column).get(code)
+    return f"{name}（{code}）" if name else (code or "-")
+
+
+def family_filter(column: str, title) -> type[admin.SimpleListFilter]:
+    """A list filter on a code column offering the families by name, not "11", "21"."""
+
+    class FamilyFilter(admin.SimpleListFilter):
+        parameter_name = column
+
+        def lookups(self, request, model_admin):
+            return sorted(family_names(column).items())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{column: self.value()}) if self.value() else queryset
+
+    FamilyFilter.title = title
+    return FamilyFilter
+
+
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(
     FindByCertnoMixin, RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
@@ -260,18 +283,37 @@ class SettlementRecordAdmin(
     certno_prefix = "person__"  # the POST search by ID number (find/)
     certno_replaces_search = False
     list_display = (
-        "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
+        "setl_id", "psn_no", "med_type_name", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",
     )  # fmt: skip
-    list_filter = ("med_type", "refd_setl_flag", "insutype", "trt_category")
+    list_filter = (
+        family_filter("med_type", _("医疗类别")),
+        "refd_setl_flag",
+        family_filter("insutype", _("险种类型")),
+        "trt_category",
+    )
     list_select_related = ("contract",)
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
     search_help_text = _("按结算ID、人员编号或就诊ID精确查找")
     raw_id_fields = ("batch", "contract", "person")
     ordering = ("-id",)
 
+    def get_fields(self, request, obj=None):
+        named = {"med_type": "med_type_name", "insutype": "insutype_name"}
+        return [named.get(f.name, f.name) for f in SettlementRecord._meta.fields] + [
+            "compensation_view"
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in SettlementRecord._meta.fields), "compensation_view"]
+        return [*self.get_fields(request, obj), "med_type", "insutype"]
+
+    @admin.display(description=_("医疗类别"), ordering="med_type")
+    def med_type_name(self, obj):
+        return code_name("med_type", obj.med_type)
+
+    @admin.display(description=_("险种类型"), ordering="insutype")
+    def insutype_name(self, obj):
+        return code_name("insutype", obj.insutype)
 
     @admin.display(description=_("应赔付与计算过程"))
     def compensation_view(self, obj):

@@ -1,10 +1,12 @@
 """What the record pages say about a compensation: names, not the plan file's ids (issue 23)."""
 
 import pytest
+from django.urls import reverse
 
 from claims.admin.batches import compensation_html
 from insurance.models import BenefitPlan
 from tests.claims.supervision_data import applied_batch, compensation, record
+from tests.conftest import login_verified
 
 
 @pytest.mark.django_db
@@ -21,3 +23,27 @@ def test_compensation_names_the_plan_and_its_lines(covered_city):
     assert "统筹基金最高支付限额以上费用补偿：100.00 元" in html
     assert "个人负担住院费用补偿：20.00 元" in html
     assert "over-max" not in html and "burden:" not in html and "ordos-2018" not in html
+
+
+@pytest.mark.django_db
+def test_records_show_medical_categories_by_name_and_filter_by_them(
+    covered_city, role_user, client
+):
+    batch = applied_batch(covered_city["contract"])
+    person = covered_city["people"][0]
+    inpatient = record(batch, person, med_type="21")
+    outpatient = record(batch, person, med_type="11")
+    login_verified(client, role_user("operator"))
+    url = reverse("admin:claims_settlementrecord_changelist")
+
+    page = client.get(url).content.decode()
+    assert "普通住院（21）" in page and "普通门诊（11）" in page
+    assert "门诊慢特病" in page  # the filter offers the families by name
+
+    filtered = client.get(url, {"med_type": "11"}).content.decode()
+    assert f"/{outpatient.pk}/change/" in filtered
+    assert f"/{inpatient.pk}/change/" not in filtered
+
+    detail = client.get(reverse("admin:claims_settlementrecord_change", args=[inpatient.pk]))
+    assert "普通住院（21）" in detail.content.decode()
+    assert "职工基本医疗保险（310）" in detail.content.decode()
