@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -10,6 +11,7 @@ from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.mixins import AuditedAdminMixin
+from claims.admin.batch_summary import bar_colour, column_label, progress, seconds_text, summary
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
@@ -68,14 +70,23 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     show_full_result_count = False
     actions = ["resume_processing"]
     ordering = ("-id",)
-    readonly_fields = (
-        "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_size",
-        "sha256", "idempotency_key", "file_format", "encoding", "encoding_override", "rows_total",
-        "rows_good", "rows_bad", "reversals", "unknown_persons", "rows_processed", "people_total",
-        "people_computed", "stage", "error_count", "file_problem", "ignored_columns_text",
-        "received_at", "validated_at", "applied_at", "computed_at", "seconds_parse",
-        "seconds_apply", "seconds_compute", "errors_table", "downloads",
+    # The batch's page: the summary card (claims/admin/batch_summary.py), what was read, the
+    # errors; the technical fields folded away.
+    change_form_before_template = "claims/admin/batch_summary.html"
+    shown_fieldsets = (
+        (None, {"fields": (
+            "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_format",
+            "rows_total", "rows_good", "rows_bad", "reversals", "unknown_persons", "error_count",
+            "file_problem", "ignored_columns_text", "received_at", "applied_at", "computed_at",
+            "errors_table", "downloads",
+        )}),
+        (_("技术信息"), {"classes": ["collapse"], "fields": (
+            "file_size", "sha256", "idempotency_key", "encoding", "encoding_override",
+            "rows_processed", "people_total", "people_computed", "stage", "validated_at",
+            "parse_seconds", "apply_seconds", "compute_seconds",
+        )}),
     )  # fmt: skip
+    readonly_fields = tuple(f for _t, opts in shown_fieldsets for f in opts["fields"])
     exclude = ("file", "error_report", "errors_preview", "ignored_columns")
 
     def has_change_permission(self, request, obj=None):
@@ -100,6 +111,28 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
         if obj is None:
             return ("contract", "upload", "encoding")
         return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return self.shown_fieldsets
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.pk is not None:
+            context["batch_summary"] = summary(obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    @admin.display(description=_("解析耗时（秒）"))
+    def parse_seconds(self, obj):
+        return seconds_text(obj.seconds_parse)
+
+    @admin.display(description=_("入库耗时（秒）"))
+    def apply_seconds(self, obj):
+        return seconds_text(obj.seconds_apply)
+
+    @admin.display(description=_("计算耗时（秒）"))
+    def compute_seconds(self, obj):
+        return seconds_text(obj.seconds_compute)
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
@@ -130,7 +163,8 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
                 request, _("该文件已上传过（批次 #%(id)s），不会重复入库。") % {"id": obj.pk}
             )
         else:
-            messages.success(request, _("已接收，正在后台校验与入库。"))
+            # Not a success yet (green): the file may still be rejected. The card says how it ends.
+            messages.info(request, _("已接收，正在后台校验与入库，结果见下方。"))
 
     def response_add(self, request, obj, post_url_continue=None):
         return redirect(reverse("admin:claims_settlementbatch_change", args=[obj.pk]))
@@ -166,11 +200,13 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
 
     @admin.display(description=_("进度"))
     def progress_bar(self, obj):
+        """Green only for a batch that went in: a rejected or failed one is a red bar."""
         return format_html(
             '<div style="width:8rem;background:#e5e7eb;border-radius:4px">'
-            '<div style="width:{}%;background:#16a34a;height:.5rem;border-radius:4px"></div>'
-            "</div><small>{}%</small>",
+            '<div class="batch-bar" style="width:{}%;background:{};height:.5rem;border-radius:4px">'
+            "</div></div><small>{}%</small>",
             obj.progress_percent,
+            bar_colour(obj),
             obj.progress_percent,
         )
 
@@ -178,14 +214,15 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     def errors_table(self, obj):
         if not obj.errors_preview:
             return "-"
+        cell = '<td style="padding:.25rem .75rem;border-top:1px solid #e5e7eb">{}</td>'
+        head = '<th style="padding:.25rem .75rem;text-align:left">{}</th>'
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((e["row"], e["column"], e["message"]) for e in obj.errors_preview),
+            f"<tr>{cell * 3}</tr>",
+            ((e["row"], column_label(e["column"]), e["message"]) for e in obj.errors_preview),
         )
         return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
-            "</table>",
+            f"<table><thead><tr>{head * 3}</tr></thead><tbody>{{}}</tbody></table>",
             _("行号"),
             _("列"),
             _("说明"),
@@ -208,9 +245,19 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
                 self.door(self.errors_view),
                 name="claims_settlementbatch_errors",
             ),
+            path(
+                "<int:batch_id>/progress/",
+                self.door(self.progress_view),
+                name="claims_settlementbatch_progress",
+            ),
             *year_end_urls(self.admin_site),
             *super().get_urls(),
         ]
+
+    def progress_view(self, request, batch_id: int):
+        """The card's live refresh: the batch's state as JSON, for those who may see it."""
+        batch = get_object_or_404(self.get_queryset(request), pk=batch_id)
+        return JsonResponse(progress(batch))
 
     def errors_view(self, request, batch_id: int):
         if not self.has_view_permission(request):
