@@ -69,6 +69,13 @@ class ReadOnlyAdmin(ScopedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
             raise PermissionDenied  # nothing to save: moves go through their buttons
+        # ... so no Save button either, also for those who may change the model
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 

@@ -246,7 +246,11 @@ class PersonAdmin(
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return PersonAddForm.Meta.fields if obj is None else self.change_fields
+        if obj is None:
+            return PersonAddForm.Meta.fields
+        if not request.user.has_perm(REVEAL_PERMISSION):
+            return tuple(f for f in self.change_fields if f != "reveal_link")  # its door says no
+        return self.change_fields
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
