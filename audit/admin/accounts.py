@@ -21,6 +21,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.forms import UserChangeForm, UserCreationForm
 
 from audit import events
+from audit.admin.changes import changes_html
 from audit.admin.doors import RestrictedAdminMixin
 from audit.choices import ApiScope, AuditAction
 from audit.models import ApiKey, AuditEntry, User
@@ -203,8 +204,15 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
     search_help_text = _("按操作人用户名、对象ID或对象类型精确查找")
     date_hierarchy = None
     show_full_result_count = False
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    readonly_fields = [
+        "changes_table" if f.name == "changes" else f.name for f in AuditEntry._meta.fields
+    ]
+    exclude = ("changes",)  # shown in words by changes_table
     ordering = ("-id",)
+
+    @admin.display(description=_("变更（前/后）"))
+    def changes_table(self, obj):
+        return changes_html(obj)
 
     def has_add_permission(self, request):
         return False
