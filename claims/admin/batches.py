@@ -1,6 +1,9 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -67,6 +70,7 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_filter = ("status", "source", "file_format")
     list_select_related = ("contract", "insurer")
     search_fields = ("=id", "=sha256", "=filename")
+    search_help_text = _("按批次号、文件 SHA-256 或完整文件名精确查找（不支持部分匹配）")
     show_full_result_count = False
     actions = ["resume_processing"]
     ordering = ("-id",)
@@ -323,6 +327,16 @@ def family_filter(column: str, title) -> type[admin.SimpleListFilter]:
     return FamilyFilter
 
 
+def owed_total(changelist) -> Decimal | None:
+    """The amount owed on the records the list shows, every page of them: only once the list is
+    narrowed (a filter or a search), since summing a whole big table on every visit is slow."""
+    if not changelist.has_active_filters and not changelist.query:
+        return None
+    records = changelist.queryset.order_by().values("pk")
+    total = Compensation.objects.filter(record__in=records).aggregate(s=Sum("total"))["s"]
+    return total if total is not None else Decimal("0.00")
+
+
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(
     FindByCertnoMixin, RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
@@ -341,7 +355,16 @@ class SettlementRecordAdmin(
     )
     list_select_related = ("contract",)
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
-    search_help_text = _("按结算ID、人员编号或就诊ID精确查找")
+    search_help_text = _("按结算ID、人员编号或就诊ID精确查找（完整编号，不支持部分匹配）")
+    list_before_template = "claims/admin/records_before.html"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["owed_total"] = owed_total(changelist)
+        return response
+
     raw_id_fields = ("batch", "contract", "person")
     ordering = ("-id",)
 

@@ -75,6 +75,7 @@ class ComplaintAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin)
     list_filter = ("status", "category", "channel", "decision")
     list_select_related = ("person", "insurer")
     search_fields = ("=number", "=person__psn_no")
+    search_help_text = _("按完整投诉编号或人员编号精确查找（不支持部分匹配）")
     raw_id_fields = ("person", "contract", "settlement_record", "manual_claim")
     ordering = ("-received_on", "-id")
     fields = (

@@ -155,6 +155,7 @@ class FundingCalculationAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
     list_filter = ["status", "method", "year"]
     list_select_related = ["contract", "prepared_by"]
     search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
     shown_as = {"inputs": "inputs_table", "parts": "parts_table"}
 
     @admin.display(description=_("测算输入"))
@@ -267,6 +268,7 @@ class TransferAdmin(PaymentAdmin):
     list_filter = ["status", "year", "quarter"]
     list_select_related = ["contract", "prepared_by", "approved_by"]
     search_fields = ["=contract__number", "=bank_reference"]
+    search_help_text = _("按完整合同编号或银行流水号精确查找（不支持部分匹配）")
 
 
 @admin.register(ReserveRelease)
@@ -284,7 +286,8 @@ class ReserveReleaseAdmin(PaymentAdmin):
     ]
     list_filter = ["status", "year"]
     list_select_related = ["contract"]
-    search_fields = ["=contract__number", "=evaluation_ref"]
+    search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
     shown_as = {"evaluation_ref": "evaluation_document"}
 
     @admin.display(description=_("考核单据"))
@@ -328,6 +331,7 @@ class YearEndSettlementAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
     list_filter = ["status", "year", "adjustment_proposed"]
     list_select_related = ["contract"]
     search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
     # The "prepare" page reads claims data, so the claims admin serves it (linked by URL name).
     list_before_template = "contracts/admin/year_end_links.html"
 
@@ -355,6 +359,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_filter = ["account", "kind", "direction", "year", "fund"]
     list_select_related = ["contract"]
     search_fields = ["=contract__number", "=movement"]
+    search_help_text = _("按完整合同编号或资金变动号精确查找（不支持部分匹配）")
     shown_as = {("source_type", "source_id"): "source_document"}
 
     @admin.display(description=_("来源单据"))

@@ -47,3 +47,25 @@ def test_records_show_medical_categories_by_name_and_filter_by_them(
     detail = client.get(reverse("admin:claims_settlementrecord_change", args=[inpatient.pk]))
     assert "普通住院（21）" in detail.content.decode()
     assert "职工基本医疗保险（310）" in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_records_list_sums_the_amount_owed_of_what_it_shows(covered_city, role_user, client):
+    batch = applied_batch(covered_city["contract"])
+    person = covered_city["people"][0]
+    compensation(record(batch, person, med_type="21"), "100.00")
+    compensation(record(batch, person, med_type="21"), "20.50")
+    compensation(record(batch, person, med_type="11"), "7.25")
+    login_verified(client, role_user("operator"))
+    url = reverse("admin:claims_settlementrecord_changelist")
+
+    unfiltered = client.get(url).content.decode()
+    assert "选择筛选条件或查找后" in unfiltered  # no sum over the whole table
+
+    inpatient = client.get(url, {"med_type": "21"}).content.decode()
+    assert "筛选结果的应赔付合计" in inpatient
+    assert "120.50 元" in inpatient  # 100.00 + 20.50, not the outpatient 7.25
+
+    every = client.get(url, {"refd_setl_flag__exact": "0"}).content.decode()
+    assert "127.75 元" in every  # 100.00 + 20.50 + 7.25
+    assert "完整编号，不支持部分匹配" in every
