@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.batch_summary import bar_colour, column_label, progress, seconds_text, summary
+from claims.admin.exports import SettlementBatchExport, SettlementRecordExport
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
@@ -27,6 +29,7 @@ from claims.services.explanations import plan_lines_in_words
 from claims.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
+from insurance.admin.exports import AuditedExportMixin
 from insurance.admin.support import BigTableAdminMixin, FindByCertnoMixin
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
@@ -58,7 +61,9 @@ STATUS_COLOURS = {
 
 
 @admin.register(SettlementBatch)
-class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
+class SettlementBatchAdmin(
+    RestrictedAdminMixin, AuditedAdminMixin, AuditedExportMixin, ExportMixin, ModelAdmin
+):
     """Uploads go through `batch_receive`, which writes the audit entry (with the new batch's
     fields), so `save_model` below replaces the mixin's; batches are never edited or deleted
     here, and any later direct write (delete, inline) is audited by the mixin."""
@@ -71,6 +76,7 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_select_related = ("contract", "insurer")
     search_fields = ("=id", "=sha256", "=filename")
     search_help_text = _("按批次号、文件 SHA-256 或完整文件名精确查找（不支持部分匹配）")
+    resource_classes = [SettlementBatchExport]
     show_full_result_count = False
     actions = ["resume_processing"]
     ordering = ("-id",)
@@ -339,7 +345,13 @@ def owed_total(changelist) -> Decimal | None:
 
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(
-    FindByCertnoMixin, RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
+    FindByCertnoMixin,
+    RestrictedAdminMixin,
+    RecordSearchMixin,
+    BigTableAdminMixin,
+    AuditedExportMixin,
+    ExportMixin,
+    ModelAdmin,
 ):
     certno_prefix = "person__"  # the POST search by ID number (find/)
     certno_replaces_search = False
@@ -357,6 +369,7 @@ class SettlementRecordAdmin(
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
     search_help_text = _("按结算ID、人员编号或就诊ID精确查找（完整编号，不支持部分匹配）")
     list_before_template = "claims/admin/records_before.html"
+    resource_classes = [SettlementRecordExport]
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from unfold.admin import TabularInline
 
 from audit import events
@@ -20,6 +21,7 @@ from audit.admin.links import object_link, ref_link
 from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from contracts import selectors
 from contracts.admin.common import ScopedAdmin
+from contracts.admin.exports import TransferExport
 from contracts.admin.funding_display import inputs_html, parts_html
 from contracts.choices import SettlementStatus
 from contracts.exports import voucher_xlsx
@@ -35,6 +37,7 @@ from contracts.models import (
 )
 from contracts.permissions import PREPARE
 from contracts.services.funding import funding_calculate
+from insurance.admin.exports import AuditedExportMixin
 
 MAKER_CHECKER = ("prepared_by", "prepared_at", "approved_by", "approved_at")
 
@@ -252,8 +255,9 @@ class PaymentAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(PaymentAdmin):
+class TransferAdmin(AuditedExportMixin, ExportMixin, PaymentAdmin):
     url_prefix = "transfer"
+    resource_classes = [TransferExport]
     list_display = [
         "contract",
         "year",
