@@ -317,14 +317,23 @@ def code_name(column: str, code: str) -> str:
     return f"{name}（{code}）" if name else (code or "-")
 
 
-def family_filter(column: str, title) -> type[admin.SimpleListFilter]:
-    """A list filter on a code column offering the families by name, not "11", "21"."""
+# The engine's treatment categories (insurance.engine.facts.TRT_CATEGORIES) by name.
+TRT_CATEGORY_NAMES = {
+    "dialysis": _("血液透析"),
+    "radiotherapy": _("放疗"),
+    "chemotherapy": _("化疗"),
+}
+
+
+def family_filter(column: str, title, names=None) -> type[admin.SimpleListFilter]:
+    """A list filter on a code column offering its values by name (the families of
+    `family_names(column)`, or `names`), not "11", "21", "chemotherapy"."""
 
     class FamilyFilter(admin.SimpleListFilter):
         parameter_name = column
 
         def lookups(self, request, model_admin):
-            return sorted(family_names(column).items())
+            return sorted((names or family_names(column)).items())
 
         def queryset(self, request, queryset):
             return queryset.filter(**{column: self.value()}) if self.value() else queryset
@@ -363,7 +372,7 @@ class SettlementRecordAdmin(
         family_filter("med_type", _("医疗类别")),
         "refd_setl_flag",
         family_filter("insutype", _("险种类型")),
-        "trt_category",
+        family_filter("trt_category", _("治疗类别"), TRT_CATEGORY_NAMES),
     )
     list_select_related = ("contract",)
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
@@ -382,13 +391,21 @@ class SettlementRecordAdmin(
     ordering = ("-id",)
 
     def get_fields(self, request, obj=None):
-        named = {"med_type": "med_type_name", "insutype": "insutype_name"}
+        named = {
+            "med_type": "med_type_name",
+            "insutype": "insutype_name",
+            "trt_category": "trt_category_name",
+        }
         return [named.get(f.name, f.name) for f in SettlementRecord._meta.fields] + [
             "compensation_view"
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.get_fields(request, obj), "med_type", "insutype"]
+        return [*self.get_fields(request, obj), "med_type", "insutype", "trt_category"]
+
+    @admin.display(description=_("治疗类别"))
+    def trt_category_name(self, obj):
+        return TRT_CATEGORY_NAMES.get(obj.trt_category, obj.trt_category or "-")
 
     @admin.display(description=_("医疗类别"), ordering="med_type")
     def med_type_name(self, obj):

@@ -69,3 +69,17 @@ def test_the_records_list_sums_the_amount_owed_of_what_it_shows(covered_city, ro
     every = client.get(url, {"refd_setl_flag__exact": "0"}).content.decode()
     assert "127.75 元" in every  # 100.00 + 20.50 + 7.25
     assert "完整编号，不支持部分匹配" in every
+
+
+@pytest.mark.django_db
+def test_treatment_categories_by_name(covered_city, role_user, client):
+    batch = applied_batch(covered_city["contract"])
+    chemo = record(batch, covered_city["people"][0], trt_category="chemotherapy")
+    plain = record(batch, covered_city["people"][0])
+    login_verified(client, role_user("operator"))
+    url = reverse("admin:claims_settlementrecord_changelist")
+    listed = client.get(url, {"trt_category": "chemotherapy"}).content.decode()
+    assert "化疗" in listed and ">chemotherapy<" not in listed
+    assert f"/{chemo.pk}/change/" in listed and f"/{plain.pk}/change/" not in listed
+    page = client.get(reverse("admin:claims_settlementrecord_change", args=[chemo.pk]))
+    assert "化疗" in page.content.decode()
