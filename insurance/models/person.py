@@ -93,7 +93,7 @@ class Person(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "在本单位（集团）连续工作的起始日期，用于企业补充医疗保险的工作年限条件（R-ENT-2）"
+            "在本单位（集团）连续工作的起始日期，用于企业补充医疗保险的工作年限条件（退休人员不受此限）"
         ),
     )
     rural = models.BooleanField(
