@@ -33,3 +33,14 @@ def test_a_status_change_entry_names_the_field_the_statuses_and_the_user(client,
     assert "已审批" in text
     assert finance.username in text
     assert "&quot;prepared_by&quot;" not in text and "'prepared_by'" not in text
+
+
+@pytest.mark.django_db
+def test_the_permission_widget_lists_permissions_in_chinese(client, django_user_model, role_user):
+    root = django_user_model.objects.create_superuser("root", password="pw-for-tests-1")
+    clerk = role_user("operator")
+    page = login_verified(client, root).get(reverse("admin:audit_user_change", args=[clerk.pk]))
+    text = page.content.decode()
+    assert "审计与权限 | 新增「接口密钥」" in text
+    assert "登录保护 | 查看「" in text  # django-axes' models, under the app's Chinese name
+    assert "Can add" not in text and "Can view" not in text
