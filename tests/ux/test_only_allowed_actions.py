@@ -78,3 +78,16 @@ def test_drafting_the_annual_report_only_for_those_who_may(client, role_user, ro
     page = login_verified(client, user).get(reverse("admin:audit_disclosurereport_changelist"))
     assert ("起草/刷新年度报告" in page.content.decode()) is offered
     assert user.has_perm("audit.add_disclosurereport") is offered
+
+
+@pytest.mark.django_db
+def test_a_form_from_a_stale_page_is_refused_in_chinese(role_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    login_verified(client, role_user("operator"))
+    response = client.post(reverse("admin:claims_complaint_add"), {})  # no CSRF token
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "提交未执行" in page and "请刷新页面后重新提交" in page
+    assert "CSRF" not in page and "Forbidden" not in page
