@@ -96,6 +96,9 @@ class Workflow:
     rule: Callable[[Model, Move, object], str | None] | None = None
     audit_fields: tuple[str, ...] = ("status",)
     field: str = "status"
+    # (name, label) of the history rows `workflow_start` writes for a document born in its first
+    # status (a statement submitted, a settlement prepared), so its history names them in words
+    starts: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -284,14 +287,17 @@ def perform_move(
 def workflow_start(*, doc: Model, move: str, actor, reason: str = "") -> None:
     """The history row of a document born in (or prepared again into) its first status, e.g. a
     statement submitted or a settlement prepared: the service that makes it writes its own
-    audit entry (what it was made with)."""
+    audit entry (what it was made with). `move` is one of the workflow's `starts` or moves."""
+    workflow = workflow_of(doc)
+    if move not in dict(workflow.starts) and move not in {m.name for m in workflow.moves}:
+        raise ImproperlyConfigured(f"{workflow.model}: {move} is neither a start nor a move")
     _record(doc, move=move, source="", actor=actor, on=timezone.localdate(), reason=reason)
 
 
 def history(doc: Model) -> list[dict]:
     """The document's status changes for its page: when, move, from and to in words, who, why."""
     workflow = workflow_of(doc)
-    labels = {move.name: move.label for move in workflow.moves}
+    labels = {**dict(workflow.starts), **{move.name: move.label for move in workflow.moves}}
     return [
         {
             "at": change.at,

@@ -143,6 +143,7 @@ STATEMENT = Workflow(
             action=AuditAction.APPROVE,
         ),
     ),
+    starts=(("submit", _("提交月度核算")),),
 )  # fmt: skip
 
 

@@ -12,6 +12,8 @@ from audit.forms import SignInForm
 from audit.views.two_factor import two_factor
 from config.health import healthz
 
+handler403 = "audit.views.denied.permission_denied"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

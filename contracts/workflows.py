@@ -169,6 +169,7 @@ SETTLEMENT = Workflow(
             then=post_settlement, action=AuditAction.APPROVE,
         ),
     ),
+    starts=(("prepare", _("编制年度清算")),),
 )  # fmt: skip
 
 register(CONTRACT, DEDUCTION, TRANSFER, RELEASE, FUNDING, SETTLEMENT)

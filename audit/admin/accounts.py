@@ -21,7 +21,8 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.forms import UserChangeForm, UserCreationForm
 
 from audit import events
-from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.changes import changes_html
+from audit.admin.doors import ACTION_LABELS, RestrictedAdminMixin
 from audit.choices import ApiScope, AuditAction
 from audit.models import ApiKey, AuditEntry, User
 from audit.roles import ADMINISTRATOR, ROLES
@@ -96,8 +97,34 @@ class PrivilegeAuditMixin:
             self.delete_model(request, obj)
 
 
+def permission_choice_label(permission) -> str:
+    """A permission in the selection widget: 审计与权限 | 新增「接口密钥」, not Django's stored
+    English "Can add 接口密钥" (permission names are written once, untranslated)."""
+    content_type = permission.content_type
+    action, _sep, _model = permission.codename.partition("_")
+    model = content_type.model_class()
+    app = apps.get_app_config(content_type.app_label).verbose_name
+    if action in ACTION_LABELS:
+        # a model gone from the code keeps its permissions: name it as Django stored it
+        name = model._meta.verbose_name if model else permission.name.removeprefix(f"Can {action} ")
+        return f"{app} | {ACTION_LABELS[action]}「{name}」"
+    return f"{app} | {permission.name}"
+
+
+class PermissionLabelsMixin:
+    """The permission widgets of users and groups list permissions in Chinese."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_choice_label
+        return field
+
+
 @admin.register(User)
-class UserAdmin(PrivilegeAuditMixin, RestrictedAdminMixin, BaseUserAdmin, ModelAdmin):
+class UserAdmin(
+    PermissionLabelsMixin, PrivilegeAuditMixin, RestrictedAdminMixin, BaseUserAdmin, ModelAdmin
+):
     """Privileges (superuser status, direct permissions) are a superuser's to give; an account
     manager gives roles to others, never to himself, never the administrator role, and does not
     touch a superuser's or another administrator's account. Every change is audited."""
@@ -153,7 +180,9 @@ class UserAdmin(PrivilegeAuditMixin, RestrictedAdminMixin, BaseUserAdmin, ModelA
 
 
 @admin.register(Group)
-class GroupAdmin(PrivilegeAuditMixin, RestrictedAdminMixin, BaseGroupAdmin, ModelAdmin):
+class GroupAdmin(
+    PermissionLabelsMixin, PrivilegeAuditMixin, RestrictedAdminMixin, BaseGroupAdmin, ModelAdmin
+):
     """A role's permissions are a superuser's to change (and `audit/roles.py` re-adds what a
     role is granted after every migrate); others read them."""
 
@@ -203,8 +232,15 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
     search_help_text = _("按操作人用户名、对象ID或对象类型精确查找")
     date_hierarchy = None
     show_full_result_count = False
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    readonly_fields = [
+        "changes_table" if f.name == "changes" else f.name for f in AuditEntry._meta.fields
+    ]
+    exclude = ("changes",)  # shown in words by changes_table
     ordering = ("-id",)
+
+    @admin.display(description=_("变更（前/后）"))
+    def changes_table(self, obj):
+        return changes_html(obj)
 
     def has_add_permission(self, request):
         return False

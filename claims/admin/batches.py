@@ -1,25 +1,35 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.mixins import AuditedAdminMixin
+from claims.admin.batch_summary import bar_colour, column_label, progress, seconds_text, summary
+from claims.admin.exports import SettlementBatchExport, SettlementRecordExport
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
 from claims.choices import BatchStatus
+from claims.ingest.codes import family_names
 from claims.ingest.report import error_report_response
 from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.services.batches import RESTARTABLE, batch_receive
+from claims.services.explanations import plan_lines_in_words
 from claims.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
+from insurance.admin.exports import AuditedExportMixin
 from insurance.admin.support import BigTableAdminMixin, FindByCertnoMixin
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
@@ -51,7 +61,9 @@ STATUS_COLOURS = {
 
 
 @admin.register(SettlementBatch)
-class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
+class SettlementBatchAdmin(
+    RestrictedAdminMixin, AuditedAdminMixin, AuditedExportMixin, ExportMixin, ModelAdmin
+):
     """Uploads go through `batch_receive`, which writes the audit entry (with the new batch's
     fields), so `save_model` below replaces the mixin's; batches are never edited or deleted
     here, and any later direct write (delete, inline) is audited by the mixin."""
@@ -63,17 +75,28 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     list_filter = ("status", "source", "file_format")
     list_select_related = ("contract", "insurer")
     search_fields = ("=id", "=sha256", "=filename")
+    search_help_text = _("按批次号、文件 SHA-256 或完整文件名精确查找（不支持部分匹配）")
+    resource_classes = [SettlementBatchExport]
     show_full_result_count = False
     actions = ["resume_processing"]
     ordering = ("-id",)
-    readonly_fields = (
-        "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_size",
-        "sha256", "idempotency_key", "file_format", "encoding", "encoding_override", "rows_total",
-        "rows_good", "rows_bad", "reversals", "unknown_persons", "rows_processed", "people_total",
-        "people_computed", "stage", "error_count", "file_problem", "ignored_columns_text",
-        "received_at", "validated_at", "applied_at", "computed_at", "seconds_parse",
-        "seconds_apply", "seconds_compute", "errors_table", "downloads",
+    # The batch's page: the summary card (claims/admin/batch_summary.py), what was read, the
+    # errors; the technical fields folded away.
+    change_form_before_template = "claims/admin/batch_summary.html"
+    shown_fieldsets = (
+        (None, {"fields": (
+            "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_format",
+            "rows_total", "rows_good", "rows_bad", "reversals", "unknown_persons", "error_count",
+            "file_problem", "ignored_columns_text", "received_at", "applied_at", "computed_at",
+            "errors_table", "downloads",
+        )}),
+        (_("技术信息"), {"classes": ["collapse"], "fields": (
+            "file_size", "sha256", "idempotency_key", "encoding", "encoding_override",
+            "rows_processed", "people_total", "people_computed", "stage", "validated_at",
+            "parse_seconds", "apply_seconds", "compute_seconds",
+        )}),
     )  # fmt: skip
+    readonly_fields = tuple(f for _t, opts in shown_fieldsets for f in opts["fields"])
     exclude = ("file", "error_report", "errors_preview", "ignored_columns")
 
     def has_change_permission(self, request, obj=None):
@@ -98,6 +121,28 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
         if obj is None:
             return ("contract", "upload", "encoding")
         return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return self.shown_fieldsets
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.pk is not None:
+            context["batch_summary"] = summary(obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    @admin.display(description=_("解析耗时（秒）"))
+    def parse_seconds(self, obj):
+        return seconds_text(obj.seconds_parse)
+
+    @admin.display(description=_("入库耗时（秒）"))
+    def apply_seconds(self, obj):
+        return seconds_text(obj.seconds_apply)
+
+    @admin.display(description=_("计算耗时（秒）"))
+    def compute_seconds(self, obj):
+        return seconds_text(obj.seconds_compute)
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
@@ -128,7 +173,8 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
                 request, _("该文件已上传过（批次 #%(id)s），不会重复入库。") % {"id": obj.pk}
             )
         else:
-            messages.success(request, _("已接收，正在后台校验与入库。"))
+            # Not a success yet (green): the file may still be rejected. The card says how it ends.
+            messages.info(request, _("已接收，正在后台校验与入库，结果见下方。"))
 
     def response_add(self, request, obj, post_url_continue=None):
         return redirect(reverse("admin:claims_settlementbatch_change", args=[obj.pk]))
@@ -164,11 +210,13 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
 
     @admin.display(description=_("进度"))
     def progress_bar(self, obj):
+        """Green only for a batch that went in: a rejected or failed one is a red bar."""
         return format_html(
             '<div style="width:8rem;background:#e5e7eb;border-radius:4px">'
-            '<div style="width:{}%;background:#16a34a;height:.5rem;border-radius:4px"></div>'
-            "</div><small>{}%</small>",
+            '<div class="batch-bar" style="width:{}%;background:{};height:.5rem;border-radius:4px">'
+            "</div></div><small>{}%</small>",
             obj.progress_percent,
+            bar_colour(obj),
             obj.progress_percent,
         )
 
@@ -176,14 +224,15 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
     def errors_table(self, obj):
         if not obj.errors_preview:
             return "-"
+        cell = '<td style="padding:.25rem .75rem;border-top:1px solid #e5e7eb">{}</td>'
+        head = '<th style="padding:.25rem .75rem;text-align:left">{}</th>'
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((e["row"], e["column"], e["message"]) for e in obj.errors_preview),
+            f"<tr>{cell * 3}</tr>",
+            ((e["row"], column_label(e["column"]), e["message"]) for e in obj.errors_preview),
         )
         return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
-            "</table>",
+            f"<table><thead><tr>{head * 3}</tr></thead><tbody>{{}}</tbody></table>",
             _("行号"),
             _("列"),
             _("说明"),
@@ -206,9 +255,19 @@ class SettlementBatchAdmin(RestrictedAdminMixin, AuditedAdminMixin, ModelAdmin):
                 self.door(self.errors_view),
                 name="claims_settlementbatch_errors",
             ),
+            path(
+                "<int:batch_id>/progress/",
+                self.door(self.progress_view),
+                name="claims_settlementbatch_progress",
+            ),
             *year_end_urls(self.admin_site),
             *super().get_urls(),
         ]
+
+    def progress_view(self, request, batch_id: int):
+        """The card's live refresh: the batch's state as JSON, for those who may see it."""
+        batch = get_object_or_404(self.get_queryset(request), pk=batch_id)
+        return JsonResponse(progress(batch))
 
     def errors_view(self, request, batch_id: int):
         if not self.has_view_permission(request):
@@ -238,39 +297,123 @@ def compensation_html(record) -> str:
             for a in record.adjustments.all()
         ),
     )
+    plan, lines = plan_lines_in_words(comp)
     return format_html(
-        "<div><strong>{}</strong> {} 元（{} v{}，{}）</div><div>{}</div>"
+        "<div><strong>{}</strong> {} 元（{}，{}）</div><div>{}</div>"
         "<ol style='list-style:decimal;margin-left:1.5rem'>{}</ol><ul>{}</ul>",
         _("应赔付"),
         comp.total,
-        comp.plan_code or "-",
-        comp.plan_version or "-",
+        plan,
         comp.get_status_display(),
-        "；".join(f"{line}: {amount}" for line, amount in comp.lines.items()),
+        "；".join(_("%(line)s：%(amount)s 元") % {"line": n, "amount": a} for n, a in lines),
         steps,
         adjustments,
     )
 
 
+def code_name(column: str, code: str) -> str:
+    """A family code ("21") by its name ("普通住院"); an unknown code as it is."""
+    name = family_names(column).get(code)
+    return f"{name}（{code}）" if name else (code or "-")
+
+
+# The engine's treatment categories (insurance.engine.facts.TRT_CATEGORIES) by name.
+TRT_CATEGORY_NAMES = {
+    "dialysis": _("血液透析"),
+    "radiotherapy": _("放疗"),
+    "chemotherapy": _("化疗"),
+}
+
+
+def family_filter(column: str, title, names=None) -> type[admin.SimpleListFilter]:
+    """A list filter on a code column offering its values by name (the families of
+    `family_names(column)`, or `names`), not "11", "21", "chemotherapy"."""
+
+    class FamilyFilter(admin.SimpleListFilter):
+        parameter_name = column
+
+        def lookups(self, request, model_admin):
+            return sorted((names or family_names(column)).items())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{column: self.value()}) if self.value() else queryset
+
+    FamilyFilter.title = title
+    return FamilyFilter
+
+
+def owed_total(changelist) -> Decimal | None:
+    """The amount owed on the records the list shows, every page of them: only once the list is
+    narrowed (a filter or a search), since summing a whole big table on every visit is slow."""
+    if not changelist.has_active_filters and not changelist.query:
+        return None
+    records = changelist.queryset.order_by().values("pk")
+    total = Compensation.objects.filter(record__in=records).aggregate(s=Sum("total"))["s"]
+    return total if total is not None else Decimal("0.00")
+
+
 @admin.register(SettlementRecord)
 class SettlementRecordAdmin(
-    FindByCertnoMixin, RestrictedAdminMixin, RecordSearchMixin, BigTableAdminMixin, ModelAdmin
+    FindByCertnoMixin,
+    RestrictedAdminMixin,
+    RecordSearchMixin,
+    BigTableAdminMixin,
+    AuditedExportMixin,
+    ExportMixin,
+    ModelAdmin,
 ):
     certno_prefix = "person__"  # the POST search by ID number (find/)
     certno_replaces_search = False
     list_display = (
-        "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
+        "setl_id", "psn_no", "med_type_name", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",
     )  # fmt: skip
-    list_filter = ("med_type", "refd_setl_flag", "insutype", "trt_category")
+    list_filter = (
+        family_filter("med_type", _("医疗类别")),
+        "refd_setl_flag",
+        family_filter("insutype", _("险种类型")),
+        family_filter("trt_category", _("治疗类别"), TRT_CATEGORY_NAMES),
+    )
     list_select_related = ("contract",)
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
-    search_help_text = _("按结算ID、人员编号或就诊ID精确查找")
+    search_help_text = _("按结算ID、人员编号或就诊ID精确查找（完整编号，不支持部分匹配）")
+    list_before_template = "claims/admin/records_before.html"
+    resource_classes = [SettlementRecordExport]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["owed_total"] = owed_total(changelist)
+        return response
+
     raw_id_fields = ("batch", "contract", "person")
     ordering = ("-id",)
 
+    def get_fields(self, request, obj=None):
+        named = {
+            "med_type": "med_type_name",
+            "insutype": "insutype_name",
+            "trt_category": "trt_category_name",
+        }
+        return [named.get(f.name, f.name) for f in SettlementRecord._meta.fields] + [
+            "compensation_view"
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in SettlementRecord._meta.fields), "compensation_view"]
+        return [*self.get_fields(request, obj), "med_type", "insutype", "trt_category"]
+
+    @admin.display(description=_("治疗类别"))
+    def trt_category_name(self, obj):
+        return TRT_CATEGORY_NAMES.get(obj.trt_category, obj.trt_category or "-")
+
+    @admin.display(description=_("医疗类别"), ordering="med_type")
+    def med_type_name(self, obj):
+        return code_name("med_type", obj.med_type)
+
+    @admin.display(description=_("险种类型"), ordering="insutype")
+    def insutype_name(self, obj):
+        return code_name("insutype", obj.insutype)
 
     @admin.display(description=_("应赔付与计算过程"))
     def compensation_view(self, obj):

@@ -15,11 +15,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from unfold.decorators import display
 
 from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from audit.scoping import restrict
 from claims.admin.evaluation import evaluation_urls
+from claims.admin.exports import ComplaintExport
 from claims.admin.supervision import ReadOnlyScopedAdmin
 from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
 from claims.models import Complaint
@@ -33,6 +35,7 @@ from claims.services.complaints import (
 )
 from config.dashboard import TILE_PROVIDERS, Tile
 from contracts.selectors import contract_for_user, insurer_of
+from insurance.admin.exports import AuditedExportMixin
 from insurance.admin.support import FindByCertnoMixin
 from insurance.models import Person
 
@@ -65,7 +68,9 @@ class BondForm(forms.Form):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin):
+class ComplaintAdmin(
+    FindByCertnoMixin, WorkflowAdminMixin, AuditedExportMixin, ExportMixin, ReadOnlyScopedAdmin
+):
     certno_prefix = "person__"  # the POST search by ID number (find/)
     certno_replaces_search = False
     list_display = (
@@ -75,6 +80,8 @@ class ComplaintAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin)
     list_filter = ("status", "category", "channel", "decision")
     list_select_related = ("person", "insurer")
     search_fields = ("=number", "=person__psn_no")
+    search_help_text = _("按完整投诉编号或人员编号精确查找（不支持部分匹配）")
+    resource_classes = [ComplaintExport]
     raw_id_fields = ("person", "contract", "settlement_record", "manual_claim")
     ordering = ("-received_on", "-id")
     fields = (

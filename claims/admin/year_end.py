@@ -48,7 +48,7 @@ class YearEndPrepareForm(forms.Form):
     allowed_costs = _money_field(_("合规经办费用（元）"), _("按合同可列支的经办费用，留空按 0 计"))
     policy_loss = _money_field(
         _("认定的政策性亏损（元）"),
-        _("仅用于只分担政策性亏损的合同（R-IM-5）：因基本医保政策调整造成的亏损金额"),
+        _("只用于约定仅分担政策性亏损的合同：因基本医保政策调整造成的亏损金额"),
     )
     policy_loss_reason = forms.CharField(
         label=_("政策性亏损认定依据"),

@@ -65,6 +65,11 @@ NATIONAL_CODES: tuple[Code, ...] = (
 )
 
 
+def family_names(column: str) -> dict[str, str]:
+    """A code column's families by their names: {"21": "普通住院", ...}."""
+    return {c.family: c.label for c in NATIONAL_CODES if c.column == column and c.code == c.family}
+
+
 def national_codebook() -> CodeBook:
     """The shipped mapping alone (tests, and reading a file without a city)."""
     book: CodeBook = {}

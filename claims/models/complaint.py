@@ -66,7 +66,9 @@ class Complaint(StatusTracked):
         _("处理决定"), max_length=12, choices=ComplaintDecision.choices, blank=True
     )
     required_action = models.TextField(
-        _("责令保险机构采取的措施"), blank=True, help_text=_("保险机构必须执行（R-CON-5）")
+        _("责令保险机构采取的措施"),
+        blank=True,
+        help_text=_("保险机构必须按此执行，并在期限内报告结果"),
     )
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     decided_by = user_field(_("决定人"))

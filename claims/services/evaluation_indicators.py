@@ -65,7 +65,7 @@ def _year_end(contract, year: int) -> dt.date:
 
 def payout_ratio_value(contract, year: int, today: dt.date) -> tuple[Decimal | None, str]:
     value = payout_ratio_for(contract=contract, year=year)
-    return value, "赔付金额 ÷ 已批准筹资额 × 100%（claims.services.year_end.payout_ratio_for）"
+    return value, "赔付金额 ÷ 已批准筹资额 × 100%，与年度清算的赔付率同一算法"
 
 
 def manual_in_time_value(contract, year: int, today: dt.date):

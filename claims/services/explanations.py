@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from claims.models import Compensation, SettlementBatch, SettlementRecord
 from claims.services.compute import RECORD_FIELDS, scheme_year_of, settlement_of
 from insurance.engine import (
@@ -26,6 +28,17 @@ from insurance.engine import (
 from insurance.models import BenefitPlan, SchemeYear
 
 logger = logging.getLogger(__name__)
+
+
+def plan_lines_in_words(comp: Compensation) -> tuple[str, list[tuple[str, Decimal]]]:
+    """The plan by its name and version, and each line's amount by the line's name (the ids
+    "over-max", "burden" are the plan file's, not the reader's)."""
+    plan = BenefitPlan.objects.filter(code=comp.plan_code, version=comp.plan_version).first()
+    if plan is None:
+        return comp.plan_code or "-", list((comp.lines or {}).items())
+    names = {line.id: line.name for line in plan.parsed.lines}
+    title = _("%(name)s（第%(version)s版）") % {"name": plan.name, "version": plan.version}
+    return title, [(names.get(line, line), amount) for line, amount in (comp.lines or {}).items()]
 
 
 def compensation_steps(comp: Compensation) -> list[Step]:

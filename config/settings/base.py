@@ -23,6 +23,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A form sent from a stale page: the same Chinese 403 page as every refusal, saying what to do.
+CSRF_FAILURE_VIEW = "audit.views.denied.csrf_failure"
 
 BUREAU_NAME = env("MEDSUPP_BUREAU_NAME", default="示范市医疗保障局")
 BUREAU_SHORT_NAME = env("MEDSUPP_BUREAU_SHORT_NAME", default="医保补充保险管理平台")
@@ -43,9 +45,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
-    "axes",
+    "config.apps.AxesConfig",  # "axes", under a Chinese name
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "config.apps.TOTPConfig",  # "django_otp.plugins.otp_totp", under a Chinese name
     "audit",
     "insurance",
     "contracts",

@@ -12,13 +12,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from unfold.admin import TabularInline
 
 from audit import events
 from audit.admin.doors import RestrictedInlineMixin
+from audit.admin.links import object_link, ref_link
 from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from contracts import selectors
 from contracts.admin.common import ScopedAdmin
+from contracts.admin.exports import TransferExport
+from contracts.admin.funding_display import inputs_html, parts_html
 from contracts.choices import SettlementStatus
 from contracts.exports import voucher_xlsx
 from contracts.models import (
@@ -33,6 +37,7 @@ from contracts.models import (
 )
 from contracts.permissions import PREPARE
 from contracts.services.funding import funding_calculate
+from insurance.admin.exports import AuditedExportMixin
 
 MAKER_CHECKER = ("prepared_by", "prepared_at", "approved_by", "approved_at")
 
@@ -42,14 +47,21 @@ class ReadOnlyAdmin(ScopedAdmin):
     checker are shown last."""
 
     audited = False
+    # field -> the admin method shown in its place (stored JSON or a raw reference, in words);
+    # a tuple key replaces several fields (a generic foreign key's type and id) by one
+    shown_as: dict[str | tuple[str, ...], str] = {}
 
     def get_fields(self, request, obj=None):
         names = [f.name for f in self.model._meta.fields]
         last = [n for n in MAKER_CHECKER if n in names]
-        return [n for n in names if n not in last] + last
+        fields = [n for n in names if n not in last] + last
+        for replaced, method in self.shown_as.items():
+            group = (replaced,) if isinstance(replaced, str) else replaced
+            fields = [method if n == group[0] else n for n in fields if n not in group[1:]]
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields] + list(self.shown_as.values())
 
     def has_add_permission(self, request):
         return False
@@ -60,6 +72,13 @@ class ReadOnlyAdmin(ScopedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id:
             raise PermissionDenied  # nothing to save: moves go through their buttons
+        # ... so no Save button either, also for those who may change the model
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
@@ -84,10 +103,16 @@ class FundingForm(forms.Form):
         label=_("参保人数统计日"), required=False, help_text=_("留空为方案年度第一天")
     )
     payroll = forms.DecimalField(
-        label=_("上年工资总额"), required=False, decimal_places=2, help_text=_("仅 R-ENT-1")
+        label=_("上年工资总额"),
+        required=False,
+        decimal_places=2,
+        help_text=_("仅企业补充医疗保险（按工资总额比例筹资）填写"),
     )
     accumulated_balance = forms.DecimalField(
-        label=_("基金累计结余"), required=False, decimal_places=2, help_text=_("仅 R-ENT-1")
+        label=_("基金累计结余"),
+        required=False,
+        decimal_places=2,
+        help_text=_("仅企业补充医疗保险（按工资总额比例筹资）填写"),
     )
     payroll_source = forms.CharField(
         label=_("工资总额数据来源"),
@@ -133,6 +158,16 @@ class FundingCalculationAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
     list_filter = ["status", "method", "year"]
     list_select_related = ["contract", "prepared_by"]
     search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
+    shown_as = {"inputs": "inputs_table", "parts": "parts_table"}
+
+    @admin.display(description=_("测算输入"))
+    def inputs_table(self, obj):
+        return inputs_html(obj.inputs)
+
+    @admin.display(description=_("按资金来源分列"))
+    def parts_table(self, obj):
+        return parts_html(obj.parts)
 
     def has_add_permission(self, request):
         return request.user.has_perm(PREPARE)
@@ -220,8 +255,9 @@ class PaymentAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(PaymentAdmin):
+class TransferAdmin(AuditedExportMixin, ExportMixin, PaymentAdmin):
     url_prefix = "transfer"
+    resource_classes = [TransferExport]
     list_display = [
         "contract",
         "year",
@@ -236,6 +272,7 @@ class TransferAdmin(PaymentAdmin):
     list_filter = ["status", "year", "quarter"]
     list_select_related = ["contract", "prepared_by", "approved_by"]
     search_fields = ["=contract__number", "=bank_reference"]
+    search_help_text = _("按完整合同编号或银行流水号精确查找（不支持部分匹配）")
 
 
 @admin.register(ReserveRelease)
@@ -253,7 +290,13 @@ class ReserveReleaseAdmin(PaymentAdmin):
     ]
     list_filter = ["status", "year"]
     list_select_related = ["contract"]
-    search_fields = ["=contract__number", "=evaluation_ref"]
+    search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
+    shown_as = {"evaluation_ref": "evaluation_document"}
+
+    @admin.display(description=_("考核单据"))
+    def evaluation_document(self, obj):
+        return ref_link(obj.evaluation_ref)
 
 
 @admin.register(ReserveReleaseBand)
@@ -292,6 +335,7 @@ class YearEndSettlementAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
     list_filter = ["status", "year", "adjustment_proposed"]
     list_select_related = ["contract"]
     search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
     # The "prepare" page reads claims data, so the claims admin serves it (linked by URL name).
     list_before_template = "contracts/admin/year_end_links.html"
 
@@ -319,6 +363,12 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_filter = ["account", "kind", "direction", "year", "fund"]
     list_select_related = ["contract"]
     search_fields = ["=contract__number", "=movement"]
+    search_help_text = _("按完整合同编号或资金变动号精确查找（不支持部分匹配）")
+    shown_as = {("source_type", "source_id"): "source_document"}
+
+    @admin.display(description=_("来源单据"))
+    def source_document(self, obj):
+        return object_link(obj.source)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -67,7 +67,7 @@ class Contract(StatusTracked):
     starts_on = models.DateField(_("合同开始日期"))
     ends_on = models.DateField(_("合同结束日期"))
     coverage_from = models.DateField(
-        _("保障追溯起始日"), help_text=_("续期合同从上一期结束次日起追溯保障（R-CON-1）")
+        _("保障追溯起始日"), help_text=_("续期合同从上一期结束次日起追溯保障，保障不中断")
     )
     status = models.CharField(
         _("状态"), max_length=24, choices=ContractStatus.choices, default=ContractStatus.DRAFT

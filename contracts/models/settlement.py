@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.models.workflow import MakerChecker
-from contracts.choices import SettlementStatus
+from contracts.choices import SettlementRule, SettlementStatus
 from insurance.fields import MoneyField
 
 
@@ -24,7 +24,7 @@ class YearEndSettlement(MakerChecker):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    rule = models.CharField(_("结算规则"), max_length=32)
+    rule = models.CharField(_("结算规则"), max_length=32, choices=SettlementRule.choices)
     claims_paid = MoneyField(_("赔付支出"))
     claims_source = models.CharField(_("赔付数据来源"), max_length=255)
     payout_ratio = models.DecimalField(_("赔付率(%)"), max_digits=9, decimal_places=2)
@@ -34,7 +34,9 @@ class YearEndSettlement(MakerChecker):
     loss_fund_share = MoneyField(_("基金分担亏损"))
     insurer_result = MoneyField(_("保险机构当年利润（负数为亏损）"), default=0)
     policy_loss = MoneyField(
-        _("认定的政策性亏损"), default=0, help_text=_("仅分担政策性亏损的合同（R-IM-5）")
+        _("认定的政策性亏损"),
+        default=0,
+        help_text=_("只用于约定仅分担政策性亏损的合同：因基本医保政策调整造成的亏损"),
     )
     policy_loss_reason = models.CharField(_("政策性亏损认定依据"), max_length=255, blank=True)
     adjustment_proposed = models.BooleanField(_("建议调整下年保费"), default=False)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin, TabularInline
-from unfold.contrib.import_export.forms import ExportForm, ImportForm
+from unfold.contrib.import_export.forms import ImportForm
 
 from audit import events
 from audit.admin.doors import RestrictedAdminMixin, RestrictedInlineMixin
 from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
+from insurance.admin.exports import AuditedExportMixin
 from insurance.admin.support import (
     BigTableAdminMixin,
     FindByCertnoMixin,
@@ -28,7 +29,7 @@ from insurance.admin.support import (
 )
 from insurance.choices import ImportTarget
 from insurance.identity import certno_problem
-from insurance.importing import EXPORT_FORMATS, IMPORT_FORMATS
+from insurance.importing import IMPORT_FORMATS
 from insurance.models import (
     Enrollment,
     FamilyLink,
@@ -122,37 +123,14 @@ class RevealForm(forms.Form):
     )
 
 
-class PersonalDataExportMixin:
-    """Exports: scoped by the admin queryset, masked unless permitted, audited."""
+class PersonalDataExportMixin(AuditedExportMixin):
+    """Imports and exports of the register: exports scoped by the admin queryset, masked for
+    every user (full values only on the reveal page), audited (`AuditedExportMixin`)."""
 
     import_form_class = ImportForm
-    export_form_class = ExportForm
 
     def get_import_formats(self):
         return IMPORT_FORMATS
-
-    def get_export_formats(self):
-        return EXPORT_FORMATS
-
-    def get_resource_kwargs(self, request, *args, **kwargs):
-        return {"user": request.user}
-
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        file_format = kwargs.get("export_form")
-        fmt = ""
-        if file_format is not None and hasattr(file_format, "cleaned_data"):
-            fmt = str(file_format.cleaned_data.get("format", ""))
-        events.export(
-            actor=request.user,
-            model_label=self.model._meta.label_lower,
-            count=len(data),
-            file_format=fmt,
-            filters=dict(request.GET.items()),
-            personal=False,  # masked for every user: full values only on the reveal page
-            request=request,
-        )
-        return data
 
     def import_action(self, request, **kwargs):
         from insurance.services.imports import background_threshold_bytes, import_job_create
@@ -240,7 +218,11 @@ class PersonAdmin(
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return PersonAddForm.Meta.fields if obj is None else self.change_fields
+        if obj is None:
+            return PersonAddForm.Meta.fields
+        if not request.user.has_perm(REVEAL_PERMISSION):
+            return tuple(f for f in self.change_fields if f != "reveal_link")  # its door says no
+        return self.change_fields
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

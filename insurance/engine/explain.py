@@ -67,6 +67,23 @@ _SCOPES = {
 }
 
 
+def key_text(key: str, zh: bool = True) -> str:
+    """A running total's key ("calendar_year:2025", "admission:M1:pool") in words."""
+    scope, _sep, rest = str(key).partition(":")
+    value, _sep, pool = rest.partition(":")
+    if scope == "calendar_year":
+        text = f"{value}年" if zh else value
+    elif scope == "policy_year":
+        text = f"自 {value} 起的保单年度" if zh else f"policy year from {value}"
+    elif scope == "admission":
+        text = f"就诊 {value}" if zh else f"admission {value}"
+    else:
+        text = str(key)
+    if pool:
+        text += f"，{pool}" if zh else f", {pool}"
+    return text
+
+
 def _pct(rate: object) -> str:
     value = Decimal(str(rate)) * 100
     text = format(value.normalize(), "f")
@@ -107,8 +124,10 @@ def step_text(*, step: Step, lang: str = "zh") -> str:
     if code == "accumulation":
         scope = _SCOPES[str(v["scope"])][0 if zh else 1]
         if zh:
-            return f"按{scope}累计（{v['key']}）：本次前 {v['before']}，本次后 {v['after']}"
-        return f"Accumulated {scope} ({v['key']}): before {v['before']}, after {v['after']}"
+            key = key_text(str(v["key"]))
+            return f"按{scope}累计（{key}）：本次前 {v['before']}，本次后 {v['after']}"
+        key = key_text(str(v["key"]), zh=False)
+        return f"Accumulated {scope} ({key}): before {v['before']}, after {v['after']}"
     if code == "deductible":
         if zh:
             return f"起付线 {v['deductible']}，本次计入起付线 {v['used']}"

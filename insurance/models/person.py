@@ -93,13 +93,13 @@ class Person(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "在本单位（集团）连续工作的起始日期，用于企业补充医疗保险的工作年限条件（R-ENT-2）"
+            "在本单位（集团）连续工作的起始日期，用于企业补充医疗保险的工作年限条件（退休人员不受此限）"
         ),
     )
     rural = models.BooleanField(
         _("农村居民"),
         default=False,
-        help_text=_("城乡居民医保中的农村居民：大病保险起付线按上年农村居民人均纯收入（R-IM-2）"),
+        help_text=_("城乡居民医保中的农村居民：大病保险起付线按上年农村居民人均纯收入计算"),
     )
     cvlserv_flag = models.BooleanField(_("享受公务员医疗补助"), default=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

@@ -63,4 +63,5 @@ class StaffProfile(models.Model):
         verbose_name_plural = _("工作人员所属区划")
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.region or _('全市')}"
+        region = self.region or _("全市")  # outside the f-string, where makemessages sees it
+        return f"{self.user} @ {region}"

@@ -180,7 +180,10 @@ def test_record_page_shows_the_compensation_and_its_steps(ordos, send, client, r
     client.force_login(role_user("operator"))
     page = client.get(f"/admin/claims/settlementrecord/{record.pk}/change/").content.decode()
     # 25,000 alone: 1,500; after the late 8,000 the year holds 33,000: 3,900 in all (+2,400)
-    assert "1500.00" in page and "ordos-2018" in page and "补报了更早的结算" in page
+    assert "1500.00" in page and "补报了更早的结算" in page
+    assert (
+        "鄂尔多斯市职工基本医疗保险商业补充保险（2018）" in page
+    )  # the plan by name, not its code
     assert "+2400.00" in page and "30%" in page
 
 

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 from insurance.engine import compute_person, parse_plan, render_plan, step_to_dict
+from insurance.engine.explain import key_text, step_text
 from insurance.plans import load_shipped_plans
 
 from .factories import SHIPPED, person, setl, shipped
@@ -171,3 +172,20 @@ def test_steps_json_equals_the_compact_dicts():
     )  # fmt: skip
     steps = compute_person(plan=plan, person=person, settlements=[record]).settlements[0].steps
     assert json.loads(steps_json(steps)) == [step_to_dict(s, compact=True) for s in steps]
+
+
+def test_the_running_total_is_named_in_words_not_by_its_key():
+    # Ordos' burden line accumulates per admission: settlement S1 has no admission id, so its own
+    res = ordos_burden_steps()
+    [step] = [s for s in res.steps if s.line == "burden" and s.code == "accumulation"]
+    zh, en = step_text(step=step), step_text(step=step, lang="en")
+    assert "按单次住院累计（就诊 S1）" in zh
+    assert "admission:" not in zh and "admission:" not in en
+    assert "(admission S1)" in en
+
+
+def test_key_text_of_each_scope():
+    assert key_text("calendar_year:2025") == "2025年"
+    assert key_text("policy_year:2025-07-01") == "自 2025-07-01 起的保单年度"
+    assert key_text("admission:MD1:特药") == "就诊 MD1，特药"
+    assert key_text("policy_year:2025-07-01", zh=False) == "policy year from 2025-07-01"
