@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin.forms import unfold_widgets
 from audit.workflow import allowed_moves, history, perform_move, status_label, workflow_of
 
 
@@ -48,15 +49,29 @@ def bound(request) -> dict | None:
     return request.POST if request.method == "POST" else None
 
 
+def place_error(form, exc: Exception) -> None:
+    """A refusal on the form: a message about one of its fields beside that field, the rest
+    (and a missing permission) above the fields."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, error_text(exc))
+
+
 def form_page(request, *, admin, obj, title, form, perform, back_url, details=(), explanation=()):
-    """GET shows the form; POST performs and goes back (or to the URL `perform` returns). A
-    refused request shows the service's message on the same page and writes nothing. `admin`
-    is the ModelAdmin (or anything with its `admin_site` and `model`)."""
+    """GET shows the form (in unfold's widgets, `unfold_widgets`); POST performs and goes back
+    (or to the URL `perform` returns). A refused request shows the service's message on the
+    field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin (or
+    anything with its `admin_site` and `model`)."""
+    unfold_widgets(form)
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
+            place_error(form, exc)
         else:
             messages.success(request, _("已完成：%(t)s") % {"t": title})
             return redirect(result if isinstance(result, str) else back_url)

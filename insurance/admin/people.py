@@ -18,6 +18,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from audit import events
 from audit.admin.doors import RestrictedAdminMixin, RestrictedInlineMixin
+from audit.admin.forms import UnfoldFormMixin
 from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
 from insurance.admin.support import (
@@ -112,7 +113,7 @@ class PersonAddForm(forms.ModelForm):
         return certno
 
 
-class RevealForm(forms.Form):
+class RevealForm(UnfoldFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("查看理由"),
         min_length=REVEAL_REASON_MIN,
