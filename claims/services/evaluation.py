@@ -184,9 +184,12 @@ def evaluation_draft(
     return evaluation, True
 
 
-def evaluations_draft_year(*, year: int, today: dt.date | None = None) -> dict:
+def evaluations_draft_year(*, year: int, today: dt.date | None = None, actor=None) -> dict:
     """The year-end job: draft every evaluated contract's evaluation for its year `year` (the
-    scheme's insurance year, `contracts.periods`)."""
+    scheme's insurance year, `contracts.periods`). The admin's button runs it as a person
+    (`actor`, who needs the scorer's permission)."""
+    if actor is not None:
+        require_permission(actor, SCORE_EVALUATION, _("起草年度考核"))
     contracts = Contract.objects.filter(status__in=EVALUATED_STATUSES).select_related("scheme")
     counts = {"created": 0, "existing": 0, "refused": 0}
     for contract in contracts:
@@ -194,7 +197,9 @@ def evaluations_draft_year(*, year: int, today: dt.date | None = None) -> dict:
         if period.claims_from > period.claims_to:
             continue  # the contract did not cover any of that year
         try:
-            _evaluation, created = evaluation_draft(contract=contract, year=year, today=today)
+            _evaluation, created = evaluation_draft(
+                contract=contract, year=year, today=today, actor=actor
+            )
         except ValidationError:
             counts["refused"] += 1
             continue
@@ -207,10 +212,13 @@ DRAFT_AFTER = dt.timedelta(days=4)
 DRAFT_WITHIN = dt.timedelta(days=366)
 
 
-def evaluations_draft_due(*, on: dt.date) -> dict:
+def evaluations_draft_due(*, on: dt.date, actor=None) -> dict:
     """The scheduled job: every contract year that ended between a year and four days before
     `on` and has no evaluation yet. Years follow each scheme's insurance year, so Huizhou's
-    (July to June) is drafted in July, a calendar year in January. Idempotent."""
+    (July to June) is drafted in July, a calendar year in January. Idempotent. The admin's
+    button runs it as a person (`actor`, who needs the scorer's permission)."""
+    if actor is not None:
+        require_permission(actor, SCORE_EVALUATION, _("起草年度考核"))
     counts = {"created": 0, "existing": 0, "refused": 0}
     for contract in Contract.objects.filter(status__in=EVALUATED_STATUSES):
         for period in contract_years(contract):
@@ -218,7 +226,7 @@ def evaluations_draft_due(*, on: dt.date) -> dict:
                 continue
             try:
                 _evaluation, created = evaluation_draft(
-                    contract=contract, year=period.year, today=on
+                    contract=contract, year=period.year, today=on, actor=actor
                 )
             except ValidationError:
                 counts["refused"] += 1
