@@ -5,6 +5,8 @@ selects and text areas, the same look as the admin's change pages.
 its attributes (rows, maxlength...) and choices; `form_page` (audit.admin.workflow) applies it to
 every form it shows, so a step's form is declared with plain `forms.*Field`s and never names a
 widget class. A view that renders a form outside `form_page` inherits `UnfoldFormMixin`.
+`preselect_only_choice(form)` chooses a contract when there is only one to choose from
+(`form_page` and the upload form apply it).
 Templates render each field with `admin/includes/unfold_fields.html` (unfold's field template:
 label, widget, then the field's errors and help beside it).
 """
@@ -75,6 +77,23 @@ def unfold_widgets(form: forms.BaseForm) -> forms.BaseForm:
         widget = unfold_widget(field)
         if widget is not None:
             field.widget = widget
+    return form
+
+
+def preselect_only_choice(form: forms.BaseForm, names=("contract",)) -> forms.BaseForm:
+    """A required choice among exactly one row comes chosen (an insurer's user with one
+    contract does not pick it on every upload); returns the form."""
+    for name in names:
+        field = form.fields.get(name)
+        if (
+            isinstance(field, forms.ModelChoiceField)
+            and field.required
+            and form.initial.get(name) is None
+            and field.initial is None
+        ):
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                form.initial[name] = only[0].pk
     return form
 
 

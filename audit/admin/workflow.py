@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin.forms import unfold_widgets
+from audit.admin.forms import preselect_only_choice, unfold_widgets
 from audit.workflow import allowed_moves, history, perform_move, status_label, workflow_of
 
 
@@ -62,11 +62,12 @@ def place_error(form, exc: Exception) -> None:
 
 
 def form_page(request, *, admin, obj, title, form, perform, back_url, details=(), explanation=()):
-    """GET shows the form (in unfold's widgets, `unfold_widgets`); POST performs and goes back
+    """GET shows the form (in unfold's widgets, `unfold_widgets`, the only contract chosen,
+    `preselect_only_choice`); POST performs and goes back
     (or to the URL `perform` returns). A refused request shows the service's message on the
     field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin (or
     anything with its `admin_site` and `model`)."""
-    unfold_widgets(form)
+    preselect_only_choice(unfold_widgets(form))
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)

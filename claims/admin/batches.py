@@ -9,6 +9,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.forms import preselect_only_choice
 from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
@@ -38,6 +39,7 @@ class BatchUploadForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = contract_for_user(user)
+        preselect_only_choice(self)  # an insurer's user with one contract: already chosen
 
 
 STATUS_COLOURS = {
