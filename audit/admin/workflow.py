@@ -21,7 +21,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin.forms import preselect_only_choice, unfold_widgets
-from audit.workflow import allowed_moves, history, perform_move, status_label, workflow_of
+from audit.workflow import (
+    allowed_moves,
+    history,
+    move_warnings,
+    perform_move,
+    status_label,
+    workflow_of,
+)
 
 
 def error_text(exc: Exception) -> str:
@@ -61,12 +68,25 @@ def place_error(form, exc: Exception) -> None:
         form.add_error(None, error_text(exc))
 
 
-def form_page(request, *, admin, obj, title, form, perform, back_url, details=(), explanation=()):
+def form_page(
+    request,
+    *,
+    admin,
+    obj,
+    title,
+    form,
+    perform,
+    back_url,
+    details=(),
+    explanation=(),
+    warnings=(),
+):
     """GET shows the form (in unfold's widgets, `unfold_widgets`, the only contract chosen,
     `preselect_only_choice`); POST performs and goes back
     (or to the URL `perform` returns). A refused request shows the service's message on the
     field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin (or
-    anything with its `admin_site` and `model`)."""
+    anything with its `admin_site` and `model`). `warnings` (implausible figures) are shown
+    above the form."""
     preselect_only_choice(unfold_widgets(form))
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,20 +105,26 @@ def form_page(request, *, admin, obj, title, form, perform, back_url, details=()
         "back_url": back_url,
         "details": details,
         "explanation": explanation,
+        "warnings": warnings,
     }
     return TemplateResponse(request, "admin/workflow_form.html", context)
+
+
+WARNED_HELP = _("上面的数字需要核实。确认无误时写明理由，理由和提示一并记入审计日志。")
 
 
 class ConfirmForm(forms.Form):
     """A step that asks nothing: the page is its confirmation."""
 
 
-def move_form(move) -> type[forms.Form]:
-    """The move's own fields (its `form`), then the reason: required when the move needs one."""
+def move_form(move, *, warned: bool = False) -> type[forms.Form]:
+    """The move's own fields (its `form`), then the reason: required when the move needs one,
+    and when its figures look implausible (`warned`: the reason to go on)."""
     reason = forms.CharField(
-        label=_("原因/说明"),
+        label=_("继续办理的理由") if warned else _("原因/说明"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=move.needs_reason,
+        required=move.needs_reason or warned,
+        help_text=WARNED_HELP if warned else "",
     )
     return type(f"{move.name.title()}MoveForm", (move.form or forms.Form,), {"reason": reason})
 
@@ -161,7 +187,8 @@ class WorkflowAdminMixin:
                 doc=doc, move=move, actor=request.user, reason=reason, data=data, request=request
             )
 
-        form = move_form(spec)(
+        warnings = move_warnings(doc, spec)
+        form = move_form(spec, warned=bool(warnings))(
             bound(request), request.FILES or None, initial=self.move_initial(doc, spec)
         )
         return form_page(
@@ -173,4 +200,5 @@ class WorkflowAdminMixin:
             perform=perform,
             back_url=back,
             details=self.move_details(doc),
+            warnings=warnings,
         )

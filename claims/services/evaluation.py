@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.choices import AuditAction
 from audit.errors import IllegalMove, RuleError
+from audit.plausibility import change_warning, found, payout_ratio_warning
 from audit.workflow import perform_move, require_permission
 from claims.services.evaluation_indicators import (
     DEFAULT_CATALOGUE,
@@ -446,3 +447,26 @@ def evaluation_reserve_prepare(*, evaluation: Evaluation, actor, request=None) -
     _prepare_release(evaluation, actor, request)
     evaluation.save(update_fields=["reserve_release", "reserve_note"])
     return evaluation
+
+
+def _payout_ratio(evaluation: Evaluation):
+    return (
+        EvaluationScore.objects.filter(
+            evaluation=evaluation, indicator__code=IndicatorCode.PAYOUT_RATIO
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
+
+
+def evaluation_warnings(evaluation: Evaluation) -> list[str]:
+    """Before it is submitted or approved: a payout ratio outside the plausible range (8977%
+    once scored full marks) or far from the contract's last evaluation."""
+    ratio = _payout_ratio(evaluation)
+    last = Evaluation.objects.filter(
+        contract_id=evaluation.contract_id, year=evaluation.year - 1
+    ).first()
+    return found(
+        payout_ratio_warning(ratio),
+        change_warning(_("赔付率"), ratio, _payout_ratio(last) if last else None, unit="%"),
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.choices import AuditAction
 from audit.errors import RuleError
+from audit.plausibility import change_warning, found, negative_warning
 from audit.workflow import perform_move, require_permission
 from contracts.choices import ContractStatus, LedgerAccount, LedgerKind
 from contracts.models import Contract, FundingCalculation, PaymentPart, Transfer
@@ -172,6 +173,22 @@ def transfers_due(*, on: datetime.date, actor=None) -> dict[str, int]:
 
 
 # --- the payment workflow (shared with reserve releases: `contracts.workflows`) ---------------
+
+
+def transfer_warnings(transfer: Transfer) -> list[str]:
+    """Before approval: a negative amount, or one far from the same quarter's last year."""
+    last = (
+        Transfer.objects.filter(
+            contract_id=transfer.contract_id, year=transfer.year - 1, quarter=transfer.quarter
+        )
+        .values_list("amount", flat=True)
+        .first()
+    )
+    label = _("拨付金额")
+    return found(
+        negative_warning(label, transfer.amount),
+        change_warning(label, transfer.amount, last, unit=_("元")),
+    )
 
 
 def guard_pay(step) -> None:
