@@ -62,6 +62,7 @@ def test_a_clerk_sees_daily_work_and_no_setup(role_user):
 def test_the_administrator_sees_setup(role_user):
     shown = menu(role_user("administrator"))
     assert "用户" in shown["设置"] and "周期性任务" in shown["设置"]
+    assert list(shown) == ["首页", "设置"]  # no business data, no business menu
 
 
 @pytest.mark.django_db
