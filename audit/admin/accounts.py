@@ -22,6 +22,7 @@ from unfold.forms import UserChangeForm, UserCreationForm
 
 from audit import events
 from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.forms import UnfoldFormMixin
 from audit.choices import ApiScope, AuditAction
 from audit.models import ApiKey, AuditEntry, User
 from audit.roles import ADMINISTRATOR, ROLES
@@ -257,7 +258,7 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
         return queryset
 
 
-class ApiKeyCreateForm(forms.ModelForm):
+class ApiKeyCreateForm(UnfoldFormMixin, forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("权限范围"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
     )

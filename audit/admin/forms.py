@@ -18,9 +18,18 @@ from django.forms.widgets import Input
 from unfold import widgets as unfold
 
 
+def _admin_widget(widget: forms.Widget) -> bool:
+    """Already unfold's, or one of the admin's own (raw id, autocomplete, related-field
+    wrapper): given by the ModelAdmin, kept as it is."""
+    return any(
+        cls.__module__.startswith(("unfold", "django.contrib.admin"))
+        for cls in type(widget).__mro__
+    )
+
+
 def _unfold_widget_class(field: forms.Field, widget: forms.Widget):
     """unfold's widget for a field, or None to keep the field's own (hidden, already unfold)."""
-    if isinstance(widget, forms.HiddenInput) or type(widget).__module__.startswith("unfold"):
+    if isinstance(widget, forms.HiddenInput) or _admin_widget(widget):
         return None
     # most specific first: a DateField's DateInput is also a TextInput
     if isinstance(widget, forms.Textarea):

@@ -9,7 +9,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
-from audit.admin.forms import preselect_only_choice
+from audit.admin.forms import UnfoldFormMixin, preselect_only_choice
 from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
@@ -26,7 +26,7 @@ from insurance.admin.support import BigTableAdminMixin, FindByCertnoMixin
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
 
-class BatchUploadForm(forms.ModelForm):
+class BatchUploadForm(UnfoldFormMixin, forms.ModelForm):
     upload = forms.FileField(
         label=_("结算数据文件"), help_text=_("CSV（UTF-8 或 GBK）、XLSX 或 JSON 行")
     )

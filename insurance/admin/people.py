@@ -78,7 +78,7 @@ class FamilyLinkInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class PersonAddForm(forms.ModelForm):
+class PersonAddForm(UnfoldFormMixin, forms.ModelForm):
     certno = forms.CharField(label=_("身份证号"), max_length=18)
     name = forms.CharField(label=_("姓名"), max_length=64)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)

@@ -249,3 +249,29 @@ def test_a_refused_survey_file_is_explained_beside_the_file_field(client, role_u
     html = client.post(url, {"file": bad}).content.decode()
     block = field_block(html, "file")
     assert "文件有错误，未导入任何数据。" in block
+
+
+def test_the_admins_own_widgets_are_kept():
+    from django.contrib.admin.widgets import AdminDateWidget, AdminTextInputWidget
+
+    class Given(forms.Form):
+        typed = forms.CharField(widget=AdminTextInputWidget)
+        day = forms.DateField(widget=AdminDateWidget)
+
+    form = Given()
+    before = {name: field.widget for name, field in form.fields.items()}
+    unfold_widgets(form)
+    assert all(form.fields[name].widget is widget for name, widget in before.items())
+
+
+@pytest.mark.django_db
+def test_the_add_forms_own_fields_are_unfolds_too(client, role_user, covered_city):
+    def element(html, tag, name):  # the ModelAdmin's own page lays fields out itself
+        return re.search(rf'<{tag}[^>]*name="{name}"[^>]*>', html).group(0)
+
+    html = get(client, role_user("operator"), reverse("admin:insurance_person_add"))
+    assert BORDERED in element(html, "input", "certno") and BORDERED in element(
+        html, "input", "name"
+    )
+    html = get(client, role_user("operator"), reverse("admin:claims_settlementbatch_add"))
+    assert BORDERED in element(html, "select", "encoding")
