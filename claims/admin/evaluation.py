@@ -25,6 +25,7 @@ from claims.services.evaluation import (
     evaluation_score,
     evaluations_draft_due,
     evaluations_draft_year,
+    score_warnings,
 )
 from contracts.models import Evaluation, EvaluationScore
 from contracts.permissions import PREPARE, SCORE_EVALUATION
@@ -100,7 +101,8 @@ def evaluation_urls(admin_site):
         )
 
     def score_view(request, pk):
-        row = get_object_or_404(restrict(EvaluationScore, request.user, "view"), pk=pk)
+        scores = restrict(EvaluationScore, request.user, "view").select_related("indicator")
+        row = get_object_or_404(scores, pk=pk)
         initial = {"manual_score": row.manual_score, "comment": row.comment}
         form = ScoreForm(bound(request), initial=initial)
 
@@ -125,6 +127,7 @@ def evaluation_urls(admin_site):
             perform=perform,
             back_url=_back(row.evaluation),
             details=details,
+            warnings=score_warnings(row),
         )
 
     def draft_view(request):

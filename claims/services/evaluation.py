@@ -459,6 +459,14 @@ def _payout_ratio(evaluation: Evaluation):
     )
 
 
+def score_warnings(row: EvaluationScore) -> list[str]:
+    """Shown on the scoring page of the payout ratio indicator when its value is implausible
+    (submitting then needs a stated reason, `evaluation_warnings`)."""
+    if row.indicator.code != IndicatorCode.PAYOUT_RATIO:
+        return []
+    return found(payout_ratio_warning(row.value))
+
+
 def evaluation_warnings(evaluation: Evaluation) -> list[str]:
     """Before it is submitted or approved: a payout ratio outside the plausible range (8977%
     once scored full marks) or far from the contract's last evaluation."""

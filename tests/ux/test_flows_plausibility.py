@@ -195,7 +195,9 @@ def test_approving_a_transfer_far_from_last_years_needs_a_reason(role_user):
 
 
 @pytest.mark.django_db
-def test_submitting_an_evaluation_with_an_8977_percent_payout_ratio_needs_a_reason(role_user):
+def test_submitting_an_evaluation_with_an_8977_percent_payout_ratio_needs_a_reason(
+    client, role_user
+):
     contract = ContractFactory(
         status=ContractStatus.ACTIVE, starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2026, 12, 31)
     )
@@ -206,6 +208,13 @@ def test_submitting_an_evaluation_with_an_8977_percent_payout_ratio_needs_a_reas
     ).update(value=D("8977"))
     for row in evaluation.scores.all():
         evaluation_score(row=row, manual_score=D("90"), comment="", actor=reviewer)
+    payout = evaluation.scores.get(indicator__code=IndicatorCode.PAYOUT_RATIO)
+    login_verified(client, reviewer)
+    html = client.get(reverse("admin:claims_evaluation_score", args=[payout.pk])).content.decode()
+    assert 'id="form-warnings"' in html and "赔付率 8977% 超出合理范围 0%～200%" in html
+    other = evaluation.scores.exclude(pk=payout.pk).first()
+    html = client.get(reverse("admin:claims_evaluation_score", args=[other.pk])).content.decode()
+    assert 'id="form-warnings"' not in html
     with pytest.raises(RuleError, match="8977"):
         evaluation_move(evaluation=evaluation, move="submit", actor=reviewer)
     evaluation.refresh_from_db()
