@@ -139,7 +139,11 @@ def may_open(label: str, request, *, setup: bool = False) -> bool:
     setup group, the user holds a role that maintains setup)."""
     if label.lower() not in openable(request):
         return False
-    return not setup or sees_setup(request.user)
+    if not setup:
+        return True
+    if not hasattr(request, "_medsupp_sees_setup"):  # one query per page, not one per entry
+        request._medsupp_sees_setup = sees_setup(request.user)
+    return request._medsupp_sees_setup
 
 
 def _item(label: str, icon: str, request, *, setup: bool) -> dict | None:

@@ -81,12 +81,11 @@ def form_page(
     explanation=(),
     warnings=(),
 ):
-    """GET shows the form (in unfold's widgets, `unfold_widgets`, the only contract chosen,
-    `preselect_only_choice`); POST performs and goes back
-    (or to the URL `perform` returns). A refused request shows the service's message on the
-    field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin (or
-    anything with its `admin_site` and `model`). `warnings` (implausible figures) are shown
-    above the form."""
+    """GET shows the form in unfold's widgets (`unfold_widgets`), a lone contract already chosen
+    (`preselect_only_choice`) and `warnings` (implausible figures) above it; POST performs and
+    goes back (or to the URL `perform` returns). A refused request shows the service's message
+    on the field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin
+    (or anything with its `admin_site` and `model`)."""
     preselect_only_choice(unfold_widgets(form))
     if request.method == "POST" and form.is_valid():
         try:

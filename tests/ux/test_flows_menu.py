@@ -119,3 +119,14 @@ def test_with_two_contracts_nothing_is_chosen_for_him(client, role_user):
     html = client.get(reverse("admin:claims_settlementbatch_add")).content.decode()
     select = html.split('name="contract"', 1)[1].split("</select>", 1)[0]
     assert '<option value="" selected>' in select  # the empty choice: he picks
+
+
+@pytest.mark.django_db
+def test_the_menu_asks_for_the_users_roles_once_per_page(role_user, django_assert_max_num_queries):
+    request = RequestFactory().get("/admin/")
+    request.user = role_user("administrator")
+    sidebar_navigation(request)  # warm the user's permission cache
+    request = RequestFactory().get("/admin/")
+    request.user = role_user("administrator")
+    with django_assert_max_num_queries(3):
+        sidebar_navigation(request)
