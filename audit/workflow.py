@@ -7,7 +7,8 @@ fields it stamps with the actor, a form of extra fields (bank reference, paid da
 move's own conditions and the fields it sets) and what follows it (ledger postings...).
 
 `perform_move` is the one function that changes a status: it locks the row, checks the source
-status, the permission, the maker/checker rule and the reason, runs the guard, saves, writes one
+status, the permission, the maker/checker rule and the reason (also required when the move's
+`warn` finds implausible figures, `audit.plausibility`), runs the guard, saves, writes one
 `StatusChange` row and one audit entry, then runs what follows; all in one transaction, so a
 refusal anywhere writes nothing. Refusals are `audit.errors` with a message for people. The
 admin's buttons and its one move page (`audit.admin.workflow`) read the same declarations, so a
@@ -62,6 +63,8 @@ class Move:
     guard: Callable[[Step], None] | None = None  # before the save: raise RuleError, set fields
     then: Callable[[Step], None] | None = None  # after the move is recorded
     action: str = AuditAction.TRANSITION  # the audit entry's action
+    # figures to look at twice (`audit.plausibility`): any warning requires a stated reason
+    warn: Callable[[Model], list[str]] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "sources", frozenset(self.sources))
@@ -176,6 +179,17 @@ def refusal(doc: Model, move: Move, actor) -> str | None:
     return None
 
 
+def move_warnings(doc: Model, move: Move) -> list[str]:
+    """What looks implausible about the document's figures before `move` (its `warn`)."""
+    return list(move.warn(doc)) if move.warn is not None else []
+
+
+def reason_if_warned(doc: Model, move: str, reason: str) -> str:
+    """For a replayed flow (the demo, a simulated year) that goes on whatever its figures:
+    `reason` when the move would warn, else nothing, so the history shows the warning was seen."""
+    return reason if move_warnings(doc, workflow_of(doc).move(move)) else ""
+
+
 def allowed_moves(doc: Model, user) -> list[Move]:
     """The moves legal from the document's status that `user` may make (its page's buttons)."""
     return [move for move in moves_from(doc) if refusal(doc, move, user) is None]
@@ -258,6 +272,14 @@ def perform_move(
     )
     if spec.needs_reason and not step.reason:
         raise RuleError(_("「%(m)s」必须填写理由（原因）。") % {"m": spec.label})
+    warnings = move_warnings(doc, spec)
+    if warnings and not step.reason:
+        raise RuleError(
+            _("「%(m)s」的数字需要核实：%(w)s。如确认无误，请填写继续办理的理由。")
+            % {"m": spec.label, "w": "；".join(warnings)}
+        )
+    if warnings:
+        step.after["warnings"] = warnings  # kept beside the reason in the audit entry
     before = _values(doc, workflow.audit_fields)
     now = timezone.now()
     if spec.clear:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import User
+from audit.workflow import reason_if_warned
 from claims.services.batches import batch_process, batch_receive
 from claims.services.compute import _person_facts
 from claims.services.disclosure import disclosure_draft, disclosure_move
@@ -82,6 +83,9 @@ def _terms(**kwargs) -> dict:
     return base
 
 
+# The demo approves and publishes whatever its generated figures are; where they look implausible
+# (audit.plausibility) the history says so with this reason.
+DEMO_REASON = "演示数据：按生成的数字办理"
 NO_RESERVE = {"transfer_share": Decimal("100.00"), "reserve_share": Decimal("0.00")}
 
 SCHEMES = (
@@ -398,7 +402,10 @@ def _transfers(contract: Contract, year: int, actors: Actors, *, today: dt.date)
         transfer_move(transfer=transfer, move="prepare", actor=actors.finance)
         if quarter == begun[-1] and period.end >= today:
             continue
-        transfer_move(transfer=transfer, move="approve", actor=actors.director)
+        transfer_move(
+            transfer=transfer, move="approve", actor=actors.director,
+            reason=reason_if_warned(transfer, "approve", DEMO_REASON),
+        )  # fmt: skip
         transfer_move(
             transfer=transfer, move="pay", actor=actors.finance,
             paid_on=period.quarter_bounds(quarter)[0] + dt.timedelta(days=6),
@@ -412,8 +419,14 @@ def _evaluate(contract: Contract, year: int, actors: Actors) -> None:
         if row.computed_score is None:
             evaluation_score(row=row, manual_score="88", comment="演示：按检查情况评分",
                              actor=actors.reviewer)  # fmt: skip
-    evaluation_move(evaluation=evaluation, move="submit", actor=actors.reviewer)
-    evaluation_move(evaluation=evaluation, move="approve", actor=actors.director)
+    evaluation_move(
+        evaluation=evaluation, move="submit", actor=actors.reviewer,
+        reason=reason_if_warned(evaluation, "submit", DEMO_REASON),
+    )  # fmt: skip
+    evaluation_move(
+        evaluation=evaluation, move="approve", actor=actors.director,
+        reason=reason_if_warned(evaluation, "approve", DEMO_REASON),
+    )  # fmt: skip
     if not contract.reserve_share:
         return
     release = ReserveRelease.objects.filter(contract=contract, year=year).first()
@@ -427,7 +440,10 @@ def _evaluate(contract: Contract, year: int, actors: Actors) -> None:
         except ValidationError:
             return
     if release is not None and release.held:
-        reserve_release_move(release=release, move="approve", actor=actors.director)
+        reserve_release_move(
+            release=release, move="approve", actor=actors.director,
+            reason=reason_if_warned(release, "approve", DEMO_REASON),
+        )  # fmt: skip
         reserve_release_move(
             release=release, move="pay", actor=actors.finance,
             paid_on=contract_year(contract, year).end + dt.timedelta(days=40),
@@ -438,12 +454,18 @@ def _evaluate(contract: Contract, year: int, actors: Actors) -> None:
 def _close(contract: Contract, year: int, actors: Actors) -> None:
     settlement = year_end_prepare_for(contract=contract, year=year, actor=actors.finance,
                                       interest=Decimal("1280.00"))  # fmt: skip
-    year_end_approve(settlement=settlement, actor=actors.director)
+    year_end_approve(
+        settlement=settlement, actor=actors.director,
+        note=reason_if_warned(settlement, "approve", DEMO_REASON),
+    )  # fmt: skip
     report = disclosure_draft(scheme=contract.scheme, year=year)
     if report is not None:
         try:
             report = disclosure_move(report=report, move="check", actor=actors.reviewer)
-            disclosure_move(report=report, move="publish", actor=actors.director)
+            disclosure_move(
+                report=report, move="publish", actor=actors.director,
+                reason=reason_if_warned(report, "publish", DEMO_REASON),
+            )  # fmt: skip
         except ValidationError:
             pass  # the demo roles may not hold these permissions: the draft waits
 

@@ -247,7 +247,7 @@ EVALUATION = Workflow(
     moves=(
         Move(
             "submit", _("提交审批"), {E.DRAFT}, E.SCORED, SCORE_EVALUATION,
-            guard=evaluation.guard_submit,
+            guard=evaluation.guard_submit, warn=evaluation.evaluation_warnings,
         ),
         Move(
             "return", _("退回重新评分"), {E.SCORED}, E.DRAFT, APPROVE_EVALUATION,
@@ -261,7 +261,7 @@ EVALUATION = Workflow(
                 Maker(_("提交人"), ids=evaluation.submitter_ids),
             ),
             stamp="approved", guard=evaluation.guard_approve, then=evaluation.after_approval,
-            action=AuditAction.APPROVE,
+            action=AuditAction.APPROVE, warn=evaluation.evaluation_warnings,
         ),
     ),
     audit_fields=("status", "total_score", "passed", "renewal_recommendation"),
@@ -281,6 +281,7 @@ DISCLOSURE = Workflow(
             "publish", _("发布"), {R.CHECKED}, R.PUBLISHED, PUBLISH_DISCLOSURE,
             makers=(Maker(_("复核人"), "checked_by"),), stamp="published",
             guard=disclosure.guard_publish, action=AuditAction.PUBLISH,
+            warn=disclosure.disclosure_warnings,
         ),
     ),
     audit_fields=("status", "version", "content_sha256"),

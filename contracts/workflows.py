@@ -36,9 +36,9 @@ from contracts.services.contracts import (
     guard_terminate,
 )
 from contracts.services.funding import guard_approve, post_funding
-from contracts.services.reserves import post_release
-from contracts.services.transfers import guard_pay, post_transfer
-from contracts.services.year_end import post_settlement
+from contracts.services.reserves import post_release, release_warnings
+from contracts.services.transfers import guard_pay, post_transfer, transfer_warnings
+from contracts.services.year_end import post_settlement, settlement_warnings
 
 # --- contracts -----------------------------------------------------------------------------------
 
@@ -121,15 +121,16 @@ class PayForm(forms.Form):
 PREPARER = Maker(_("制单人"), "prepared_by")
 
 
-def payment_workflow(model: str, posting) -> Workflow:
-    """Transfers and releases move alike; paying posts each its own way."""
+def payment_workflow(model: str, posting, warn) -> Workflow:
+    """Transfers and releases move alike; paying posts each its own way, and each has its own
+    figures to look at twice before approval (`warn`)."""
     return Workflow(
         model,
         moves=(
             Move("prepare", _("制单"), {P.DRAFT}, P.PREPARED, PREPARE, stamp="prepared"),
             Move(
                 "approve", _("审批通过"), {P.PREPARED}, P.APPROVED, APPROVE, makers=(PREPARER,),
-                stamp="approved", action=AuditAction.APPROVE,
+                stamp="approved", action=AuditAction.APPROVE, warn=warn,
             ),
             Move(
                 "send_back", _("退回制单"), {P.PREPARED}, P.DRAFT, APPROVE, needs_reason=True,
@@ -144,8 +145,8 @@ def payment_workflow(model: str, posting) -> Workflow:
     )  # fmt: skip
 
 
-TRANSFER = payment_workflow("contracts.Transfer", post_transfer)
-RELEASE = payment_workflow("contracts.ReserveRelease", post_release)
+TRANSFER = payment_workflow("contracts.Transfer", post_transfer, transfer_warnings)
+RELEASE = payment_workflow("contracts.ReserveRelease", post_release, release_warnings)
 
 # --- funding and the year-end settlement --------------------------------------------------------
 
@@ -166,7 +167,7 @@ SETTLEMENT = Workflow(
         Move(
             "approve", _("审批年度清算"), {S.PREPARED}, S.APPROVED, APPROVE,
             makers=(Maker(_("编制人"), "prepared_by"),), stamp="approved",
-            then=post_settlement, action=AuditAction.APPROVE,
+            then=post_settlement, action=AuditAction.APPROVE, warn=settlement_warnings,
         ),
     ),
     starts=(("prepare", _("编制年度清算")),),

@@ -23,6 +23,7 @@ from unfold.forms import UserChangeForm, UserCreationForm
 from audit import events
 from audit.admin.changes import changes_html
 from audit.admin.doors import ACTION_LABELS, RestrictedAdminMixin
+from audit.admin.forms import UnfoldFormMixin
 from audit.choices import ApiScope, AuditAction
 from audit.models import ApiKey, AuditEntry, User
 from audit.roles import ADMINISTRATOR, ROLES
@@ -293,7 +294,7 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
         return queryset
 
 
-class ApiKeyCreateForm(forms.ModelForm):
+class ApiKeyCreateForm(UnfoldFormMixin, forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("权限范围"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
     )

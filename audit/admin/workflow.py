@@ -20,7 +20,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from audit.workflow import allowed_moves, history, perform_move, status_label, workflow_of
+from audit.admin.forms import preselect_only_choice, unfold_widgets
+from audit.workflow import (
+    allowed_moves,
+    history,
+    move_warnings,
+    perform_move,
+    status_label,
+    workflow_of,
+)
 
 
 def error_text(exc: Exception) -> str:
@@ -48,15 +56,42 @@ def bound(request) -> dict | None:
     return request.POST if request.method == "POST" else None
 
 
-def form_page(request, *, admin, obj, title, form, perform, back_url, details=(), explanation=()):
-    """GET shows the form; POST performs and goes back (or to the URL `perform` returns). A
-    refused request shows the service's message on the same page and writes nothing. `admin`
-    is the ModelAdmin (or anything with its `admin_site` and `model`)."""
+def place_error(form, exc: Exception) -> None:
+    """A refusal on the form: a message about one of its fields beside that field, the rest
+    (and a missing permission) above the fields."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, error_text(exc))
+
+
+def form_page(
+    request,
+    *,
+    admin,
+    obj,
+    title,
+    form,
+    perform,
+    back_url,
+    details=(),
+    explanation=(),
+    warnings=(),
+):
+    """GET shows the form in unfold's widgets (`unfold_widgets`), a lone contract already chosen
+    (`preselect_only_choice`) and `warnings` (implausible figures) above it; POST performs and
+    goes back (or to the URL `perform` returns). A refused request shows the service's message
+    on the field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin
+    (or anything with its `admin_site` and `model`)."""
+    preselect_only_choice(unfold_widgets(form))
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
+            place_error(form, exc)
         else:
             messages.success(request, _("已完成：%(t)s") % {"t": title})
             return redirect(result if isinstance(result, str) else back_url)
@@ -69,20 +104,26 @@ def form_page(request, *, admin, obj, title, form, perform, back_url, details=()
         "back_url": back_url,
         "details": details,
         "explanation": explanation,
+        "warnings": warnings,
     }
     return TemplateResponse(request, "admin/workflow_form.html", context)
+
+
+WARNED_HELP = _("上面的数字需要核实。确认无误时写明理由，理由和提示一并记入审计日志。")
 
 
 class ConfirmForm(forms.Form):
     """A step that asks nothing: the page is its confirmation."""
 
 
-def move_form(move) -> type[forms.Form]:
-    """The move's own fields (its `form`), then the reason: required when the move needs one."""
+def move_form(move, *, warned: bool = False) -> type[forms.Form]:
+    """The move's own fields (its `form`), then the reason: required when the move needs one,
+    and when its figures look implausible (`warned`: the reason to go on)."""
     reason = forms.CharField(
-        label=_("原因/说明"),
+        label=_("继续办理的理由") if warned else _("原因/说明"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=move.needs_reason,
+        required=move.needs_reason or warned,
+        help_text=WARNED_HELP if warned else "",
     )
     return type(f"{move.name.title()}MoveForm", (move.form or forms.Form,), {"reason": reason})
 
@@ -145,7 +186,8 @@ class WorkflowAdminMixin:
                 doc=doc, move=move, actor=request.user, reason=reason, data=data, request=request
             )
 
-        form = move_form(spec)(
+        warnings = move_warnings(doc, spec)
+        form = move_form(spec, warned=bool(warnings))(
             bound(request), request.FILES or None, initial=self.move_initial(doc, spec)
         )
         return form_page(
@@ -157,4 +199,5 @@ class WorkflowAdminMixin:
             perform=perform,
             back_url=back,
             details=self.move_details(doc),
+            warnings=warnings,
         )

@@ -14,6 +14,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.forms import UnfoldFormMixin, preselect_only_choice
 from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.batch_summary import bar_colour, column_label, progress, seconds_text, summary
 from claims.admin.exports import SettlementBatchExport, SettlementRecordExport
@@ -35,7 +36,7 @@ from insurance.admin.support import BigTableAdminMixin, FindByCertnoMixin
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
 
 
-class BatchUploadForm(forms.ModelForm):
+class BatchUploadForm(UnfoldFormMixin, forms.ModelForm):
     upload = forms.FileField(
         label=_("结算数据文件"), help_text=_("CSV（UTF-8 或 GBK）、XLSX 或 JSON 行")
     )
@@ -48,6 +49,7 @@ class BatchUploadForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].queryset = contract_for_user(user)
+        preselect_only_choice(self)  # an insurer's user with one contract: already chosen
 
 
 STATUS_COLOURS = {

@@ -12,6 +12,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
 from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.forms import UnfoldFormMixin
 from audit.models import Consent
 from audit.scoping import restrict
 from audit.services import consent_record, consent_revoke
@@ -19,7 +20,7 @@ from contracts.models import Insurer
 from insurance.models import Person
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(UnfoldFormMixin, forms.ModelForm):
     insurer = forms.ModelChoiceField(label=_("被授权保险机构"), queryset=Insurer.objects.none())
 
     class Meta:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin.doors import admin_door
@@ -21,6 +23,9 @@ from claims.services.evaluation import (
     evaluation_recompute,
     evaluation_reserve_prepare,
     evaluation_score,
+    evaluations_draft_due,
+    evaluations_draft_year,
+    score_warnings,
 )
 from contracts.models import Evaluation, EvaluationScore
 from contracts.permissions import PREPARE, SCORE_EVALUATION
@@ -39,6 +44,21 @@ class ScoreForm(forms.Form):
         label=_("评分说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
+
+class DraftForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("考核年度"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("方案的保险年度；留空与每日定时任务相同：起草刚结束的合同年度"),
+    )
+
+
+DRAFT_TITLE = _("起草年度考核")
+DRAFTED = _(
+    "新起草 %(created)s 份，已存在 %(existing)s 份，因指标权重不正确未能起草 %(refused)s 份。"
+)
 
 EXTRA_STEPS = {"recompute": _("重新计算指标"), "reserve": _("生成预留款拨付单")}
 
@@ -81,7 +101,8 @@ def evaluation_urls(admin_site):
         )
 
     def score_view(request, pk):
-        row = get_object_or_404(restrict(EvaluationScore, request.user, "view"), pk=pk)
+        scores = restrict(EvaluationScore, request.user, "view").select_related("indicator")
+        row = get_object_or_404(scores, pk=pk)
         initial = {"manual_score": row.manual_score, "comment": row.comment}
         form = ScoreForm(bound(request), initial=initial)
 
@@ -106,6 +127,29 @@ def evaluation_urls(admin_site):
             perform=perform,
             back_url=_back(row.evaluation),
             details=details,
+            warnings=score_warnings(row),
+        )
+
+    def draft_view(request):
+        """What the daily job does (`claims.tasks.evaluations_draft`), started by a person: the
+        same idempotent services, so a second press (or the job after it) adds nothing."""
+
+        def perform(d):
+            if d["year"] is None:
+                counts = evaluations_draft_due(on=timezone.localdate(), actor=request.user)
+            else:
+                counts = evaluations_draft_year(year=d["year"], actor=request.user)
+            messages.info(request, DRAFTED % counts)
+            return reverse("admin:contracts_evaluation_changelist")
+
+        return form_page(
+            request,
+            admin=_host(admin_site),
+            obj=None,
+            title=DRAFT_TITLE,
+            form=DraftForm(bound(request)),
+            perform=perform,
+            back_url=reverse("admin:contracts_evaluation_changelist"),
         )
 
     def pdf_view(request, pk):
@@ -121,7 +165,9 @@ def evaluation_urls(admin_site):
         admin_site, score_view, model=EvaluationScore, perms=("view", SCORE_EVALUATION)
     )
     pdf = admin_door(admin_site, pdf_view, model=Evaluation)
+    draft = admin_door(admin_site, draft_view, model=Evaluation, perms=("view", SCORE_EVALUATION))
     return [
+        path("evaluation/draft/", draft, name="claims_evaluation_draft"),
         path("evaluation/<int:pk>/step/<str:step>/", step, name="claims_evaluation_step"),
         path("evaluation/score/<int:pk>/", score, name="claims_evaluation_score"),
         path("evaluation/<int:pk>/pdf/", pdf, name="claims_evaluation_pdf"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin.workflow import bound, form_page
 from claims.admin.supervision import ReadOnlyScopedAdmin
 from claims.models import SatisfactionSurvey
 from claims.resources import COLUMNS
@@ -52,25 +52,24 @@ class SatisfactionSurveyAdmin(ReadOnlyScopedAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportForm(request.POST or None, request.FILES or None)
-        errors = []
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+
+        def perform(data):
+            upload = data["file"]
             result = survey_import(
                 content=upload.read(), filename=upload.name, actor=request.user, request=request
             )
-            if not result.errors:
-                messages.success(request, _("已导入 %(n)s 条调查结果。") % {"n": result.imported})
-                return redirect(reverse("admin:claims_satisfactionsurvey_changelist"))
-            errors = [str(e) for e in result.errors]
-            messages.error(request, _("文件有错误，未导入任何数据。"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": "",
-            "title": _("导入满意度调查结果"),
-            "form": form,
-            "back_url": reverse("admin:claims_satisfactionsurvey_changelist"),
-            "details": [(_("错误"), e) for e in errors],
-        }
-        return TemplateResponse(request, "admin/workflow_form.html", context)
+            if result.errors:  # all or nothing: each error beside the file
+                problem = _("文件有错误，未导入任何数据。")
+                raise ValidationError({"file": [problem, *(str(e) for e in result.errors)]})
+            messages.info(request, _("已导入 %(n)s 条调查结果。") % {"n": result.imported})
+            return reverse("admin:claims_satisfactionsurvey_changelist")
+
+        return form_page(
+            request,
+            admin=self,
+            obj=None,
+            title=_("导入满意度调查结果"),
+            form=ImportForm(bound(request), request.FILES or None),
+            perform=perform,
+            back_url=reverse("admin:claims_satisfactionsurvey_changelist"),
+        )

@@ -12,12 +12,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit import events
 from audit.choices import AuditAction, DisclosureStatus
 from audit.errors import NotPermitted, RuleError
 from audit.models import DisclosureReport
 from audit.models.disclosure import content_sha256
+from audit.plausibility import change_warning, found, negative_warning, payout_ratio_warning
 from audit.workflow import perform_move
 from claims.permissions import DRAFT_DISCLOSURE
 from claims.services import disclosure_figures as figures
@@ -107,6 +109,43 @@ def disclosure_draft(*, scheme: Scheme, year: int, actor=None) -> DisclosureRepo
 
 
 # --- the report's workflow (declared in `claims.workflows.DISCLOSURE`) -------------------------
+
+
+# the amounts of a report's finance section that are never negative (the balance may be)
+NON_NEGATIVE = {
+    "raised": gettext_noop("筹集资金"),
+    "transferred": gettext_noop("已拨付"),
+    "claims_paid": gettext_noop("赔付支出"),
+    "reserve_held": gettext_noop("预留款"),
+    "reserve_released": gettext_noop("预留款拨付"),
+    "reserve_returned": gettext_noop("预留款返还"),
+}
+
+
+def disclosure_warnings(report: DisclosureReport) -> list[str]:
+    """Before publishing: a payout ratio outside the plausible range, a negative amount, the
+    payout ratio or claims paid far from last year's published report."""
+    content = report.content or {}
+    finance = content.get("finance", {})
+    last = (
+        DisclosureReport.objects.filter(
+            scheme_id=report.scheme_id, year=report.year - 1, status=DisclosureStatus.PUBLISHED
+        )
+        .order_by("-version")
+        .first()
+    )
+    last_content = last.content if last is not None else {}
+    last_finance = last_content.get("finance", {})
+    return found(
+        payout_ratio_warning(content.get("payout_ratio")),
+        change_warning(
+            _("赔付率"), content.get("payout_ratio"), last_content.get("payout_ratio"), unit="%"
+        ),
+        change_warning(
+            _("赔付支出"), finance.get("claims_paid"), last_finance.get("claims_paid"), unit=_("元")
+        ),
+        *(negative_warning(_(label), finance.get(key)) for key, label in NON_NEGATIVE.items()),
+    )
 
 
 def guard_publish(step) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.choices import AuditAction
 from audit.errors import IllegalMove, RuleError
+from audit.plausibility import change_warning, found, payout_ratio_warning
 from audit.workflow import perform_move, require_permission
 from claims.services.evaluation_indicators import (
     DEFAULT_CATALOGUE,
@@ -184,9 +185,12 @@ def evaluation_draft(
     return evaluation, True
 
 
-def evaluations_draft_year(*, year: int, today: dt.date | None = None) -> dict:
+def evaluations_draft_year(*, year: int, today: dt.date | None = None, actor=None) -> dict:
     """The year-end job: draft every evaluated contract's evaluation for its year `year` (the
-    scheme's insurance year, `contracts.periods`)."""
+    scheme's insurance year, `contracts.periods`). The admin's button runs it as a person
+    (`actor`, who needs the scorer's permission)."""
+    if actor is not None:
+        require_permission(actor, SCORE_EVALUATION, _("起草年度考核"))
     contracts = Contract.objects.filter(status__in=EVALUATED_STATUSES).select_related("scheme")
     counts = {"created": 0, "existing": 0, "refused": 0}
     for contract in contracts:
@@ -194,7 +198,9 @@ def evaluations_draft_year(*, year: int, today: dt.date | None = None) -> dict:
         if period.claims_from > period.claims_to:
             continue  # the contract did not cover any of that year
         try:
-            _evaluation, created = evaluation_draft(contract=contract, year=year, today=today)
+            _evaluation, created = evaluation_draft(
+                contract=contract, year=year, today=today, actor=actor
+            )
         except ValidationError:
             counts["refused"] += 1
             continue
@@ -207,10 +213,13 @@ DRAFT_AFTER = dt.timedelta(days=4)
 DRAFT_WITHIN = dt.timedelta(days=366)
 
 
-def evaluations_draft_due(*, on: dt.date) -> dict:
+def evaluations_draft_due(*, on: dt.date, actor=None) -> dict:
     """The scheduled job: every contract year that ended between a year and four days before
     `on` and has no evaluation yet. Years follow each scheme's insurance year, so Huizhou's
-    (July to June) is drafted in July, a calendar year in January. Idempotent."""
+    (July to June) is drafted in July, a calendar year in January. Idempotent. The admin's
+    button runs it as a person (`actor`, who needs the scorer's permission)."""
+    if actor is not None:
+        require_permission(actor, SCORE_EVALUATION, _("起草年度考核"))
     counts = {"created": 0, "existing": 0, "refused": 0}
     for contract in Contract.objects.filter(status__in=EVALUATED_STATUSES):
         for period in contract_years(contract):
@@ -218,7 +227,7 @@ def evaluations_draft_due(*, on: dt.date) -> dict:
                 continue
             try:
                 _evaluation, created = evaluation_draft(
-                    contract=contract, year=period.year, today=on
+                    contract=contract, year=period.year, today=on, actor=actor
                 )
             except ValidationError:
                 counts["refused"] += 1
@@ -438,3 +447,34 @@ def evaluation_reserve_prepare(*, evaluation: Evaluation, actor, request=None) -
     _prepare_release(evaluation, actor, request)
     evaluation.save(update_fields=["reserve_release", "reserve_note"])
     return evaluation
+
+
+def _payout_ratio(evaluation: Evaluation):
+    return (
+        EvaluationScore.objects.filter(
+            evaluation=evaluation, indicator__code=IndicatorCode.PAYOUT_RATIO
+        )
+        .values_list("value", flat=True)
+        .first()
+    )
+
+
+def score_warnings(row: EvaluationScore) -> list[str]:
+    """Shown on the scoring page of the payout ratio indicator when its value is implausible
+    (submitting then needs a stated reason, `evaluation_warnings`)."""
+    if row.indicator.code != IndicatorCode.PAYOUT_RATIO:
+        return []
+    return found(payout_ratio_warning(row.value))
+
+
+def evaluation_warnings(evaluation: Evaluation) -> list[str]:
+    """Before it is submitted or approved: a payout ratio outside the plausible range (8977%
+    once scored full marks) or far from the contract's last evaluation."""
+    ratio = _payout_ratio(evaluation)
+    last = Evaluation.objects.filter(
+        contract_id=evaluation.contract_id, year=evaluation.year - 1
+    ).first()
+    return found(
+        payout_ratio_warning(ratio),
+        change_warning(_("赔付率"), ratio, _payout_ratio(last) if last else None, unit="%"),
+    )

@@ -23,6 +23,7 @@ from django.db.models import Sum
 from django.test import override_settings
 
 from audit.services import user_ensure
+from audit.workflow import reason_if_warned
 from claims.models import (
     Compensation,
     CompensationAdjustment,
@@ -268,6 +269,15 @@ def _ingest(scenario: Scenario, contract: Contract) -> list[dict]:
     return batches
 
 
+# the reason a simulated approval gives when its figures look implausible (a scenario may well
+# state a year of 4000% claims): the year is replayed as the file says
+SIMULATED = "模拟年度：按情景文件的数字办理"
+
+
+def _simulated(doc, move: str) -> str:
+    return reason_if_warned(doc, move, SIMULATED)
+
+
 def _pay_quarters(contract: Contract, year: int, actors: dict) -> list[dict]:
     period = contract_year(contract, year)
     rows = []
@@ -278,7 +288,12 @@ def _pay_quarters(contract: Contract, year: int, actors: dict) -> list[dict]:
         start, end = period.quarter_bounds(quarter)
         if transfer is not None:
             transfer_move(transfer=transfer, move="prepare", actor=actors["finance"])
-            transfer_move(transfer=transfer, move="approve", actor=actors["director"])
+            transfer_move(
+                transfer=transfer,
+                move="approve",
+                actor=actors["director"],
+                reason=_simulated(transfer, "approve"),
+            )
             transfer_move(
                 transfer=transfer,
                 move="pay",
@@ -313,7 +328,12 @@ def _release(contract: Contract, year: int, score: Decimal | None, actors: dict)
         evaluation_ref="模拟考核",
         actor=actors["finance"],
     )
-    reserve_release_move(release=release, move="approve", actor=actors["director"])
+    reserve_release_move(
+        release=release,
+        move="approve",
+        actor=actors["director"],
+        reason=_simulated(release, "approve"),
+    )
     reserve_release_move(
         release=release,
         move="pay",
@@ -405,7 +425,11 @@ def year_run(scenario: Scenario) -> dict:
         settlement = year_end_prepare_for(
             contract=contract, year=scenario.year, actor=actors["finance"], **scenario.year_end
         )
-        settlement = year_end_approve(settlement=settlement, actor=actors["director"])
+        settlement = year_end_approve(
+            settlement=settlement,
+            actor=actors["director"],
+            note=_simulated(settlement, "approve"),
+        )
     return _result(scenario, plan, contract, calc, batches, transfers, reserve, settlement)
 
 

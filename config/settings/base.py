@@ -355,3 +355,17 @@ CONTRACTS_PAYOUT_RATIO_PROVIDER = "claims.services.year_end.payout_ratio_for"
 # R-ORD-3 / R-IM-4: the insurer's profit at most this percent of the year's funds (contract terms
 # above it are refused); a province with another rule sets it.
 MEDSUPP_PROFIT_CAP_MAX = Decimal(env.str("MEDSUPP_PROFIT_CAP_MAX", default="5.00"))
+
+# Plausible figures (issue 23, audit/plausibility.py): before an evaluation is submitted or
+# approved, a transfer or year-end settlement approved, or a disclosure published, a payout ratio
+# (percent) outside MIN..MAX, a negative amount or a figure more than CHANGE_PERCENT above or
+# below last year's is shown as a warning, and going on needs a stated reason (audited).
+MEDSUPP_PLAUSIBLE_PAYOUT_RATIO_MIN = Decimal(
+    env.str("MEDSUPP_PLAUSIBLE_PAYOUT_RATIO_MIN", default="0")
+)
+MEDSUPP_PLAUSIBLE_PAYOUT_RATIO_MAX = Decimal(
+    env.str("MEDSUPP_PLAUSIBLE_PAYOUT_RATIO_MAX", default="200")
+)
+MEDSUPP_PLAUSIBLE_CHANGE_PERCENT = Decimal(
+    env.str("MEDSUPP_PLAUSIBLE_CHANGE_PERCENT", default="50")
+)

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.db.models import Sum, Value
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
+from unfold.decorators import action
 
 from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.workflow import WorkflowAdminMixin, links_html
@@ -89,9 +91,19 @@ class EvaluationAdmin(WorkflowAdminMixin, ScopedAdmin):
               "renewal_recommendation", "conclusion", "drafted_by", "drafted_at", "approved_by",
               "approved_at", "reserve_release", "reserve_note")  # fmt: skip
     readonly_fields = fields
+    actions_list = ["draft_evaluations"]
 
     def has_add_permission(self, request):
         return False  # drafted by the year-end job (or `evaluation_draft`)
+
+    def has_draft_evaluations_permission(self, request):
+        return request.user.has_perm(SCORE_EVALUATION)
+
+    @action(description=_("起草年度考核"), url_path="draft", permissions=["draft_evaluations"])
+    def draft_evaluations(self, request):
+        """The year-end job's drafting, started by a person: the page reads claims data, so the
+        claims admin serves it (`claims.admin.evaluation`), linked by URL name."""
+        return redirect("admin:claims_evaluation_draft")
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)

@@ -6,14 +6,16 @@ year-end settlements and the (read-only) ledger. Workflow moves are the machine'
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from unfold.admin import TabularInline
+from unfold.decorators import action
 
 from audit import events
 from audit.admin.doors import RestrictedInlineMixin
@@ -35,8 +37,10 @@ from contracts.models import (
     Transfer,
     YearEndSettlement,
 )
+from contracts.periods import QUARTERS
 from contracts.permissions import PREPARE
 from contracts.services.funding import funding_calculate
+from contracts.services.transfers import transfers_due, transfers_generate
 from insurance.admin.exports import AuditedExportMixin
 
 MAKER_CHECKER = ("prepared_by", "prepared_at", "approved_by", "approved_at")
@@ -254,10 +258,38 @@ class PaymentAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
         return response
 
 
+class GenerateTransfersForm(forms.Form):
+    year = forms.IntegerField(label=_("方案年度"), required=False, min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("季度"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "---------"), *((q, _("第 %(q)s 季度") % {"q": q}) for q in QUARTERS)],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("year") is None) != (data.get("quarter") is None):
+            raise forms.ValidationError(_("方案年度和季度须同时填写，或同时留空。"))
+        return data
+
+
+GENERATE_TRANSFERS = _("生成季度拨付")
+GENERATE_HELP = _(
+    "与每日定时任务相同：留空时生成所有已开始且尚未生成的季度拨付单；填写年度和季度时只生成该季度。"
+    "已生成的不会重复生成；尚无已审批筹资测算的合同跳过。"
+)
+GENERATED = _(
+    "新生成 %(created)s 张，已存在 %(existing)s 张，缺少已审批筹资测算 %(no_funding)s 个。"
+)
+
+
 @admin.register(Transfer)
 class TransferAdmin(AuditedExportMixin, ExportMixin, PaymentAdmin):
     url_prefix = "transfer"
     resource_classes = [TransferExport]
+    actions_list = ["generate_transfers"]
     list_display = [
         "contract",
         "year",
@@ -273,6 +305,34 @@ class TransferAdmin(AuditedExportMixin, ExportMixin, PaymentAdmin):
     list_select_related = ["contract", "prepared_by", "approved_by"]
     search_fields = ["=contract__number", "=bank_reference"]
     search_help_text = _("按完整合同编号或银行流水号精确查找（不支持部分匹配）")
+
+    def has_generate_transfers_permission(self, request):
+        return request.user.has_perm(PREPARE)
+
+    @action(description=GENERATE_TRANSFERS, url_path="generate", permissions=["generate_transfers"])
+    def generate_transfers(self, request):
+        """What the daily job does (`contracts.tasks.transfers_generate`), started by a person:
+        the same idempotent service, so a second press (or the job after it) adds nothing."""
+
+        def perform(data):
+            if data["year"] is None:
+                counts = transfers_due(on=timezone.localdate(), actor=request.user)
+            else:
+                counts = transfers_generate(
+                    year=data["year"], quarter=data["quarter"], actor=request.user
+                )
+            messages.info(request, GENERATED % counts)
+
+        return form_page(
+            request,
+            admin=self,
+            obj=None,
+            title=GENERATE_TRANSFERS,
+            form=GenerateTransfersForm(bound(request)),
+            perform=perform,
+            back_url=reverse("admin:contracts_transfer_changelist"),
+            details=[(_("说明"), GENERATE_HELP)],
+        )
 
 
 @admin.register(ReserveRelease)

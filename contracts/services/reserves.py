@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.choices import AuditAction
 from audit.errors import RuleError
+from audit.plausibility import found, negative_warning
 from audit.workflow import require_permission, workflow_start
 from contracts.choices import LedgerAccount, LedgerKind, PaymentStatus
 from contracts.models import Contract, PaymentPart, ReserveRelease, ReserveReleaseBand, Transfer
@@ -144,3 +145,12 @@ def reserve_release_move(*, release: ReserveRelease, move: str, actor, **kwargs)
     """approve (director, not the maker) / send_back / prepare again / pay, as for transfers.
     A release of nothing (score below the lowest band) is 'paid' with the return reference."""
     return payment_move(doc=release, move=move, actor=actor, **kwargs)
+
+
+def release_warnings(release: ReserveRelease) -> list[str]:
+    """Before approval: a negative amount held, released or returned."""
+    return found(
+        negative_warning(_("预留款总额"), release.held),
+        negative_warning(_("拨付保险机构"), release.released),
+        negative_warning(_("返还基金"), release.returned),
+    )

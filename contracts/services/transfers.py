@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.choices import AuditAction
 from audit.errors import RuleError
-from audit.workflow import perform_move
+from audit.plausibility import change_warning, found, negative_warning
+from audit.workflow import perform_move, require_permission
 from contracts.choices import ContractStatus, LedgerAccount, LedgerKind
 from contracts.models import Contract, FundingCalculation, PaymentPart, Transfer
 from contracts.periods import QUARTERS, contract_year, contract_years, quarter_in_term
+from contracts.permissions import PREPARE
 from contracts.selectors import contract_shares, funding_current
 from contracts.services.ledger import ledger_post, ledger_split
 from insurance.engine.money import quantize, split_exact
@@ -136,9 +138,16 @@ def _live_contracts():
     return Contract.objects.filter(status__in=LIVE_STATUSES).select_related("scheme")
 
 
+def _may_generate(actor) -> None:
+    if actor is not None:
+        require_permission(actor, PREPARE, _("生成季度拨付"))
+
+
 def transfers_generate(*, year: int, quarter: int, actor=None) -> dict[str, int]:
     """The quarter `quarter` of scheme year `year` for every live contract whose cover overlaps
-    it. Running it again (or concurrently) creates nothing more."""
+    it. Running it again (or concurrently) creates nothing more. A person (`actor`, the admin's
+    button) needs the maker's permission; the job has none."""
+    _may_generate(actor)
     counts = {"created": 0, "existing": 0, "no_funding": 0}
     for contract in _live_contracts():
         if not SchemeYear.objects.filter(scheme_id=contract.scheme_id, year=year).exists():
@@ -151,7 +160,8 @@ def transfers_generate(*, year: int, quarter: int, actor=None) -> dict[str, int]
 def transfers_due(*, on: datetime.date, actor=None) -> dict[str, int]:
     """The scheduled job: every quarter of every live contract's insurance years that has begun
     by `on` and has no transfer yet (idempotent; a quarter missed while funding waited for
-    approval is created on the next run)."""
+    approval is created on the next run). The admin's button runs it as a person (`actor`)."""
+    _may_generate(actor)
     counts = {"created": 0, "existing": 0, "no_funding": 0}
     for contract in _live_contracts():
         for period in contract_years(contract):
@@ -163,6 +173,22 @@ def transfers_due(*, on: datetime.date, actor=None) -> dict[str, int]:
 
 
 # --- the payment workflow (shared with reserve releases: `contracts.workflows`) ---------------
+
+
+def transfer_warnings(transfer: Transfer) -> list[str]:
+    """Before approval: a negative amount, or one far from the same quarter's last year."""
+    last = (
+        Transfer.objects.filter(
+            contract_id=transfer.contract_id, year=transfer.year - 1, quarter=transfer.quarter
+        )
+        .values_list("amount", flat=True)
+        .first()
+    )
+    label = _("拨付金额")
+    return found(
+        negative_warning(label, transfer.amount),
+        change_warning(label, transfer.amount, last, unit=_("元")),
+    )
 
 
 def guard_pay(step) -> None:

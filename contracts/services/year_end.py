@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.choices import AuditAction
 from audit.errors import RuleError
+from audit.plausibility import change_warning, found, negative_warning, payout_ratio_warning
 from audit.workflow import perform_move, require_permission, workflow_start
 from contracts.choices import (
     LedgerAccount,
@@ -281,3 +282,22 @@ def carried_in_record(*, contract: Contract, year: int, amount, actor, reason: s
         reason=reason,
     )
     return entries
+
+
+def settlement_warnings(settlement: YearEndSettlement) -> list[str]:
+    """Before approval: a payout ratio outside the plausible range or far from last year's
+    approved settlement, negative claims paid."""
+    last = (
+        YearEndSettlement.objects.filter(
+            contract_id=settlement.contract_id,
+            year=settlement.year - 1,
+            status=SettlementStatus.APPROVED,
+        )
+        .values_list("payout_ratio", flat=True)
+        .first()
+    )
+    return found(
+        payout_ratio_warning(settlement.payout_ratio),
+        change_warning(_("赔付率"), settlement.payout_ratio, last, unit="%"),
+        negative_warning(_("赔付支出"), settlement.claims_paid),
+    )

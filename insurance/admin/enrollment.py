@@ -15,6 +15,7 @@ from import_export.admin import ImportExportModelAdmin
 from unfold.admin import ModelAdmin
 
 from audit.admin.doors import RestrictedAdminMixin
+from audit.admin.forms import UnfoldFormMixin
 from audit.admin.mixins import AuditedAdminMixin
 from insurance.admin.people import PersonalDataExportMixin
 from insurance.admin.support import (
@@ -39,7 +40,7 @@ REVEAL_REASON_MIN = 4
 CANCEL_PERMISSION = "insurance.change_enrollment"
 
 
-class EnrollmentCancelForm(forms.Form):
+class EnrollmentCancelForm(UnfoldFormMixin, forms.Form):
     """Field names are the model's, so the service's field errors land on them."""
 
     cancelled_on = forms.DateField(

@@ -18,6 +18,7 @@ from unfold.contrib.import_export.forms import ImportForm
 
 from audit import events
 from audit.admin.doors import RestrictedAdminMixin, RestrictedInlineMixin
+from audit.admin.forms import UnfoldFormMixin
 from audit.admin.mixins import AuditedAdminMixin
 from audit.masking import birth_year
 from insurance.admin.exports import AuditedExportMixin
@@ -78,7 +79,7 @@ class FamilyLinkInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class PersonAddForm(forms.ModelForm):
+class PersonAddForm(UnfoldFormMixin, forms.ModelForm):
     certno = forms.CharField(label=_("身份证号"), max_length=18)
     name = forms.CharField(label=_("姓名"), max_length=64)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
@@ -113,7 +114,7 @@ class PersonAddForm(forms.ModelForm):
         return certno
 
 
-class RevealForm(forms.Form):
+class RevealForm(UnfoldFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("查看理由"),
         min_length=REVEAL_REASON_MIN,

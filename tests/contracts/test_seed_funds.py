@@ -57,7 +57,7 @@ def director(role_user):
     return role_user("director")
 
 
-def _settle(contract, year, finance, director, claims, **extra):
+def _settle(contract, year, finance, director, claims, note="", **extra):
     settlement = year_end_prepare(
         contract=contract,
         year=year,
@@ -66,7 +66,7 @@ def _settle(contract, year, finance, director, claims, **extra):
         actor=finance,
         **extra,
     )
-    return year_end_approve(settlement=settlement, actor=director)
+    return year_end_approve(settlement=settlement, actor=director, note=note)
 
 
 # --- Huizhou: the insurance year starts 2013-07-01, benefits count from 2013-01-01 -------------
@@ -217,7 +217,8 @@ def test_ordos_withheld_reserve_is_not_asked_back_and_surplus_is_used_next_year(
     _headcount(ordos, 2026)
     approve_funding(ordos, 2026, finance, director)
     pay_year(ordos, 2026, finance, director, score="95")  # 100%: 600.00 released
-    settlement = _settle(ordos, 2026, finance, director, "4500.00")
+    # a payout ratio of 150% after 16.67%: approved with the reason the warning asks for
+    settlement = _settle(ordos, 2026, finance, director, "4500.00", note="赔付大幅上升，已核实")
     # funds 3,000.00 + 2,110.00 carried in = 5,110.00; the cap is 5% of the money raised
     # (总筹集资金: the 2,110.00 was capped in 2025 already) = 150.00; received 2,400.00 + 600.00 +
     # 2,110.00 = 5,110.00; result 5,110.00 − 4,500.00 = 610.00, above the cap by 460.00,

@@ -1,1 +1,3 @@
-from tests.claims.conftest import covered_city  # noqa: F401  (a contract and three people)
+"""The claims tests' city: a contract, its 2025 scheme year and three people enrolled."""
+
+from tests.claims.conftest import covered_city  # noqa: F401

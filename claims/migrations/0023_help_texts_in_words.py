@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0021_hosp_part_amt'),
+        ('claims', '0022_api_answers_changes'),
     ]
 
     operations = [
