@@ -1,0 +1,156 @@
+"""Browser tests (issue 23): Playwright for Python drives Debian's Chromium (no browser
+downloads) against pytest-django's `live_server`, signing in as a person does, second factor
+included. Screenshots go to build/screenshots/ (CI keeps them as artifacts; README, Tests)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
+# with a running loop unless told that this test process knows what it does.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("MEDSUPP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
+PASSWORD = "browser-Test-pw-1"
+
+
+def _chromium_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return (
+            f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium "
+            "(apt-get install -y chromium); set MEDSUPP_CHROMIUM to use another"
+        )
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _chromium_missing()
+    if reason is None:
+        return
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--lang=zh-CN"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(transactional_db, settings, tmp_path, monkeypatch):
+    """The demo of `make run` (demo accounts with a known password, a small city, last year
+    closed and this year running), built in the live server's database; only its first scheme
+    (Ordos, with a reserve), which keeps each test's setup short."""
+    from audit.roles import ROLES
+    from audit.services import user_ensure
+    from claims import demo as claims_demo
+    from claims.demo import demo_claims_ensure
+    from insurance.services.demo import demo_city_ensure
+
+    monkeypatch.setattr(claims_demo, "SCHEMES", claims_demo.SCHEMES[:1])
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for code in ROLES:
+        user_ensure(username=f"demo_{code}", role_code=code, password=PASSWORD)
+    demo_city_ensure(people=60, seed=1)
+    demo_claims_ensure()
+
+
+def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+# The page's own words (headings, labels, buttons, column heads, menu, help and messages), not
+# the data it lists; icon ligatures (Material Symbols) are not words.
+OWN_WORDS_JS = """() => {
+  const sel = 'h1,h2,h3,h4,thead th,label,button,legend,aside a,.helptext,.messagelist li,'
+    + 'input[type=submit],#workflow a,#workflow th';
+  return Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null).map(e => {
+    const c = e.cloneNode(true);
+    c.querySelectorAll('[class*=material-symbols],script,style,code').forEach(x => x.remove());
+    return (c.innerText || c.value || '').trim();
+  }).filter(Boolean);
+}"""
+# a word of three letters or more, not part of a code such as TS20261204B8DF40 or DEMO-EMP-2025
+LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z][A-Za-z_]{2,}(?![A-Za-z0-9_-])")
+# Words a Chinese page may show as they are.
+NOT_ENGLISH = {"PDF", "CSV", "XLSX", "Excel", "API", "SHA", "JSON", "URL", "TOTP", "UTF", "GBK"}
+
+
+def english_on_page(page, allowed: set[str] = frozenset()) -> set[str]:
+    words = set()
+    for text in page.evaluate(OWN_WORDS_JS):
+        words |= set(LATIN_WORD.findall(text))
+    return words - NOT_ENGLISH - set(allowed)
+
+
+class Person:
+    """One person at one browser: a signed-in page, and every page refused to them."""
+
+    def __init__(self, context, username: str):
+        self.context, self.username = context, username
+        self.page = context.new_page()
+        self.refused: list[str] = []
+        self.page.on("response", self._note)
+
+    def _note(self, response):
+        if response.request.is_navigation_request() and response.status in (403, 500):
+            self.refused.append(f"{response.status} {response.url}")
+
+    def sign_in(self):
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        page = self.page
+        page.goto("/admin/")  # the sign-in page, back to the dashboard after
+        page.locator("input[name=username]").fill(self.username)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("input[name=password]").press("Enter")
+        page.wait_for_load_state()
+        if "/account/2fa/" in page.url:
+            # the authenticator app: the code of the device the page set up (first sign-in)
+            device = TOTPDevice.objects.get(user__username=self.username)
+            code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+            page.get_by_label("动态验证码").fill(f"{code:06d}")
+            page.get_by_role("button", name="验证").click()
+            page.wait_for_load_state()
+        assert "/admin/login/" not in page.url and "/account/2fa/" not in page.url, page.url
+        return self
+
+    def open(self, url: str):
+        response = self.page.goto(url)
+        assert response is not None and response.status == 200, (url, response and response.status)
+        return self.page
+
+
+@pytest.fixture
+def person(browser, live_server, demo):
+    """`person("demo_finance")`: signed in, in a browser window of their own."""
+    contexts = []
+
+    def sign_in(username: str) -> Person:
+        context = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 860}
+        )
+        context.set_default_timeout(8000)
+        contexts.append(context)
+        return Person(context, username).sign_in()
+
+    yield sign_in
+    for context in contexts:
+        context.close()
