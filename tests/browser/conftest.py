@@ -120,6 +120,8 @@ class Person:
         page.goto("/admin/")  # the sign-in page, back to the dashboard after
         page.locator("input[name=username]").fill(self.username)
         page.locator("input[name=password]").fill(PASSWORD)
+        role = self.username.removeprefix("demo_")
+        shot(page, f"{role}-sign-in")
         page.locator("input[name=password]").press("Enter")
         page.wait_for_load_state()
         if "/account/2fa/" in page.url:
@@ -127,6 +129,7 @@ class Person:
             device = TOTPDevice.objects.get(user__username=self.username)
             code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
             page.get_by_label("动态验证码").fill(f"{code:06d}")
+            shot(page, f"{role}-two-factor")
             page.get_by_role("button", name="验证").click()
             page.wait_for_load_state()
         assert "/admin/login/" not in page.url and "/account/2fa/" not in page.url, page.url

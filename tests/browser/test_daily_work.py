@@ -35,6 +35,8 @@ def test_the_insurer_uploads_a_good_and_a_bad_file_and_reads_the_result(person, 
     assert "已入库" in text
     upload(page, settlement_file(tmp_path, bad=True))
     shot(page, "insurer-upload-bad")
+    page.get_by_text("不是有效金额").first.scroll_into_view_if_needed()
+    shot(page, "insurer-upload-bad-errors")
     text = page.locator("body").inner_text()
     assert "已退回" in text
     assert "不是有效金额：三万六" in text  # the refused value, said in Chinese
