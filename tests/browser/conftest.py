@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
-# with a running loop unless told that this test process knows what it does.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("MEDSUPP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
 PASSWORD = "browser-Test-pw-1"
@@ -39,18 +35,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module. Playwright's sync API keeps an event loop running in this thread
+    meanwhile, and Django refuses ORM calls from such a thread unless told it is safe (it is: the
+    loop only waits for the browser); the other tests run without that permission."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--lang=zh-CN"])
-        yield chromium
-        chromium.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--lang=zh-CN"])
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture
-def demo(transactional_db, settings, tmp_path, monkeypatch):
+def demo(browser, transactional_db, settings, tmp_path, monkeypatch):
     """The demo of `make run` (demo accounts with a known password, a small city, last year
     closed and this year running), built in the live server's database; only its first scheme
     (Ordos, with a reserve), which keeps each test's setup short."""
