@@ -1,6 +1,7 @@
 """Browser tests (issue 23): Playwright for Python drives Debian's Chromium (no browser
 downloads) against pytest-django's `live_server`, signing in as a person does, second factor
-included. Screenshots go to build/screenshots/ (CI keeps them as artifacts; README, Tests)."""
+included. Screenshots go to build/screenshots/ (git-ignored; CI keeps them as artifacts: README,
+Development)."""
 
 from __future__ import annotations
 
