@@ -37,17 +37,41 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="module")
+def live_server(request):
+    """pytest-django's live server for one module only (its own fixture lives for the session): a
+    server thread left running would be a second thread in every later test, and claims/parallel.py
+    forks the compute processes only where this process runs one thread."""
+    from pytest_django.live_server_helper import LiveServer
+
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
 def browser():
-    """Chromium for one module. Playwright's sync API keeps an event loop running in this thread
-    meanwhile, and Django refuses ORM calls from such a thread unless told it is safe (it is: the
-    loop only waits for the browser); the other tests run without that permission."""
+    """Chromium for one module, and the migrated database's seeds (read before the browser starts;
+    see `demo`). Playwright's sync API keeps an event loop running in this thread meanwhile, and
+    Django refuses ORM calls from such a thread unless told it is safe (it is: the loop only
+    waits for the browser); the other tests run without that permission."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # the database as migrated, serialized at setup because these tests ask for
+    # serialized_rollback; with the browser's loop running, Django hands out another connection
+    # object, which has not got it
+    seeds = getattr(connections["default"], "_test_serialized_contents", None)
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--lang=zh-CN"])
+            chromium.seeds = seeds
             yield chromium
             chromium.close()
     finally:
@@ -62,12 +86,20 @@ def demo(browser, transactional_db, settings, tmp_path, monkeypatch):
     """The demo of `make run` (demo accounts with a known password, a small city, last year
     closed and this year running), built in the live server's database; only its first scheme
     (Ordos, with a reserve), which keeps each test's setup short."""
+    from django.core.management import call_command
+    from django.db import connection
+
     from audit.roles import ROLES
     from audit.services import user_ensure
     from claims import demo as claims_demo
     from claims.demo import demo_claims_ensure
     from insurance.services.demo import demo_city_ensure
 
+    # The migrations' seeds (plans, indicators, roles...) as they were after migrating: a
+    # transactional test before this one emptied the tables and only some seeds came back.
+    assert browser.seeds, "the browser tests need a serialized test database (serialized_rollback)"
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    connection.creation.deserialize_db_from_string(browser.seeds)
     monkeypatch.setattr(claims_demo, "SCHEMES", claims_demo.SCHEMES[:1])
     settings.MEDIA_ROOT = tmp_path / "media"
     for code in ROLES:

@@ -8,8 +8,7 @@ from insurance.models import Enrollment
 from tests.browser.conftest import english_on_page, shot
 from tests.browser.world import settlement_file
 
-# the seeds of the migrations (plans, roles, code mappings) back before each test: a
-# transactional test before this one emptied the tables
+# serialized_rollback: the test database is serialized after migrating; `demo` restores it
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

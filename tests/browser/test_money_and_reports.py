@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import english_on_page, shot
 
-# the seeds of the migrations back before each test (a transactional test emptied the tables)
+# serialized_rollback: the test database is serialized after migrating; `demo` restores it
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

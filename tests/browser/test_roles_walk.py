@@ -14,8 +14,7 @@ KNOWN_ENGLISH = {
     "Confirmed", "Created", "Last", "Name", "used",  # the authenticators' list (TOTP device)
 }  # fmt: skip
 
-# the seeds of the migrations (plans, roles, code mappings) back before each test: a
-# transactional test before this one emptied the tables
+# serialized_rollback: the test database is serialized after migrating; `demo` restores it
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
