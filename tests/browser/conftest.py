@@ -63,8 +63,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # the database as migrated, serialized at setup because these tests ask for
-    # serialized_rollback; with the browser's loop running, Django hands out another connection
-    # object, which has not got it
+    # serialized_rollback; read here, before the browser's loop runs: from inside it Django's own
+    # restore did not find it (and would clash with the roles a plain flush re-creates)
     seeds = getattr(connections["default"], "_test_serialized_contents", None)
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
