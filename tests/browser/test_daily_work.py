@@ -9,7 +9,10 @@ from tests.browser.conftest import english_on_page, shot
 from tests.browser.world import settlement_file
 
 # serialized_rollback: the test database is serialized after migrating; `demo` restores it
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def upload(page, path):

@@ -12,7 +12,10 @@ from pypdf import PdfReader
 from tests.browser.conftest import english_on_page, shot
 
 # serialized_rollback: the test database is serialized after migrating; `demo` restores it
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def click(page, name: str):

@@ -15,7 +15,10 @@ KNOWN_ENGLISH = {
 }  # fmt: skip
 
 # serialized_rollback: the test database is serialized after migrating; `demo` restores it
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_every_role_opens_every_link_it_is_offered(person):
