@@ -67,7 +67,7 @@ def _text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def _fonts(data: bytes) -> dict[str, dict]:
+def pdf_fonts(data: bytes) -> dict[str, dict]:
     """Every font the PDF's pages use: name -> its descriptor's keys (of the descendant for a
     composite font)."""
     found = {}
@@ -82,7 +82,7 @@ def _fonts(data: bytes) -> dict[str, dict]:
 
 
 def test_the_pdf_embeds_its_chinese_font(client, report):
-    fonts = _fonts(_pdf(client, report))
+    fonts = pdf_fonts(_pdf(client, report))
     chinese = {name: d for name, d in fonts.items() if "Helvetica" not in name}
     assert chinese, fonts
     # a TrueType font program inside the file: any reader shows the text, no Adobe fonts needed
@@ -92,7 +92,7 @@ def test_the_pdf_embeds_its_chinese_font(client, report):
 
 def test_the_notice_pdf_embeds_its_chinese_font_too(client, world):
     response = client.get(reverse("public:notice-pdf", args=[world["scheme"].code]))
-    fonts = _fonts(response.content)
+    fonts = pdf_fonts(response.content)
     assert any("/FontFile2" in d for d in fonts.values())
     assert not any("STSong" in name for name in fonts)
 
@@ -102,7 +102,7 @@ def test_without_the_font_file_the_pdf_still_comes_and_says_why(client, report, 
     with caplog.at_level(logging.WARNING, logger="claims.reports.fonts"):
         data = _pdf(client, report)
     assert "年度信息公开报告" in _text(data)
-    assert any("STSong" in name for name in _fonts(data))
+    assert any("STSong" in name for name in pdf_fonts(data))
     assert "/nonexistent/font.ttc" in caplog.text and "MEDSUPP_PDF_FONT" in caplog.text
 
 
