@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench messages worker beat clean
+.PHONY: help install system run test lint format bench messages worker beat clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,20 @@ $(STAMP): $(PY) pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the pinned dependencies
+
+# Debian packages: the CJK font every PDF embeds, and the Chromium the browser tests drive
+SYSTEM_PACKAGES := fonts-wqy-microhei chromium
+
+system: ## install the Debian packages the PDFs and browser tests need, when missing (apt-get, as root)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			echo "installing $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "缺少系统软件包 / missing Debian packages: $$missing (sudo apt-get install -y $$missing)"; \
+		fi; \
+	fi
 
 messages: $(STAMP) ## compile translations
 	$(PY) manage.py compilemessages -v0 --ignore '.venv/*'
@@ -51,7 +65,7 @@ format: install ## apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint messages ## lint, then the whole test suite (DATABASE_URL/REDIS_URL when set, SQLite otherwise)
+test: lint messages system ## lint, then the whole test suite, browser tests included (DATABASE_URL/REDIS_URL when set, SQLite otherwise)
 	$(PY) manage.py makemigrations --check --dry-run -v0 || { echo "模型有未生成的迁移 / missing migrations"; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_safe
 from claims.reports import notice_pdf as notice
 from claims.reports.disclosure_pdf import disclosure_pdf, percent
 from claims.reports.notice_pdf import notice_content, notice_schemes
+from claims.reports.public_text import funding_words, plan_words
 from claims.services.disclosure import latest_published, published_reports
 from insurance.engine.money import quantize
 
@@ -37,6 +39,11 @@ def bars(rows: list[dict], key: str = "amount") -> list[dict]:
     return out
 
 
+def _page(request, template: str, context: dict):
+    """A public page: the bureau's name heads every one."""
+    return render(request, template, {"bureau_name": settings.BUREAU_NAME, **context})
+
+
 def _published(pk: int):
     return get_object_or_404(published_reports(), pk=pk)
 
@@ -44,7 +51,7 @@ def _published(pk: int):
 @require_safe
 def report_list(request):
     reports = latest_published()
-    return render(
+    return _page(
         request,
         "public/disclosure_list.html",
         {"reports": reports, "notices": notice_schemes()},
@@ -64,6 +71,8 @@ def report_detail(request, pk: int):
     context = {
         "report": report,
         "c": content,
+        "funding": funding_words(content["funding"]),
+        "plan_words": plan_words(content["benefits"].get("plain_words")),
         "monthly": monthly,
         "chart_w": chart_w,
         "tiers": bars(content["beneficiaries"]["by_tier"]),
@@ -72,7 +81,7 @@ def report_detail(request, pk: int):
         "versions": published_reports().filter(scheme_id=report.scheme_id, year=report.year),
         "superseded_by": published_reports().filter(supersedes=report).first(),
     }
-    return render(request, "public/disclosure_detail.html", context)
+    return _page(request, "public/disclosure_detail.html", context)
 
 
 @require_safe
@@ -93,7 +102,7 @@ def _notice(code: str) -> dict:
 
 @require_safe
 def notice_detail(request, code: str):
-    return render(request, "public/notice.html", {"n": _notice(code)})
+    return _page(request, "public/notice.html", {"n": _notice(code)})
 
 
 @require_safe

@@ -1,6 +1,8 @@
-"""The disclosure report (信息公开报告) as PDF: Chinese text with the CID font STSong-Light, the
-figures as tables and the monthly compensation as a bar chart. Reads only the report's frozen
-`content` (aggregates, small cells already suppressed)."""
+"""The disclosure report (信息公开报告) as PDF: Chinese text in the embedded CJK font
+(`claims.reports.fonts`), the bureau's name on top, figures as tables whose cells wrap and whose
+amounts carry thousands separators, dates in the bureau's time zone, and the monthly compensation
+as a bar chart. Reads only the report's frozen `content` (aggregates, small cells already
+suppressed), worded for the public by `claims.reports.public_text`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -17,7 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from claims.reports.evaluation_pdf import _font
+from claims.reports.fonts import pdf_font
+from claims.reports.public_text import amount, funding_words, local_day, plan_words
 from insurance.engine.money import quantize
 
 HEADINGS = (
@@ -54,13 +58,24 @@ def fmt(value, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
-def _table(rows, widths, font):
-    table = Table(rows, colWidths=widths, repeatRows=1)
+def _table(rows, widths, styles, numeric=()):
+    """A table whose every cell wraps inside its column (a Paragraph); the columns in `numeric`
+    (amounts, counts) are right aligned."""
+    cell, number = styles
+    wrapped = [
+        [
+            value
+            if not isinstance(value, str)
+            else Paragraph(value, number if i in numeric and r else cell)
+            for i, value in enumerate(row)
+        ]
+        for r, row in enumerate(rows)
+    ]
+    table = Table(wrapped, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), font),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("FONTNAME", (0, 0), (-1, -1), cell.fontName),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -88,20 +103,22 @@ def _monthly_chart(monthly, font) -> Drawing | None:
 
 
 def disclosure_pdf(report) -> bytes:
-    font = _font()
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16)
+    font = pdf_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=17, leading=24, alignment=1)
+    bureau = ParagraphStyle("bureau", parent=body, fontSize=11, alignment=1)
     head = ParagraphStyle("head", parent=body, fontSize=12.5, leading=20, spaceBefore=8)
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12)
+    cells = (
+        ParagraphStyle("cell", parent=body, fontSize=9, leading=12),
+        ParagraphStyle("number", parent=body, fontSize=9, leading=12, alignment=2),
+    )
     c = report.content
     mark = f"<{c.get('min_cell', 5)}"
     story = [
+        Paragraph(settings.BUREAU_NAME, bureau),
         Paragraph(f"{report.scheme_name} {report.year}年度信息公开报告", title),
-        Paragraph(
-            f"第{report.version}版　发布日期："
-            f"{fmt(report.published_at and report.published_at.date())}",
-            small,
-        ),
+        Paragraph(f"第{report.version}版　发布日期：{local_day(report.published_at)}", small),
     ]
     if report.supersedes_id:
         story.append(Paragraph(f"更正说明：{report.change_note}", small))
@@ -112,27 +129,19 @@ def disclosure_pdf(report) -> bytes:
     for k in c["contracts"]:
         members = "、".join(f"{m['name']}（{m['share']}）" for m in k["insurers"])
         rows.append(
-            [
-                k["number"],
-                Paragraph(k["lead_insurer"], small),
-                Paragraph(members or "—", small),
-                f"{k['starts_on']} 至 {k['ends_on']}",
-            ]
+            [k["number"], k["lead_insurer"], members or "—", f"{k['starts_on']} 至 {k['ends_on']}"]
         )
-    story.append(_table(rows, [30 * mm, 45 * mm, 60 * mm, 40 * mm], font))
+    story.append(_table(rows, [42 * mm, 42 * mm, 54 * mm, 40 * mm], cells))
 
     story.append(Paragraph(HEADINGS[1], head))
     f = c["funding"]
-    params = "，".join(f"{k}：{v}" for k, v in f.get("params", {}).items())
-    story.append(Paragraph(f"筹资方式：{fmt(f.get('kind_label'))}；{params or ''}", body))
+    story.append(Paragraph(f"筹资方式：{funding_words(f)}", body))
     story.append(Paragraph(f"保障期间：{fmt(f.get('coverage'))}", body))
 
     story.append(Paragraph(HEADINGS[2], head))
     b = c["benefits"]
     story.append(Paragraph(f"待遇方案：{fmt(b.get('plan'))}", body))
-    for line in (b.get("plain_words") or "").splitlines():
-        if line.strip():
-            story.append(Paragraph(line.strip(), body))
+    story.extend(Paragraph(line, body) for line in plan_words(b.get("plain_words")))
 
     story.append(Paragraph(HEADINGS[3], head))
     for i, step in enumerate(c["process"], start=1):
@@ -154,31 +163,31 @@ def disclosure_pdf(report) -> bytes:
     fin = c["finance"]
     rows = [
         ["项目", "金额（元）"],
-        ["筹集资金", fin["raised"]],
-        ["已拨付保险机构", fin["transferred"]],
-        ["赔付支出", fin["claims_paid"]],
-        ["考核预留金（未拨付）", fin["reserve_held"]],
-        ["预留金已拨付", fin["reserve_released"]],
-        ["收支结余（筹集资金－赔付支出）", fin["balance"]],
-        ["返还基金", fin["to_return"]],
-        ["结转下年", fin["to_carry"]],
-        ["基金分担亏损", fin["loss_fund_share"]],
+        ["筹集资金", amount(fin["raised"])],
+        ["已拨付保险机构", amount(fin["transferred"])],
+        ["赔付支出", amount(fin["claims_paid"])],
+        ["考核预留金（未拨付）", amount(fin["reserve_held"])],
+        ["预留金已拨付", amount(fin["reserve_released"])],
+        ["收支结余（筹集资金－赔付支出）", amount(fin["balance"])],
+        ["返还基金", amount(fin["to_return"])],
+        ["结转下年", amount(fin["to_carry"])],
+        ["基金分担亏损", amount(fin["loss_fund_share"])],
         ["赔付率", fmt(c["payout_ratio"], "%")],
     ]
-    rows += [[Paragraph(line["label"], small), line["amount"]] for line in fin["lines"]]
-    story.append(_table(rows, [90 * mm, 50 * mm], font))
+    rows += [[line["label"], amount(line["amount"])] for line in fin["lines"]]
+    story.append(_table(rows, [100 * mm, 50 * mm], cells, numeric=(1,)))
     if not fin["settled"]:
         story.append(Paragraph("年度清算尚未审批，结余去向以清算结果为准。", small))
 
     story.append(Paragraph(HEADINGS[6], head))
     ben = c["beneficiaries"]
     story.append(
-        Paragraph(f"获得赔付人数：{ben['people']}；赔付金额合计：{ben['amount']} 元", body)
+        Paragraph(f"获得赔付人数：{ben['people']}；赔付金额合计：{amount(ben['amount'])} 元", body)
     )
     for label, key in (("按个人年度赔付额分段", "by_tier"), ("按地区", "by_region")):
         rows = [[label, "人数", "金额（元）"]]
-        rows += [[r["label"], str(r["people"]), str(r["amount"])] for r in ben[key]]
-        story.append(_table(rows, [70 * mm, 30 * mm, 45 * mm], font))
+        rows += [[r["label"], str(r["people"]), amount(r["amount"])] for r in ben[key]]
+        story.append(_table(rows, [70 * mm, 30 * mm, 45 * mm], cells, numeric=(1, 2)))
         story.append(Spacer(1, 2 * mm))
 
     story.append(Paragraph(HEADINGS[7], head))
@@ -187,10 +196,10 @@ def disclosure_pdf(report) -> bytes:
         story.append(chart)
     rows = [["月份", "赔付笔数", "赔付人数", "赔付金额（元）"]]
     rows += [
-        [r["month"], str(r["settlements"]), str(r["people"]), str(r["amount"])]
+        [r["month"], str(r["settlements"]), str(r["people"]), amount(r["amount"])]
         for r in c["monthly"]
     ]
-    story.append(_table(rows, [35 * mm, 30 * mm, 30 * mm, 45 * mm], font))
+    story.append(_table(rows, [35 * mm, 30 * mm, 30 * mm, 45 * mm], cells, numeric=(1, 2, 3)))
     story.append(Spacer(1, 3 * mm))
     story.append(
         Paragraph(

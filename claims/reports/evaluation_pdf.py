@@ -1,5 +1,5 @@
-"""The annual evaluation report (年度考核报告) as PDF, Chinese text with the CID font STSong-Light
-(built into every PDF reader, nothing to ship)."""
+"""The annual evaluation report (年度考核报告) as PDF, Chinese text in the embedded CJK font
+(`claims.reports.fonts`), dates in the bureau's time zone."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
+from claims.reports.fonts import pdf_font
+from claims.reports.public_text import local_day
+
 TITLE = "年度考核报告"
-
-
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def _fmt(value, unit: str = "") -> str:
@@ -32,8 +26,8 @@ def _fmt(value, unit: str = "") -> str:
 def evaluation_pdf(evaluation) -> bytes:
     """The report of one evaluation: contract, insurers, each indicator (value, weight, points,
     weighted points), total score, result, renewal recommendation, who approved when."""
-    font = _font()
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16)
+    font = pdf_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=1)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
     contract = evaluation.contract
@@ -87,7 +81,8 @@ def evaluation_pdf(evaluation) -> bytes:
     if evaluation.approved_by_id:
         story.append(
             Paragraph(
-                f"审批人：{evaluation.approved_by}　　审批时间：{evaluation.approved_at:%Y-%m-%d}",
+                f"审批人：{evaluation.approved_by}　　"
+                f"审批时间：{local_day(evaluation.approved_at)}",
                 body,
             )
         )

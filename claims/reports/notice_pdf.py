@@ -15,7 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from claims.reports.disclosure_pdf import Paragraph
-from claims.reports.evaluation_pdf import _font
+from claims.reports.fonts import pdf_font
+from claims.reports.public_text import plan_words
 from claims.services.disclosure_figures import contracts_for, process_section
 from insurance.engine import render_eligibility
 from insurance.models import Scheme, SchemeYear
@@ -84,7 +85,7 @@ def notice_content(code: str) -> dict | None:
         "who": scheme.description.strip() or WHO.get(scheme.kind, "本统筹区基本医疗保险参保人员"),
         "conditions": conditions,
         "scope": plan.name,
-        "benefit": [line.strip() for line in plan.plain_words.splitlines() if line.strip()],
+        "benefit": plan_words(plan.plain_words),
         "process": process_section(contracts),
         "time_limits": [
             "在定点医疗机构出院时即时结算。",
@@ -97,14 +98,16 @@ def notice_content(code: str) -> dict | None:
 
 
 def notice_pdf(n: dict) -> bytes:
-    font = _font()
-    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17)
+    font = pdf_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
+    bureau = ParagraphStyle("bureau", parent=body, fontSize=12, alignment=1)
     title = ParagraphStyle("title", parent=body, fontSize=22, leading=30, alignment=1)
     head = ParagraphStyle(
         "head", parent=body, fontSize=13, leading=20, spaceBefore=6, textColor=colors.darkblue
     )
     big = ParagraphStyle("big", parent=body, fontSize=18, leading=26, alignment=1)
     story = [
+        Paragraph(settings.BUREAU_NAME, bureau),
         Paragraph(f"{n['name']}待遇告知", title),
         Paragraph(f"{n['year']}年度　保障期间：{n['coverage']}", body),
         Spacer(1, 3 * mm),

@@ -28,6 +28,11 @@ CSRF_FAILURE_VIEW = "audit.views.denied.csrf_failure"
 
 BUREAU_NAME = env("MEDSUPP_BUREAU_NAME", default="示范市医疗保障局")
 BUREAU_SHORT_NAME = env("MEDSUPP_BUREAU_SHORT_NAME", default="医保补充保险管理平台")
+# The CJK font embedded in every PDF (a TrueType-outline TTF or TTC; Debian's fonts-wqy-microhei).
+# When it is absent the PDFs fall back to the reader's built-in STSong-Light (not embedded) and
+# a warning is logged.
+PDF_FONT_PATH = env("MEDSUPP_PDF_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_FONT_INDEX = env.int("MEDSUPP_PDF_FONT_INDEX", default=0)  # the font's index inside a TTC
 
 INSTALLED_APPS = [
     "unfold",

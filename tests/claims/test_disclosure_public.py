@@ -31,6 +31,16 @@ def published(world, role_user):
     return disclosure_move(report=report, move="publish", actor=role_user("director"))
 
 
+def grouped(plain: str) -> str:
+    """ "225792.00" as the public reads it: "225,792.00" (written out here, not the code's)."""
+    whole, fen = plain.split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return ",".join(groups) + "." + fen
+
+
 def _pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
@@ -42,7 +52,7 @@ def test_public_pages_need_no_login_and_show_no_personal_data(client, world, pub
     page = client.get(reverse("public:disclosure-detail", args=[published.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "年度收支情况" in html and _claims_paid() in html and "<svg" in html
+    assert "年度收支情况" in html and grouped(_claims_paid()) in html and "<svg" in html
     assert "&lt;5" in html  # suppressed cells are marked
     for person in world["people"]:
         assert person.psn_no not in html
@@ -66,8 +76,8 @@ def test_the_pdf_has_the_chinese_headings_and_the_totals(client, published):
     text = _pdf_text(response.content)
     for heading in HEADINGS:
         assert heading in text
-    assert "年度信息公开报告" in text and _claims_paid() in text
-    assert published.content["beneficiaries"]["amount"] in text
+    assert "年度信息公开报告" in text and grouped(_claims_paid()) in text
+    assert grouped(published.content["beneficiaries"]["amount"]) in text
 
 
 def test_the_api_gives_json_and_csv_without_login(client, published):
@@ -90,7 +100,8 @@ def test_the_hospital_notice_html_and_pdf(client, world, settings):
     for words in ("保障对象", "享受条件", "办理流程", "办理时限", "办理地点", "0477-12393"):
         assert words in html
     plain = [line for line in world["year"].plan.plain_words.splitlines() if line.strip()]
-    assert plain and plain[0].strip() in html
+    assert plain and plain[1].strip() in html  # a benefit line, word for word
+    assert "ordos-2018" not in html  # the plan's code is for staff, not the public
     response = client.get(reverse("public:notice-pdf", args=[code]))
     text = _pdf_text(response.content)
     assert "投诉咨询电话" in text and "0477-12393" in text and "待遇告知" in text

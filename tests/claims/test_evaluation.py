@@ -286,3 +286,25 @@ def test_pdf_has_the_chinese_title_and_the_score(contract, people):
     assert "总得分：72.5" in text
     assert "合格" in text and "建议续签" in text
     assert contract.number in text and "赔付率" in text
+
+
+def test_the_pdf_embeds_its_font_and_dates_the_approval_in_beijing(contract, people):
+    import datetime as dt
+
+    from tests.claims.test_public_outputs import pdf_fonts
+
+    evaluation, _ = evaluation_draft(contract=contract, year=YEAR)
+    score_all(evaluation, people["reviewer"], "80")
+    evaluation_move(evaluation=evaluation, move="submit", actor=people["reviewer"])
+    evaluation_move(evaluation=evaluation, move="approve", actor=people["director"])
+    # approved at 16:05 UTC on 30 June: already 1 July in Beijing
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        approved_at=dt.datetime(2019, 6, 30, 16, 5, tzinfo=dt.UTC)
+    )
+    evaluation.refresh_from_db()
+    pdf = evaluation_pdf(evaluation)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "审批时间：2019-07-01" in text and "2019-06-30" not in text
+    fonts = pdf_fonts(pdf)
+    assert any("/FontFile2" in descriptor for descriptor in fonts.values()), fonts
+    assert not any("STSong" in name for name in fonts)
