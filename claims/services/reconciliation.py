@@ -2,9 +2,12 @@
 the insurer reported paying, in the national field the settlement's plan declares as the scheme's
 own payment (`own_payment_field`, claims/services/own_payment.py).
 
-Set-based: one query reads the records with their expected amount (first computation plus the sum
-of adjustments, in SQL), the classification runs in Python over the rows, and the results are
-upserted in chunks. Idempotent: recomputing gives the same rows.
+Set-based, in the database: for each settlement month one `INSERT … SELECT … ON CONFLICT DO
+UPDATE` reads the records with their expected amount (first computation plus the sum of
+adjustments), classifies them (`classify`, written once more as a SQL CASE) and upserts the
+results; no row passes through Python. The month is a constant of its statement, the records
+are taken by a half-open range on the indexed `setl_time` (claims/services/time_ranges.py), so
+no per-row time-zone conversion. Idempotent: recomputing gives the same rows.
 """
 
 from __future__ import annotations
@@ -12,9 +15,26 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Coalesce, Round
 from django.utils import timezone
 
 from audit import events
@@ -27,11 +47,16 @@ from claims.models import (
     SupervisionConfig,
 )
 from claims.services.own_payment import own_payment
-from insurance.engine.money import ZERO, quantize
+from claims.services.time_ranges import days_q, local_midnight, months_between, next_month
+from insurance.engine.money import ZERO
 from insurance.fields import MoneyField
 
-CHUNK = 2000
 _MONEY = MoneyField()
+# the result's columns, in the order the SELECT below produces them
+_COLUMNS = (
+    "record_id", "contract_id", "insurer_id", "period", "paid_field", "expected", "paid",
+    "difference", "outcome", "computed_at",
+)  # fmt: skip
 
 
 def config_for(contract) -> SupervisionConfig:
@@ -41,7 +66,8 @@ def config_for(contract) -> SupervisionConfig:
 
 
 def classify(*, expected: Decimal, paid: Decimal, tolerance: Decimal) -> Outcome:
-    """Matched within the tolerance; else no entitlement / nothing paid / under / over."""
+    """Matched within the tolerance; else no entitlement / nothing paid / under / over.
+    The database applies the same rules in `_outcome` (tests hold the two equal)."""
     difference = paid - expected
     if abs(difference) <= tolerance:
         return Outcome.MATCHED
@@ -52,11 +78,20 @@ def classify(*, expected: Decimal, paid: Decimal, tolerance: Decimal) -> Outcome
     return Outcome.UNDERPAID if difference < 0 else Outcome.OVERPAID
 
 
-def month_of(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date().replace(day=1)
+def _outcome(tolerance: Decimal) -> Case:
+    """`classify` over the annotations r_expected, r_paid and r_difference."""
+    return Case(
+        When(r_abs_difference__lte=tolerance, then=Value(Outcome.MATCHED.value)),
+        When(r_abs_expected__lte=tolerance, then=Value(Outcome.PAID_WITHOUT_ENTITLEMENT.value)),
+        When(r_abs_paid__lte=tolerance, then=Value(Outcome.ENTITLED_UNPAID.value)),
+        When(r_difference__lt=0, then=Value(Outcome.UNDERPAID.value)),
+        default=Value(Outcome.OVERPAID.value),
+        output_field=CharField(),
+    )
 
 
-def _records(contract, *, start, end, only_changed: bool):
+def _records(contract, *, only_changed: bool):
+    """The contract's computed records to reconcile, with their classification annotated."""
     adjustments = (
         CompensationAdjustment.objects.filter(record=OuterRef("pk"))
         .values("record")
@@ -67,10 +102,6 @@ def _records(contract, *, start, end, only_changed: bool):
     qs = SettlementRecord.objects.filter(contract_id=contract.pk, compensation__isnull=False)
     # the field its plan declares; none declared (no plan at all for the scheme): not reconciled
     qs = qs.alias(own_field=paid_field).exclude(own_field=None)
-    if start is not None:
-        qs = qs.filter(setl_time__date__gte=start)
-    if end is not None:
-        qs = qs.filter(setl_time__date__lte=end)
     if only_changed:
         late_adjustment = CompensationAdjustment.objects.filter(
             record=OuterRef("pk"), created_at__gt=OuterRef("reconciliation__computed_at")
@@ -81,13 +112,72 @@ def _records(contract, *, start, end, only_changed: bool):
             | ~Q(reconciliation__paid_field=F("own_field"))
             | Exists(late_adjustment)
         )
-    qs = qs.annotate(
-        expected=F("compensation__total")
-        + Coalesce(Subquery(adjustments, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
-        paid=paid,
-        paid_field=F("own_field"),
+    # Round(…, 2): exact on PostgreSQL's numeric; on SQLite it removes the float noise of sums
+    expected = F("compensation__total") + Coalesce(
+        Subquery(adjustments, output_field=_MONEY), Value(ZERO), output_field=_MONEY
     )
-    return qs.values_list("pk", "batch__insurer_id", "setl_time", "expected", "paid", "paid_field")
+    qs = qs.alias(
+        r_expected=Round(expected, 2, output_field=_MONEY),
+        r_paid=Round(paid, 2, output_field=_MONEY),
+    ).alias(r_difference=Round(F("r_paid") - F("r_expected"), 2, output_field=_MONEY))
+    return qs.alias(
+        r_abs_difference=Abs("r_difference", output_field=_MONEY),
+        r_abs_expected=Abs("r_expected", output_field=_MONEY),
+        r_abs_paid=Abs("r_paid", output_field=_MONEY),
+        r_paid_field=F("own_field"),
+    )
+
+
+def _months(contract, start, end) -> list[dt.date]:
+    """The settlement months to reconcile: start..end, or the contract's records' own span."""
+    if start is None or end is None:
+        span = SettlementRecord.objects.filter(contract_id=contract.pk).aggregate(
+            first=Min("setl_time"), last=Max("setl_time")
+        )
+        if span["first"] is None:
+            return []
+        start = start or timezone.localdate(span["first"])
+        end = end or timezone.localdate(span["last"])
+    return months_between(start, end)
+
+
+def _insert_month(records, *, contract, month, start, end, tolerance, now) -> None:
+    """One `INSERT … SELECT … ON CONFLICT DO UPDATE` for the records settled in `month`
+    (within start..end)."""
+    lower = max(local_midnight(month), local_midnight(start)) if start else local_midnight(month)
+    upper = local_midnight(next_month(month))
+    rows = records.filter(setl_time__gte=lower, setl_time__lt=upper).filter(days_q(None, end))
+    rows = rows.annotate(
+        r_record=F("pk"),
+        r_contract=Value(contract.pk, output_field=IntegerField()),
+        r_insurer=F("batch__insurer_id"),
+        r_period=Value(month, output_field=DateField()),
+        r_field=F("r_paid_field"),
+        r_exp=F("r_expected"),
+        r_pd=F("r_paid"),
+        r_diff=F("r_difference"),
+        r_outcome=_outcome(tolerance),
+        r_at=Value(now, output_field=DateTimeField()),
+    ).values(
+        "r_record", "r_contract", "r_insurer", "r_period", "r_field", "r_exp", "r_pd", "r_diff",
+        "r_outcome", "r_at",
+    )  # fmt: skip
+    select, params = rows.query.sql_with_params()
+    qn = connection.ops.quote_name
+    source = ", ".join(
+        qn(c) for c in ("r_record", "r_contract", "r_insurer", "r_period", "r_field", "r_exp",
+                        "r_pd", "r_diff", "r_outcome", "r_at")
+    )  # fmt: skip
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _COLUMNS if c != "record_id")
+    # `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert, not as part of the join
+    sql = (
+        f"INSERT INTO {qn(ReconciliationResult._meta.db_table)} "  # noqa: S608 (names are ours)
+        f"({', '.join(qn(c) for c in _COLUMNS)}) "
+        f"SELECT {source} FROM ({select}) src WHERE true "
+        f"ON CONFLICT ({qn('record_id')}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def reconciliation_compute(
@@ -100,37 +190,25 @@ def reconciliation_compute(
     """
     tolerance = config_for(contract).tolerance
     now = timezone.now()
-    counts: dict[str, int] = {}
-    fields: set[str] = set()
-    rows = _records(contract, start=start, end=end, only_changed=only_changed)
-    chunk: list[ReconciliationResult] = []
+    records = _records(contract, only_changed=only_changed)
     with transaction.atomic():
-        for record_id, insurer_id, setl_time, expected, paid, paid_field in rows.iterator(
-            chunk_size=CHUNK
-        ):
-            expected = quantize(expected)
-            paid = quantize(paid)
-            outcome = classify(expected=expected, paid=paid, tolerance=tolerance)
-            counts[outcome] = counts.get(outcome, 0) + 1
+        for month in _months(contract, start, end):
+            _insert_month(
+                records, contract=contract, month=month, start=start, end=end,
+                tolerance=tolerance, now=now,
+            )  # fmt: skip
+        # the rows this run wrote carry its instant: count them in the database
+        written = (
+            ReconciliationResult.objects.filter(contract_id=contract.pk, computed_at=now)
+            .values_list("outcome", "paid_field")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts: dict[str, int] = {}
+        fields: set[str] = set()
+        for outcome, paid_field, n in written:
+            counts[outcome] = counts.get(outcome, 0) + n
             fields.add(paid_field)
-            chunk.append(
-                ReconciliationResult(
-                    record_id=record_id,
-                    contract_id=contract.pk,
-                    insurer_id=insurer_id,
-                    period=month_of(setl_time),
-                    paid_field=paid_field,
-                    expected=expected,
-                    paid=paid,
-                    difference=paid - expected,
-                    outcome=outcome,
-                    computed_at=now,
-                )
-            )
-            if len(chunk) >= CHUNK:
-                _upsert(chunk)
-                chunk = []
-        _upsert(chunk)
         if counts:
             events.record(
                 action=AuditAction.BATCH,
@@ -147,17 +225,3 @@ def reconciliation_compute(
                 },
             )
     return counts
-
-
-def _upsert(rows: list[ReconciliationResult]) -> None:
-    if not rows:
-        return
-    ReconciliationResult.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["record"],
-        update_fields=[
-            "contract", "insurer", "period", "paid_field", "expected", "paid", "difference",
-            "outcome", "computed_at",
-        ],
-    )  # fmt: skip
