@@ -23,7 +23,7 @@ def supervision_nightly(day: str | None = None) -> dict:
     from django.utils import timezone
 
     from claims.models import SettlementRecord
-    from claims.services.fraud import fraud_detect
+    from claims.services.fraud import fraud_screen_new
     from claims.services.manual_claims import manual_claims_flag_overdue
     from claims.services.reconciliation import reconciliation_compute
     from contracts.models import Contract
@@ -33,9 +33,9 @@ def supervision_nightly(day: str | None = None) -> dict:
     reconciled = flagged = 0
     for contract in Contract.objects.filter(pk__in=contract_ids).select_related("scheme"):
         reconciled += sum(reconciliation_compute(contract=contract, only_changed=True).values())
-        # the screen looks at the last 13 months: enough for a year's comparison groups
+        # the new batches' people and groups, over the last 13 months (a year's groups)
         start = today - dt.timedelta(days=400)
-        flagged += sum(fraud_detect(contract=contract, start=start, end=today).values())
+        flagged += sum(fraud_screen_new(contract=contract, start=start, end=today).values())
     overdue = manual_claims_flag_overdue(today=today)
     result = {"reconciled": reconciled, "new_flags": flagged, "overdue_manual_claims": overdue}
     logger.info("claims supervision nightly %s: %s", today, result)

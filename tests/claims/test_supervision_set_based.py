@@ -9,10 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from claims.models import ReconciliationResult
+from claims.choices import FlagKind
+from claims.models import FraudFlag, ReconciliationResult, SettlementBatch
+from claims.services.fraud import fraud_detect, fraud_screen_new
 from claims.services.reconciliation import classify, reconciliation_compute
 from claims.services.time_ranges import days_q, local_midnight, months_between
+from insurance.choices import PersonStatus
 from tests.claims.supervision_data import applied_batch, claim, compensation, record
+
+D = dt.date
 
 # (expected, adjustment, paid): sums and edges where float arithmetic would miss the fen
 CASES = [
@@ -97,3 +102,70 @@ def test_days_and_months_helpers():
     assert months_between(dt.date(2024, 11, 15), dt.date(2025, 2, 1)) == [
         dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1),
     ]  # fmt: skip
+
+
+# --- the incremental fraud screen ---------------------------------------------------------------
+
+
+def _keys():
+    return sorted(FraudFlag.objects.values_list("key", flat=True))
+
+
+def _stay(batch, person, hospital, first, last, **kw):
+    return record(batch, person, hospital=hospital, begndate=first, enddate=last, day=last, **kw)
+
+
+@pytest.mark.django_db
+def test_the_incremental_screen_finds_what_the_full_screen_finds(covered_city):
+    contract, (p1, p2, p3) = covered_city["contract"], covered_city["people"]
+    first = applied_batch(contract)
+    _stay(first, p1, "H001", D(2025, 3, 1), D(2025, 3, 10))
+    for n in range(6):  # a comparison group of six 1,000.00 stays at H005
+        _stay(first, p3, "H005", D(2025, 1, 1 + n), D(2025, 1, 2 + n), cost="1000.00")
+    assert fraud_screen_new(contract=contract) == {
+        FlagKind.OVERLAP: 0, FlagKind.AFTER_DEATH: 0, FlagKind.OUTSIDE_ENROLLMENT: 0,
+        FlagKind.COST_OUTLIER: 0,
+    }  # fmt: skip
+    second = applied_batch(contract)
+    # overlaps p1's first stay (8th-12th against 1st-10th) and costs 4,000.00 > 3 x 1,000.00
+    _stay(second, p1, "H002", D(2025, 3, 8), D(2025, 3, 12))
+    _stay(second, p2, "H005", D(2025, 2, 1), D(2025, 2, 3), cost="4000.00")
+    created = fraud_screen_new(contract=contract)
+    assert (created[FlagKind.OVERLAP], created[FlagKind.COST_OUTLIER]) == (1, 1)
+    incremental = _keys()
+    FraudFlag.objects.all().delete()
+    fraud_detect(contract=contract)
+    assert _keys() == incremental and len(incremental) == 2
+
+
+@pytest.mark.django_db
+def test_nothing_new_screens_nothing_and_only_new_peoples_windows_are_looked_at(covered_city):
+    contract, (p1, p2, _p3) = covered_city["contract"], covered_city["people"]
+    old = applied_batch(contract)
+    # an overlap in a batch already marked screened (as if screened before the rule existed)
+    _stay(old, p2, "H001", D(2025, 3, 1), D(2025, 3, 10))
+    _stay(old, p2, "H002", D(2025, 3, 8), D(2025, 3, 12))
+    SettlementBatch.objects.filter(pk=old.pk).update(fraud_screened_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert fraud_screen_new(contract=contract) == {}
+    assert not any("claims_settlementrecord" in q["sql"] for q in queries.captured_queries)
+    new = applied_batch(contract)
+    _stay(new, p1, "H003", D(2025, 4, 1), D(2025, 4, 3))
+    fraud_screen_new(contract=contract)
+    assert _keys() == []  # p2's old pair is no window the new batch touched
+    assert SettlementBatch.objects.get(pk=new.pk).fraud_screened_at is not None
+    fraud_detect(contract=contract)  # the full screen still finds it
+    assert len(_keys()) == 1
+
+
+@pytest.mark.django_db
+def test_a_death_registered_after_the_screen_is_screened_the_next_night(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    batch = applied_batch(contract)
+    treated = _stay(batch, person, "H001", D(2025, 3, 8), D(2025, 3, 10))
+    fraud_screen_new(contract=contract)
+    assert _keys() == []
+    person.status, person.status_date = PersonStatus.DECEASED, D(2025, 3, 5)
+    person.save()
+    assert fraud_screen_new(contract=contract)[FlagKind.AFTER_DEATH] == 1
+    assert _keys() == [f"{FlagKind.AFTER_DEATH}:{treated.pk}"]
