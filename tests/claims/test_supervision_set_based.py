@@ -11,9 +11,15 @@ from django.utils import timezone
 
 from claims.choices import FlagKind
 from claims.models import FraudFlag, ReconciliationResult, SettlementBatch
+from claims.services.disclosure_figures import (
+    _per_person_totals,
+    beneficiaries_section,
+    contracts_for,
+)
 from claims.services.fraud import fraud_detect, fraud_screen_new
 from claims.services.reconciliation import classify, reconciliation_compute
 from claims.services.time_ranges import days_q, local_midnight, months_between
+from contracts.choices import ContractStatus
 from insurance.choices import PersonStatus
 from tests.claims.supervision_data import applied_batch, claim, compensation, record
 
@@ -169,3 +175,32 @@ def test_a_death_registered_after_the_screen_is_screened_the_next_night(covered_
     person.save()
     assert fraud_screen_new(contract=contract)[FlagKind.AFTER_DEATH] == 1
     assert _keys() == [f"{FlagKind.AFTER_DEATH}:{treated.pk}"]
+
+
+# --- disclosure: per-person sums in the database --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_per_person_sums_are_exact_at_the_tier_edges_and_come_back_grouped(covered_city, settings):
+    settings.DISCLOSURE_MIN_CELL = 1  # nothing suppressed: every figure is visible
+    contract, (p1, p2, p3) = covered_city["contract"], covered_city["people"]
+    contract.status = ContractStatus.ACTIVE
+    contract.save()
+    batch = applied_batch(contract)
+    # p1: 999.90 + 0.10 = 1,000.00 exactly: the second tier (1000 included), not the first
+    compensation(record(batch, p1), "999.90", adjust="0.10")
+    # p2: 0.10 + 0.20 = 0.30 (a float sum would give 0.30000000000000004)
+    compensation(record(batch, p2), "0.10")
+    compensation(record(batch, p2), "0.20")
+    # p3: 500.00 then reversed in full: paid nothing, counted nowhere
+    compensation(record(batch, p3), "500.00", adjust="-500.00")
+    contracts = contracts_for(contract.scheme_id, 2025)
+    rows = _per_person_totals(contracts, 2025)
+    assert len(rows) == 2  # grouped by region and tier: no row per person
+    section = beneficiaries_section(contracts, 2025)
+    assert section["people"] == 2
+    assert section["amount"] == "1000.30"  # 1,000.00 + 0.30
+    tiers = {row["label"]: (row["people"], row["amount"]) for row in section["by_tier"]}
+    assert tiers["1000元以下"] == (1, "0.30")
+    assert tiers["1000–10000元"] == (1, "1000.00")
+    assert tiers["10000–50000元"] == (0, "0.00")
