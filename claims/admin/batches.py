@@ -10,6 +10,7 @@ from unfold.decorators import display
 
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.mixins import AuditedAdminMixin
+from claims.admin.record_filters import InsuTypeFilter, MedTypeFilter, TreatmentCategoryFilter
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
@@ -262,7 +263,8 @@ class SettlementRecordAdmin(
         "setl_id", "psn_no", "med_type", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",
     )  # fmt: skip
-    list_filter = ("med_type", "refd_setl_flag", "insutype", "trt_category")
+    # fixed choices, never a SELECT DISTINCT over the table (claims/admin/record_filters.py)
+    list_filter = (MedTypeFilter, "refd_setl_flag", InsuTypeFilter, TreatmentCategoryFilter)
     list_select_related = ("contract",)
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
     search_help_text = _("按结算ID、人员编号或就诊ID精确查找")

@@ -78,6 +78,8 @@ class ReconciliationResult(models.Model):
         indexes = [
             models.Index(fields=["contract", "period", "outcome"], name="claims_recon_period_idx"),
             models.Index(fields=["insurer", "period"], name="claims_recon_insurer_idx"),
+            # the admin list's order (-period, -id): read backwards, a page without a sort
+            models.Index(fields=["period", "id"], name="claims_recon_list_idx"),
         ]
 
     def __str__(self) -> str:
