@@ -37,6 +37,7 @@ from claims.models import (
     SettlementStage,
 )
 from claims.parallel import can_fork, fork_held, run_forked, workers
+from claims.services.month_figures import month_figures_refresh_batch
 from contracts.models import Contract
 from insurance.engine import (
     CompiledPlan,
@@ -467,6 +468,8 @@ def _finish(job: _Job, started: float) -> None:
             if year.plan_id
         },
     )
+    # the dashboard's month figures of what this batch changed
+    month_figures_refresh_batch(batch_id=job.batch.pk)
 
 
 def batch_compute(*, batch_id: int) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""The nightly supervision job: reconcile what changed, screen for fraud, flag overdue claims.
+"""The nightly supervision job: reconcile what changed, screen for fraud, flag overdue claims,
+bring the dashboard's month figures up to date.
 
 Idempotent: reconciliation upserts one row per settlement, fraud flags are keyed, the overdue
 flag is recomputed from the dates. Running it twice, or after a crash, changes nothing more.
@@ -25,6 +26,7 @@ def supervision_nightly(day: str | None = None) -> dict:
     from claims.models import SettlementRecord
     from claims.services.fraud import fraud_screen_new
     from claims.services.manual_claims import manual_claims_flag_overdue
+    from claims.services.month_figures import month_figures_catch_up
     from claims.services.reconciliation import reconciliation_compute
     from contracts.models import Contract
 
@@ -38,5 +40,6 @@ def supervision_nightly(day: str | None = None) -> dict:
         flagged += sum(fraud_screen_new(contract=contract, start=start, end=today).values())
     overdue = manual_claims_flag_overdue(today=today)
     result = {"reconciled": reconciled, "new_flags": flagged, "overdue_manual_claims": overdue}
+    logger.info("claims month figures rebuilt: %s rows", month_figures_catch_up())
     logger.info("claims supervision nightly %s: %s", today, result)
     return result
