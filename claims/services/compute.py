@@ -458,18 +458,20 @@ def _count_computed(batch_id: int, chunks: list[list[tuple[int, str]]]) -> None:
 
 
 def _finish(job: _Job, started: float) -> None:
-    SettlementBatch.objects.filter(pk=job.batch.pk).update(
-        computed_at=timezone.now(),
-        stage="",
-        seconds_compute=time.monotonic() - started,
-        compute_references={
-            str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
-            for year in job.years
-            if year.plan_id
-        },
-    )
-    # the dashboard's month figures of what this batch changed
-    month_figures_refresh_batch(batch_id=job.batch.pk)
+    # one transaction: the batch is computed and its figures added, or neither
+    with transaction.atomic():
+        SettlementBatch.objects.filter(pk=job.batch.pk).update(
+            computed_at=timezone.now(),
+            stage="",
+            seconds_compute=time.monotonic() - started,
+            compute_references={
+                str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
+                for year in job.years
+                if year.plan_id
+            },
+        )
+        # what this batch changed, added to the dashboard's month figures
+        month_figures_refresh_batch(batch_id=job.batch.pk)
 
 
 def batch_compute(*, batch_id: int) -> tuple[int, int]:

@@ -3,8 +3,8 @@ computations plus adjustments) per contract, people's region and settlement mont
 
 month_figures_refresh        rebuild given months of a contract: two grouped queries a month on
                              the (contract, setl_time) index, a handful of rows written
-month_figures_refresh_batch  after a batch's compute: the months its settlements and its
-                             adjustments fall in
+month_figures_refresh_batch  after a batch's compute: adds what the batch changed (its new
+                             compensations and its adjustments), grouped over its own rows
 month_figures_catch_up       the nightly job: contracts with batches computed since their last
                              refresh (or never summarised) get their months rebuilt
 """
@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from claims.models import (
@@ -69,21 +70,50 @@ def month_figures_refresh(*, contract_id: int, months: list[dt.date]) -> int:
     return len(rows)
 
 
-def _span(queryset) -> list[dt.date]:
-    span = queryset.aggregate(first=Min("record__setl_time"), last=Max("record__setl_time"))
-    if span["first"] is None:
-        return []
-    return months_between(timezone.localdate(span["first"]), timezone.localdate(span["last"]))
+def _batch_deltas(batch_id: int) -> dict[tuple[int, dt.date], list]:
+    """(region, month) -> [settlements, owed] that the batch added: its new compensations (one
+    per settlement it brought) and its adjustments of earlier settlements. Grouped in the
+    database over the batch's own rows only (indexed by batch)."""
+    deltas: dict[tuple[int, dt.date], list] = {}
+    for model, counts in ((Compensation, True), (CompensationAdjustment, False)):
+        rows = (
+            model.objects.filter(batch_id=batch_id)
+            .annotate(month=TruncMonth("record__setl_time"))
+            .values_list("record__person__region_id", "month")
+            .annotate(n=Count("id"), s=Sum("total"))
+            .order_by()
+        )
+        for region_id, month, n, total in rows:
+            entry = deltas.setdefault((region_id, _as_date(month)), [0, ZERO])
+            entry[0] += n if counts else 0
+            entry[1] += total or ZERO
+    return deltas
 
 
+def _as_date(month) -> dt.date:
+    return timezone.localtime(month).date() if isinstance(month, dt.datetime) else month
+
+
+@transaction.atomic
 def month_figures_refresh_batch(*, batch_id: int) -> int:
-    """The months a batch changed: its new compensations' and its adjustments' settlements."""
+    """Add what a batch changed to its months' figures (after its compute): the cost follows
+    the batch's size, not what the year already holds. A figure row missing is created first;
+    the additions are atomic UPDATEs, so batches computing side by side do not lose any."""
     contract_id = SettlementBatch.objects.values_list("contract_id", flat=True).get(pk=batch_id)
-    months = set(_span(Compensation.objects.filter(batch_id=batch_id)))
-    months |= set(_span(CompensationAdjustment.objects.filter(batch_id=batch_id)))
-    if not months:
-        return 0
-    return month_figures_refresh(contract_id=contract_id, months=sorted(months))
+    deltas = _batch_deltas(batch_id)
+    now = timezone.now()
+    MonthFigure.objects.bulk_create(
+        [
+            MonthFigure(contract_id=contract_id, region_id=region_id, month=month, refreshed_at=now)
+            for region_id, month in deltas
+        ],
+        ignore_conflicts=True,
+    )
+    for (region_id, month), (n, owed) in deltas.items():
+        MonthFigure.objects.filter(
+            contract_id=contract_id, region_id=region_id, month=month
+        ).update(settlements=F("settlements") + n, owed=F("owed") + owed, refreshed_at=now)
+    return len(deltas)
 
 
 def month_figures_catch_up() -> int:
