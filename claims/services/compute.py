@@ -37,7 +37,6 @@ from claims.models import (
     SettlementStage,
 )
 from claims.parallel import can_fork, fork_held, run_forked, workers
-from claims.services.month_figures import month_figures_refresh_batch
 from contracts.models import Contract
 from insurance.engine import (
     CompiledPlan,
@@ -458,20 +457,21 @@ def _count_computed(batch_id: int, chunks: list[list[tuple[int, str]]]) -> None:
 
 
 def _finish(job: _Job, started: float) -> None:
-    # one transaction: the batch is computed and its figures added, or neither
-    with transaction.atomic():
-        SettlementBatch.objects.filter(pk=job.batch.pk).update(
-            computed_at=timezone.now(),
-            stage="",
-            seconds_compute=time.monotonic() - started,
-            compute_references={
-                str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
-                for year in job.years
-                if year.plan_id
-            },
-        )
-        # what this batch changed, added to the dashboard's month figures
-        month_figures_refresh_batch(batch_id=job.batch.pk)
+    SettlementBatch.objects.filter(pk=job.batch.pk).update(
+        computed_at=timezone.now(),
+        stage="",
+        seconds_compute=time.monotonic() - started,
+        compute_references={
+            str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
+            for year in job.years
+            if year.plan_id
+        },
+    )
+    # the dashboard's month figures follow in their own task, off the batch's clock
+    from claims.tasks import month_figures_add
+
+    batch_id = job.batch.pk
+    transaction.on_commit(lambda: month_figures_add.delay(batch_id))
 
 
 def batch_compute(*, batch_id: int) -> tuple[int, int]:

@@ -1,12 +1,14 @@
-"""Refresh the dashboard's month figures (`MonthFigure`): settlements and what is owed (first
+"""The dashboard's month figures (`MonthFigure`): settlements and what is owed (first
 computations plus adjustments) per contract, people's region and settlement month.
 
-month_figures_refresh        rebuild given months of a contract: two grouped queries a month on
-                             the (contract, setl_time) index, a handful of rows written
-month_figures_refresh_batch  after a batch's compute: adds what the batch changed (its new
-                             compensations and its adjustments), grouped over its own rows
-month_figures_catch_up       the nightly job: contracts with batches computed since their last
-                             refresh (or never summarised) get their months rebuilt
+Each computed batch is added once, by what it changed (its new compensations and its
+adjustments of earlier settlements), grouped in the database over its own rows: the cost follows
+the batch, not what the year already holds. It runs in its own task after the compute commits
+(`claims.tasks.month_figures_add`), off the batch's clock; the nightly job adds any batch left
+over (a lost task, and every batch once after an upgrade: that fills the table).
+
+month_figures_add_batch  add one computed batch (once: `SettlementBatch.figures_added_at`)
+month_figures_catch_up   add every computed batch not added yet
 """
 
 from __future__ import annotations
@@ -14,60 +16,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from claims.models import (
-    Compensation,
-    CompensationAdjustment,
-    MonthFigure,
-    SettlementBatch,
-    SettlementRecord,
-)
-from claims.services.time_ranges import local_midnight, months_between, next_month
+from claims.models import Compensation, CompensationAdjustment, MonthFigure, SettlementBatch
 from insurance.engine.money import ZERO
-
-
-def _month_rows(contract_id: int, month: dt.date, now) -> list[MonthFigure]:
-    records = SettlementRecord.objects.filter(
-        contract_id=contract_id,
-        setl_time__gte=local_midnight(month),
-        setl_time__lt=local_midnight(next_month(month)),
-    )
-    figures: dict[int, MonthFigure] = {}
-
-    def row(region_id: int) -> MonthFigure:
-        return figures.setdefault(
-            region_id,
-            MonthFigure(
-                contract_id=contract_id, region_id=region_id, month=month, settlements=0,
-                owed=ZERO, refreshed_at=now,
-            ),
-        )  # fmt: skip
-
-    for region_id, n in records.values_list("person__region_id").annotate(n=Count("id")).order_by():
-        row(region_id).settlements = n
-    for model in (Compensation, CompensationAdjustment):
-        sums = (
-            model.objects.filter(record__in=records)
-            .values_list("record__person__region_id")
-            .annotate(s=Sum("total"))
-            .order_by()
-        )
-        for region_id, total in sums:
-            row(region_id).owed += total or ZERO
-    return list(figures.values())
-
-
-@transaction.atomic
-def month_figures_refresh(*, contract_id: int, months: list[dt.date]) -> int:
-    """Rebuild the contract's figures of `months` (first days); the rows written."""
-    now = timezone.now()
-    rows = [row for month in months for row in _month_rows(contract_id, month, now)]
-    MonthFigure.objects.filter(contract_id=contract_id, month__in=months).delete()
-    MonthFigure.objects.bulk_create(rows)
-    return len(rows)
 
 
 def _batch_deltas(batch_id: int) -> dict[tuple[int, dt.date], list]:
@@ -95,13 +49,19 @@ def _as_date(month) -> dt.date:
 
 
 @transaction.atomic
-def month_figures_refresh_batch(*, batch_id: int) -> int:
-    """Add what a batch changed to its months' figures (after its compute): the cost follows
-    the batch's size, not what the year already holds. A figure row missing is created first;
-    the additions are atomic UPDATEs, so batches computing side by side do not lose any."""
+def month_figures_add_batch(*, batch_id: int) -> int:
+    """Add a computed batch's changes to its months' figures, once; the figure rows touched.
+    The claim (stamping `figures_added_at`) and the additions commit together, so a batch is
+    never added twice nor lost. A missing figure row is created first; the additions are
+    atomic UPDATEs, so batches added side by side lose nothing."""
+    now = timezone.now()
+    claimed = SettlementBatch.objects.filter(
+        pk=batch_id, computed_at__isnull=False, figures_added_at__isnull=True
+    ).update(figures_added_at=now)
+    if not claimed:
+        return 0
     contract_id = SettlementBatch.objects.values_list("contract_id", flat=True).get(pk=batch_id)
     deltas = _batch_deltas(batch_id)
-    now = timezone.now()
     MonthFigure.objects.bulk_create(
         [
             MonthFigure(contract_id=contract_id, region_id=region_id, month=month, refreshed_at=now)
@@ -117,29 +77,11 @@ def month_figures_refresh_batch(*, batch_id: int) -> int:
 
 
 def month_figures_catch_up() -> int:
-    """Contracts whose figures are older than their last computed batch: every month of their
-    settlements rebuilt (the first night after an upgrade fills the table)."""
-    last = dict(
-        MonthFigure.objects.values_list("contract_id").annotate(at=Max("refreshed_at")).order_by()
-    )
-    computed = (
-        SettlementBatch.objects.filter(computed_at__isnull=False)
-        .values_list("contract_id")
-        .annotate(at=Max("computed_at"))
-        .order_by()
-    )
-    written = 0
-    for contract_id, at in computed:
-        if contract_id in last and last[contract_id] >= at:
-            continue
-        span = SettlementRecord.objects.filter(contract_id=contract_id).aggregate(
-            first=Min("setl_time"), last=Max("setl_time")
-        )
-        if span["first"] is None:
-            continue
-        months = months_between(timezone.localdate(span["first"]), timezone.localdate(span["last"]))
-        written += month_figures_refresh(contract_id=contract_id, months=months)
-    return written
+    """Every computed batch not yet added (in order); the figure rows touched."""
+    pending = SettlementBatch.objects.filter(
+        computed_at__isnull=False, figures_added_at__isnull=True
+    ).order_by("pk")
+    return sum(month_figures_add_batch(batch_id=pk) for pk in pending.values_list("pk", flat=True))
 
 
 def latest_month(figures) -> dt.date | None:
