@@ -35,10 +35,12 @@ from django.utils import timezone
 
 from audit import events
 from audit.choices import AuditAction
-from claims.choices import Outcome
+from claims.choices import BatchStatus, Outcome
 from claims.models import (
+    Compensation,
     CompensationAdjustment,
     ReconciliationResult,
+    SettlementBatch,
     SettlementRecord,
     SupervisionConfig,
 )
@@ -186,16 +188,28 @@ def _insert_month(records, *, contract, month, start, end, tolerance, now) -> No
 
 
 def reconciliation_compute(
-    *, contract, start=None, end=None, only_changed: bool = False, actor=None
+    *, contract, start=None, end=None, only_changed: bool = False, actor=None, batch_ids=None
 ) -> dict[str, int]:
     """(Re)compute the reconciliation of a contract's settlements dated start..end (inclusive).
 
     `only_changed`: only records never reconciled or whose compensation, adjustments or paid
-    field changed since (the nightly run). Returns counts per outcome of the rows written.
+    field changed since. `batch_ids`: only records these batches computed or adjusted (the
+    nightly run, `reconciliation_nightly`). Returns counts per outcome of the rows written.
     """
+    if batch_ids is not None and not batch_ids:
+        return {}
     tolerance = config_for(contract).tolerance
     now = timezone.now()
     records = _records(contract, only_changed=only_changed)
+    if batch_ids is not None:
+        records = records.filter(
+            Q(pk__in=Compensation.objects.filter(batch_id__in=batch_ids).values("record_id"))
+            | Q(
+                pk__in=CompensationAdjustment.objects.filter(batch_id__in=batch_ids).values(
+                    "record_id"
+                )
+            )
+        )
     with transaction.atomic():
         for month in _months(contract, start, end):
             _insert_month(
@@ -229,4 +243,23 @@ def reconciliation_compute(
                     "only_changed": only_changed,
                 },
             )
+    return counts
+
+
+def reconciliation_nightly(*, contract, actor=None) -> dict[str, int]:
+    """The nightly run: the records of the contract's applied batches not reconciled yet (their
+    settlements, and the earlier ones they adjusted), those that changed since. A night without
+    new batches reads no settlement. A batch is marked reconciled only if it had finished its
+    compute before the run began; one still computing is looked at again the next night.
+    Changes that come from no batch (a plan's paid field declared anew) are reconciled by a
+    run over the contract (`reconciliation_compute(only_changed=True)`) or a statement."""
+    pending = SettlementBatch.objects.filter(
+        contract_id=contract.pk, status=BatchStatus.APPLIED, reconciled_at__isnull=True
+    )
+    batch_ids = list(pending.values_list("pk", flat=True))
+    computed = list(pending.filter(computed_at__isnull=False).values_list("pk", flat=True))
+    counts = reconciliation_compute(
+        contract=contract, only_changed=True, actor=actor, batch_ids=batch_ids
+    )
+    SettlementBatch.objects.filter(pk__in=computed).update(reconciled_at=timezone.now())
     return counts

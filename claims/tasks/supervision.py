@@ -23,18 +23,22 @@ def supervision_nightly(day: str | None = None) -> dict:
     """`day` (ISO date) is the day the overdue flags are judged on; default today."""
     from django.utils import timezone
 
-    from claims.models import SettlementRecord
+    from claims.choices import BatchStatus
+    from claims.models import SettlementBatch
     from claims.services.fraud import fraud_screen_new
     from claims.services.manual_claims import manual_claims_flag_overdue
     from claims.services.month_figures import month_figures_catch_up
-    from claims.services.reconciliation import reconciliation_compute
+    from claims.services.reconciliation import reconciliation_nightly
     from contracts.models import Contract
 
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
-    contract_ids = SettlementRecord.objects.values_list("contract_id", flat=True).distinct()
+    # from the small batch table, not a DISTINCT over the year's records
+    contract_ids = SettlementBatch.objects.filter(status=BatchStatus.APPLIED).values_list(
+        "contract_id"
+    )
     reconciled = flagged = 0
     for contract in Contract.objects.filter(pk__in=contract_ids).select_related("scheme"):
-        reconciled += sum(reconciliation_compute(contract=contract, only_changed=True).values())
+        reconciled += sum(reconciliation_nightly(contract=contract).values())
         # the new batches' people and groups, over the last 13 months (a year's groups)
         start = today - dt.timedelta(days=400)
         flagged += sum(fraud_screen_new(contract=contract, start=start, end=today).values())

@@ -9,15 +9,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from claims.choices import FlagKind
-from claims.models import FraudFlag, ReconciliationResult, SettlementBatch
+from claims.choices import FlagKind, Outcome
+from claims.models import (
+    CompensationAdjustment,
+    FraudFlag,
+    ReconciliationResult,
+    SettlementBatch,
+)
 from claims.services.disclosure_figures import (
     _per_person_totals,
     beneficiaries_section,
     contracts_for,
 )
 from claims.services.fraud import fraud_detect, fraud_screen_new
-from claims.services.reconciliation import classify, reconciliation_compute
+from claims.services.reconciliation import (
+    classify,
+    reconciliation_compute,
+    reconciliation_nightly,
+)
 from claims.services.time_ranges import days_q, local_midnight, months_between
 from contracts.choices import ContractStatus
 from insurance.choices import PersonStatus
@@ -204,3 +213,47 @@ def test_per_person_sums_are_exact_at_the_tier_edges_and_come_back_grouped(cover
     assert tiers["1000元以下"] == (1, "0.30")
     assert tiers["1000–10000元"] == (1, "1000.00")
     assert tiers["10000–50000元"] == (0, "0.00")
+
+
+# --- the nightly reconciliation: only what new batches touched --------------------------------
+
+
+def _computed(batch):
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=timezone.now())
+    return batch
+
+
+@pytest.mark.django_db
+def test_the_nightly_reconciliation_reads_only_what_new_batches_touched(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    first = _computed(applied_batch(contract))
+    old = claim(first, person, expected="100.00", paid="100.00")
+    assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 1}
+    assert SettlementBatch.objects.get(pk=first.pk).reconciled_at is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert reconciliation_nightly(contract=contract) == {}  # nothing new: nothing read
+    assert not any("claims_settlementrecord" in q["sql"] for q in queries.captured_queries)
+
+    # a lost result of an already reconciled batch is not the nightly's business ...
+    ReconciliationResult.objects.filter(record=old).delete()
+    assert reconciliation_nightly(contract=contract) == {}
+    # ... a later batch adjusting the old settlement is: 100.00 - 100.00 owed, 100.00 paid
+    later = _computed(applied_batch(contract))
+    CompensationAdjustment.objects.create(
+        record=old, batch=later, reason="reversal", total=Decimal("-100.00"),
+        paid_before=Decimal("100.00"), new_total=Decimal("0.00"),
+    )  # fmt: skip
+    assert reconciliation_nightly(contract=contract) == {Outcome.PAID_WITHOUT_ENTITLEMENT: 1}
+
+
+@pytest.mark.django_db
+def test_a_batch_still_computing_is_looked_at_again_the_next_night(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    computing = applied_batch(contract)  # applied, its compute not finished (no computed_at)
+    claim(computing, person, expected="10.00", paid="10.00")
+    assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 1}
+    assert SettlementBatch.objects.get(pk=computing.pk).reconciled_at is None
+    claim(computing, person, expected="20.00", paid="0.00")  # computed after the first night
+    _computed(computing)
+    assert reconciliation_nightly(contract=contract) == {Outcome.ENTITLED_UNPAID: 1}
+    assert SettlementBatch.objects.get(pk=computing.pk).reconciled_at is not None
