@@ -159,3 +159,25 @@ def test_the_nightly_catch_up_refills_a_lost_summary(world):
     after = sorted(MonthFigure.objects.values_list("contract_id", "region_id", "month", "owed"))
     assert after == before
     assert month_figures_catch_up() == 0  # up to date: nothing rebuilt
+
+
+def test_a_county_clerk_sees_only_his_regions_figures(world, role_user):
+    from claims.models import CompensationAdjustment
+    from claims.selectors import month_figures_for_user
+    from insurance.models import Region, StaffProfile
+
+    north = Region.objects.get(name="北区")
+    clerk = role_user("operator", "t_county_clerk")
+    StaffProfile.objects.update_or_create(user=clerk, defaults={"region": north})
+    figures = month_figures_for_user(clerk)
+    assert set(figures.values_list("region_id", flat=True)) == {north.pk}
+    owed = sum(figures.values_list("owed", flat=True), Decimal("0"))
+    expected = sum(
+        (
+            row.total
+            for model in (Compensation, CompensationAdjustment)
+            for row in model.objects.filter(record__person__region=north)
+        ),
+        Decimal("0"),
+    )
+    assert owed == expected and expected > 0
