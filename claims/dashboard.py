@@ -1,6 +1,8 @@
-"""The claims app's dashboard tiles: compensations this month with a 12-month bar chart,
-reconciliation discrepancies, the last ingest batches and disclosure reports waiting for a step.
-Every figure is read through `audit.scoping.restrict` (permission and row scope)."""
+"""The claims app's dashboard tiles: compensations of the selected month with a 12-month bar
+chart, reconciliation discrepancies of its year, the last ingest batches and disclosure reports
+waiting for a step. Every figure is read through the permission and the row scope (`restrict`,
+`month_figures_for_user`); the money comes from the small month summary (`MonthFigure`), never
+summed from the records on a page view."""
 
 from __future__ import annotations
 
@@ -9,65 +11,49 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.dashboard import Bar, Tile
+from config.dashboard import Bar, Tile, month_back, month_label, selected_month
+from insurance.engine.money import quantize
 
 ZERO = Decimal("0.00")
 
 
-def _month_start(day: dt.date, back: int = 0) -> dt.date:
-    index = day.year * 12 + day.month - 1 - back
-    return dt.date(index // 12, index % 12 + 1, 1)
+def latest_claims_month(request) -> dt.date | None:
+    """The dashboard's default period: the latest month with settlements the user may see."""
+    from claims.selectors import month_figures_for_user
+    from claims.services.month_figures import latest_month
 
-
-def _monthly_owed(records, since: dt.date) -> dict[tuple[int, int], Decimal]:
-    from claims.models import Compensation, CompensationAdjustment
-
-    scoped = records.filter(setl_time__date__gte=since)
-    totals: dict[tuple[int, int], Decimal] = {}
-    for model in (Compensation, CompensationAdjustment):
-        rows = (
-            model.objects.filter(record__in=scoped.values("id"))
-            .annotate(m=TruncMonth("record__setl_time"))
-            .values("m")
-            .annotate(s=Sum("total"))
-        )
-        for row in rows:
-            key = (row["m"].year, row["m"].month)
-            totals[key] = totals.get(key, ZERO) + (row["s"] or ZERO)
-    return totals
+    return latest_month(month_figures_for_user(request.user))
 
 
 def compensation_tiles(request) -> list[Tile]:
-    from claims.selectors import settlement_record_for_user
+    from claims.selectors import month_figures_for_user
 
     user = request.user
     if not user.has_perm("claims.view_compensation"):
         return []
-    today = timezone.localdate()
-    records = settlement_record_for_user(user)
-    totals = _monthly_owed(records, _month_start(today, 11))
-    months = [_month_start(today, back) for back in range(11, -1, -1)]
-    this_month = totals.get((today.year, today.month), ZERO)
-    count = records.filter(setl_time__date__gte=_month_start(today)).count()
-    chart = tuple(
-        Bar(
-            label=f"{m.month}月",
-            value=totals.get((m.year, m.month), ZERO),
-            display=str(totals.get((m.year, m.month), ZERO)),
-        )
-        for m in months
+    month = selected_month(request)
+    months = [month_back(month, back) for back in range(11, -1, -1)]
+    rows = (
+        month_figures_for_user(user)
+        .filter(month__gte=months[0], month__lte=month)
+        .values_list("month")
+        .annotate(owed=Sum("owed"), n=Sum("settlements"))
+        .order_by()
     )
+    totals = {m: (quantize(owed or ZERO), n or 0) for m, owed, n in rows}
+    owed, count = totals.get(month, (ZERO, 0))
+    chart = tuple(Bar(label=month_label(m), value=totals.get(m, (ZERO, 0))[0]) for m in months)
     return [
         Tile(
-            title=_("本月应赔付"),
-            value=f"{this_month} 元",
+            title=_("%(m)s应赔付") % {"m": month_label(month)},
+            value=f"{owed} 元",
             link=reverse("admin:claims_settlementrecord_changelist"),
-            note=_("本月结算 %(n)s 笔；下图为近 12 个月按结算月份的应赔付金额") % {"n": count},
+            note=_("当月结算 %(n)s 笔；下图为截至当月的近 12 个月按结算月份的应赔付金额")
+            % {"n": count},
             section="claims",
             chart=chart,
         )
@@ -82,17 +68,21 @@ def discrepancy_tiles(request) -> list[Tile]:
     user = request.user
     if not user.has_perm("claims.view_reconciliationresult"):
         return []
-    since = dt.date(timezone.localdate().year, 1, 1)
+    year = selected_month(request).year
     rows = (
         restrict(ReconciliationResult, user, "view")
-        .filter(outcome__in=DISCREPANCIES, period__gte=since)
+        .filter(
+            outcome__in=DISCREPANCIES,
+            period__gte=dt.date(year, 1, 1),
+            period__lte=dt.date(year, 12, 1),
+        )
         .values("outcome")
         .annotate(n=Count("id"))
     )
     by_outcome = {row["outcome"]: row["n"] for row in rows}
     return [
         Tile(
-            title=_("本年对账差异"),
+            title=_("%(y)s年对账差异") % {"y": year},
             value=str(sum(by_outcome.values())),
             link=reverse("admin:claims_reconciliationresult_changelist"),
             note="；".join(f"{Outcome(k).label} {n}" for k, n in sorted(by_outcome.items()))

@@ -24,6 +24,7 @@ from claims.models import (
     FollowUpAction,
     FraudFlag,
     ManualClaim,
+    MonthFigure,
     QuotaPoolEntry,
     ReconciliationResult,
     SatisfactionSurvey,
@@ -54,6 +55,8 @@ def _own(contract: str, insurer: str) -> Both:
 
 row_scope(SettlementBatch)(_own("contract", "insurer_id"))
 row_scope(SettlementRecord)(Both(ByContract("contract"), BureauRegion("person__region_id")))
+# the records' own scope, by the summary's contract and people's region
+row_scope(MonthFigure)(Both(ByContract("contract"), BureauRegion("region_id")))
 row_scope(Compensation, CompensationAdjustment)(
     Both(ByContract("record__contract"), BureauRegion("record__person__region_id"))
 )

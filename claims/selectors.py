@@ -8,8 +8,14 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from audit.scoping import restrict
-from claims.models import Compensation, CompensationAdjustment, SettlementBatch, SettlementRecord
+from audit.scoping import has_model_permission, restrict, scope_of
+from claims.models import (
+    Compensation,
+    CompensationAdjustment,
+    MonthFigure,
+    SettlementBatch,
+    SettlementRecord,
+)
 from contracts.scopes import is_insurer_side  # noqa: F401  (re-exported)
 from insurance.engine.money import quantize
 
@@ -23,6 +29,14 @@ def settlement_batch_for_user(user, action: str = "view") -> QuerySet[Settlement
 
 def settlement_record_for_user(user, action: str = "view") -> QuerySet[SettlementRecord]:
     return restrict(SettlementRecord.objects.select_related("batch", "contract"), user, action)
+
+
+def month_figures_for_user(user) -> QuerySet[MonthFigure]:
+    """The dashboard's month figures the user may see: they are compensations, so the
+    compensation permission opens them, and the records' own row scope limits them."""
+    if not has_model_permission(user, Compensation, "view"):
+        return MonthFigure.objects.none()
+    return scope_of(MonthFigure)(MonthFigure.objects.all(), user)
 
 
 def compensation_due_total(*, contract_id: int, start, end) -> Decimal:

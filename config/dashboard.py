@@ -2,19 +2,30 @@
 `TILE_PROVIDERS`: a function `(request) -> list[Tile]` that returns only what the user may see
 (read through `audit.scoping.restrict`; a tile the user may not see is simply not returned).
 
-A tile may carry a small bar chart (`Tile.chart`, a tuple of `Bar`), drawn as inline SVG by the
-template: no JavaScript, no CDN. Tiles are grouped by `section` in `SECTIONS` order.
+A tile may carry a small bar chart (`Tile.chart`, a tuple of `Bar`), drawn by unfold's chart
+component (Chart.js, shipped with unfold: no CDN). Tiles are grouped by `section` in `SECTIONS`
+order.
+
+The page shows one month (`selected_month`): the `?period=YYYY-MM` the user picked, else the
+latest month with data that a `PERIOD_PROVIDERS` function reports for the user (the demo's data
+is years old: "this month" would be empty), else the current month.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminSelectWidget
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +33,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: Decimal  # drawn only; the figure shown is `display`
-    display: str = ""
+    value: Decimal
 
 
 @dataclass(frozen=True)
@@ -55,29 +65,93 @@ PROVIDER_SECTIONS = {
     "overdue_manual_claim_tiles": "supervision",
 }
 
-CHART_HEIGHT = 80
-BAR_WIDTH = 18
-BAR_GAP = 6
+# Functions `(request) -> date | None`: the latest month with data the user may see.
+PERIOD_PROVIDERS: list[Callable] = []
+MONTHS_OFFERED = 24  # how far back the period selector goes from the latest month
 
 
-def chart_geometry(chart: tuple[Bar, ...]) -> dict:
-    """Pixel geometry of a tile's bars for the inline SVG: x, y, height, labels."""
-    top = max((bar.value for bar in chart), default=Decimal(0))
-    bars = []
-    for i, bar in enumerate(chart):
-        height = int(bar.value * CHART_HEIGHT / top) if top > 0 and bar.value > 0 else 0
-        bars.append(
-            {
-                "x": i * (BAR_WIDTH + BAR_GAP),
-                "y": CHART_HEIGHT - height,
-                "h": height,
-                "w": BAR_WIDTH,
-                "label": bar.label,
-                "display": bar.display or str(bar.value),
-                "tx": i * (BAR_WIDTH + BAR_GAP) + BAR_WIDTH // 2,
-            }
-        )
-    return {"bars": bars, "width": len(chart) * (BAR_WIDTH + BAR_GAP), "height": CHART_HEIGHT}
+def month_label(month: dt.date) -> str:
+    """A month with its year: "2025年3月"."""
+    return gettext("%(y)s年%(m)s月") % {"y": month.year, "m": month.month}
+
+
+def month_back(month: dt.date, back: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _latest_month(request) -> dt.date | None:
+    found = []
+    for provider in PERIOD_PROVIDERS:
+        try:
+            month = provider(request)
+        except Exception:  # like a tile provider: the page must render
+            if settings.DEBUG or settings.DASHBOARD_STRICT:
+                raise
+            log.exception("dashboard period provider %s failed", provider)
+            continue
+        if month is not None:
+            found.append(month)
+    return max(found, default=None)
+
+
+def _parse_month(text: str) -> dt.date | None:
+    year, _dash, month = text.strip().partition("-")
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12 and len(year) == 4):
+        return None
+    return dt.date(int(year), int(month), 1)
+
+
+def selected_month(request) -> dt.date:
+    """The first day of the month the dashboard shows (asked once per request)."""
+    cached = getattr(request, "_dashboard_month", None)
+    if cached is not None:
+        return cached
+    latest = _latest_month(request)
+    month = _parse_month(request.GET.get("period", "")) if hasattr(request, "GET") else None
+    if month is None:
+        month = latest or timezone.localdate().replace(day=1)
+    request._dashboard_month = month
+    request._dashboard_latest = latest
+    return month
+
+
+def period_choices(request) -> list[tuple[str, str]]:
+    """("2025-03", "2025年3月"), newest first: the months up to the latest with data."""
+    month = selected_month(request)
+    newest = max(filter(None, [month, request._dashboard_latest]))
+    months = [month_back(newest, back) for back in range(MONTHS_OFFERED)]
+    return [(f"{m:%Y-%m}", month_label(m)) for m in months]
+
+
+class PeriodForm(forms.Form):
+    """The dashboard's month, in unfold's own select (it submits itself on change)."""
+
+    period = forms.ChoiceField(
+        label=_("月份"),
+        widget=UnfoldAdminSelectWidget(attrs={"onchange": "this.form.submit()"}),
+    )
+
+    def __init__(self, choices, initial_period: str):
+        super().__init__(initial={"period": initial_period})
+        self.fields["period"].choices = choices
+
+
+def chart_data(chart: tuple[Bar, ...], label: str = "") -> str:
+    """The JSON unfold's bar chart component reads (Chart.js data)."""
+    return json.dumps(
+        {
+            "labels": [bar.label for bar in chart],
+            "datasets": [
+                {
+                    "label": str(label),
+                    "data": [str(bar.value) for bar in chart],
+                    "backgroundColor": "var(--color-primary-600)",
+                }
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _welcome_tiles(request) -> list[Tile]:
@@ -107,12 +181,13 @@ def collect_tiles(request) -> list[Tile]:
 
 
 def dashboard_callback(request, context: dict) -> dict:
+    month = selected_month(request)
     tiles = collect_tiles(request)
     known = {code for code, _label in SECTIONS}
     sections = []
     for code, label in SECTIONS:
         members = [
-            {"tile": t, "chart": chart_geometry(t.chart) if t.chart else None}
+            {"tile": t, "chart": chart_data(t.chart, t.title) if t.chart else None}
             for t in tiles
             if (t.section if t.section in known else "") == code
         ]
@@ -123,6 +198,8 @@ def dashboard_callback(request, context: dict) -> dict:
             "bureau_name": settings.BUREAU_NAME,
             "dashboard_tiles": tiles,
             "dashboard_sections": sections,
+            "dashboard_period_label": month_label(month),
+            "dashboard_period_form": PeriodForm(period_choices(request), f"{month:%Y-%m}"),
         }
     )
     return context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from config.dashboard import Tile
+from config.dashboard import Tile, selected_month
 
 
 def reminder_tiles(request) -> list[Tile]:
@@ -48,10 +48,9 @@ def _payout_ratio(contract, year):
 
 
 def fund_tiles(request) -> list[Tile]:
-    """Per live contract, this year: raised, transferred, reserve held, released, payout ratio
-    so far. Only for users who may view contracts; insurer users see only their contracts."""
-    from django.utils import timezone
-
+    """Per live contract, the insurance year of the dashboard's month: raised, transferred,
+    reserve held, released, payout ratio so far. Only for users who may view contracts;
+    insurer users see only their contracts."""
     from contracts.periods import year_on
     from contracts.selectors import contract_for_user, fund_summary
     from contracts.services.transfers import LIVE_STATUSES
@@ -59,10 +58,10 @@ def fund_tiles(request) -> list[Tile]:
     user = request.user
     if not user.has_perm("contracts.view_contract"):
         return []
-    today = timezone.localdate()
+    month = selected_month(request)
     tiles = []
     for contract in contract_for_user(user).filter(status__in=LIVE_STATUSES)[:12]:
-        year = year_on(contract, today)  # the insurance year running today
+        year = year_on(contract, month)  # the insurance year running in the chosen month
         figures = fund_summary(contract=contract, year=year)
         ratio = _payout_ratio(contract, year)
         tiles.append(

@@ -18,6 +18,12 @@ from audit.admin.forms import UnfoldFormMixin, preselect_only_choice
 from audit.admin.mixins import AuditedAdminMixin
 from claims.admin.batch_summary import bar_colour, column_label, progress, seconds_text, summary
 from claims.admin.exports import SettlementBatchExport, SettlementRecordExport
+from claims.admin.record_filters import (
+    TRT_CATEGORY_NAMES,
+    InsuTypeFilter,
+    MedTypeFilter,
+    TreatmentCategoryFilter,
+)
 from claims.admin.record_search import RecordSearchMixin
 from claims.admin.supervision import explanation_lines
 from claims.admin.year_end import year_end_urls
@@ -319,31 +325,6 @@ def code_name(column: str, code: str) -> str:
     return f"{name}（{code}）" if name else (code or "-")
 
 
-# The engine's treatment categories (insurance.engine.facts.TRT_CATEGORIES) by name.
-TRT_CATEGORY_NAMES = {
-    "dialysis": _("血液透析"),
-    "radiotherapy": _("放疗"),
-    "chemotherapy": _("化疗"),
-}
-
-
-def family_filter(column: str, title, names=None) -> type[admin.SimpleListFilter]:
-    """A list filter on a code column offering its values by name (the families of
-    `family_names(column)`, or `names`), not "11", "21", "chemotherapy"."""
-
-    class FamilyFilter(admin.SimpleListFilter):
-        parameter_name = column
-
-        def lookups(self, request, model_admin):
-            return sorted((names or family_names(column)).items())
-
-        def queryset(self, request, queryset):
-            return queryset.filter(**{column: self.value()}) if self.value() else queryset
-
-    FamilyFilter.title = title
-    return FamilyFilter
-
-
 def owed_total(changelist) -> Decimal | None:
     """The amount owed on the records the list shows, every page of them: only once the list is
     narrowed (a filter or a search), since summing a whole big table on every visit is slow."""
@@ -370,12 +351,8 @@ class SettlementRecordAdmin(
         "setl_id", "psn_no", "med_type_name", "setl_time", "medfee_sumamt", "fund_pay_sumamt",
         "psn_part_amt", "refd_setl_flag", "contract",
     )  # fmt: skip
-    list_filter = (
-        family_filter("med_type", _("医疗类别")),
-        "refd_setl_flag",
-        family_filter("insutype", _("险种类型")),
-        family_filter("trt_category", _("治疗类别"), TRT_CATEGORY_NAMES),
-    )
+    # fixed choices, never a SELECT DISTINCT over the table (claims/admin/record_filters.py)
+    list_filter = (MedTypeFilter, "refd_setl_flag", InsuTypeFilter, TreatmentCategoryFilter)
     list_select_related = ("contract",)
     search_fields = ("=setl_id",)  # the search itself: RecordSearchMixin (psn_no via person)
     search_help_text = _("按结算ID、人员编号或就诊ID精确查找（完整编号，不支持部分匹配）")

@@ -197,12 +197,14 @@ class DisclosureReportAdmin(WorkflowAdminMixin, RestrictedAdminMixin, ModelAdmin
 
 
 def _register_tiles() -> None:
-    from claims.dashboard import PROVIDERS
-    from config.dashboard import TILE_PROVIDERS
+    from claims.dashboard import PROVIDERS, latest_claims_month
+    from config.dashboard import PERIOD_PROVIDERS, TILE_PROVIDERS
 
     for provider in PROVIDERS:
         if provider not in TILE_PROVIDERS:
             TILE_PROVIDERS.append(provider)
+    if latest_claims_month not in PERIOD_PROVIDERS:
+        PERIOD_PROVIDERS.append(latest_claims_month)
 
 
 _register_tiles()

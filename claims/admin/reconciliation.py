@@ -17,6 +17,7 @@ from claims.admin.supervision import ReadOnlyScopedAdmin, explanation_html
 from claims.choices import Outcome
 from claims.models import ReconciliationResult
 from claims.selectors import reconciliation_summary
+from insurance.admin.support import BigTableAdminMixin
 
 OUTCOME_COLOURS = {
     Outcome.MATCHED: "success",
@@ -28,7 +29,7 @@ OUTCOME_COLOURS = {
 
 
 @admin.register(ReconciliationResult)
-class ReconciliationResultAdmin(RecordSearchMixin, ReadOnlyScopedAdmin):
+class ReconciliationResultAdmin(RecordSearchMixin, BigTableAdminMixin, ReadOnlyScopedAdmin):
     list_display = (
         "record", "insurer", "period", "outcome_badge", "expected", "paid", "difference",
     )  # fmt: skip

@@ -25,6 +25,7 @@ from claims.models.statement import StatementItem as StatementItem
 # isort: split
 from claims.models.change import Change as Change
 from claims.models.complaint import Complaint as Complaint
+from claims.models.month_figure import MonthFigure as MonthFigure
 from claims.models.spot_check import FollowUpAction as FollowUpAction
 from claims.models.spot_check import SpotCheck as SpotCheck
 from claims.models.spot_check import SpotCheckFinding as SpotCheckFinding

@@ -52,11 +52,21 @@ class ReconciliationResult(models.Model):
         on_delete=models.CASCADE,
         related_name="reconciliation",
     )
+    # No single-column indexes on contract and insurer: the composite indexes below lead with
+    # them, and every index costs each row the reconciliation upserts.
     contract = models.ForeignKey(
-        "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"
+        "contracts.Contract",
+        verbose_name=_("合同"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     insurer = models.ForeignKey(
-        "contracts.Insurer", verbose_name=_("保险机构"), on_delete=models.PROTECT, related_name="+"
+        "contracts.Insurer",
+        verbose_name=_("保险机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     period = models.DateField(_("月份"), help_text=_("结算月份的第一天"))
     paid_field = models.CharField(
@@ -78,6 +88,8 @@ class ReconciliationResult(models.Model):
         indexes = [
             models.Index(fields=["contract", "period", "outcome"], name="claims_recon_period_idx"),
             models.Index(fields=["insurer", "period"], name="claims_recon_insurer_idx"),
+            # the admin list's order (-period, -id): read backwards, a page without a sort
+            models.Index(fields=["period", "id"], name="claims_recon_list_idx"),
         ]
 
     def __str__(self) -> str:

@@ -69,6 +69,12 @@ class SettlementBatch(models.Model):
     validated_at = models.DateTimeField(_("校验完成时间"), null=True, blank=True)
     applied_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
     computed_at = models.DateTimeField(_("待遇计算完成时间"), null=True, blank=True)
+    # the nightly fraud screen looks at a batch's people once (claims/services/fraud.py)
+    fraud_screened_at = models.DateTimeField(_("疑点筛查时间"), null=True, blank=True)
+    # added to the dashboard's month figures once (claims/services/month_figures.py)
+    figures_added_at = models.DateTimeField(_("计入月度汇总时间"), null=True, blank=True)
+    # reconciled by the nightly run (claims/services/reconciliation.py, reconciliation_nightly)
+    reconciled_at = models.DateTimeField(_("对账时间"), null=True, blank=True)
     # {scheme year id: {figure: amount}}: the reference figures the compute step used, so an
     # explanation is rebuilt with them even if the year's figures are edited later.
     compute_references = models.JSONField(_("计算所用参考数据"), default=dict, blank=True)

@@ -475,6 +475,11 @@ def _finish(job: _Job, started: float) -> None:
         kind=ChangeKind.BATCH_COMPUTED, obj=batch, insurer_id=batch.insurer_id,
         contract_id=batch.contract_id,
     )  # fmt: skip
+    # the dashboard's month figures follow in their own task, off the batch's clock
+    from claims.tasks import month_figures_add
+
+    batch_id = job.batch.pk
+    transaction.on_commit(lambda: month_figures_add.delay(batch_id))
 
 
 def batch_compute(*, batch_id: int) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 them through this package; the task names (`claims.tasks.<name>`) are what `config/celery.py`
 schedules."""
 
-from claims.tasks.batches import batch_files_purge, process_batch
+from claims.tasks.batches import batch_files_purge, month_figures_add, process_batch
 from claims.tasks.disclosure import disclosures_draft
 from claims.tasks.evaluation import evaluations_draft
 from claims.tasks.supervision import supervision_nightly
@@ -11,6 +11,7 @@ __all__ = [
     "batch_files_purge",
     "disclosures_draft",
     "evaluations_draft",
+    "month_figures_add",
     "process_batch",
     "supervision_nightly",
 ]

@@ -1,5 +1,6 @@
-"""The settlement batch tasks: processing, run by a worker as soon as an upload commits, and the
-daily deletion of files past their retention."""
+"""The settlement batch tasks: processing, run by a worker as soon as an upload commits, adding a
+computed batch to the dashboard's month figures, and the daily deletion of files past their
+retention."""
 
 from celery import shared_task
 
@@ -12,6 +13,14 @@ def process_batch(batch_id: int) -> str:
     from claims.services.batches import batch_process
 
     return batch_process(batch_id=batch_id).status
+
+
+@shared_task(name="claims.tasks.month_figures_add", acks_late=True)
+def month_figures_add(batch_id: int) -> int:
+    """After a batch's compute, off its clock. Idempotent: a batch is added once."""
+    from claims.services.month_figures import month_figures_add_batch
+
+    return month_figures_add_batch(batch_id=batch_id)
 
 
 @shared_task(name="claims.tasks.batch_files_purge", acks_late=True)

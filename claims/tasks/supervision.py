@@ -1,4 +1,5 @@
-"""The nightly supervision job: reconcile what changed, screen for fraud, flag overdue claims.
+"""The nightly supervision job: reconcile what changed, screen for fraud, flag overdue claims,
+bring the dashboard's month figures up to date.
 
 Idempotent: reconciliation upserts one row per settlement, fraud flags are keyed, the overdue
 flag is recomputed from the dates. Running it twice, or after a crash, changes nothing more.
@@ -22,21 +23,27 @@ def supervision_nightly(day: str | None = None) -> dict:
     """`day` (ISO date) is the day the overdue flags are judged on; default today."""
     from django.utils import timezone
 
-    from claims.models import SettlementRecord
-    from claims.services.fraud import fraud_detect
+    from claims.choices import BatchStatus
+    from claims.models import SettlementBatch
+    from claims.services.fraud import fraud_screen_new
     from claims.services.manual_claims import manual_claims_flag_overdue
-    from claims.services.reconciliation import reconciliation_compute
+    from claims.services.month_figures import month_figures_catch_up
+    from claims.services.reconciliation import reconciliation_nightly
     from contracts.models import Contract
 
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
-    contract_ids = SettlementRecord.objects.values_list("contract_id", flat=True).distinct()
+    # from the small batch table, not a DISTINCT over the year's records
+    contract_ids = SettlementBatch.objects.filter(status=BatchStatus.APPLIED).values_list(
+        "contract_id"
+    )
     reconciled = flagged = 0
     for contract in Contract.objects.filter(pk__in=contract_ids).select_related("scheme"):
-        reconciled += sum(reconciliation_compute(contract=contract, only_changed=True).values())
-        # the screen looks at the last 13 months: enough for a year's comparison groups
+        reconciled += sum(reconciliation_nightly(contract=contract).values())
+        # the new batches' people and groups, over the last 13 months (a year's groups)
         start = today - dt.timedelta(days=400)
-        flagged += sum(fraud_detect(contract=contract, start=start, end=today).values())
+        flagged += sum(fraud_screen_new(contract=contract, start=start, end=today).values())
     overdue = manual_claims_flag_overdue(today=today)
     result = {"reconciled": reconciled, "new_flags": flagged, "overdue_manual_claims": overdue}
+    logger.info("claims month figures rebuilt: %s rows", month_figures_catch_up())
     logger.info("claims supervision nightly %s: %s", today, result)
     return result

@@ -1,4 +1,7 @@
-"""What-if calculator: compute benefits for a settlements CSV without touching the database."""
+"""What-if calculator: compute benefits for a settlements CSV without touching the database.
+
+Streams: the files go through an external sort on disk (insurance/what_if.py), so memory stays
+within a fixed budget whatever their size; the output keeps the settlements file's order."""
 
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ from insurance.engine import (
     PlanError,
     Settlement,
     StatusPeriod,
+    compile_plan,
     compute_many,
     parse_plan,
 )
 from insurance.plans import load_shipped_plans
+from insurance.what_if import Spill
 
 ALWAYS = date(1900, 1, 1)
 STATUSES = {"dibao", "dibao_edge", "tekun", "youfu", "fanpin"}
@@ -70,46 +75,55 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         plan = self._plan(options)
         references = self._references(options["reference"])
-        settlements = self._settlements(options["settlements"])
-        persons = (
-            self._persons(options["persons"])
-            if options["persons"]
-            else {
+        with Spill() as spill:
+            count = self._settlements(options["settlements"], spill)
+            if options["persons"]:
+                self._persons(options["persons"], spill)
+            try:
+                compiled = compile_plan(plan=plan, references=references)
+                total = self._compute(compiled, spill, persons_given=bool(options["persons"]))
+            except EngineError as exc:
+                raise CommandError(f"{exc.message_zh} / {exc.message_en}") from exc
+            line_ids = [line.id for line in plan.lines]
+            with options["output"].open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["setl_id", "psn_no", "payable", *line_ids])
+                for row in spill.results():
+                    writer.writerow(safe_row(row))
+        self.stdout.write(
+            f"{plan.code} v{plan.version}: {count} 条结算，应赔付合计 {total:.2f} 元 → "
+            f"{options['output']}"
+        )
+
+    def _compute(self, compiled, spill: Spill, *, persons_given: bool) -> Decimal:
+        """Each person's settlements through the engine; the result rows back to the spill."""
+        line_ids = [line.id for line in compiled.plan.lines]
+        total = Decimal("0")
+        for psn_no, facts, numbered in spill.people():
+            if facts is None and not persons_given:
                 # No persons file: enrolled, insured and employed since always (no waiting
-                # period, a year of service met), urban, without special statuses.
-                s.psn_no: PersonFacts(
-                    psn_no=s.psn_no,
-                    insutype=s.insutype,
+                # period, a year of service met), urban, without special statuses; the
+                # insurance type of the person's last settlement in the file.
+                facts = PersonFacts(
+                    psn_no=psn_no,
+                    insutype=numbered[-1][1].insutype,
                     enrolments=(Enrolment(start=ALWAYS),),
                     insured_since=ALWAYS,
                     hire_date=ALWAYS,
                 )
-                for s in settlements
-            }
-        )
-        try:
-            results = {
-                r.setl_id: r
-                for person in compute_many(
-                    plan=plan, persons=persons, settlements=settlements, references=references
-                )
-                for r in person.settlements
-            }
-        except EngineError as exc:
-            raise CommandError(f"{exc.message_zh} / {exc.message_en}") from exc
-        line_ids = [line.id for line in plan.lines]
-        with options["output"].open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["setl_id", "psn_no", "payable", *line_ids])
-            for s in settlements:
-                r = results[s.setl_id]
-                lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
-                writer.writerow(safe_row([s.setl_id, s.psn_no, f"{r.total:.2f}", *lines]))
-        total = sum((r.total for r in results.values()), Decimal("0"))
-        self.stdout.write(
-            f"{plan.code} v{plan.version}: {len(settlements)} 条结算，应赔付合计 {total:.2f} 元 → "
-            f"{options['output']}"
-        )
+            persons = {psn_no: facts} if facts is not None else {}
+            settlements = [s for _n, s in numbered]
+            numbers = {s.setl_id: n for n, s in numbered}
+            for person in compute_many(
+                plan=compiled, persons=persons, settlements=settlements, presorted=True
+            ):
+                for r in person.settlements:
+                    lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
+                    spill.add_result(
+                        numbers[r.setl_id], [r.setl_id, psn_no, f"{r.total:.2f}", *lines]
+                    )
+                    total += r.total
+        return total
 
     def _plan(self, options):
         if options["plan_file"]:
@@ -155,9 +169,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--reference {pair}: 不是有效金额 / not an amount") from exc
         return references
 
-    def _settlements(self, path: Path) -> list[Settlement]:
+    def _settlements(self, path: Path, spill: Spill) -> int:
+        """Checked row by row as they are read, into the spill; the number read."""
         fh, reader = _read_csv(path, SETTLEMENT_COLUMNS)
-        records, seen = [], set()
+        count = 0
         with fh:
             for number, row in enumerate(reader, start=2):
                 cleaned = {k: v for k, v in row.items() if k and v is not None and v.strip() != ""}
@@ -167,20 +182,18 @@ class Command(BaseCommand):
                 except ValueError as exc:
                     column, _sep, reason = str(exc).partition(": ")
                     raise _fail(path, number, column, reason or str(exc)) from exc
-                if record.setl_id in seen:
+                if not spill.add_settlement(number, record):
                     raise _fail(
                         path, number, "setl_id", f"重复的结算ID / duplicate {record.setl_id}"
                     )
-                seen.add(record.setl_id)
-                records.append(record)
-        return records
+                count += 1
+        return count
 
-    def _persons(self, path: Path) -> dict[str, PersonFacts]:
+    def _persons(self, path: Path, spill: Spill) -> None:
         """Columns (docs/plans.md): psn_no (required), insutype, special_statuses (`;`), the 0/1
         flags cvlserv_flag, first_enrol, rural, retired, and the dates enrol_date,
         insured_since, hire_date (YYYY-MM-DD)."""
         fh, reader = _read_csv(path, PERSON_COLUMNS)
-        persons = {}
         with fh:
             for number, row in enumerate(reader, start=2):
                 psn_no = (row.get("psn_no") or "").strip()
@@ -198,7 +211,7 @@ class Command(BaseCommand):
                     if value not in ("0", "1"):
                         raise _fail(path, number, column, "应为 0 或 1 / must be 0 or 1")
                     flags[column] = value == "1"
-                persons[psn_no] = PersonFacts(
+                facts = PersonFacts(
                     psn_no=psn_no,
                     insutype=(row.get("insutype") or "").strip(),
                     statuses=tuple(StatusPeriod(status=s, start=ALWAYS) for s in statuses if s),
@@ -207,7 +220,7 @@ class Command(BaseCommand):
                     hire_date=dates["hire_date"],
                     **flags,
                 )
-        return persons
+                spill.add_person(facts)
 
 
 def _date(path: Path, number: int, row: dict, column: str) -> date | None:

@@ -1,0 +1,259 @@
+"""Set-based supervision (issue #24): the SQL gives exactly what the Python rules give, on
+whichever database the suite runs (CI: PostgreSQL; `make test` without DATABASE_URL: SQLite)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from claims.choices import FlagKind, Outcome
+from claims.models import (
+    CompensationAdjustment,
+    FraudFlag,
+    ReconciliationResult,
+    SettlementBatch,
+)
+from claims.services.disclosure_figures import (
+    _per_person_totals,
+    beneficiaries_section,
+    contracts_for,
+)
+from claims.services.fraud import fraud_detect, fraud_screen_new
+from claims.services.reconciliation import (
+    classify,
+    reconciliation_compute,
+    reconciliation_nightly,
+)
+from claims.services.time_ranges import days_q, local_midnight, months_between
+from contracts.choices import ContractStatus
+from insurance.choices import PersonStatus
+from tests.claims.supervision_data import applied_batch, claim, compensation, record
+
+D = dt.date
+
+# (expected, adjustment, paid): sums and edges where float arithmetic would miss the fen
+CASES = [
+    ("100.00", None, "100.00"),
+    ("100.00", None, "100.01"),
+    ("100.00", None, "99.99"),
+    ("100.00", None, "99.98"),
+    ("100.00", None, "150.00"),
+    ("0.00", None, "80.00"),
+    ("80.00", None, "0.00"),
+    ("0.00", None, "0.00"),
+    ("-50.00", None, "-50.00"),
+    ("0.10", "0.20", "0.31"),  # 0.1 + 0.2 != 0.3 in floats; 0.31 - 0.30 is within the fen
+    ("0.10", "0.20", "0.32"),
+    ("0.00", "0.01", "0.00"),
+    ("1234567.89", "-0.01", "1234567.87"),
+    ("1234567.89", "-0.01", "1234567.90"),
+]
+
+
+@pytest.mark.django_db
+def test_the_sql_classifies_every_case_as_classify_does(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    batch = applied_batch(contract)
+    made = []
+    for expected, adjust, paid in CASES:
+        rec = record(batch, person, paid=paid)
+        compensation(rec, expected, adjust=adjust)
+        owed = Decimal(expected) + Decimal(adjust or "0")
+        made.append((rec.pk, owed, Decimal(paid)))
+    reconciliation_compute(contract=contract)
+    tolerance = Decimal("0.01")
+    for pk, owed, paid in made:
+        row = ReconciliationResult.objects.get(record_id=pk)
+        assert row.outcome == classify(expected=owed, paid=paid, tolerance=tolerance), (owed, paid)
+        assert (row.expected, row.paid, row.difference) == (owed, paid, paid - owed)
+
+
+@pytest.mark.django_db
+def test_the_period_is_the_local_month_even_an_instant_after_midnight(covered_city):
+    # 2025-04-01 00:30 in Shanghai is 2025-03-31 16:30 UTC: an April settlement
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    batch = applied_batch(contract)
+    april = claim(batch, person, expected="10.00", paid="10.00")
+    march = claim(batch, person, expected="10.00", paid="10.00")
+    after_midnight = timezone.make_aware(dt.datetime(2025, 4, 1, 0, 30))
+    before_midnight = timezone.make_aware(dt.datetime(2025, 3, 31, 23, 59, 59))
+    type(april).objects.filter(pk=april.pk).update(setl_time=after_midnight)
+    type(march).objects.filter(pk=march.pk).update(setl_time=before_midnight)
+    assert sum(reconciliation_compute(contract=contract).values()) == 2
+    assert ReconciliationResult.objects.get(record=april).period == dt.date(2025, 4, 1)
+    assert ReconciliationResult.objects.get(record=march).period == dt.date(2025, 3, 1)
+    # a run of March alone (a statement's month) takes the March record only
+    ReconciliationResult.objects.all().delete()
+    counts = reconciliation_compute(
+        contract=contract, start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31)
+    )
+    assert sum(counts.values()) == 1
+    assert list(ReconciliationResult.objects.values_list("record_id", flat=True)) == [march.pk]
+
+
+@pytest.mark.django_db
+def test_the_date_filters_are_ranges_on_the_timestamp_not_per_row_conversions(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    claim(applied_batch(contract), person, expected="10.00", paid="10.00")
+    with CaptureQueriesContext(connection) as queries:
+        reconciliation_compute(
+            contract=contract, start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31)
+        )
+    sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "AT TIME ZONE" not in sql and "DJANGO_DATETIME_CAST_DATE" not in sql
+    assert "INSERT INTO" in sql and "ON CONFLICT" in sql
+
+
+def test_days_and_months_helpers():
+    q = days_q(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    assert dict(q.children) == {
+        "setl_time__gte": local_midnight(dt.date(2025, 3, 1)),
+        "setl_time__lt": local_midnight(dt.date(2025, 4, 1)),
+    }
+    assert local_midnight(dt.date(2025, 3, 1)) == dt.datetime(2025, 2, 28, 16, 0, tzinfo=dt.UTC)
+    assert months_between(dt.date(2024, 11, 15), dt.date(2025, 2, 1)) == [
+        dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1),
+    ]  # fmt: skip
+
+
+# --- the incremental fraud screen ---------------------------------------------------------------
+
+
+def _keys():
+    return sorted(FraudFlag.objects.values_list("key", flat=True))
+
+
+def _stay(batch, person, hospital, first, last, **kw):
+    return record(batch, person, hospital=hospital, begndate=first, enddate=last, day=last, **kw)
+
+
+@pytest.mark.django_db
+def test_the_incremental_screen_finds_what_the_full_screen_finds(covered_city):
+    contract, (p1, p2, p3) = covered_city["contract"], covered_city["people"]
+    first = applied_batch(contract)
+    _stay(first, p1, "H001", D(2025, 3, 1), D(2025, 3, 10))
+    for n in range(6):  # a comparison group of six 1,000.00 stays at H005
+        _stay(first, p3, "H005", D(2025, 1, 1 + n), D(2025, 1, 2 + n), cost="1000.00")
+    assert fraud_screen_new(contract=contract) == {
+        FlagKind.OVERLAP: 0, FlagKind.AFTER_DEATH: 0, FlagKind.OUTSIDE_ENROLLMENT: 0,
+        FlagKind.COST_OUTLIER: 0,
+    }  # fmt: skip
+    second = applied_batch(contract)
+    # overlaps p1's first stay (8th-12th against 1st-10th) and costs 4,000.00 > 3 x 1,000.00
+    _stay(second, p1, "H002", D(2025, 3, 8), D(2025, 3, 12))
+    _stay(second, p2, "H005", D(2025, 2, 1), D(2025, 2, 3), cost="4000.00")
+    created = fraud_screen_new(contract=contract)
+    assert (created[FlagKind.OVERLAP], created[FlagKind.COST_OUTLIER]) == (1, 1)
+    incremental = _keys()
+    FraudFlag.objects.all().delete()
+    fraud_detect(contract=contract)
+    assert _keys() == incremental and len(incremental) == 2
+
+
+@pytest.mark.django_db
+def test_nothing_new_screens_nothing_and_only_new_peoples_windows_are_looked_at(covered_city):
+    contract, (p1, p2, _p3) = covered_city["contract"], covered_city["people"]
+    old = applied_batch(contract)
+    # an overlap in a batch already marked screened (as if screened before the rule existed)
+    _stay(old, p2, "H001", D(2025, 3, 1), D(2025, 3, 10))
+    _stay(old, p2, "H002", D(2025, 3, 8), D(2025, 3, 12))
+    SettlementBatch.objects.filter(pk=old.pk).update(fraud_screened_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert fraud_screen_new(contract=contract) == {}
+    assert not any("claims_settlementrecord" in q["sql"] for q in queries.captured_queries)
+    new = applied_batch(contract)
+    _stay(new, p1, "H003", D(2025, 4, 1), D(2025, 4, 3))
+    fraud_screen_new(contract=contract)
+    assert _keys() == []  # p2's old pair is no window the new batch touched
+    assert SettlementBatch.objects.get(pk=new.pk).fraud_screened_at is not None
+    fraud_detect(contract=contract)  # the full screen still finds it
+    assert len(_keys()) == 1
+
+
+@pytest.mark.django_db
+def test_a_death_registered_after_the_screen_is_screened_the_next_night(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    batch = applied_batch(contract)
+    treated = _stay(batch, person, "H001", D(2025, 3, 8), D(2025, 3, 10))
+    fraud_screen_new(contract=contract)
+    assert _keys() == []
+    person.status, person.status_date = PersonStatus.DECEASED, D(2025, 3, 5)
+    person.save()
+    assert fraud_screen_new(contract=contract)[FlagKind.AFTER_DEATH] == 1
+    assert _keys() == [f"{FlagKind.AFTER_DEATH}:{treated.pk}"]
+
+
+# --- disclosure: per-person sums in the database --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_per_person_sums_are_exact_at_the_tier_edges_and_come_back_grouped(covered_city, settings):
+    settings.DISCLOSURE_MIN_CELL = 1  # nothing suppressed: every figure is visible
+    contract, (p1, p2, p3) = covered_city["contract"], covered_city["people"]
+    contract.status = ContractStatus.ACTIVE
+    contract.save()
+    batch = applied_batch(contract)
+    # p1: 999.90 + 0.10 = 1,000.00 exactly: the second tier (1000 included), not the first
+    compensation(record(batch, p1), "999.90", adjust="0.10")
+    # p2: 0.10 + 0.20 = 0.30 (a float sum would give 0.30000000000000004)
+    compensation(record(batch, p2), "0.10")
+    compensation(record(batch, p2), "0.20")
+    # p3: 500.00 then reversed in full: paid nothing, counted nowhere
+    compensation(record(batch, p3), "500.00", adjust="-500.00")
+    contracts = contracts_for(contract.scheme_id, 2025)
+    rows = _per_person_totals(contracts, 2025)
+    assert len(rows) == 2  # grouped by region and tier: no row per person
+    section = beneficiaries_section(contracts, 2025)
+    assert section["people"] == 2
+    assert section["amount"] == "1000.30"  # 1,000.00 + 0.30
+    tiers = {row["label"]: (row["people"], row["amount"]) for row in section["by_tier"]}
+    assert tiers["1000元以下"] == (1, "0.30")
+    assert tiers["1000–10000元"] == (1, "1000.00")
+    assert tiers["10000–50000元"] == (0, "0.00")
+
+
+# --- the nightly reconciliation: only what new batches touched --------------------------------
+
+
+def _computed(batch):
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=timezone.now())
+    return batch
+
+
+@pytest.mark.django_db
+def test_the_nightly_reconciliation_reads_only_what_new_batches_touched(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    first = _computed(applied_batch(contract))
+    old = claim(first, person, expected="100.00", paid="100.00")
+    assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 1}
+    assert SettlementBatch.objects.get(pk=first.pk).reconciled_at is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert reconciliation_nightly(contract=contract) == {}  # nothing new: nothing read
+    assert not any("claims_settlementrecord" in q["sql"] for q in queries.captured_queries)
+
+    # a lost result of an already reconciled batch is not the nightly's business ...
+    ReconciliationResult.objects.filter(record=old).delete()
+    assert reconciliation_nightly(contract=contract) == {}
+    # ... a later batch adjusting the old settlement is: 100.00 - 100.00 owed, 100.00 paid
+    later = _computed(applied_batch(contract))
+    CompensationAdjustment.objects.create(
+        record=old, batch=later, reason="reversal", total=Decimal("-100.00"),
+        paid_before=Decimal("100.00"), new_total=Decimal("0.00"),
+    )  # fmt: skip
+    assert reconciliation_nightly(contract=contract) == {Outcome.PAID_WITHOUT_ENTITLEMENT: 1}
+
+
+@pytest.mark.django_db
+def test_a_batch_still_computing_is_looked_at_again_the_next_night(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    computing = applied_batch(contract)  # applied, its compute not finished (no computed_at)
+    claim(computing, person, expected="10.00", paid="10.00")
+    assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 1}
+    assert SettlementBatch.objects.get(pk=computing.pk).reconciled_at is None
+    claim(computing, person, expected="20.00", paid="0.00")  # computed after the first night
+    _computed(computing)
+    assert reconciliation_nightly(contract=contract) == {Outcome.ENTITLED_UNPAID: 1}
+    assert SettlementBatch.objects.get(pk=computing.pk).reconciled_at is not None
