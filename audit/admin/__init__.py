@@ -2,4 +2,4 @@
 conclusions) and the admin machinery every app uses: the doors (`audit.admin.doors`), audited
 saves (`audit.admin.mixins`) and the workflow buttons and move pages (`audit.admin.workflow`)."""
 
-from audit.admin import accounts, conclusions  # noqa: F401  (registrations)
+from audit.admin import accounts, conclusions, schedules  # noqa: F401  (registrations)
