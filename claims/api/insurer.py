@@ -22,8 +22,10 @@ from rest_framework.views import APIView
 
 from audit.choices import ApiScope
 from audit.scoping import restrict
+from claims.api.serializers import BlankAsNullChoiceField
 from claims.choices import (
     AdjustmentStatus,
+    ComplaintDecision,
     ComplaintStatus,
     ManualClaimStatus,
     Outcome,
@@ -321,6 +323,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     psn_no = serializers.CharField(source="person.psn_no", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text="已过答复期限仍未答复 / past due")
+    decision = BlankAsNullChoiceField(choices=ComplaintDecision.choices, label="处理结论")
 
     class Meta:
         model = Complaint

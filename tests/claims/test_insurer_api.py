@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from audit.choices import ApiScope
@@ -156,6 +157,7 @@ def test_complaints_about_my_claims_with_their_deadline_and_my_answer(
     (row,) = api.get("/api/v1/complaints/", {"status": "assigned"}).json()["results"]
     # five working days after Monday 3 March 2025: 4, 5, 6, 7 and 10 March
     assert row["id"] == complaint.pk and row["due_on"] == "2025-03-10"
+    assert row["decision"] is None  # not "": not a member of the schema's enum
     assert _ids(insurers["other"].get("/api/v1/complaints/")) == []
     answered = api.post(
         f"/api/v1/complaints/{complaint.pk}/answer/",
@@ -202,3 +204,37 @@ def test_the_reconciliation_results_are_mine(approved_month, insurers):
     assert row["record"] == approved_month["under"].pk
     assert Decimal(row["difference"]) == Decimal("-200.00")  # paid 300.00 of 500.00
     assert _ids(insurers["other"].get("/api/v1/reconciliation-results/")) == []
+
+
+def _serializers(serializer, seen=None):
+    """A serializer and every serializer nested in it."""
+    seen = seen if seen is not None else []
+    seen.append(serializer)
+    for field in serializer.fields.values():
+        nested = getattr(field, "child", field)
+        if isinstance(nested, serializers.Serializer):
+            _serializers(nested, seen)
+    return seen
+
+
+def test_no_answer_serves_a_blank_choice_the_schema_does_not_allow():
+    """A choice column kept blank until known (a complaint's decision before the bureau decides)
+    is served as `null`, declared nullable; served as "" under an enum without it, a client
+    generated from the schema refuses the whole list (as it did on the complaints)."""
+    from claims.api.urls import urlpatterns
+
+    found = []
+    for pattern in urlpatterns:
+        view = pattern.callback.view_class
+        for name in ("serializer_class", "response_serializer"):
+            if getattr(view, name, None) is None:
+                continue
+            for serializer in _serializers(getattr(view, name)()):
+                model = getattr(getattr(serializer, "Meta", None), "model", None)
+                for field in serializer.fields.values():
+                    if not isinstance(field, serializers.ChoiceField) or model is None:
+                        continue
+                    column = model._meta.get_field(field.source.split(".")[0])
+                    if column.blank and not (field.allow_null or field.allow_blank):
+                        found.append(f"{type(serializer).__name__}.{field.field_name}")
+    assert found == []
