@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.filters import IdFilter
 from audit.choices import ApiScope
 from audit.scoping import restrict
 from claims.api.serializers import BlankAsNullChoiceField
@@ -112,8 +113,8 @@ class CompensationSerializer(serializers.ModelSerializer):
 
 
 class CompensationFilter(django_filters.FilterSet):
-    batch = django_filters.NumberFilter(field_name="batch_id")
-    contract = django_filters.NumberFilter(field_name="record__contract_id")
+    batch = IdFilter(field_name="batch_id")
+    contract = IdFilter(field_name="record__contract_id")
     psn_no = django_filters.CharFilter(field_name="record__psn_no", label="人员编号 / person")
     period = _month_filter("record__setl_time__date")  # the settlement day, local time
 
@@ -154,6 +155,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 
 class ReconciliationFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     period = _month_filter("period")
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices)
     psn_no = django_filters.CharFilter(field_name="record__psn_no", label="人员编号 / person")
@@ -210,6 +212,7 @@ class StatementDetailSerializer(StatementSerializer):
 
 
 class StatementFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     period = _month_filter("period")
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
 
@@ -252,6 +255,8 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 
 class AdjustmentFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
+    statement = IdFilter(field_name="statement_id")
     status = django_filters.ChoiceFilter(choices=AdjustmentStatus.choices)
 
     class Meta:
@@ -346,6 +351,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     status = django_filters.ChoiceFilter(choices=ComplaintStatus.choices)
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
 
@@ -403,6 +409,7 @@ class ManualClaimSerializer(serializers.ModelSerializer):
 
 
 class ManualClaimFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     status = django_filters.ChoiceFilter(choices=ManualClaimStatus.choices)
 
     class Meta:

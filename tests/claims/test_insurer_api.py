@@ -238,3 +238,47 @@ def test_no_answer_serves_a_blank_choice_the_schema_does_not_allow():
                     if column.blank and not (field.allow_null or field.allow_blank):
                         found.append(f"{type(serializer).__name__}.{field.field_name}")
     assert found == []
+
+
+ID_FILTERS = [
+    ("/api/v1/contracts/", "scheme"),
+    ("/api/v1/compensations/", "batch"),
+    ("/api/v1/compensations/", "contract"),
+    ("/api/v1/reconciliation-results/", "contract"),
+    ("/api/v1/statements/", "contract"),
+    ("/api/v1/adjustments/", "contract"),
+    ("/api/v1/adjustments/", "statement"),
+    ("/api/v1/complaints/", "contract"),
+    ("/api/v1/manual-claims/", "contract"),
+]
+
+
+@pytest.mark.parametrize(("url", "name"), ID_FILTERS)
+def test_an_id_filter_tells_nothing_of_other_insurers_ids(
+    url, name, other_insurer_contract, insurers
+):
+    """Another insurer's id and an id that exists nowhere answer alike (an empty list): the
+    filter does not look the id up in the whole table. A non-integer is refused, not truncated."""
+    theirs = {"scheme": other_insurer_contract.scheme_id, "contract": other_insurer_contract.pk,
+              "batch": applied_batch(other_insurer_contract).pk}  # fmt: skip
+    if name == "statement":
+        from claims.models import ClaimStatement
+
+        theirs["statement"] = ClaimStatement.objects.create(
+            contract=other_insurer_contract, insurer=other_insurer_contract.lead_insurer,
+            period=D(2025, 3, 1),
+        ).pk  # fmt: skip
+    api = insurers["api"]
+    for value in (theirs[name], 10**9):
+        assert _ids(api.get(url, {name: value})) == [], value
+    refused = api.get(url, {name: "1.5"})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == name
+
+
+def test_id_filters_are_declared_integers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for url, name in ID_FILTERS:
+        (parameter,) = [p for p in schema["paths"][url]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"]["type"] == "integer", (url, name)
