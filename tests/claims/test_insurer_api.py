@@ -242,6 +242,7 @@ def test_no_answer_serves_a_blank_choice_the_schema_does_not_allow():
 
 ID_FILTERS = [
     ("/api/v1/contracts/", "scheme"),
+    ("/api/v1/settlement-batches/", "contract"),
     ("/api/v1/compensations/", "batch"),
     ("/api/v1/compensations/", "contract"),
     ("/api/v1/reconciliation-results/", "contract"),
@@ -282,3 +283,21 @@ def test_id_filters_are_declared_integers():
     for url, name in ID_FILTERS:
         (parameter,) = [p for p in schema["paths"][url]["get"]["parameters"] if p["name"] == name]
         assert parameter["schema"]["type"] == "integer", (url, name)
+
+
+def test_my_batches_per_contract_and_status(covered_city, insurers):
+    from claims.choices import BatchStatus
+    from tests.contracts.factories import ContractFactory
+
+    first = covered_city["contract"]
+    second = ContractFactory(lead_insurer=first.lead_insurer)
+    applied, other = applied_batch(first), applied_batch(second)
+    rejected = applied_batch(first)
+    rejected.status = BatchStatus.REJECTED
+    rejected.save(update_fields=["status"])
+    api, url = insurers["api"], "/api/v1/settlement-batches/"
+    assert _ids(api.get(url)) == [rejected.pk, other.pk, applied.pk]
+    assert _ids(api.get(url, {"contract": first.pk})) == [rejected.pk, applied.pk]
+    assert _ids(api.get(url, {"contract": first.pk, "status": "applied"})) == [applied.pk]
+    assert _ids(api.get(url, {"status": "rejected"})) == [rejected.pk]
+    assert api.get(url, {"status": "lost"}).status_code == 400
