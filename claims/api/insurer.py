@@ -328,7 +328,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     psn_no = serializers.CharField(source="person.psn_no", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text="已过答复期限仍未答复 / past due")
-    decision = BlankAsNullChoiceField(choices=ComplaintDecision.choices, label="处理结论")
+    decision = BlankAsNullChoiceField(choices=ComplaintDecision.choices, label=_("处理决定"))
 
     class Meta:
         model = Complaint

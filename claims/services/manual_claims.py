@@ -15,11 +15,12 @@ from audit import events
 from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move, require_permission
-from claims.choices import NOTE_REQUIRED, ManualClaimStatus, RefusalReason
+from claims.choices import NOTE_REQUIRED, ChangeKind, ManualClaimStatus, RefusalReason
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
 from claims.permissions import HANDLE_MANUAL_CLAIM
 from claims.services.calendar import working_days_add
+from claims.services.changes import change_record
 from contracts.selectors import contract_for_user
 from insurance.engine.money import MoneyError, to_money
 
@@ -95,6 +96,11 @@ def manual_claim_register(
         claim = manual_claim_documents_update(
             claim=claim, documents=documents, complete_on=received_on, actor=actor
         )
+    # the insurer's clock may already run: its system learns of the claim from the feed
+    change_record(
+        kind=ChangeKind.MANUAL_CLAIM_RECEIVED, obj=claim,
+        insurer_id=claim.contract.lead_insurer_id, contract_id=claim.contract_id,
+    )  # fmt: skip
     return claim
 
 
