@@ -14,6 +14,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.downloads import CSV_OR_XLSX_ANSWER
 from audit.api.filters import IdFilter
 from audit.api.problems import problem_response
 from audit.choices import ApiScope
@@ -220,6 +221,7 @@ class BatchDetailView(generics.RetrieveAPIView):
 
 class BatchErrorsView(APIView):
     permission_model = SettlementBatch
+    renderer_classes = CSV_OR_XLSX_ANSWER
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     @extend_schema(

@@ -161,3 +161,25 @@ def test_an_unreadable_body_and_an_unmet_accept_header_are_problems_in_the_calle
     xml = insurer_api.get("/api/v1/me/", HTTP_ACCEPT="application/xml")
     assert "application/json" in _is_problem(xml, 406)["detail"]
     _is_problem(client.get("/public/api/disclosures/", HTTP_ACCEPT="application/xml"), 406)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "accept",
+    ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "*/*"],
+)
+def test_the_error_report_answers_the_accept_header_its_schema_declares(
+    insurer_api, contract, accept
+):
+    batch = applied_batch(contract)
+    batch.status = BatchStatus.REJECTED
+    batch.save()
+    fmt = "xlsx" if "sheet" in accept else "csv"
+    url = f"/api/v1/settlement-batches/{batch.pk}/errors/?format={fmt}"
+    report = insurer_api.get(url, HTTP_ACCEPT=accept)
+    assert report.status_code == 200, report.content
+    assert report["Content-Type"].split(";")[0] in (accept, "text/csv")
+    # its errors stay problem details, whatever was accepted
+    other = f"/api/v1/settlement-batches/{10**9}/errors/?format={fmt}"
+    _is_problem(insurer_api.get(other, HTTP_ACCEPT=accept), 404)
+    _is_problem(insurer_api.get(url.replace(fmt, "pdf"), HTTP_ACCEPT=accept), 400)
