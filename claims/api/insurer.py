@@ -10,11 +10,12 @@ models.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -55,17 +56,20 @@ from claims.services.statement_items import statement_adjustment_answer
 READ = (ApiScope.CLAIMS_READ,)
 
 
+PERIOD = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD, "example": "2025-03"})
 class MonthFilter(django_filters.CharFilter):
-    """`?period=2025-03`: one calendar month of a date (or datetime) field (always `period`)."""
+    """`?period=2025-03`: one calendar month of a date (or datetime) field (always `period`).
+    Up to 9998-12: the month after it must still be a date (9999-12 was a server error)."""
 
     def filter(self, qs, value):
         if not value:
             return qs
-        try:
-            year, month = (int(part) for part in value.split("-"))
-            first = dt.date(year, month, 1)
-        except ValueError:
-            raise ValidationError({"period": [_("月份应为 YYYY-MM。")]}) from None
+        if not re.fullmatch(PERIOD, value) or value >= "9999":
+            raise ValidationError({"period": [_("月份应为 YYYY-MM。")]})
+        first = dt.date(int(value[:4]), int(value[5:]), 1)
         following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return qs.filter(**{f"{self.field_name}__gte": first, f"{self.field_name}__lt": following})
 

@@ -301,3 +301,37 @@ def test_my_batches_per_contract_and_status(covered_city, insurers):
     assert _ids(api.get(url, {"contract": first.pk, "status": "applied"})) == [applied.pk]
     assert _ids(api.get(url, {"status": "rejected"})) == [rejected.pk]
     assert api.get(url, {"status": "lost"}).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/api/v1/compensations/", "/api/v1/statements/",
+                                 "/api/v1/reconciliation-results/"])  # fmt: skip
+def test_a_month_is_yyyy_mm_up_to_the_last_one_that_has_a_next(url, insurers):
+    api = insurers["api"]
+    for month in ("2025-03", "0001-01", "9998-12"):
+        assert api.get(url, {"period": month}).status_code == 200, month
+    for month in (
+        "9999-12",
+        "2025-+3",
+        "2025-3",
+        "2025-13",
+        "2025-00",
+        "2025-03-01",
+        "２０２５-03",
+    ):
+        refused = api.get(url, {"period": month})
+        assert refused.status_code == 400, month
+        assert refused.json()["errors"] == [{"field": "period", "detail": "月份应为 YYYY-MM。"}]
+
+
+def test_the_month_is_declared_with_its_pattern():
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    (period,) = [
+        p for p in schema["paths"]["/api/v1/compensations/"]["get"]["parameters"]
+        if p["name"] == "period"
+    ]  # fmt: skip
+    assert re.fullmatch(period["schema"]["pattern"].strip("^$"), "2025-03")
+    assert not re.fullmatch(period["schema"]["pattern"].strip("^$"), "2025-3")
