@@ -150,6 +150,8 @@ def guard_complete(step) -> None:
     complete_on = step.data.get("complete_on") or timezone.localdate()
     if complete_on < claim.received_on:
         raise RuleError(_("材料齐全日期不能早于受理日期。"))
+    if complete_on > timezone.localdate():  # a day to come would hold the clock back
+        raise RuleError(_("材料齐全日期不能晚于今天。"))
     claim.documents_complete_on = step.on = complete_on
     claim.due_on = working_days_add(start=complete_on, days=claim.contract.claim_time_limit_days)
 
@@ -159,6 +161,8 @@ def _decided(step) -> None:
     claim = step.doc
     if decided_on < claim.documents_complete_on:
         raise RuleError(_("审核决定日期不能早于材料齐全日期。"))
+    if decided_on > timezone.localdate():
+        raise RuleError(_("审核决定日期不能晚于今天。"))
     claim.decided_on = step.on = decided_on
     claim.decided_by = step.actor
     claim.decision_note = step.reason
@@ -197,6 +201,8 @@ def guard_pay(step) -> None:
         raise RuleError(_("请填写支付日期。"))
     if paid_on < claim.decided_on:
         raise RuleError(_("支付日期不能早于审核决定日期。"))
+    if paid_on > timezone.localdate():
+        raise RuleError(_("支付日期不能晚于今天。"))
     claim.paid_on = step.on = paid_on
     _flag_moved(step)
 
