@@ -183,3 +183,14 @@ def test_the_error_report_answers_the_accept_header_its_schema_declares(
     other = f"/api/v1/settlement-batches/{10**9}/errors/?format={fmt}"
     _is_problem(insurer_api.get(other, HTTP_ACCEPT=accept), 404)
     _is_problem(insurer_api.get(url.replace(fmt, "pdf"), HTTP_ACCEPT=accept), 400)
+
+
+@pytest.mark.django_db
+def test_a_method_the_endpoint_does_not_have_is_405_not_a_refused_permission(insurer_api, contract):
+    batch = applied_batch(contract)
+    for method in ("PUT", "PATCH", "DELETE"):
+        answer = insurer_api.generic(method, f"/api/v1/settlement-batches/{batch.pk}/")
+        body = _is_problem(answer, 405)
+        assert method in body["detail"]
+    # a key still has to be good first
+    assert _is_problem(APIClient().put(f"/api/v1/contracts/{contract.pk}/"), 401)
