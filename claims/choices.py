@@ -201,7 +201,7 @@ NOTE_REQUIRED = frozenset({RefusalReason.OTHER, RefusalReason.FRAUD})
 
 class ChangeKind(models.TextChoices):
     """What the changes feed tells an insurer (docs/api.md, The changes feed); the object is
-    the batch, statement, adjustment or complaint of that name."""
+    the batch, statement, adjustment, complaint or manual claim of that name."""
 
     BATCH_APPLIED = "batch.applied", _("结算批次已入库")
     BATCH_REJECTED = "batch.rejected", _("结算批次被退回")
@@ -210,3 +210,4 @@ class ChangeKind(models.TextChoices):
     ADJUSTMENT_OPENED = "adjustment.opened", _("有待答复的复核调整")
     COMPLAINT_ASSIGNED = "complaint.assigned", _("投诉已转本机构办理")
     COMPLAINT_DECIDED = "complaint.decided", _("投诉已作出处理决定")
+    MANUAL_CLAIM_RECEIVED = "manual_claim.received", _("有新受理的零星报销")

@@ -49,6 +49,10 @@ class HasModelPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if getattr(view, "open_to_any_key", False):
             return True
+        if request.method.lower() not in view.http_method_names or not hasattr(
+            view, request.method.lower()
+        ):
+            return True  # no such operation: DRF answers 405, not a refused permission
         model = getattr(view, "permission_model", None)
         action = self.ACTIONS.get(request.method)
         move_permission = getattr(view, "move_permission", None)

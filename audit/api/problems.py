@@ -37,6 +37,7 @@ DETAILS = {
     409: _("与当前状态冲突。"),
     411: _("请求须带 Content-Length。"),
     413: _("请求体过大。"),
+    406: _("无法按 Accept 头给出回答：请接受 application/json。"),
     415: _("不支持的请求内容类型。"),
     429: _("请求过于频繁，请稍后再试。"),
     500: _("服务器内部错误，医保部门已收到记录。"),
@@ -88,6 +89,12 @@ def problem_exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.ParseError):  # DRF's parsers say it in English only
+        exc = exceptions.ParseError(
+            _("请求体无法解析，请检查其格式（%(reason)s）。") % {"reason": exc.detail}
+        )
+    elif isinstance(exc, exceptions.NotAcceptable):
+        exc = exceptions.NotAcceptable(DETAILS[406])
     response = drf_exception_handler(exc, context)
     if response is None:  # not an API exception: a 500, left to Django (handler500)
         return None
@@ -148,14 +155,16 @@ PROBLEM_SCHEMA = {
         "batch": {"type": "integer"},
     },
 }
-# Every authenticated operation: bad input, no key, no permission or scope, throttled.
-COMMON = (400, 401, 403, 429)
+# Every authenticated operation: bad input, no key, no permission or scope, an Accept header
+# no renderer meets, throttled; the public API: only the Accept header.
+COMMON = (400, 401, 403, 406, 429)
+PUBLIC = (406,)
 WRITE = (404, 409, 415)  # a POST on a row: not yours, not in this status, not JSON/multipart
 
 
 def declare_problems(result, generator, request, public):
     """Postprocessing hook: the Problem component, and on every operation the problem answers
-    it can give (the public disclosure API: no key and no input, so only 404 on a row)."""
+    it can give (the public disclosure API: no key and no input, so only 404 on a row and 406)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, item in result.get("paths", {}).items():
@@ -163,7 +172,7 @@ def declare_problems(result, generator, request, public):
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             public_api = path.startswith("/public/")
-            statuses = set() if public_api else set(COMMON)
+            statuses = set(PUBLIC if public_api else COMMON)
             if "{" in path:
                 statuses.add(404)
             if method != "get" and not public_api:

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.downloads import CSV_ANSWER
 from audit.spreadsheet import safe_row
 from claims.services.disclosure import published_reports
 
@@ -103,6 +104,8 @@ class DisclosureDetailView(PublicDisclosureMixin, APIView):
 
 
 class DisclosureCsvView(PublicDisclosureMixin, APIView):
+    renderer_classes = CSV_ANSWER
+
     @extend_schema(
         operation_id="public_disclosure_csv",
         summary="信息公开报告的数字（CSV）",

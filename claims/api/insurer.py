@@ -10,20 +10,24 @@ models.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.filters import IdFilter
 from audit.choices import ApiScope
 from audit.scoping import restrict
+from claims.api.serializers import BlankAsNullChoiceField
 from claims.choices import (
     AdjustmentStatus,
+    ComplaintDecision,
     ComplaintStatus,
     ManualClaimStatus,
     Outcome,
@@ -52,17 +56,20 @@ from claims.services.statement_items import statement_adjustment_answer
 READ = (ApiScope.CLAIMS_READ,)
 
 
+PERIOD = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD, "example": "2025-03"})
 class MonthFilter(django_filters.CharFilter):
-    """`?period=2025-03`: one calendar month of a date (or datetime) field (always `period`)."""
+    """`?period=2025-03`: one calendar month of a date (or datetime) field (always `period`).
+    Up to 9998-12: the month after it must still be a date (9999-12 was a server error)."""
 
     def filter(self, qs, value):
         if not value:
             return qs
-        try:
-            year, month = (int(part) for part in value.split("-"))
-            first = dt.date(year, month, 1)
-        except ValueError:
-            raise ValidationError({"period": [_("月份应为 YYYY-MM。")]}) from None
+        if not re.fullmatch(PERIOD, value) or value >= "9999":
+            raise ValidationError({"period": [_("月份应为 YYYY-MM。")]})
+        first = dt.date(int(value[:4]), int(value[5:]), 1)
         following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return qs.filter(**{f"{self.field_name}__gte": first, f"{self.field_name}__lt": following})
 
@@ -110,8 +117,8 @@ class CompensationSerializer(serializers.ModelSerializer):
 
 
 class CompensationFilter(django_filters.FilterSet):
-    batch = django_filters.NumberFilter(field_name="batch_id")
-    contract = django_filters.NumberFilter(field_name="record__contract_id")
+    batch = IdFilter(field_name="batch_id")
+    contract = IdFilter(field_name="record__contract_id")
     psn_no = django_filters.CharFilter(field_name="record__psn_no", label="人员编号 / person")
     period = _month_filter("record__setl_time__date")  # the settlement day, local time
 
@@ -152,6 +159,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 
 class ReconciliationFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     period = _month_filter("period")
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices)
     psn_no = django_filters.CharFilter(field_name="record__psn_no", label="人员编号 / person")
@@ -208,6 +216,7 @@ class StatementDetailSerializer(StatementSerializer):
 
 
 class StatementFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     period = _month_filter("period")
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
 
@@ -250,6 +259,8 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 
 class AdjustmentFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
+    statement = IdFilter(field_name="statement_id")
     status = django_filters.ChoiceFilter(choices=AdjustmentStatus.choices)
 
     class Meta:
@@ -321,6 +332,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     psn_no = serializers.CharField(source="person.psn_no", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text="已过答复期限仍未答复 / past due")
+    decision = BlankAsNullChoiceField(choices=ComplaintDecision.choices, label=_("处理决定"))
 
     class Meta:
         model = Complaint
@@ -343,6 +355,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     status = django_filters.ChoiceFilter(choices=ComplaintStatus.choices)
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
 
@@ -400,6 +413,7 @@ class ManualClaimSerializer(serializers.ModelSerializer):
 
 
 class ManualClaimFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
     status = django_filters.ChoiceFilter(choices=ManualClaimStatus.choices)
 
     class Meta:

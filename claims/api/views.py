@@ -2,6 +2,7 @@
 
 import tempfile
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -13,10 +14,12 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.downloads import CSV_OR_XLSX_ANSWER
+from audit.api.filters import IdFilter
 from audit.api.problems import problem_response
 from audit.choices import ApiScope
 from claims.api.serializers import BatchSerializer, BatchUploadSerializer
-from claims.choices import BatchSource
+from claims.choices import BatchSource, BatchStatus
 from claims.ingest.report import error_report_response
 from claims.models import SettlementBatch
 from claims.selectors import settlement_batch_for_user
@@ -81,9 +84,19 @@ class NdjsonParser(parsers.BaseParser):
         return stream  # streamed to a temporary file by the view
 
 
+class BatchFilter(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id")
+    status = django_filters.ChoiceFilter(choices=BatchStatus.choices)
+
+    class Meta:
+        model = SettlementBatch
+        fields = ("contract", "status")
+
+
 class BatchListCreateView(generics.ListAPIView):
     serializer_class = BatchSerializer
     permission_model = SettlementBatch
+    filterset_class = BatchFilter
     parser_classes = (parsers.MultiPartParser, NdjsonParser)
 
     @property
@@ -208,6 +221,7 @@ class BatchDetailView(generics.RetrieveAPIView):
 
 class BatchErrorsView(APIView):
     permission_model = SettlementBatch
+    renderer_classes = CSV_OR_XLSX_ANSWER
     required_scopes = (ApiScope.SETTLEMENTS_READ,)
 
     @extend_schema(

@@ -15,11 +15,12 @@ from audit import events
 from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move, require_permission
-from claims.choices import NOTE_REQUIRED, ManualClaimStatus, RefusalReason
+from claims.choices import NOTE_REQUIRED, ChangeKind, ManualClaimStatus, RefusalReason
 from claims.models import ManualClaim
 from claims.models.manual_claim import DOCUMENTS
 from claims.permissions import HANDLE_MANUAL_CLAIM
 from claims.services.calendar import working_days_add
+from claims.services.changes import change_record
 from contracts.selectors import contract_for_user
 from insurance.engine.money import MoneyError, to_money
 
@@ -95,6 +96,11 @@ def manual_claim_register(
         claim = manual_claim_documents_update(
             claim=claim, documents=documents, complete_on=received_on, actor=actor
         )
+    # the insurer's clock may already run: its system learns of the claim from the feed
+    change_record(
+        kind=ChangeKind.MANUAL_CLAIM_RECEIVED, obj=claim,
+        insurer_id=claim.contract.lead_insurer_id, contract_id=claim.contract_id,
+    )  # fmt: skip
     return claim
 
 
@@ -144,6 +150,8 @@ def guard_complete(step) -> None:
     complete_on = step.data.get("complete_on") or timezone.localdate()
     if complete_on < claim.received_on:
         raise RuleError(_("材料齐全日期不能早于受理日期。"))
+    if complete_on > timezone.localdate():  # a day to come would hold the clock back
+        raise RuleError(_("材料齐全日期不能晚于今天。"))
     claim.documents_complete_on = step.on = complete_on
     claim.due_on = working_days_add(start=complete_on, days=claim.contract.claim_time_limit_days)
 
@@ -153,6 +161,8 @@ def _decided(step) -> None:
     claim = step.doc
     if decided_on < claim.documents_complete_on:
         raise RuleError(_("审核决定日期不能早于材料齐全日期。"))
+    if decided_on > timezone.localdate():
+        raise RuleError(_("审核决定日期不能晚于今天。"))
     claim.decided_on = step.on = decided_on
     claim.decided_by = step.actor
     claim.decision_note = step.reason
@@ -191,6 +201,8 @@ def guard_pay(step) -> None:
         raise RuleError(_("请填写支付日期。"))
     if paid_on < claim.decided_on:
         raise RuleError(_("支付日期不能早于审核决定日期。"))
+    if paid_on > timezone.localdate():
+        raise RuleError(_("支付日期不能晚于今天。"))
     claim.paid_on = step.on = paid_on
     _flag_moved(step)
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.expressions import Expression
+from django.db.models.functions import Cast
 
 from insurance.engine import OWN_PAYMENT_FIELDS
 from insurance.fields import MoneyField
@@ -55,7 +56,9 @@ def own_payment(scheme_id: int) -> tuple[Expression, Expression]:
     fallback = scheme_field(scheme_id, fields)
     amount = Case(
         *(When(condition, then=F(field)) for field, condition in by_field.items()),
-        default=F(fallback) if fallback else Value(None),
+        # Cast: with no plan at all the CASE has no branch and is only its default, and an
+        # untyped NULL makes PostgreSQL refuse SUM(NULL) ("function sum(unknown) is not unique").
+        default=F(fallback) if fallback else Cast(Value(None), output_field=_MONEY),
         output_field=_MONEY,
     )
     name = Case(

@@ -8,6 +8,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api.filters import IdFilter
 from contracts.choices import ContractStatus
 from contracts.models import Contract
 from contracts.selectors import contract_for_user, insurer_of
@@ -30,6 +31,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class ContractFilter(django_filters.FilterSet):
+    scheme = IdFilter(field_name="scheme_id")
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
     in_force_on = django_filters.DateFilter(
         method="filter_in_force", label="在该日期有效 / in force on (YYYY-MM-DD)"

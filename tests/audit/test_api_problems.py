@@ -108,7 +108,7 @@ def test_every_operation_declares_its_problem_answers():
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             declared = operation["responses"]
-            wanted = set() if path.startswith("/public/") else {"400", "401", "403", "429"}
+            wanted = {"406"} if path.startswith("/public/") else {"400", "401", "403", "406", "429"}
             if "{" in path:
                 wanted.add("404")
             if method == "post":
@@ -147,3 +147,50 @@ def test_the_docs_pages_load_nothing_from_another_site(client, url):
     for source in sources:  # each one shipped with the project (collectstatic serves it)
         if source.startswith(settings.STATIC_URL):
             assert finders.find(source[len(settings.STATIC_URL) :]), source
+
+
+@pytest.mark.django_db
+def test_an_unreadable_body_and_an_unmet_accept_header_are_problems_in_the_callers_language(
+    insurer_api, client
+):
+    url, torn = "/api/v1/settlement-batches/", "multipart/form-data"  # no boundary: unreadable
+    body = _is_problem(insurer_api.generic("POST", url, "--x", content_type=torn), 400)
+    assert body["detail"].startswith("请求体无法解析")
+    english = insurer_api.generic("POST", url, "--x", content_type=torn, HTTP_ACCEPT_LANGUAGE="en")
+    assert _is_problem(english, 400)["detail"].startswith("The request body cannot be read")
+    xml = insurer_api.get("/api/v1/me/", HTTP_ACCEPT="application/xml")
+    assert "application/json" in _is_problem(xml, 406)["detail"]
+    _is_problem(client.get("/public/api/disclosures/", HTTP_ACCEPT="application/xml"), 406)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "accept",
+    ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "*/*"],
+)
+def test_the_error_report_answers_the_accept_header_its_schema_declares(
+    insurer_api, contract, accept
+):
+    batch = applied_batch(contract)
+    batch.status = BatchStatus.REJECTED
+    batch.save()
+    fmt = "xlsx" if "sheet" in accept else "csv"
+    url = f"/api/v1/settlement-batches/{batch.pk}/errors/?format={fmt}"
+    report = insurer_api.get(url, HTTP_ACCEPT=accept)
+    assert report.status_code == 200, report.content
+    assert report["Content-Type"].split(";")[0] in (accept, "text/csv")
+    # its errors stay problem details, whatever was accepted
+    other = f"/api/v1/settlement-batches/{10**9}/errors/?format={fmt}"
+    _is_problem(insurer_api.get(other, HTTP_ACCEPT=accept), 404)
+    _is_problem(insurer_api.get(url.replace(fmt, "pdf"), HTTP_ACCEPT=accept), 400)
+
+
+@pytest.mark.django_db
+def test_a_method_the_endpoint_does_not_have_is_405_not_a_refused_permission(insurer_api, contract):
+    batch = applied_batch(contract)
+    for method in ("PUT", "PATCH", "DELETE"):
+        answer = insurer_api.generic(method, f"/api/v1/settlement-batches/{batch.pk}/")
+        body = _is_problem(answer, 405)
+        assert method in body["detail"]
+    # a key still has to be good first
+    assert _is_problem(APIClient().put(f"/api/v1/contracts/{contract.pk}/"), 401)

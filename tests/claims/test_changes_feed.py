@@ -94,3 +94,30 @@ def test_writers_of_the_feed_commit_one_after_another(covered_city):
         assert lock_free_elsewhere() is False
     assert lock_free_elsewhere() is True
     assert Change.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_manual_claim_received_for_my_contract_is_in_my_feed(
+    covered_city, other_insurer_contract, role_user
+):
+    """Its 7 working days may run from the day it is received: the insurer learns of it from
+    the feed, not by polling the manual claims."""
+    from claims.services.manual_claims import manual_claim_register
+
+    contract = covered_city["contract"]
+    clerk = role_user("insurer", username="claims_clerk")
+    insurer_user_link(user=clerk, insurer=contract.lead_insurer, actor=None)
+    stranger = role_user("insurer", username="stranger")
+    insurer_user_link(user=stranger, insurer=other_insurer_contract.lead_insurer, actor=None)
+    claim = manual_claim_register(
+        contract=contract, person=covered_city["people"][0], received_on=dt.date(2025, 3, 3),
+        hospital_name="北京协和医院", treatment_from=dt.date(2025, 2, 10),
+        treatment_to=dt.date(2025, 2, 20), amount_claimed="12000.00",
+        actor=role_user("operator"),
+    )  # fmt: skip
+    page = _api(clerk).get("/api/v1/changes/", {"after": 0}).json()
+    assert [(r["kind"], r["object_id"]) for r in page["results"]] == [
+        ("manual_claim.received", claim.pk)
+    ]
+    assert page["results"][0]["contract"] == contract.pk
+    assert _api(stranger).get("/api/v1/changes/", {"after": 0}).json()["results"] == []

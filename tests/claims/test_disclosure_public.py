@@ -91,6 +91,12 @@ def test_the_api_gives_json_and_csv_without_login(client, published):
     text = response.content.decode("utf-8-sig")
     assert f"finance,claims_paid,value,{_claims_paid()}" in text
     assert "by_region,东区,people,<5" in text
+    # asked for as the schema declares it (a 406 before the downloads accepted their media type)
+    csv_url = reverse("public:api-disclosure-csv", args=[published.pk])
+    asked = client.get(csv_url, HTTP_ACCEPT="text/csv")
+    assert asked.status_code == 200 and asked.content == response.content
+    missing = client.get(reverse("public:api-disclosure-csv", args=[10**9]), HTTP_ACCEPT="text/csv")
+    assert missing.status_code == 404 and missing.json()["status"] == 404
 
 
 def test_the_hospital_notice_html_and_pdf(client, world, settings):

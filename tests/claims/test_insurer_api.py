@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from audit.choices import ApiScope
@@ -156,6 +157,7 @@ def test_complaints_about_my_claims_with_their_deadline_and_my_answer(
     (row,) = api.get("/api/v1/complaints/", {"status": "assigned"}).json()["results"]
     # five working days after Monday 3 March 2025: 4, 5, 6, 7 and 10 March
     assert row["id"] == complaint.pk and row["due_on"] == "2025-03-10"
+    assert row["decision"] is None  # not "": not a member of the schema's enum
     assert _ids(insurers["other"].get("/api/v1/complaints/")) == []
     answered = api.post(
         f"/api/v1/complaints/{complaint.pk}/answer/",
@@ -202,3 +204,134 @@ def test_the_reconciliation_results_are_mine(approved_month, insurers):
     assert row["record"] == approved_month["under"].pk
     assert Decimal(row["difference"]) == Decimal("-200.00")  # paid 300.00 of 500.00
     assert _ids(insurers["other"].get("/api/v1/reconciliation-results/")) == []
+
+
+def _serializers(serializer, seen=None):
+    """A serializer and every serializer nested in it."""
+    seen = seen if seen is not None else []
+    seen.append(serializer)
+    for field in serializer.fields.values():
+        nested = getattr(field, "child", field)
+        if isinstance(nested, serializers.Serializer):
+            _serializers(nested, seen)
+    return seen
+
+
+def test_no_answer_serves_a_blank_choice_the_schema_does_not_allow():
+    """A choice column kept blank until known (a complaint's decision before the bureau decides)
+    is served as `null`, declared nullable; served as "" under an enum without it, a client
+    generated from the schema refuses the whole list (as it did on the complaints)."""
+    from claims.api.urls import urlpatterns
+
+    found = []
+    for pattern in urlpatterns:
+        view = pattern.callback.view_class
+        for name in ("serializer_class", "response_serializer"):
+            if getattr(view, name, None) is None:
+                continue
+            for serializer in _serializers(getattr(view, name)()):
+                model = getattr(getattr(serializer, "Meta", None), "model", None)
+                for field in serializer.fields.values():
+                    if not isinstance(field, serializers.ChoiceField) or model is None:
+                        continue
+                    column = model._meta.get_field(field.source.split(".")[0])
+                    if column.blank and not (field.allow_null or field.allow_blank):
+                        found.append(f"{type(serializer).__name__}.{field.field_name}")
+    assert found == []
+
+
+ID_FILTERS = [
+    ("/api/v1/contracts/", "scheme"),
+    ("/api/v1/settlement-batches/", "contract"),
+    ("/api/v1/compensations/", "batch"),
+    ("/api/v1/compensations/", "contract"),
+    ("/api/v1/reconciliation-results/", "contract"),
+    ("/api/v1/statements/", "contract"),
+    ("/api/v1/adjustments/", "contract"),
+    ("/api/v1/adjustments/", "statement"),
+    ("/api/v1/complaints/", "contract"),
+    ("/api/v1/manual-claims/", "contract"),
+]
+
+
+@pytest.mark.parametrize(("url", "name"), ID_FILTERS)
+def test_an_id_filter_tells_nothing_of_other_insurers_ids(
+    url, name, other_insurer_contract, insurers
+):
+    """Another insurer's id and an id that exists nowhere answer alike (an empty list): the
+    filter does not look the id up in the whole table. A non-integer is refused, not truncated."""
+    theirs = {"scheme": other_insurer_contract.scheme_id, "contract": other_insurer_contract.pk,
+              "batch": applied_batch(other_insurer_contract).pk}  # fmt: skip
+    if name == "statement":
+        from claims.models import ClaimStatement
+
+        theirs["statement"] = ClaimStatement.objects.create(
+            contract=other_insurer_contract, insurer=other_insurer_contract.lead_insurer,
+            period=D(2025, 3, 1),
+        ).pk  # fmt: skip
+    api = insurers["api"]
+    for value in (theirs[name], 10**9):
+        assert _ids(api.get(url, {name: value})) == [], value
+    refused = api.get(url, {name: "1.5"})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == name
+
+
+def test_id_filters_are_declared_integers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for url, name in ID_FILTERS:
+        (parameter,) = [p for p in schema["paths"][url]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"]["type"] == "integer", (url, name)
+
+
+def test_my_batches_per_contract_and_status(covered_city, insurers):
+    from claims.choices import BatchStatus
+    from tests.contracts.factories import ContractFactory
+
+    first = covered_city["contract"]
+    second = ContractFactory(lead_insurer=first.lead_insurer)
+    applied, other = applied_batch(first), applied_batch(second)
+    rejected = applied_batch(first)
+    rejected.status = BatchStatus.REJECTED
+    rejected.save(update_fields=["status"])
+    api, url = insurers["api"], "/api/v1/settlement-batches/"
+    assert _ids(api.get(url)) == [rejected.pk, other.pk, applied.pk]
+    assert _ids(api.get(url, {"contract": first.pk})) == [rejected.pk, applied.pk]
+    assert _ids(api.get(url, {"contract": first.pk, "status": "applied"})) == [applied.pk]
+    assert _ids(api.get(url, {"status": "rejected"})) == [rejected.pk]
+    assert api.get(url, {"status": "lost"}).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/api/v1/compensations/", "/api/v1/statements/",
+                                 "/api/v1/reconciliation-results/"])  # fmt: skip
+def test_a_month_is_yyyy_mm_up_to_the_last_one_that_has_a_next(url, insurers):
+    api = insurers["api"]
+    for month in ("2025-03", "0001-01", "9998-12"):
+        assert api.get(url, {"period": month}).status_code == 200, month
+    for month in (
+        "9999-12",
+        "2025-+3",
+        "2025-3",
+        "2025-13",
+        "2025-00",
+        "2025-03-01",
+        "２０２５-03",
+    ):
+        refused = api.get(url, {"period": month})
+        assert refused.status_code == 400, month
+        assert refused.json()["errors"] == [{"field": "period", "detail": "月份应为 YYYY-MM。"}]
+
+
+def test_the_month_is_declared_with_its_pattern():
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    (period,) = [
+        p for p in schema["paths"]["/api/v1/compensations/"]["get"]["parameters"]
+        if p["name"] == "period"
+    ]  # fmt: skip
+    assert re.fullmatch(period["schema"]["pattern"].strip("^$"), "2025-03")
+    assert not re.fullmatch(period["schema"]["pattern"].strip("^$"), "2025-3")

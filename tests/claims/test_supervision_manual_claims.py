@@ -141,3 +141,33 @@ def test_insurer_of_another_contract_cannot_register(
     insurer_user_link(user=clerk, insurer=other_insurer_contract.lead_insurer, actor=None)
     with pytest.raises(PermissionDenied):
         _claim(covered_city["contract"], covered_city["people"][0], clerk)
+
+
+@pytest.mark.django_db
+def test_no_date_of_a_claim_is_after_today(covered_city, role_user):
+    """The dates are facts already there: documents complete on a day to come would start the
+    clock later (the claim could not fall overdue), and 9999-12-31 was a server error."""
+    from django.utils import timezone
+
+    operator = role_user("operator")
+    claim = _claim(covered_city["contract"], covered_city["people"][0], operator)
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    for later in (tomorrow, D(9999, 12, 31)):
+        with pytest.raises(ValidationError, match="材料齐全日期不能晚于今天"):
+            manual_claim_documents_update(
+                claim=claim, documents=ALL_DOCS, complete_on=later, actor=operator
+            )
+    claim = manual_claim_documents_update(
+        claim=claim, documents=ALL_DOCS, complete_on=today, actor=operator
+    )
+    with pytest.raises(ValidationError, match="审核决定日期不能晚于今天"):
+        manual_claim_decide(
+            claim=claim, approve=True, amount="10.00", actor=operator, decided_on=tomorrow
+        )
+    claim = manual_claim_decide(
+        claim=claim, approve=True, amount="10.00", actor=operator, decided_on=today
+    )
+    with pytest.raises(ValidationError, match="支付日期不能晚于今天"):
+        manual_claim_pay(claim=claim, paid_on=tomorrow, actor=operator)
+    assert manual_claim_pay(claim=claim, paid_on=today, actor=operator).paid_on == today

@@ -155,3 +155,17 @@ def test_unjust_refusal_proposes_a_bond_deduction(month, role_user):
     assert deduction.source == DeductionSource.CLAIMS_SUPERVISION
     assert deduction.source_ref == f"claims.statementitem:{item.pk}"
     assert deduction.amount == Decimal("5000.00") and deduction.prepared_by == reviewer
+
+
+@pytest.mark.django_db
+def test_submit_without_any_benefit_plan(month):
+    """No plan stored (a fresh city, or a flushed test database): no plan says which field is the
+    insurer's payment, so nothing is read as paid; the submission still goes through (it used to
+    fail in PostgreSQL with `function sum(unknown) is not unique`)."""
+    from insurance.models import BenefitPlan, SchemeYear
+
+    SchemeYear.objects.update(plan=None)
+    BenefitPlan.objects.all().delete()
+    statement = _submitted(month)
+    assert statement.record_count == 33
+    assert statement.claimed_total == Decimal("0.00")
