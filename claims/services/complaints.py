@@ -17,7 +17,13 @@ from audit import events
 from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move
-from claims.choices import ChangeKind, ComplaintDecision, ComplaintStatus
+from claims.choices import (
+    ChangeKind,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintDecision,
+    ComplaintStatus,
+)
 from claims.models import Complaint
 from claims.permissions import DECIDE_COMPLAINT
 from claims.services.calendar import working_days_add
@@ -70,6 +76,11 @@ def complaint_register(
         raise NotPermitted(_("您无权为该合同登记投诉。"))
     if not (content or "").strip():
         raise RuleError(_("请填写投诉内容。"))
+    # the API and commands reach here without a form: a value outside the choices is refused
+    if channel not in ComplaintChannel.values:
+        raise RuleError(_("投诉渠道「%(v)s」不在可选范围内。") % {"v": channel})
+    if category not in ComplaintCategory.values:
+        raise RuleError(_("投诉类别「%(v)s」不在可选范围内。") % {"v": category})
     insurer = insurer or contract.lead_insurer
     members = set(contract.members.values_list("insurer_id", flat=True)) | {
         contract.lead_insurer_id

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from audit.errors import RuleError
 from audit.scoping import restrict
 from claims.choices import CalendarDayKind, ComplaintStatus
 from claims.models import CalendarOverride, Complaint
@@ -43,8 +44,8 @@ def register(setup, **kwargs):
     return complaint_register(
         contract=setup["contract"],
         person=setup["person"],
-        channel="hotline",
-        category="refusal",
+        channel=kwargs.pop("channel", "hotline"),
+        category=kwargs.pop("category", "refusal"),
         content="以既往病史为由拒绝赔付住院费用",
         actor=setup["operator"],
         received_on=kwargs.pop("received_on", D(2025, 9, 29)),
@@ -198,3 +199,11 @@ def test_complaint_figures_for_reports(setup):
     assert figures["received"] == 3 and figures["judged"] == 2 and figures["on_time"] == 1
     assert figures["open"] == 3
     assert Complaint.objects.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["channel", "category"])
+def test_a_channel_or_category_outside_the_choices_is_refused(setup, field):
+    with pytest.raises(RuleError, match="不在可选范围内"):
+        register(setup, **{field: "payment"})
+    assert not Complaint.objects.exists()
