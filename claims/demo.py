@@ -62,7 +62,8 @@ class DemoScheme:
     funding_params: dict
     terms: dict
     insurer: tuple[str, str]  # name, unified social credit code
-    payout: Decimal | None  # the payout ratio the demo's funding is sized for
+    # the payout ratio the demo's funding is sized for (its claims, where buyers fund it)
+    payout: Decimal | None
     july: bool = False  # insurance years run July to June (Huizhou)
     who: str = "all"  # employees / residents / all / buyers
     rows: int = 240  # settlements a year
@@ -83,8 +84,9 @@ def _terms(**kwargs) -> dict:
     return base
 
 
-# The demo approves and publishes whatever its generated figures are; where they look implausible
-# (audit.plausibility) the history says so with this reason.
+# The demo's figures are plausible (funding sized to the claims, or the claims to what buyers
+# paid; tests/claims/test_demo.py); should a generated figure still look implausible
+# (audit.plausibility), the history says why the demo went on with this reason.
 DEMO_REASON = "演示数据：按生成的数字办理"
 NO_RESERVE = {"transfer_share": Decimal("100.00"), "reserve_share": Decimal("0.00")}
 
@@ -113,7 +115,8 @@ SCHEMES = (
         "jining-2022", FundingKind.VOLUNTARY_PREMIUM, {"premium": "99.00", "months": "12"},
         _terms(settlement_rule=SettlementRule.SELF_FUNDED, loss_sharing=LossSharing.NONE,
                platform_fee_kind="rate", platform_fee_rate=Decimal("4.50"), **NO_RESERVE),
-        ("示范健康保险股份有限公司示范市分公司", "91150600MA0DEMO03X"), None, who="buyers",
+        ("示范健康保险股份有限公司示范市分公司", "91150600MA0DEMO03X"), Decimal("0.90"),
+        who="buyers",
         rows=40,
     ),
     DemoScheme(
@@ -287,21 +290,41 @@ def _contract(spec: DemoScheme, first: SchemeYear, actors: Actors) -> Contract:
     return contract
 
 
-def _own_payment(rows: list[dict], year: SchemeYear) -> list[dict]:
-    """What one-stop settlement writes: the engine's benefit in the plan's own-payment field,
-    taken out of the patient's share."""
-    plan = year.plan.parsed
-    field_name = plan.own_payment_field
+def _owed(rows: list[dict], year: SchemeYear, compiled) -> dict[str, Decimal]:
+    """The engine's benefit of each settlement row, by its setl_id."""
     person_ids = dict(Person.objects.filter(psn_no__in={r["psn_no"] for r in rows}).values_list(
         "psn_no", "id"))  # fmt: skip
     facts = _person_facts(list(person_ids.values()), year.scheme_id)
     settlements = [Settlement.from_mapping(r) for r in rows]
-    compiled = compile_plan(plan=plan, references=year.reference_figures())
-    owed = {
+    return {
         res.setl_id: res.total
         for person in compute_many(plan=compiled, persons=facts, settlements=settlements)
         for res in person.settlements
     }
+
+
+def _within_budget(rows: list[dict], year: SchemeYear, compiled, budget: Decimal):
+    """The rows without the costliest claims until the benefits fit the budget (a scheme funded
+    by what its buyers paid cannot be sized to its claims: its claims are sized to it). Each
+    row left out changes the later rows' accumulations, so the benefits are computed again."""
+    owed = _owed(rows, year, compiled)
+    while rows and sum(owed.values(), Decimal(0)) > budget:
+        costliest = max(rows, key=lambda r: owed.get(r["setl_id"], Decimal(0)))
+        rows = [r for r in rows if r is not costliest]
+        owed = _owed(rows, year, compiled)
+    return rows, owed
+
+
+def _own_payment(rows: list[dict], year: SchemeYear, budget: Decimal | None) -> list[dict]:
+    """What one-stop settlement writes: the engine's benefit in the plan's own-payment field,
+    taken out of the patient's share; with a `budget`, only the rows whose benefits fit it."""
+    plan = year.plan.parsed
+    field_name = plan.own_payment_field
+    compiled = compile_plan(plan=plan, references=year.reference_figures())
+    if budget is None:
+        owed = _owed(rows, year, compiled)
+    else:
+        rows, owed = _within_budget(rows, year, compiled, budget)
     for row in rows:
         paid = owed.get(row["setl_id"], Decimal(0))
         if paid <= 0:
@@ -316,7 +339,7 @@ def _own_payment(rows: list[dict], year: SchemeYear) -> list[dict]:
 
 
 def _ingest(contract: Contract, year: SchemeYear, people: list[Person], *, until: dt.date,
-            seed: int, count: int) -> None:  # fmt: skip
+            seed: int, count: int, budget: Decimal | None = None) -> None:  # fmt: skip
     start = year.coverage_start
     days = (min(year.coverage_end, until) - start).days
     if days <= 0 or not people:
@@ -337,7 +360,7 @@ def _ingest(contract: Contract, year: SchemeYear, people: list[Person], *, until
             mdtrt_id=f"{contract.scheme.code[:3]}{row['mdtrt_id']}-{year.year}",
         )  # fmt: skip
         kept.append(row)
-    kept = _own_payment(kept, year)
+    kept = _own_payment(kept, year, budget)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{contract.scheme.code.lower()}-{year.year}-settlements.csv"
         write_settlement_csv(path, kept, extra_columns=("oth_pay", "hifes_pay", "hifmi_pay"))
@@ -470,6 +493,14 @@ def _close(contract: Contract, year: int, actors: Actors) -> None:
             pass  # the demo roles may not hold these permissions: the draft waits
 
 
+def _premium_budget(spec: DemoScheme, year: SchemeYear) -> Decimal | None:
+    """For a scheme its buyers fund: the benefits the year's premiums pay at the demo's ratio."""
+    if spec.funding_kind != FundingKind.VOLUNTARY_PREMIUM:
+        return None
+    paid = sum(year.enrollments.values_list("premium", flat=True), Decimal(0))
+    return _q(paid * spec.payout)
+
+
 @transaction.atomic
 def _scheme_ensure(spec: DemoScheme, city: Region, actors: Actors, today: dt.date, seed: int):
     last, this = demo_years(today, spec.july)
@@ -482,10 +513,13 @@ def _scheme_ensure(spec: DemoScheme, city: Region, actors: Actors, today: dt.dat
         if not year.enrollments.exists():
             _enrol(spec, year, people, first=index == 0)
     contract = _contract(spec, years[0], actors)
-    # last year: settlements first, then the funding sized to them, then the year's money
-    _ingest(contract, years[0], people, until=years[0].coverage_end, seed=seed, count=spec.rows)
+    # last year: settlements first, then the funding sized to them, then the year's money; what
+    # buyers paid is known first, and their claims are sized to it instead
+    budget = _premium_budget(spec, years[0])
+    _ingest(contract, years[0], people, until=years[0].coverage_end, seed=seed, count=spec.rows,
+            budget=budget)  # fmt: skip
     claims = claims_paid_to_date(contract=contract, year=last)
-    sized = claims / spec.payout if spec.payout else None
+    sized = claims / spec.payout if spec.payout and budget is None else None
     _funding(spec, contract, years[0], actors, sized)
     _transfers(contract, last, actors, today=today)
     _evaluate(contract, last, actors)
@@ -493,7 +527,8 @@ def _scheme_ensure(spec: DemoScheme, city: Region, actors: Actors, today: dt.dat
     # this year: the same funding inputs; last year's pattern of costs, up to yesterday
     _funding(spec, contract, years[1], actors, sized)
     yesterday = today - dt.timedelta(days=1)
-    _ingest(contract, years[1], people, until=yesterday, seed=seed, count=spec.rows)
+    _ingest(contract, years[1], people, until=yesterday, seed=seed, count=spec.rows,
+            budget=_premium_budget(spec, years[1]))  # fmt: skip
     _transfers(contract, this, actors, today=today)
 
 

@@ -382,8 +382,35 @@ class TOTPDeviceAdmin(PrivilegeAuditMixin, RestrictedAdminMixin, BaseTOTPDeviceA
     QR code page (each user enrols his own device at /account/2fa/). Removing a device lets its
     owner's password alone enrol a new one, so only a superuser does it, audited."""
 
-    list_display = ["user", "name", "created_at", "last_used_at", "confirmed"]
-    readonly_fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    # django-otp's fields have no translatable names ("Last used at"): the columns name them
+    list_display = ["device_user", "device_name", "device_created", "device_used", "device_ready"]
+    readonly_fields = [
+        "device_user",
+        "device_name",
+        "device_ready",
+        "device_created",
+        "device_used",
+    ]
+
+    @admin.display(description=_("用户"), ordering="user__username")
+    def device_user(self, obj):
+        return obj.user
+
+    @admin.display(description=_("设备名称"), ordering="name")
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("创建时间"), ordering="created_at")
+    def device_created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("最近使用时间"), ordering="last_used_at")
+    def device_used(self, obj):
+        return obj.last_used_at
+
+    @admin.display(description=_("已启用"), boolean=True, ordering="confirmed")
+    def device_ready(self, obj):
+        return obj.confirmed
 
     def privileges(self, obj) -> dict:
         return {"user": obj.user.get_username(), "name": obj.name, "confirmed": obj.confirmed}

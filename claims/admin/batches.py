@@ -181,8 +181,9 @@ class SettlementBatchAdmin(
                 request, _("该文件已上传过（批次 #%(id)s），不会重复入库。") % {"id": obj.pk}
             )
         else:
-            # Not a success yet (green): the file may still be rejected. The card says how it ends.
-            messages.info(request, _("已接收，正在后台校验与入库，结果见下方。"))
+            # Neither a success nor "being stored": the file may still be rejected, or already
+            # was (processing may finish before the page). The card says how it ends.
+            messages.info(request, _("文件已上传，处理结果见下方。"))
 
     def response_add(self, request, obj, post_url_continue=None):
         return redirect(reverse("admin:claims_settlementbatch_change", args=[obj.pk]))

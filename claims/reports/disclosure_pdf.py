@@ -21,7 +21,13 @@ from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from claims.reports.fonts import pdf_font
-from claims.reports.public_text import amount, funding_words, local_day, plan_words
+from claims.reports.public_text import (
+    amount,
+    funding_words,
+    local_day,
+    plan_words,
+    settlement_line,
+)
 from insurance.engine.money import quantize
 
 HEADINGS = (
@@ -174,7 +180,7 @@ def disclosure_pdf(report) -> bytes:
         ["基金分担亏损", amount(fin["loss_fund_share"])],
         ["赔付率", fmt(c["payout_ratio"], "%")],
     ]
-    rows += [[line["label"], amount(line["amount"])] for line in fin["lines"]]
+    rows += [list(settlement_line(line)) for line in fin["lines"]]
     story.append(_table(rows, [100 * mm, 50 * mm], cells, numeric=(1,)))
     if not fin["settled"]:
         story.append(Paragraph("年度清算尚未审批，结余去向以清算结果为准。", small))

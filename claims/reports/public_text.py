@@ -36,6 +36,25 @@ def amount(value) -> str:
     return str(value) if number is None else format(quantize(number), ",f")
 
 
+# a settlement statement's figures that are not amounts: "费用率(%)" and the yes/no proposal
+PERCENT_SUFFIX = "(%)"
+YES_NO_SUFFIX = "(1=是,0=否)"
+
+
+def settlement_line(line: dict) -> tuple[str, str]:
+    """(label, value) of a year-end settlement line as the public reads it: a percent with its
+    sign, a proposal as yes or no, an amount with thousands separators; the labels' notation
+    (stored in the report's snapshot) is for staff only."""
+    label, value = line["label"], line["amount"]
+    if label.endswith(PERCENT_SUFFIX):
+        number = _dec(value)
+        return label.removesuffix(PERCENT_SUFFIX), "—" if number is None else f"{value}%"
+    if label.endswith(YES_NO_SUFFIX):
+        number = _dec(value)
+        return label.removesuffix(YES_NO_SUFFIX), str(_("是") if number else _("否"))
+    return label, amount(value)
+
+
 def local_day(moment: dt.datetime | None) -> str:
     """The calendar day of a moment in the bureau's time zone (the web page's day too)."""
     return "—" if moment is None else timezone.localdate(moment).isoformat()

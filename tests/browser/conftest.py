@@ -197,3 +197,41 @@ def person(browser, live_server, demo):
     yield sign_in
     for context in contexts:
         context.close()
+
+
+# How a form field looks: the issue's "styles that make a field visible" (computed, not classes).
+FIELDS_JS = """() => Array.from(document.querySelectorAll(
+    'form input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]),'
+    + 'form select, form textarea'
+  )).filter(e => e.offsetParent !== null && e.getBoundingClientRect().width > 0).map(e => {
+    const s = getComputedStyle(e);
+    const label = (e.id && document.querySelector(`label[for="${e.id}"]`)) || e.closest('label');
+    return {
+      name: e.name, border: parseFloat(s.borderTopWidth) + parseFloat(s.borderBottomWidth),
+      borderStyle: s.borderTopStyle, borderColour: s.borderTopColor, background: s.backgroundColor,
+      label: label ? label.innerText.trim() : '',
+    };
+  })"""
+
+
+def visible_fields(page, *, some: bool = True) -> list[dict]:
+    """The form's fields a person types into, each with a visible border and its label; asserts
+    it, and returns them (`some`: at least one)."""
+    fields = page.evaluate(FIELDS_JS)
+    assert fields or not some, page.url
+    for field in fields:
+        assert field["border"] >= 1 and field["borderStyle"] != "none", field
+        assert field["borderColour"] not in ("transparent", "rgba(0, 0, 0, 0)"), field
+        assert field["borderColour"] != field["background"], field
+        assert field["label"], field
+    return fields
+
+
+def error_beside(page, field_label: str, words: str) -> None:
+    """A field's error is shown beside that field (within a field's height or two of it), not
+    only at the top of the page."""
+    field = page.get_by_label(field_label).first.bounding_box()
+    error = page.get_by_text(words).last
+    assert error.is_visible(), words
+    box = error.bounding_box()
+    assert abs(box["y"] - field["y"]) < 4 * max(field["height"], 30), (field, box)

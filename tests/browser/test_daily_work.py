@@ -5,7 +5,7 @@ reason."""
 import pytest
 
 from insurance.models import Enrollment
-from tests.browser.conftest import english_on_page, shot
+from tests.browser.conftest import english_on_page, shot, visible_fields
 from tests.browser.world import settlement_file
 
 # serialized_rollback: the test database is serialized after migrating; `demo` restores it
@@ -35,6 +35,10 @@ def test_the_insurer_uploads_a_good_and_a_bad_file_and_reads_the_result(person, 
     shot(page, "insurer-upload-good")
     text = page.locator("body").inner_text()
     assert "已入库" in text
+    card = page.locator("#batch-summary")  # the result card first, in the status's colour
+    assert card.get_attribute("data-colour") == "green"
+    assert page.locator("#batch-rows-good").inner_text() == "3"
+    assert page.locator("#batch-rows-bad").inner_text() == "0"
     upload(page, settlement_file(tmp_path, bad=True))
     shot(page, "insurer-upload-bad")
     page.get_by_text("不是有效金额").first.scroll_into_view_if_needed()
@@ -42,6 +46,9 @@ def test_the_insurer_uploads_a_good_and_a_bad_file_and_reads_the_result(person, 
     text = page.locator("body").inner_text()
     assert "已退回" in text
     assert "不是有效金额：三万六" in text  # the refused value, said in Chinese
+    assert page.locator("#batch-summary").get_attribute("data-colour") == "red"
+    assert page.locator("#batch-rows-bad").inner_text() == "1"
+    assert "正在后台校验与入库" not in text  # no "being stored" banner above a refusal
     assert not insurer.refused
 
 
@@ -65,6 +72,7 @@ def test_a_complaint_is_registered_by_the_clerk_and_answered_by_the_insurer(pers
     contract.select_option(index=1)
     page.get_by_label("人员编号").fill(member.psn_no)
     page.get_by_label("投诉内容").fill("出院一个月仍未收到补充保险赔付。")
+    visible_fields(page)
     shot(page, "operator-complaint-register")
     click(page, "确认")
     shot(page, "operator-complaint-registered")
@@ -99,6 +107,7 @@ def test_the_director_reveals_a_person_with_a_reason(person):
     body = page.locator("body").inner_text()
     assert member.certno not in body  # masked until a reason is given
     click(page, "查看完整信息")
+    visible_fields(page)
     page.get_by_label("查看理由").fill("核实投诉人身份：投诉单涉及的赔付")
     shot(page, "director-reveal-reason")
     click(page, "确认查看")
@@ -106,3 +115,17 @@ def test_the_director_reveals_a_person_with_a_reason(person):
     assert member.certno in body and "本次查看已记入审计日志" in body
     shot(page, "director-reveal-shown")
     assert not director.refused
+
+
+def test_a_page_refused_to_the_clerk_says_why_in_chinese(person):
+    member = Enrollment.objects.order_by("person_id").first().person
+    clerk = person("demo_operator")
+    page = clerk.page
+    response = page.goto(f"/admin/insurance/person/{member.pk}/reveal/")
+    assert response.status == 403
+    shot(page, "operator-refused")
+    text = page.locator("body").inner_text()
+    assert "Forbidden" not in text and "403" not in page.locator("h1").inner_text()
+    assert page.evaluate("document.documentElement.lang").lower() == "zh-hans"
+    assert english_on_page(page) == set()
+    assert "返回" in text

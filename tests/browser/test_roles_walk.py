@@ -5,14 +5,10 @@ page's own words are Chinese."""
 import pytest
 
 from audit.roles import ROLES
-from tests.browser.conftest import english_on_page, shot
+from tests.browser.conftest import english_on_page, shot, visible_fields
 
-# Words still in English on some pages; helper "uxtext" of issue 23 translates them: remove them
-# here once they are (this list may only shrink).
-KNOWN_ENGLISH = {
-    "Axes", "Otp_Totp", "insutype", "med_type", "Agent", "User", "devices",  # menu, columns
-    "Confirmed", "Created", "Last", "Name", "used",  # the authenticators' list (TOTP device)
-}  # fmt: skip
+# Words still in English on some pages (this list may only shrink): none left since issue 23.
+KNOWN_ENGLISH: set[str] = set()
 
 # serialized_rollback: the test database is serialized after migrating; `demo` restores it
 pytestmark = [
@@ -48,3 +44,22 @@ def test_every_role_opens_every_link_it_is_offered(person):
         assert not someone.refused, someone.refused
         someone.context.close()
     assert not leaks, leaks
+
+
+def test_the_dashboard_offers_its_periods_and_draws_its_charts(person):
+    director = person("demo_director")
+    page = director.page
+    period = page.locator("#dashboard-period-form select")
+    assert visible_fields(page)  # the selector too: bordered and labelled
+    options = [o.strip() for o in period.locator("option").all_inner_texts()]
+    assert len(options) > 1 and all("年" in o and "月" in o for o in options), options
+    charts = page.locator("canvas")
+    assert charts.count() >= 1
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 50, box
+    # another period: the page follows the choice
+    with page.expect_navigation():
+        period.select_option(index=1)
+    assert page.locator("#dashboard-period").inner_text().strip() == options[1]
+    shot(page, "director-dashboard-period")

@@ -51,7 +51,9 @@ def test_six_seed_schemes_last_year_closed_this_year_running(demo):
         # the newest quarter begun waits for the director; earlier ones are paid
         assert running.last().status == PaymentStatus.PREPARED
         assert {t.status for t in running[: running.count() - 1]} <= {PaymentStatus.PAID}
-        if spec.payout is not None and spec.code != "UNIV-SUPP":
+        if spec.who == "buyers":  # what buyers paid is fixed: their claims are sized to it
+            assert Decimal("30") <= settlement.payout_ratio <= spec.payout * 100
+        elif spec.payout is not None and spec.code != "UNIV-SUPP":
             # the funding is sized to about this ratio (a headcount is a whole number of people;
             # Qingdao's 20 CNY a person alone may be more than the claims need)
             assert abs(settlement.payout_ratio - spec.payout * 100) < Decimal("1.00")
@@ -70,3 +72,26 @@ def test_running_it_again_adds_nothing(demo):
         Transfer.objects.count(),
         YearEndSettlement.objects.count(),
     )
+
+
+def test_the_demo_figures_are_plausible_without_a_stated_reason(demo):
+    """Premium and claims consistent in every seed scheme: last year's payout ratio, the
+    evaluation's and the published report's are believable (30%..110%, a bureau's range for
+    these schemes), and no move of the demo needed a reason for implausible figures."""
+    from audit.models.workflow import StatusChange
+    from claims.services.evaluation import evaluation_warnings
+    from claims.services.year_end import payout_ratio_for
+
+    assert not StatusChange.objects.exclude(reason="").filter(reason__contains="演示数据").exists()
+    for settlement in YearEndSettlement.objects.select_related("contract__scheme"):
+        code = settlement.contract.scheme.code
+        assert Decimal("30") <= settlement.payout_ratio <= Decimal("110"), (code, settlement)
+    for report in DisclosureReport.objects.all():
+        ratio = Decimal(report.content["payout_ratio"])
+        assert Decimal("30") <= ratio <= Decimal("110"), (report.scheme_name, ratio)
+    for evaluation in Evaluation.objects.all():
+        assert not evaluation_warnings(evaluation), evaluation
+    for contract in Contract.objects.select_related("scheme"):  # this year, to date
+        spec = next(s for s in SCHEMES if s.code == contract.scheme.code)
+        ratio = payout_ratio_for(contract=contract, year=demo_years(TODAY, spec.july)[1], on=TODAY)
+        assert ratio is None or ratio <= Decimal("110"), (spec.code, ratio)

@@ -232,3 +232,22 @@ def test_each_funding_rule_in_words(kind, params, words):
 def test_plan_words_drop_the_code_and_keep_the_rest():
     text = "惠州市大病二次补偿（2013）（huizhou-2013 第2版）\n\n1. 超过10,000元的部分，按95%补偿。"
     assert plan_words(text) == ["惠州市大病二次补偿（2013）", "1. 超过10,000元的部分，按95%补偿。"]
+
+
+def test_settlement_percents_and_the_proposal_are_not_shown_as_amounts(client, report):
+    """The year-end statement's "费用率(%)" is a percent and "建议调整下年度保费(1=是,0=否)" a yes
+    or no: the page and the PDF say so in words, and amounts keep their separators."""
+    content = report.content
+    content["finance"]["lines"] = [
+        {"label": "费用率(%)", "amount": "85.20"},
+        {"label": "建议调整下年度保费(1=是,0=否)", "amount": "1.00"},
+        {"label": "保险机构应得", "amount": "1234567.80"},
+    ]
+    DisclosureReport.objects.filter(pk=report.pk).update(content=content)
+    html = client.get(reverse("public:disclosure-detail", args=[report.pk])).content.decode()
+    text = _text(_pdf(client, report))
+    for output in (html, text):
+        assert "费用率" in output and "85.20%" in output
+        assert "建议调整下年度保费" in output and "1=是" not in output and "(%)" not in output
+        assert "1,234,567.80" in output
+    assert '<td class="num">是</td>' in html
