@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from config.dashboard import Tile, selected_month
+from insurance.engine.money import grouped
 
 
 def reminder_tiles(request) -> list[Tile]:
@@ -69,15 +70,15 @@ def fund_tiles(request) -> list[Tile]:
                 title=_("%(n)s %(y)s年资金") % {"n": contract.number, "y": year},
                 value=_("已筹 %(r)s / 已拨 %(t)s")
                 % {
-                    "r": figures["raised"],
-                    "t": figures["transferred"],
+                    "r": grouped(figures["raised"]),
+                    "t": grouped(figures["transferred"]),
                 },
                 link=reverse("admin:contracts_ledgerentry_changelist")
                 + f"?contract__id__exact={contract.pk}&year={year}",
                 note=_("预留 %(h)s，已释放 %(rel)s，赔付率 %(p)s")
                 % {
-                    "h": figures["held"],
-                    "rel": figures["released"],
+                    "h": grouped(figures["held"]),
+                    "rel": grouped(figures["released"]),
                     "p": "—" if ratio is None else f"{ratio}%",
                 },
             )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insurance.choices import FundingKind, FundingSource
-from insurance.engine.money import quantize
+from insurance.engine.money import grouped
 
 # "惠州市大病二次补偿（2013）（huizhou-2013 第2版）": the code and version are for staff only
 PLAN_CODE = re.compile(r"[（(][A-Za-z0-9][A-Za-z0-9_.-]*\s*(?:第\s*\d+\s*版|v\d+)[）)]")
@@ -33,7 +33,7 @@ def amount(value) -> str:
     if value is None or value == "":
         return "—"
     number = _dec(value)
-    return str(value) if number is None else format(quantize(number), ",f")
+    return str(value) if number is None else grouped(number)
 
 
 # a settlement statement's figures that are not amounts: "费用率(%)" and the yes/no proposal

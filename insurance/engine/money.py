@@ -32,6 +32,11 @@ def quantize(value: Decimal, places: Decimal = CENT) -> Decimal:
     return _QUANTIZE(value, places)
 
 
+def grouped(value: Decimal) -> str:
+    """An amount to the fen with thousands separators, as people read money: "1,234,567.80"."""
+    return format(quantize(value), ",f")
+
+
 def to_decimal(value: object) -> Decimal:
     """Read a number exactly (Decimal, int or numeric text); refuse floats, bools and junk."""
     if isinstance(value, Decimal):

@@ -3,6 +3,7 @@
 import datetime
 import io
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -236,5 +237,9 @@ def test_dashboard_tile_per_contract(rf, finance, role_user, year_done):
     request.user = insurer_user
     tiles = fund_tiles(request)
     assert [t.title.split(" ")[0] for t in tiles] == [year_done.number]
+    # amounts as people read money: thousands grouped, never "58800.00"
+
+    assert not re.search(r"\d{4,}\.\d\d", str(tiles[0].value) + str(tiles[0].note))
+    assert re.search(r"已筹 \d{1,3}(,\d{3})*\.\d\d", str(tiles[0].value))
     request.user = role_user("administrator")
     assert fund_tiles(request) == []

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from insurance.engine.money import MoneyError, quantize, split_exact, to_money
+from insurance.engine.money import MoneyError, grouped, quantize, split_exact, to_money
 
 D = Decimal
 
@@ -54,3 +54,10 @@ def test_split_exact_negative_total_and_bad_input():
         split_exact(total=D("1.00"), weights=[])
     with pytest.raises(MoneyError):
         split_exact(total=D("1.00"), weights=[1, -1])
+
+
+def test_grouped_writes_thousands_and_the_fen():
+    assert grouped(Decimal("58800")) == "58,800.00"
+    assert grouped(Decimal("1234567.805")) == "1,234,567.81"  # half up, then grouped
+    assert grouped(Decimal("-1000")) == "-1,000.00"
+    assert grouped(Decimal("999.99")) == "999.99"
