@@ -1,6 +1,8 @@
 """The compute step in chunks (claims/services/compute.py): a batch's people cut by person id,
 each chunk one idempotent task on the `ingest` queue, the batch computed once every chunk is."""
 
+from itertools import pairwise
+
 import pytest
 
 from claims.models import BatchChunk, Compensation, SettlementBatch, SettlementRecord
@@ -35,7 +37,7 @@ def test_people_are_cut_into_chunks_by_id_and_give_what_one_chunk_gives(received
     assert batch.computed_at is not None and batch.people_computed == PEOPLE
     chunks = list(BatchChunk.objects.filter(batch=batch).order_by("index"))
     assert [c.people for c in chunks] == [5, 5, 5, 5, 4]  # 24 people, 5 a chunk
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in pairwise(chunks):
         assert before.last_person_id < after.first_person_id  # disjoint ranges, in id order
     assert {(c.status, c.attempts) for c in chunks} == {("done", 1)}
     assert sum(c.compensations for c in chunks) == Compensation.objects.count() == 3 * PEOPLE
