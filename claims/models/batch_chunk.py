@@ -31,6 +31,7 @@ class BatchChunk(models.Model):
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     compensations = models.PositiveIntegerField(_("新增赔付"), default=0)
     adjustments = models.PositiveIntegerField(_("赔付调整"), default=0)
+    # the worker of the last try: the one computing it while pending, the one that did it when done
     worker = models.CharField(_("计算进程"), max_length=200, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

@@ -460,6 +460,10 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
     marked done and the batch's progress counted, all in one transaction under the chunk's row
     lock. Idempotent: a chunk found done (a retried or doubled task) is left as it is, and a
     chunk whose task died left nothing of its work. Returns what this run added."""
+    # Counted on its own, committed at once: a try whose worker dies still shows, and by whom.
+    BatchChunk.objects.filter(batch_id=batch_id, index=index, status=ChunkStatus.PENDING).update(
+        attempts=F("attempts") + 1, worker=worker[:200]
+    )
     with transaction.atomic():
         chunk = (
             BatchChunk.objects.select_for_update()
@@ -488,10 +492,8 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
         )
         made, adjusted = _compute_chunk(replace(base, history=history), people)
         chunk.status = ChunkStatus.DONE
-        chunk.attempts += 1
         chunk.compensations = made
         chunk.adjustments = adjusted
-        chunk.worker = worker[:200]
         chunk.finished_at = timezone.now()
         chunk.save()
         SettlementBatch.objects.filter(pk=batch_id).update(

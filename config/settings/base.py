@@ -190,8 +190,6 @@ MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
 # A settlement file (sealed at rest) is deleted this many days after its batch is applied or
 # rejected (claims.services.batch_files); the batch, its records and the file's checksum remain.
 MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS", default=30)
-# Parallel database sessions for the plain-CSV staging COPY on PostgreSQL; 0: one per CPU core.
-MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
 # People per compute chunk: each chunk of a batch is one task on the `ingest` queue
 # (claims.tasks.compute_chunk), so any ingest worker on any machine takes a share of the batch.
 MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=1000)
@@ -246,6 +244,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
