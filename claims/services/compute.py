@@ -213,31 +213,33 @@ def _job(batch: SettlementBatch) -> _Job:
 def _chunks_planned(batch: SettlementBatch) -> list[BatchChunk]:
     """The batch's chunks, made once: its people in id order, cut every
     MEDSUPP_COMPUTE_CHUNK_PEOPLE. A second call (a resumed or doubled run) finds them made."""
-    chunks = list(BatchChunk.objects.filter(batch=batch).order_by("index"))
-    if chunks:
-        return chunks
-    people = list(
-        SettlementRecord.objects.filter(batch=batch)
-        .order_by("person_id")
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
-    size = max(1, settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE)
-    parts = [people[start : start + size] for start in range(0, len(people), size)]
-    planned = [
-        BatchChunk(
-            batch=batch,
-            index=index,
-            first_person_id=part[0],
-            last_person_id=part[-1],
-            people=len(part),
+    with transaction.atomic():
+        SettlementBatch.objects.select_for_update().filter(pk=batch.pk).first()  # one planner
+        chunks = list(BatchChunk.objects.filter(batch=batch).order_by("index"))
+        if chunks:
+            return chunks
+        people = list(
+            SettlementRecord.objects.filter(batch=batch)
+            .order_by("person_id")
+            .values_list("person_id", flat=True)
+            .distinct()
         )
-        for index, part in enumerate(parts)
-    ]
-    # A concurrent run that made them first wins: the unique (batch, index) keeps one plan.
-    BatchChunk.objects.bulk_create(planned, ignore_conflicts=True)
-    SettlementBatch.objects.filter(pk=batch.pk).update(people_total=len(people), people_computed=0)
-    return list(BatchChunk.objects.filter(batch=batch).order_by("index"))
+        size = max(1, settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE)
+        parts = [people[start : start + size] for start in range(0, len(people), size)]
+        chunks = BatchChunk.objects.bulk_create(
+            BatchChunk(
+                batch=batch,
+                index=index,
+                first_person_id=part[0],
+                last_person_id=part[-1],
+                people=len(part),
+            )
+            for index, part in enumerate(parts)
+        )
+        SettlementBatch.objects.filter(pk=batch.pk).update(
+            people_total=len(people), people_computed=0
+        )
+    return chunks
 
 
 def _chunk_settlements(job: _Job, chunk: list[int]):
@@ -483,6 +485,11 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
             .values_list("person_id", flat=True)
             .distinct()
         )
+        # A pending chunk's people have nothing of this batch yet; what an interrupted run of
+        # the former forked compute may have left is replaced, not added to.
+        records = SettlementRecord.objects.filter(batch=batch, person_id__in=people)
+        Compensation.objects.filter(record__in=records.values("id"), batch=batch).delete()
+        CompensationAdjustment.objects.filter(batch=batch, record__person_id__in=people).delete()
         base = _job_for(batch)
         # Whether anything was paid before on these people, once for the chunk, in SQL.
         history = (

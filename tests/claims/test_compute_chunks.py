@@ -139,3 +139,17 @@ def test_the_chunk_task_is_routed_to_ingest_and_requeued_when_its_worker_is_lost
 
     assert app.amqp.router.route({}, chunk_task.name)["queue"].name == "ingest"
     assert chunk_task.acks_late and chunk_task.reject_on_worker_lost
+
+
+def test_a_pending_chunk_replaces_what_its_people_already_had_of_the_batch(received, settings):
+    """Compensations of the batch left for a pending chunk's people (an interrupted run of the
+    former forked compute) are replaced: no error, no double, the same figures."""
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    batch = batch_process(batch_id=received.pk)
+    before = owed()
+    BatchChunk.objects.filter(batch=batch, index=0).update(status="pending")
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=14)
+    assert batch_compute(batch_id=batch.pk) == (30, 0)  # its ten people, three rows each
+    assert owed() == before and Compensation.objects.count() == 3 * PEOPLE
+    batch.refresh_from_db()
+    assert batch.computed_at is not None and batch.people_computed == PEOPLE
