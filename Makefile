@@ -48,7 +48,7 @@ run: install messages ## set up SQLite + demo data and serve http://127.0.0.1:80
 	$(PY) manage.py collectstatic --noinput -v0
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL set: starting a Celery worker and beat"; \
-		$(BIN)/celery -A config worker -l info --concurrency 2 & \
+		$(BIN)/celery -A config worker -Q celery,ingest -l info --concurrency 2 & \
 		$(BIN)/celery -A config beat -l info & \
 		trap 'kill %1 %2 2>/dev/null' EXIT; \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
@@ -72,8 +72,8 @@ test: lint messages system ## lint, then the whole test suite, browser tests inc
 bench: install messages ## run the benchmarks in tests/benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/pytest tests/benchmarks -o addopts="" -o python_files="bench_*.py" -s -q -p no:cacheprovider
 
-worker: install ## a Celery worker (needs REDIS_URL)
-	$(BIN)/celery -A config worker -l info
+worker: install ## a Celery worker for both queues, the default one and `ingest` (needs REDIS_URL)
+	$(BIN)/celery -A config worker -Q celery,ingest -l info
 
 beat: install ## Celery beat with the schedules from the database (needs REDIS_URL)
 	$(BIN)/celery -A config beat -l info

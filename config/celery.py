@@ -15,6 +15,10 @@ app = Celery("medsupp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Queues: the compute chunks of settlement batches go to `ingest`, served by workers of their own
+# (`celery -A config worker -Q ingest`) so a large upload does not delay the nightly jobs.
+app.conf.task_routes = {"claims.tasks.compute_chunk": {"queue": "ingest"}}
+
 # name -> task and when. Add every periodic job here and nowhere else.
 app.conf.beat_schedule = {
     "audit-verify-chain-nightly": {

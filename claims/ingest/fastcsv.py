@@ -28,7 +28,6 @@ import csv
 import logging
 import re
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -36,21 +35,19 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from claims.ingest.codes import CodeBook
 from claims.ingest.forms import EXACT_DIGITS, MONEY_TEXT, PLAIN, SCIENTIFIC, ZeroedIds
 from claims.ingest.header import Header
 from claims.ingest.rows import ParseStats
 from claims.ingest.spec import BY_NAME, COLUMNS, Kind, absent, row_condition_sql
-from claims.ingest.stage import STAGE_FIELDS, stage_clear
+from claims.ingest.stage import STAGE_FIELDS
 from claims.models import SettlementStage
-from claims.parallel import can_share
 
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024
-BLOCK_LINES = 5000  # lines per COPY write, dealt in turn to the sessions
-PLAIN_SESSIONS = 2
+BLOCK_LINES = 5000  # lines per COPY write
 _ZERO_KINDS = (Kind.MONEY, Kind.FLAG)
 # A named group for each cell Python looks at.
 _NAMED = ("setl_id", "setl_time", "begndate", "refd_setl_flag")
@@ -159,19 +156,15 @@ def stage_plain_csv(
     codes: CodeBook,
     on_progress: Callable[[int], None] = lambda done: None,
 ) -> ParseStats | None:
-    """Stage the whole file, or nothing (None: take the general path). Outside a transaction
-    (the worker) two sessions share the COPY: PostgreSQL's side of it is the slower one."""
+    """Stage the whole file, or nothing (None: take the general path), in one COPY."""
     names = layout_names(header) if enabled() else None
     if names is None:
         return None
-    sessions = PLAIN_SESSIONS if can_share() else 1
     try:
         with transaction.atomic():
-            stats = _copy(batch_id, path, header, names, encoding, codes, sessions)
+            stats = _copy(batch_id, path, header, names, encoding, codes)
     # psycopg's own errors too: the COPY runs on the driver's cursor, which Django doesn't wrap.
     except (NotPlain, DatabaseError, psycopg.Error) as exc:  # rolled back: nothing is kept
-        if sessions > 1:
-            stage_clear(batch_id)  # what the other sessions committed
         logger.info("batch %s: not a plain CSV file (%s); the general path takes it", batch_id, exc)
         return None
     on_progress(stats.rows)
@@ -223,32 +216,20 @@ def _copy(
     names: tuple[str, ...],
     encoding: str,
     codes: CodeBook,
-    sessions: int = 1,
 ) -> ParseStats:
-    """COPY the file's rows, blocks of lines dealt in turn to `sessions` sessions: this one
-    (in the caller's transaction) and others of their own, which commit as they finish."""
+    """COPY the file's rows in the caller's transaction, BLOCK_LINES lines a write."""
     statement, suffix, code_columns = _statement(names)
     stats = ParseStats()
-    with ExitStack() as sessions_open:
-        cursors = [sessions_open.enter_context(connection.cursor())]
-        for _ in range(sessions - 1):
-            other = connections.create_connection(DEFAULT_DB_ALIAS)
-            sessions_open.callback(other.close)
-            cursors.append(sessions_open.enter_context(other.cursor()))
-        # Times are read in the bureau's zone, as stage_tuple makes them aware: for this
-        # transaction here, for the whole session in the others (closed afterwards).
-        cursors[0].execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
-        for cursor in cursors[1:]:
-            cursor.execute("SELECT set_config('TimeZone', %s, false)", [settings.TIME_ZONE])
-        with ExitStack() as copying:
-            copies = [copying.enter_context(c.cursor.copy(statement)) for c in cursors]
+    with connection.cursor() as cursor:
+        # Times are read in the bureau's zone, as stage_tuple makes them aware.
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+        with cursor.cursor.copy(statement) as copy:
             mappings = [codes.get(name, {}) for name in code_columns]
             lines = _lines(path, encoding, header)
-            blocks = _blocks(batch_id, lines, names, suffix, mappings, stats)
-            for index, block in enumerate(blocks):
-                copies[index % sessions].write(block)
-        staged = sum(cursor.cursor.rowcount for cursor in cursors)
-        cursors[0].execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
+            for block in _blocks(batch_id, lines, names, suffix, mappings, stats):
+                copy.write(block)
+        staged = cursor.cursor.rowcount
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
     if not stats.rows:
         raise NotPlain("no rows")
     if staged != stats.rows:

@@ -1,8 +1,11 @@
+from claims.models.batch_chunk import BatchChunk, ChunkStatus
 from claims.models.code_mapping import CodeColumn, CodeMapping
 from claims.models.compensation import Compensation, CompensationAdjustment, CompensationStatus
 from claims.models.settlement import SettlementBatch, SettlementRecord, SettlementStage
 
 __all__ = [
+    "BatchChunk",
+    "ChunkStatus",
     "CodeColumn",
     "CodeMapping",
     "Compensation",

@@ -1,7 +1,8 @@
 """Receiving and processing settlement batches: all or nothing, and never twice.
 
 batch_receive  stores the file, recognises a re-sent file or Idempotency-Key, queues processing.
-batch_process  parse -> stage -> set checks -> (rejected | apply in one transaction -> compute).
+batch_process  parse -> stage -> set checks -> (rejected | apply in one transaction -> compute
+               in chunk tasks on the `ingest` queue, claims/services/compute.py).
 Processing is idempotent: it locks the batch row and only moves forward from the state it finds.
 """
 
@@ -40,7 +41,7 @@ from claims.ingest.stage import STAGE_FIELDS, analyze, stage_clear, stage_rows, 
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
 from claims.services.changes import change_record
 from claims.services.code_mappings import codebook_for
-from claims.services.compute import BesideApply, batch_compute, can_compute_beside_apply
+from claims.services.compute import batch_compute
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.models import Person
 
@@ -394,8 +395,7 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
     if batch is None:
         batch = SettlementBatch.objects.get(pk=batch_id)
         if batch.status == BatchStatus.APPLIED and batch.computed_at is None:
-            batch_compute(batch_id=batch_id)  # a crash between apply and compute: finish it
-            stage_clear(batch_id)  # what a crash beside the apply left staged
+            batch_compute(batch_id=batch_id)  # chunks lost or never queued: queue them again
             batch.refresh_from_db()
         return batch
     try:
@@ -432,21 +432,10 @@ def _validate_and_apply(batch: SettlementBatch) -> SettlementBatch:
             "stage",
         ]
     )
-    # Beside the set checks and the apply, the compute step starts now from the staged rows
-    # (its processes commit only once the apply has): the checks leave a core idle otherwise.
-    beside = _compute_beside(batch) if not stats.errors else None
-    passed = False
-    try:
-        rejected = _check_or_reject(batch, stats, started)
-        passed = rejected is None
-    finally:
-        if beside is not None and not passed:  # rejected, or the checks failed
-            beside.abandon()
+    rejected = _check_or_reject(batch, stats, started)
     if rejected is not None:
         return rejected
     try:
-        if beside is not None:
-            return _apply_beside_compute(batch, beside)
         applied = _apply_batch(batch)
     except IntegrityError:
         # Another batch of the contract stored some of these settlement ids meanwhile: the
@@ -459,18 +448,6 @@ def _validate_and_apply(batch: SettlementBatch) -> SettlementBatch:
         batch_compute(batch_id=batch_id)
         applied.refresh_from_db()
     return applied
-
-
-def _compute_beside(batch: SettlementBatch) -> BesideApply | None:
-    """The compute step started beside the checks and the apply, where it may fork; None
-    (apply, then compute) when it may not or could not start: the checks come first."""
-    if not can_compute_beside_apply():
-        return None
-    try:
-        return BesideApply(batch)
-    except Exception:  # a fork the system refused, a plan that does not compile, ...
-        logger.exception("batch %s: compute beside the apply did not start", batch.pk)
-        return None
 
 
 def _check_or_reject(batch: SettlementBatch, stats, started: float) -> SettlementBatch | None:
@@ -495,26 +472,8 @@ def _check_or_reject(batch: SettlementBatch, stats, started: float) -> Settlemen
     return SettlementBatch.objects.get(pk=batch.pk)
 
 
-def _apply_beside_compute(batch: SettlementBatch, beside: BesideApply) -> SettlementBatch:
-    """Apply with the compute step running beside it, from the staged rows: the compute
-    processes commit only once the apply has, so the two steps share the cores. A failed
-    apply leaves the staged rows to the caller (its checks may run again)."""
-    try:
-        applied = _apply_batch(batch, on_commit=lambda: beside.applied(commit=True))
-    except BaseException:
-        beside.abandon()
-        raise
-    try:
-        beside.wait()  # the processes roll back if the apply found the batch moved on
-    finally:
-        stage_clear(batch.pk)
-    applied.refresh_from_db()
-    return applied
-
-
-def _apply_batch(batch: SettlementBatch, on_commit=None) -> SettlementBatch:
-    """Insert the staged rows as records in one transaction; `on_commit()` runs right after it
-    commits (not when this run finds the batch already moved on, nor on a rollback)."""
+def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
+    """Insert the staged rows as records in one transaction."""
     started = time.monotonic()
     with transaction.atomic():
         locked = SettlementBatch.objects.select_for_update().get(pk=batch.pk)
@@ -543,9 +502,6 @@ def _apply_batch(batch: SettlementBatch, on_commit=None) -> SettlementBatch:
             kind=ChangeKind.BATCH_APPLIED, obj=locked, insurer_id=locked.insurer_id,
             contract_id=locked.contract_id,
         )  # fmt: skip
-        if on_commit is not None:
-            transaction.on_commit(on_commit)
-    if on_commit is None:  # else the compute beside the apply still reads the staged rows
-        stage_clear(batch.pk)
+    stage_clear(batch.pk)
     analyze(SettlementRecord, RECORD_QUERIED)
     return locked

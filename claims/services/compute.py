@@ -5,6 +5,10 @@ contract's scheme (so late records and reversals move later amounts correctly), 
 already computed before. New settlements get a `Compensation`; changes to earlier ones come back
 as `CompensationAdjustment` rows. Nothing already computed is rewritten.
 Set-based reads (a few queries per chunk of people), bulk writes; no query per record.
+
+The batch's people are cut into chunks (`BatchChunk`, by person id); each chunk is one idempotent
+task on the `ingest` Celery queue, so any worker on any machine computes a share, and the chunk
+that ends last marks the batch computed.
 """
 
 from __future__ import annotations
@@ -12,10 +16,9 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from decimal import Decimal
 from operator import itemgetter
@@ -30,14 +33,14 @@ from django.utils import timezone
 from claims.bulk import COPY_NULL, copy_escape, copy_lines, copy_rows
 from claims.choices import ChangeKind
 from claims.models import (
+    BatchChunk,
+    ChunkStatus,
     Compensation,
     CompensationAdjustment,
     CompensationStatus,
     SettlementBatch,
     SettlementRecord,
-    SettlementStage,
 )
-from claims.parallel import can_fork, fork_held, run_forked, workers
 from claims.services.changes import change_record
 from contracts.models import Contract
 from insurance.engine import (
@@ -56,7 +59,6 @@ from insurance.models import RETIRED_PSN_TYPES, Enrollment, Person, SchemeYear, 
 
 logger = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
-PEOPLE_PER_CHUNK = 2000
 COMPENSATION_FIELDS = (
     "record_id", "batch_id", "plan_code", "plan_version", "status", "reason", "lines", "total",
     "steps", "trace", "computed_at",
@@ -87,9 +89,9 @@ _HEAD = (
 _TAIL = ("refd_setl_flag", "init_setl_id", "trt_category", "cause")
 
 
-def _settlements(records, amounts: frozenset[str], id_field="id") -> list[tuple[int, Settlement]]:
+def _settlements(records, amounts: frozenset[str]) -> list[tuple[int, Settlement]]:
     """(record id, Settlement) in person then treatment order; times in the bureau's zone.
-    `records`: settlement records, or staged rows (whose record id is `record_id`)."""
+    `records`: a queryset of settlement records."""
     names = (*_TAIL, *sorted(amounts))
     head = list(_HEAD)
     local_in_sql = connection.vendor == "postgresql"
@@ -98,7 +100,7 @@ def _settlements(records, amounts: frozenset[str], id_field="id") -> list[tuple[
         zone = RawSQL(f'"{table}"."setl_time" AT TIME ZONE %s', [settings.TIME_ZONE])  # noqa: S611
         records = records.annotate(setl_local=zone)
         head[2] = "setl_local"
-    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list(id_field, *head, *names)
+    rows = records.order_by("psn_no", "setl_time", "setl_id").values_list("id", *head, *names)
     # Settlement's fields in order, picked from the row followed by the defaults of the fields
     # not read: one C-level call per row instead of a dict and keyword arguments.
     read = {name: i for i, name in enumerate(("id", *_HEAD, *names))}
@@ -179,31 +181,18 @@ class _Job:
     years: list[SchemeYear]
     compiled: dict[int, CompiledPlan]
     contract_ids: list[int]  # the scheme's contracts: a person's history is in any of them
-    staged: bool  # the batch's rows are read from the staging table (compute beside apply)
-    history: bool  # some of the people have records outside this batch, or were computed
     # scheme year -> the year whose compiled plan computes it: years sharing a plan version and
     # its reference figures are one history, so a running total (a calendar-year deductible)
     # is not cut where scheme years meet (Huizhou's July-June years, R-HZ-4)
     computed_with: dict[int, int]
+    history: bool = True  # some of the chunk's people have records outside this batch
 
     @property
     def amounts(self) -> frozenset[str]:
         return frozenset().union(*(c.amount_fields for c in self.compiled.values()))
 
 
-def _batch_people(batch: SettlementBatch, *, staged: bool):
-    """The batch's people, as a queryset of Person: from its staged rows or its records."""
-    if staged:
-        staged_psn = SettlementStage.objects.filter(batch_id=batch.pk).values("psn_no")
-        return Person.objects.filter(psn_no__in=staged_psn)
-    return Person.objects.filter(
-        id__in=SettlementRecord.objects.filter(batch=batch).values("person_id")
-    )
-
-
-def _prepare(batch: SettlementBatch, *, staged: bool) -> tuple[_Job, list[list[tuple[int, str]]]]:
-    """The job and its chunks of (person id, psn_no), finished ones left out. Records the
-    people's count for the progress bar."""
+def _job(batch: SettlementBatch) -> _Job:
     scheme_id = batch.contract.scheme_id
     years = list(SchemeYear.objects.filter(scheme_id=scheme_id).select_related("plan"))
     compiled = {
@@ -212,88 +201,66 @@ def _prepare(batch: SettlementBatch, *, staged: bool) -> tuple[_Job, list[list[t
         if year.plan_id
     }
     contract_ids = list(Contract.objects.filter(scheme_id=scheme_id).values_list("id", flat=True))
-    people = _batch_people(batch, staged=staged)
-    # Chunks commit one by one: compensations of this batch mean a crashed run is resumed.
-    resuming = not staged and Compensation.objects.filter(batch=batch).exists()
-    # Once for the batch, in SQL: whether anything was paid before on these people.
-    history = (
-        resuming
-        or SettlementRecord.objects.filter(person__in=people, contract_id__in=contract_ids)
-        .exclude(batch=batch)
-        .exists()
-    )
     computed_with: dict[int, int] = {}
     first_of: dict[tuple, int] = {}
     for year in sorted(years, key=lambda y: y.coverage_start):
         if year.plan_id:
             key = (year.plan_id, tuple(sorted(year.reference_figures().items())))
             computed_with[year.pk] = first_of.setdefault(key, year.pk)
-    job = _Job(batch, years, compiled, contract_ids, staged, history, computed_with)
-    # psn_no order: a chunk is then a range of the staging table's (batch_id, psn_no) index.
-    ordered = list(people.order_by("psn_no").values_list("id", "psn_no"))
-    # Several chunks per process, so that processes finish at about the same time.
-    size = max(1, min(PEOPLE_PER_CHUNK, -(-len(ordered) // (4 * workers()))))
-    chunks = [ordered[start : start + size] for start in range(0, len(ordered), size)]
-    # A chunk commits all its people at once: people with a compensation of this batch were
-    # finished by the crashed run, and a chunk of only such people has nothing left to do.
-    finished = _finished_people(batch) if resuming else set()
-    chunks = [c for c in chunks if not finished.issuperset(pid for pid, _psn in c)]
-    if not staged:  # beside the apply, the counts are written once the apply has committed
-        _count_people(batch.pk, len(ordered), chunks)
-    return job, chunks
+    return _Job(batch, years, compiled, contract_ids, computed_with)
 
 
-def _count_people(batch_id: int, total: int, chunks: list[list[tuple[int, str]]]) -> None:
-    left = sum(len(chunk) for chunk in chunks)
-    SettlementBatch.objects.filter(pk=batch_id).update(
-        people_total=total, people_computed=total - left
-    )
+def _chunks_planned(batch: SettlementBatch) -> list[BatchChunk]:
+    """The batch's chunks, made once: its people in id order, cut every
+    MEDSUPP_COMPUTE_CHUNK_PEOPLE. A second call (a resumed or doubled run) finds them made."""
+    with transaction.atomic():
+        SettlementBatch.objects.select_for_update().filter(pk=batch.pk).first()  # one planner
+        chunks = list(BatchChunk.objects.filter(batch=batch).order_by("index"))
+        if chunks:
+            return chunks
+        people = list(
+            SettlementRecord.objects.filter(batch=batch)
+            .order_by("person_id")
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+        size = max(1, settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE)
+        parts = [people[start : start + size] for start in range(0, len(people), size)]
+        chunks = BatchChunk.objects.bulk_create(
+            BatchChunk(
+                batch=batch,
+                index=index,
+                first_person_id=part[0],
+                last_person_id=part[-1],
+                people=len(part),
+            )
+            for index, part in enumerate(parts)
+        )
+        SettlementBatch.objects.filter(pk=batch.pk).update(
+            people_total=len(people), people_computed=0
+        )
+    return chunks
 
 
-def _treatment_order(pair: tuple[int, Settlement]):
-    record = pair[1]
-    return record.psn_no, record.setl_time, record.setl_id
-
-
-def _chunk_settlements(job: _Job, chunk: list[tuple[int, str]]):
+def _chunk_settlements(job: _Job, chunk: list[int]):
     """(record id, Settlement) of the chunk's people in the scheme, grouped by person in
     treatment order, and the queryset of their records computed before (None: none)."""
-    ids = [person_id for person_id, _psn in chunk]
-    records = SettlementRecord.objects.filter(person_id__in=ids, contract_id__in=job.contract_ids)
-    if job.history:
-        records = _without_twins(records, job)
-    if not job.staged:  # the batch's records are committed: they are among the people's records
-        return _settlements(records, job.amounts), records.values("id") if job.history else None
-    # Every staged psn_no between the chunk's first and last is one of the chunk's people.
-    staged = SettlementStage.objects.filter(
-        batch_id=job.batch.pk, psn_no__gte=chunk[0][1], psn_no__lte=chunk[-1][1]
-    )
-    # Left in place (the batch removes its staged rows at the end): rows deleted by a
-    # transaction still open would slow every other reader of the table, the set checks and
-    # the apply among them, which must ask for each row whether that transaction committed.
-    rows = _settlements(staged, job.amounts, id_field="record_id")
+    records = SettlementRecord.objects.filter(person_id__in=chunk, contract_id__in=job.contract_ids)
     if not job.history:
-        return rows, None
-    # Committed meanwhile or not, the batch's own records are the staged rows just read.
-    earlier = records.exclude(batch=job.batch)
-    before = _settlements(earlier, job.amounts)
-    if before:
-        rows = sorted(rows + before, key=_treatment_order)
-    return rows, earlier.values("id")
+        return _settlements(records, job.amounts), None
+    records = _without_twins(records, job)
+    return _settlements(records, job.amounts), records.values("id")
 
 
 def _without_twins(records, job: _Job):
     """A settlement id is unique within a contract, not across them: a person covered under two
     contracts of the scheme may have the same national settlement sent under both. The history
     counts it once, as this contract's: another contract's twin of one of this contract's
-    settlements (stored, or staged in this batch) is left out."""
+    settlements is left out."""
     contract_id = job.batch.contract_id
     twin = Exists(
         SettlementRecord.objects.filter(contract_id=contract_id, setl_id=OuterRef("setl_id"))
     )
-    if job.staged:
-        staged = SettlementStage.objects.filter(batch_id=job.batch.pk, setl_id=OuterRef("setl_id"))
-        twin = twin | Exists(staged)
     return records.exclude(twin, ~Q(contract_id=contract_id))
 
 
@@ -352,18 +319,18 @@ def _collector_paused():
             gc.enable()
 
 
-def _compute_chunk(job: _Job, chunk: list[tuple[int, str]]) -> tuple[int, int]:
+def _compute_chunk(job: _Job, chunk: list[int]) -> tuple[int, int]:
     with _collector_paused():
         return _compute_people(job, chunk)
 
 
-def _compute_people(job: _Job, chunk: list[tuple[int, str]]) -> tuple[int, int]:
+def _compute_people(job: _Job, chunk: list[int]) -> tuple[int, int]:
     batch = job.batch
     years = job.years
     rows, computed_before = _chunk_settlements(job, chunk)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
     paid = _paid_so_far(computed_before) if computed_before is not None else {}
-    facts = _person_facts([person_id for person_id, _psn in chunk], batch.contract.scheme_id)
+    facts = _person_facts(chunk, batch.contract.scheme_id)
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
         year = scheme_year_of(years, record)
@@ -443,131 +410,127 @@ def _write_compensations(rows: list[tuple]) -> None:
     copy_lines(Compensation, COMPENSATION_FIELDS, map(line, rows))
 
 
-def _finished_people(batch: SettlementBatch) -> set[int]:
-    return set(
-        Compensation.objects.filter(batch=batch)
-        .values_list("record__person_id", flat=True)
-        .distinct()
+def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
+    """Mark the batch computed once every chunk is done, exactly once: under the batch's row
+    lock, whichever chunk ends last (or a resumed run) finds none pending and finishes it."""
+    with transaction.atomic():
+        batch = (
+            SettlementBatch.objects.select_for_update().select_related("contract").get(pk=batch_id)
+        )
+        if batch.computed_at is not None:
+            return True
+        if BatchChunk.objects.filter(batch_id=batch_id, status=ChunkStatus.PENDING).exists():
+            return False
+        job = job or _job(batch)
+        seconds = (timezone.now() - batch.applied_at).total_seconds() if batch.applied_at else 0
+        SettlementBatch.objects.filter(pk=batch_id).update(
+            computed_at=timezone.now(),
+            stage="",
+            seconds_compute=max(0.0, seconds),
+            compute_references={
+                str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
+                for year in job.years
+                if year.plan_id
+            },
+        )
+        change_record(
+            kind=ChangeKind.BATCH_COMPUTED, obj=batch, insurer_id=batch.insurer_id,
+            contract_id=batch.contract_id,
+        )  # fmt: skip
+        # the dashboard's month figures follow in their own task, off the batch's clock
+        from claims.tasks import month_figures_add
+
+        transaction.on_commit(lambda: month_figures_add.delay(batch_id))
+    return True
+
+
+# One job per process for the batch it last computed: the chunks of a batch that one worker
+# takes in a row compile its plans once.
+_cached_job: dict[int, _Job] = {}
+
+
+def _job_for(batch: SettlementBatch) -> _Job:
+    job = _cached_job.get(batch.pk)
+    if job is None:
+        _cached_job.clear()
+        job = _cached_job[batch.pk] = _job(batch)
+    return job
+
+
+def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, int]:
+    """Compute one chunk of the batch: its people's new compensations and adjustments, the chunk
+    marked done and the batch's progress counted, all in one transaction under the chunk's row
+    lock. Idempotent: a chunk found done (a retried or doubled task) is left as it is, and a
+    chunk whose task died left nothing of its work. Returns what this run added."""
+    # Counted on its own, committed at once: a try whose worker dies still shows, and by whom.
+    BatchChunk.objects.filter(batch_id=batch_id, index=index, status=ChunkStatus.PENDING).update(
+        attempts=F("attempts") + 1, worker=worker[:200]
     )
-
-
-def _count_computed(batch_id: int, chunks: list[list[tuple[int, str]]]) -> None:
-    # Added in SQL: processes finish chunks in any order, the count only grows.
-    people = sum(len(chunk) for chunk in chunks)
-    counted = F("people_computed") + people
-    SettlementBatch.objects.filter(pk=batch_id).update(people_computed=counted)
-
-
-@transaction.atomic
-def _finish(job: _Job, started: float) -> None:
-    batch = job.batch
-    SettlementBatch.objects.filter(pk=batch.pk).update(
-        computed_at=timezone.now(),
-        stage="",
-        seconds_compute=time.monotonic() - started,
-        compute_references={
-            str(year.pk): {k: str(v) for k, v in year.reference_figures().items()}
-            for year in job.years
-            if year.plan_id
-        },
-    )
-    change_record(
-        kind=ChangeKind.BATCH_COMPUTED, obj=batch, insurer_id=batch.insurer_id,
-        contract_id=batch.contract_id,
-    )  # fmt: skip
-    # the dashboard's month figures follow in their own task, off the batch's clock
-    from claims.tasks import month_figures_add
-
-    batch_id = job.batch.pk
-    transaction.on_commit(lambda: month_figures_add.delay(batch_id))
+    with transaction.atomic():
+        chunk = (
+            BatchChunk.objects.select_for_update()
+            .select_related("batch__contract")
+            .get(batch_id=batch_id, index=index)
+        )
+        if chunk.status == ChunkStatus.DONE:
+            return 0, 0
+        batch = chunk.batch
+        people = list(
+            SettlementRecord.objects.filter(
+                batch=batch,
+                person_id__gte=chunk.first_person_id,
+                person_id__lte=chunk.last_person_id,
+            )
+            .order_by("person_id")
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+        # A pending chunk's people have nothing of this batch yet; what an interrupted run of
+        # the former forked compute may have left is replaced, not added to.
+        records = SettlementRecord.objects.filter(batch=batch, person_id__in=people)
+        Compensation.objects.filter(record__in=records.values("id"), batch=batch).delete()
+        CompensationAdjustment.objects.filter(batch=batch, record__person_id__in=people).delete()
+        base = _job_for(batch)
+        # Whether anything was paid before on these people, once for the chunk, in SQL.
+        history = (
+            SettlementRecord.objects.filter(person_id__in=people, contract_id__in=base.contract_ids)
+            .exclude(batch=batch)
+            .exists()
+        )
+        made, adjusted = _compute_chunk(replace(base, history=history), people)
+        chunk.status = ChunkStatus.DONE
+        chunk.compensations = made
+        chunk.adjustments = adjusted
+        chunk.finished_at = timezone.now()
+        chunk.save()
+        SettlementBatch.objects.filter(pk=batch_id).update(
+            people_computed=F("people_computed") + chunk.people
+        )
+    _finish_if_done(batch_id, base)
+    return made, adjusted
 
 
 def batch_compute(*, batch_id: int) -> tuple[int, int]:
-    """Compute the batch's people in chunks, each in its own transaction. Idempotent: records
-    that already have a compensation are passed to the engine as paid, never recomputed."""
-    started = time.monotonic()
+    """Compute the batch in chunks (`BatchChunk`), each one task on the `ingest` queue that any
+    worker takes; the chunk that ends last marks the batch computed. Without a broker (tasks
+    run eagerly: `make run`, the tests) the chunks run here, in order. Idempotent: chunks
+    already done are not queued again, so a second call resumes a batch whose chunks were lost.
+    Returns the (new compensations, adjustments) computed here: (0, 0) when queued."""
     batch = SettlementBatch.objects.select_related("contract").get(pk=batch_id)
     if batch.computed_at is not None:
         return 0, 0
     SettlementBatch.objects.filter(pk=batch_id).update(stage="compute")
-    job, chunks = _prepare(batch, staged=False)
-
-    def work(index: int) -> tuple[int, int]:
-        with transaction.atomic():
-            done = _compute_chunk(job, chunks[index])
-        _count_computed(batch_id, [chunks[index]])
-        return done
-
-    processes = min(workers(), len(chunks))
-    if processes > 1 and can_fork():
-        made, adjusted = run_forked(range(len(chunks)), processes, work)
-    else:
-        made = adjusted = 0
-        for index in range(len(chunks)):
-            new, changed = work(index)
+    pending = [c.index for c in _chunks_planned(batch) if c.status == ChunkStatus.PENDING]
+    made = adjusted = 0
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        for index in pending:
+            new, changed = compute_chunk(batch_id=batch_id, index=index)
             made += new
             adjusted += changed
-    _finish(job, started)
+    else:
+        from claims.tasks import compute_chunk as chunk_task
+
+        for index in pending:
+            chunk_task.delay(batch_id, index)
+    _finish_if_done(batch_id)  # a batch without people, or whose chunks were all done
     return made, adjusted
-
-
-def can_compute_beside_apply() -> bool:
-    """Whether a checked batch's compute may start before its apply commits (PostgreSQL, where
-    staged rows carry their record ids, and this process may fork)."""
-    return can_fork()
-
-
-class BesideApply:
-    """The compute step of a checked batch, running in processes beside the apply transaction.
-
-    The processes read the batch's rows from the staging table and keep what they write in
-    open transactions until `applied(...)`: compensations become visible only once their
-    records are, and vanish if the apply does not commit. Idempotent like `batch_compute`:
-    a process that fails after the apply leaves the batch applied and not computed, and
-    processing the batch again resumes it.
-    """
-
-    def __init__(self, batch: SettlementBatch):
-        self._started = time.monotonic()
-        self._job, self._chunks = _prepare(batch, staged=True)
-        self._children = None
-        self._committed = False
-        if self._chunks:
-            self._children = fork_held(
-                self._chunks,
-                min(workers(), len(self._chunks)),
-                lambda chunk: _compute_chunk(self._job, chunk),
-                lambda done: _count_computed(batch.pk, done),
-            )
-
-    def applied(self, *, commit: bool) -> None:
-        """Tell the processes whether the apply committed; they commit or roll back."""
-        self._committed = commit
-        if commit:  # counted before the processes may add to it
-            people = sum(len(chunk) for chunk in self._chunks)
-            _count_people(self._job.batch.pk, people, self._chunks)
-            SettlementBatch.objects.filter(pk=self._job.batch.pk).update(stage="compute")
-        if self._children is not None:
-            self._children.go(commit=commit)
-
-    def wait(self) -> tuple[int, int]:
-        """Wait for the processes; finish the batch when they committed everything.
-        RuntimeError when a process failed: the batch is then applied and not computed."""
-        done = self._children.wait() if self._children is not None else (0, 0)
-        if self._committed:
-            _finish(self._job, self._started)
-        return done
-
-    def abandon(self) -> None:
-        """The apply failed: roll the processes back and reap them, raising nothing (the
-        apply's own error is the one to report)."""
-        self._committed = False
-        children, self._children = self._children, None  # reaped once, whoever calls
-        if children is not None:
-            children.go(commit=False)
-            try:
-                children.wait()
-            except RuntimeError:
-                logger.warning(
-                    "batch %s: a compute process failed while rolling back", self._job.batch.pk
-                )

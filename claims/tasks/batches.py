@@ -15,6 +15,21 @@ def process_batch(batch_id: int) -> str:
     return batch_process(batch_id=batch_id).status
 
 
+@shared_task(
+    name="claims.tasks.compute_chunk",
+    bind=True,
+    acks_late=True,  # acknowledged once done: a worker killed meanwhile leaves it queued
+    reject_on_worker_lost=True,  # a pool process lost: the chunk goes back to the queue
+)
+def compute_chunk(self, batch_id: int, index: int) -> int:
+    """One chunk of a batch's compute step, on the `ingest` queue (config/celery.py). Idempotent:
+    the chunk's row lock and status make a retried or doubled chunk leave one result."""
+    from claims.services.compute import compute_chunk as compute
+
+    made, _adjusted = compute(batch_id=batch_id, index=index, worker=self.request.hostname or "")
+    return made
+
+
 @shared_task(name="claims.tasks.month_figures_add", acks_late=True)
 def month_figures_add(batch_id: int) -> int:
     """After a batch's compute, off its clock. Idempotent: a batch is added once."""

@@ -190,9 +190,9 @@ MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
 # A settlement file (sealed at rest) is deleted this many days after its batch is applied or
 # rejected (claims.services.batch_files); the batch, its records and the file's checksum remain.
 MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS", default=30)
-# Parallel database sessions for a settlement batch's heavy steps on PostgreSQL (the plain-CSV
-# staging COPY, the compute processes); 0: one per CPU core.
-MEDSUPP_BATCH_WORKERS = env.int("MEDSUPP_BATCH_WORKERS", default=0)
+# People per compute chunk: each chunk of a batch is one task on the `ingest` queue
+# (claims.tasks.compute_chunk), so any ingest worker on any machine takes a share of the batch.
+MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=1000)
 # From this month on, the dashboard warns when next year's holidays are not entered yet (the
 # State Council usually publishes them in October or November).
 MEDSUPP_CALENDAR_WARN_FROM_MONTH = env.int("MEDSUPP_CALENDAR_WARN_FROM_MONTH", default=10)
@@ -239,7 +239,13 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 # acks_late is opted into per task (idempotent ones only); the default stays early ack.
 CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A message a killed worker had taken goes back to the queue once it has been unacknowledged
+# this long (Redis has no per-connection acknowledgement): keep it above the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 

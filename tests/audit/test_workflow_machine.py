@@ -174,6 +174,7 @@ def test_two_moves_at_once_the_row_lock_shows_the_second_the_new_state(role_user
 NOT_WORKFLOWS = {
     "claims.settlementbatch": "the ingest pipeline's progress, moved by the batch task",
     "claims.compensation": "what the engine computed for a settlement (a result, not a state)",
+    "claims.batchchunk": "a compute chunk's progress, moved by its ingest task",
     "insurance.importjob": "a background import's progress",
     "insurance.person": "a person's life event on a date (special statuses)",
     "insurance.enrollment": "cancelled once, with a refund, by `enrollment_cancel`",

@@ -39,8 +39,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="module")
 def live_server(request):
     """pytest-django's live server for one module only (its own fixture lives for the session): a
-    server thread left running would be a second thread in every later test, and claims/parallel.py
-    forks the compute processes only where this process runs one thread."""
+    server thread left running would be a second thread (and database connection) in every
+    later test."""
     from pytest_django.live_server_helper import LiveServer
 
     address = (

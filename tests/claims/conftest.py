@@ -81,9 +81,8 @@ def media(tmp_path, settings):
 @pytest.fixture
 def api_server(transactional_db, settings):
     """A live server for this test only (pytest-django's `live_server` lives for the session):
-    a server thread left running would keep later tests from forking their compute processes
-    (`claims.parallel.can_fork` wants one thread). Stopped, and its request threads ended,
-    after the test."""
+    a server thread left running would go on serving (and holding a database connection)
+    through later tests. Stopped, and its request threads ended, after the test."""
     import threading
     import time
 

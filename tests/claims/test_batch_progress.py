@@ -59,9 +59,8 @@ def _received(tmp_path, *, people: int) -> SettlementBatch:
 @pytest.mark.django_db
 def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDSUPP_BATCH_WORKERS = 1
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 2
     batch = _received(tmp_path, people=7)
-    monkeypatch.setattr(compute, "PEOPLE_PER_CHUNK", 2)
     seen = []
     chunk = compute._compute_chunk
 
@@ -82,24 +81,23 @@ def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_resumed_compute_skips_finished_chunks_and_counts_on(tmp_path, settings, monkeypatch):
-    from claims.models import Compensation, SettlementRecord
+    from claims.models import BatchChunk, Compensation, SettlementRecord
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDSUPP_BATCH_WORKERS = 1
-    monkeypatch.setattr(compute, "PEOPLE_PER_CHUNK", 2)
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 2
     batch = batch_process(batch_id=_received(tmp_path, people=7).pk)
     owed = dict(Compensation.objects.values_list("record__setl_id", "total"))
     people = sorted(set(SettlementRecord.objects.values_list("person_id", flat=True)))
-    # a crash after the first two chunks (people 1-4) had committed
+    # a crash after the first two chunks (people 1-4) had committed: the others left nothing
     Compensation.objects.filter(record__person_id__in=people[4:]).delete()
-    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None)
+    BatchChunk.objects.filter(batch=batch, index__gte=2).update(status="pending")
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=4)
     seen = []
     chunk = compute._compute_chunk
 
     def watched(job, people):
         stored = SettlementBatch.objects.get(pk=job.batch.pk)
-        ids = [person_id for person_id, _psn in people]
-        seen.append((ids, stored.people_computed, stored.progress_percent))
+        seen.append((list(people), stored.people_computed, stored.progress_percent))
         return chunk(job, people)
 
     monkeypatch.setattr(compute, "_compute_chunk", watched)

@@ -233,42 +233,6 @@ def _stage_plain(batch, path):
     return stats, list(staged.values_list(*STAGE_FIELDS)), list(staged.values_list("record_id"))
 
 
-@pytest.mark.django_db(transaction=True)  # the other session commits on its own
-def test_two_sessions_stage_what_one_stages_and_nothing_when_a_row_fails(
-    tmp_path, settings, covered_city, monkeypatch
-):
-    from claims.ingest.stage import stage_clear
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(fastcsv, "BLOCK_LINES", 2)  # blocks of two lines, dealt in turn
-    sessions = []
-    real = fastcsv._copy
-    monkeypatch.setattr(fastcsv, "_copy", lambda *args: sessions.append(args[-1]) or real(*args))
-    path = tmp_path / "plain.csv"
-    path.write_bytes(_lines(FULL_HEADER, GOOD).encode("utf-8"))
-    batch = _batch(covered_city["contract"], path)
-
-    settings.MEDSUPP_BATCH_WORKERS = 2
-    shared, shared_rows, ids = _stage_plain(batch, path)
-    stage_clear(batch.pk)
-    settings.MEDSUPP_BATCH_WORKERS = 1
-    alone, alone_rows, _ids = _stage_plain(batch, path)
-    stage_clear(batch.pk)
-    assert sessions == [2, 1]
-    assert shared == alone and shared.rows == len(GOOD) == len(shared_rows)
-    assert shared_rows == alone_rows
-    assert len(set(ids)) == len(GOOD)  # each drew its own record id
-
-    # One sum a fen out, in a block the other session staged and committed: nothing is kept.
-    bad = tmp_path / "bad.csv"
-    rows = [*GOOD[:3], _row(12, psn_part_amt="99999.00"), *GOOD[3:]]
-    bad.write_bytes(_lines(FULL_HEADER, rows).encode("utf-8"))
-    settings.MEDSUPP_BATCH_WORKERS = 2
-    stats, staged, _ids = _stage_plain(_batch(covered_city["contract"], bad), bad)
-    assert sessions[-1] == 2
-    assert stats is None and staged == []
-
-
 def _quoted_lines(rows, quote_amounts_only: bool = False) -> str:
     """Every cell quoted (as many exports write), or only amounts, with thousands separators
     (as Excel saves a #,##0.00 column)."""

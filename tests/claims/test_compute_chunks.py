@@ -1,0 +1,155 @@
+"""The compute step in chunks (claims/services/compute.py): a batch's people cut by person id,
+each chunk one idempotent task on the `ingest` queue, the batch computed once every chunk is."""
+
+from itertools import pairwise
+
+import pytest
+
+from claims.models import BatchChunk, Compensation, SettlementBatch, SettlementRecord
+from claims.services import compute
+from claims.services.batches import batch_process, batch_receive
+from claims.services.compute import batch_compute, compute_chunk
+from config.celery import app
+from tests.claims.chunk_data import chemo_file, owed
+
+pytestmark = pytest.mark.django_db
+PEOPLE = 24  # three settlements each
+
+
+@pytest.fixture
+def received(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    contract, path = chemo_file(tmp_path, people=PEOPLE)
+    with path.open("rb") as fh:
+        return batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False).batch
+
+
+def _recompute_from_scratch(batch: SettlementBatch) -> None:
+    Compensation.objects.all().delete()
+    BatchChunk.objects.all().delete()
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None)
+    batch_compute(batch_id=batch.pk)
+
+
+def test_people_are_cut_into_chunks_by_id_and_give_what_one_chunk_gives(received, settings):
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 5
+    batch = batch_process(batch_id=received.pk)
+    assert batch.computed_at is not None and batch.people_computed == PEOPLE
+    chunks = list(BatchChunk.objects.filter(batch=batch).order_by("index"))
+    assert [c.people for c in chunks] == [5, 5, 5, 5, 4]  # 24 people, 5 a chunk
+    for before, after in pairwise(chunks):
+        assert before.last_person_id < after.first_person_id  # disjoint ranges, in id order
+    assert {(c.status, c.attempts) for c in chunks} == {("done", 1)}
+    assert sum(c.compensations for c in chunks) == Compensation.objects.count() == 3 * PEOPLE
+    chunked = owed()
+    assert any(trace for _status, _lines, _total, trace in chunked.values())
+
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 1000
+    _recompute_from_scratch(batch)
+    assert BatchChunk.objects.filter(batch=batch).count() == 1
+    assert owed() == chunked
+
+
+def test_a_doubled_chunk_leaves_one_result(received, settings):
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    batch = batch_process(batch_id=received.pk)
+    before = owed()
+    assert compute_chunk(batch_id=batch.pk, index=1) == (0, 0)  # a task delivered twice
+    assert owed() == before and Compensation.objects.count() == 3 * PEOPLE
+    chunk = BatchChunk.objects.get(batch=batch, index=1)
+    assert (chunk.status, chunk.attempts, chunk.compensations) == ("done", 1, 30)
+    assert SettlementBatch.objects.get(pk=batch.pk).people_computed == PEOPLE
+    assert batch_compute(batch_id=batch.pk) == (0, 0)  # the batch again: nothing to do
+
+
+def test_a_chunk_that_fails_leaves_nothing_and_the_batch_resumes(received, settings, monkeypatch):
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    real = compute._compute_people
+    calls = []
+
+    def dies_in_the_third_chunk(job, people):
+        done = real(job, people)  # its compensations written, then the worker dies
+        calls.append(len(people))
+        if len(calls) == 3:
+            raise RuntimeError("worker lost")
+        return done
+
+    monkeypatch.setattr(compute, "_compute_people", dies_in_the_third_chunk)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        batch_process(batch_id=received.pk)
+    batch = SettlementBatch.objects.get(pk=received.pk)
+    assert batch.status == "applied" and batch.computed_at is None
+    statuses = list(BatchChunk.objects.order_by("index").values_list("status", "attempts"))
+    assert statuses == [("done", 1), ("done", 1), ("pending", 1)]  # its try is counted
+    third = BatchChunk.objects.get(index=2)
+    assert batch.people_computed == 20
+    in_third = Compensation.objects.filter(record__person_id__gte=third.first_person_id)
+    assert not in_third.exists()  # nothing of the failed chunk's work was kept
+    assert Compensation.objects.count() == 3 * 20
+
+    batch = batch_process(batch_id=batch.pk)  # processed again: only the lost chunk runs
+    assert calls == [10, 10, 4, 4]
+    assert BatchChunk.objects.get(index=2).attempts == 2
+    assert batch.computed_at is not None and batch.people_computed == PEOPLE
+    resumed = owed()
+    monkeypatch.setattr(compute, "_compute_people", real)
+    _recompute_from_scratch(batch)
+    assert owed() == resumed
+
+
+def test_with_a_broker_each_pending_chunk_is_queued_on_ingest(received, settings, monkeypatch):
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 5
+    batch = batch_process(batch_id=received.pk)
+    whole = owed()
+    lost = BatchChunk.objects.filter(batch=batch, index__in=(1, 3))
+    Compensation.objects.filter(
+        record__in=SettlementRecord.objects.filter(person_id__in=_people_of(lost))
+    ).delete()
+    lost.update(status="pending", attempts=0)
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=14)
+
+    from claims.tasks import compute_chunk as chunk_task
+
+    queued = []
+    monkeypatch.setattr(chunk_task, "delay", lambda *args: queued.append(args))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert batch_compute(batch_id=batch.pk) == (0, 0)  # nothing computed here
+    assert queued == [(batch.pk, 1), (batch.pk, 3)]
+    assert SettlementBatch.objects.get(pk=batch.pk).computed_at is None
+    assert chunk_task.apply(args=(batch.pk, 3)).get() == 15
+    assert SettlementBatch.objects.get(pk=batch.pk).computed_at is None  # chunk 1 still pending
+    assert chunk_task.apply(args=(batch.pk, 1)).get() == 15
+    batch.refresh_from_db()
+    assert batch.computed_at is not None and batch.people_computed == PEOPLE
+    assert owed() == whole
+
+
+def _people_of(chunks) -> list[int]:
+    return [
+        person_id
+        for chunk in chunks
+        for person_id in SettlementRecord.objects.filter(
+            person_id__gte=chunk.first_person_id, person_id__lte=chunk.last_person_id
+        ).values_list("person_id", flat=True)
+    ]
+
+
+def test_the_chunk_task_is_routed_to_ingest_and_requeued_when_its_worker_is_lost():
+    from claims.tasks import compute_chunk as chunk_task
+
+    assert app.amqp.router.route({}, chunk_task.name)["queue"].name == "ingest"
+    assert chunk_task.acks_late and chunk_task.reject_on_worker_lost
+
+
+def test_a_pending_chunk_replaces_what_its_people_already_had_of_the_batch(received, settings):
+    """Compensations of the batch left for a pending chunk's people (an interrupted run of the
+    former forked compute) are replaced: no error, no double, the same figures."""
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    batch = batch_process(batch_id=received.pk)
+    before = owed()
+    BatchChunk.objects.filter(batch=batch, index=0).update(status="pending")
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=14)
+    assert batch_compute(batch_id=batch.pk) == (30, 0)  # its ten people, three rows each
+    assert owed() == before and Compensation.objects.count() == 3 * PEOPLE
+    batch.refresh_from_db()
+    assert batch.computed_at is not None and batch.people_computed == PEOPLE
