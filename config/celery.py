@@ -60,6 +60,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 60 * 60 * 12},
     },
+    "claims-batches-resume": {
+        # applied batches whose compute chunks stalled (MEDSUPP_BATCH_RESUME_MINUTES): queued again
+        "task": "claims.tasks.batches_resume",
+        "schedule": crontab(minute="10-59/15"),
+        "options": {"expires": 600},
+    },
     "claims-batch-files-purge-daily": {
         # settlement files past MEDSUPP_BATCH_FILE_RETENTION_DAYS after their apply or rejection
         "task": "claims.tasks.batch_files_purge",

@@ -14,6 +14,7 @@ import logging
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -404,6 +405,24 @@ def batch_process(*, batch_id: int) -> SettlementBatch:
         logger.exception("batch %s: processing failed", batch_id)
         _fail(batch_id, exc)
         raise
+
+
+def batches_resume() -> int:
+    """Queue again the pending chunks of applied batches whose compute has not finished
+    MEDSUPP_BATCH_RESUME_MINUTES after their apply: a chunk whose task failed (a bug, a database
+    restart) is acknowledged and would otherwise wait for someone to process the batch again.
+    Safe beside chunks still running: a chunk is idempotent under its row lock. Returns how
+    many batches were resumed."""
+    cutoff = timezone.now() - timedelta(minutes=settings.MEDSUPP_BATCH_RESUME_MINUTES)
+    stuck = list(
+        SettlementBatch.objects.filter(
+            status=BatchStatus.APPLIED, computed_at__isnull=True, applied_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for batch_id in stuck:
+        logger.warning("batch %s: compute not finished, pending chunks queued again", batch_id)
+        batch_compute(batch_id=batch_id)
+    return len(stuck)
 
 
 def _validate_and_apply(batch: SettlementBatch) -> SettlementBatch:

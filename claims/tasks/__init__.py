@@ -4,6 +4,7 @@ schedules."""
 
 from claims.tasks.batches import (
     batch_files_purge,
+    batches_resume,
     compute_chunk,
     month_figures_add,
     process_batch,
@@ -14,6 +15,7 @@ from claims.tasks.supervision import supervision_nightly
 
 __all__ = [
     "batch_files_purge",
+    "batches_resume",
     "compute_chunk",
     "disclosures_draft",
     "evaluations_draft",

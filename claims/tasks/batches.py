@@ -30,6 +30,15 @@ def compute_chunk(self, batch_id: int, index: int) -> int:
     return made
 
 
+@shared_task(name="claims.tasks.batches_resume", acks_late=True)
+@single_run("claims.tasks.batches_resume")
+def batches_resume() -> int:
+    """Every 15 minutes: applied batches whose compute stalled get their pending chunks queued."""
+    from claims.services.batches import batches_resume as resume
+
+    return resume()
+
+
 @shared_task(name="claims.tasks.month_figures_add", acks_late=True)
 def month_figures_add(batch_id: int) -> int:
     """After a batch's compute, off its clock. Idempotent: a batch is added once."""

@@ -193,6 +193,9 @@ MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS",
 # People per compute chunk: each chunk of a batch is one task on the `ingest` queue
 # (claims.tasks.compute_chunk), so any ingest worker on any machine takes a share of the batch.
 MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=1000)
+# an applied batch whose compute has not finished this long after its apply gets its pending
+# chunks queued again (claims.tasks.batches_resume, every 15 minutes)
+MEDSUPP_BATCH_RESUME_MINUTES = env.int("MEDSUPP_BATCH_RESUME_MINUTES", default=30)
 # From this month on, the dashboard warns when next year's holidays are not entered yet (the
 # State Council usually publishes them in October or November).
 MEDSUPP_CALENDAR_WARN_FROM_MONTH = env.int("MEDSUPP_CALENDAR_WARN_FROM_MONTH", default=10)

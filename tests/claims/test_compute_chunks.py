@@ -153,3 +153,48 @@ def test_a_pending_chunk_replaces_what_its_people_already_had_of_the_batch(recei
     assert owed() == before and Compensation.objects.count() == 3 * PEOPLE
     batch.refresh_from_db()
     assert batch.computed_at is not None and batch.people_computed == PEOPLE
+
+
+def test_a_stalled_batch_is_resumed_by_the_periodic_job_only_after_its_grace(
+    received, settings, monkeypatch
+):
+    """A chunk whose task failed stays pending; `batches_resume` queues it again once the batch
+    has waited MEDSUPP_BATCH_RESUME_MINUTES after its apply, not before."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from claims.tasks import batches_resume
+
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    settings.MEDSUPP_BATCH_RESUME_MINUTES = 30
+    real = compute._compute_people
+    calls = []
+
+    def fails_once_in_the_second_chunk(job, people):
+        calls.append(len(people))
+        if len(calls) == 2:
+            raise RuntimeError("database restarted")
+        return real(job, people)
+
+    monkeypatch.setattr(compute, "_compute_people", fails_once_in_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        batch_process(batch_id=received.pk)
+    batch = SettlementBatch.objects.get(pk=received.pk)
+    assert batch.computed_at is None and batch.people_computed == 10
+
+    SettlementBatch.objects.filter(pk=batch.pk).update(
+        applied_at=timezone.now() - dt.timedelta(minutes=29)
+    )
+    assert batches_resume.apply().get() == 0  # still within its grace: left alone
+    assert SettlementBatch.objects.get(pk=batch.pk).computed_at is None
+
+    SettlementBatch.objects.filter(pk=batch.pk).update(
+        applied_at=timezone.now() - dt.timedelta(minutes=31)
+    )
+    assert batches_resume.apply().get() == 1
+    batch.refresh_from_db()
+    assert batch.computed_at is not None and batch.people_computed == PEOPLE
+    assert calls == [10, 10, 10, 4]  # only the failed chunk and the one never reached ran again
+    assert Compensation.objects.count() == 3 * PEOPLE
+    assert batches_resume.apply().get() == 0  # nothing left to resume
