@@ -27,6 +27,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminSelectWidget
 
+from audit.replica import reports
+
 log = logging.getLogger(__name__)
 
 
@@ -181,6 +183,11 @@ def collect_tiles(request) -> list[Tile]:
 
 
 def dashboard_callback(request, context: dict) -> dict:
+    with reports():  # figures only: the replica's, when one is configured
+        return _dashboard_context(request, context)
+
+
+def _dashboard_context(request, context: dict) -> dict:
     month = selected_month(request)
     tiles = collect_tiles(request)
     known = {code for code, _label in SECTIONS}

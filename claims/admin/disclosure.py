@@ -22,6 +22,7 @@ from audit.admin.workflow import ConfirmForm, WorkflowAdminMixin, bound, form_pa
 from audit.choices import DisclosureStatus
 from audit.errors import RuleError
 from audit.models import DisclosureReport
+from audit.replica import reports
 from claims.permissions import DRAFT_DISCLOSURE
 from claims.reports.disclosure_pdf import disclosure_pdf
 from claims.services.disclosure import (
@@ -162,7 +163,8 @@ class DisclosureReportAdmin(WorkflowAdminMixin, RestrictedAdminMixin, ModelAdmin
 
     def pdf_view(self, request, pk):
         report = get_object_or_404(self.get_queryset(request), pk=pk)
-        response = HttpResponse(disclosure_pdf(report), content_type="application/pdf")
+        with reports():
+            response = HttpResponse(disclosure_pdf(report), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="disclosure-{report.pk}.pdf"'
         return response
 

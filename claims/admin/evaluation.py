@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin.doors import admin_door
 from audit.admin.workflow import ConfirmForm, bound, form_page
+from audit.replica import reports
 from audit.scoping import restrict
 from claims.reports.evaluation_pdf import evaluation_pdf
 from claims.services.evaluation import (
@@ -154,7 +155,8 @@ def evaluation_urls(admin_site):
 
     def pdf_view(request, pk):
         evaluation = get_object_or_404(restrict(Evaluation, request.user, "view"), pk=pk)
-        response = HttpResponse(evaluation_pdf(evaluation), content_type="application/pdf")
+        with reports():
+            response = HttpResponse(evaluation_pdf(evaluation), content_type="application/pdf")
         filename = f"evaluation-{evaluation.contract.number}-{evaluation.year}.pdf"
         response["Content-Disposition"] = f'inline; filename="{filename}"'
         return response

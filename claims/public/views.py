@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from audit.replica import reports
 from claims.reports import notice_pdf as notice
 from claims.reports.disclosure_pdf import disclosure_pdf, percent
 from claims.reports.notice_pdf import notice_content, notice_schemes
@@ -49,16 +50,18 @@ def _published(pk: int):
 
 
 @require_safe
+@reports()
 def report_list(request):
-    reports = latest_published()
+    published = latest_published()
     return _page(
         request,
         "public/disclosure_list.html",
-        {"reports": reports, "notices": notice_schemes()},
+        {"reports": published, "notices": notice_schemes()},
     )
 
 
 @require_safe
+@reports()
 def report_detail(request, pk: int):
     report = _published(pk)
     content = report.content
@@ -85,6 +88,7 @@ def report_detail(request, pk: int):
 
 
 @require_safe
+@reports()
 def report_pdf(request, pk: int):
     report = _published(pk)
     response = HttpResponse(disclosure_pdf(report), content_type="application/pdf")
@@ -101,11 +105,13 @@ def _notice(code: str) -> dict:
 
 
 @require_safe
+@reports()
 def notice_detail(request, code: str):
     return _page(request, "public/notice.html", {"n": _notice(code)})
 
 
 @require_safe
+@reports()
 def notice_pdf(request, code: str):
     response = HttpResponse(notice.notice_pdf(_notice(code)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{code}.pdf"'

@@ -18,6 +18,7 @@ from unfold.contrib.import_export.forms import ExportForm
 
 from audit import events
 from audit.masking import mask
+from audit.replica import reports
 from audit.spreadsheet import safe_cell
 from insurance.importing import EXPORT_FORMATS
 
@@ -96,7 +97,8 @@ class AuditedExportMixin:
         return f"{self.model.__name__}-{today}.{file_format.get_extension()}"
 
     def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
+        with reports():  # the list's rows, read from the replica when one is configured
+            data = super().get_data_for_export(request, queryset, **kwargs)
         file_format = kwargs.get("export_form")
         fmt = ""
         if file_format is not None and hasattr(file_format, "cleaned_data"):
