@@ -14,9 +14,10 @@ class ClaimsConfig(AppConfig):
         )
 
         # The register cannot import claims: it signals a cancellation, claims returns the
-        # unused personal quota to the common pool (R-ENT-2, claims/services/quota_pool.py).
-        from claims.services.code_mappings import national_codes_after_migrate
-        from claims.services.quota_pool import on_enrollment_cancelled
+        # unused personal quota to the common pool (R-ENT-2,
+        # claims/settlements/services/quota_pool.py).
+        from claims.settlements.services.code_mappings import national_codes_after_migrate
+        from claims.settlements.services.quota_pool import on_enrollment_cancelled
         from insurance.signals import enrollment_cancelled
 
         enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")

@@ -184,7 +184,7 @@ def insured_headcount(contract, year: int) -> int:
 def spot_check_points(contract, year: int) -> dict:
     """Findings of the spot checks performed in `year`: count and severity points."""
     from claims.models import SpotCheckFinding
-    from claims.models.spot_check import SEVERITY_POINTS
+    from claims.supervision.models.spot_check import SEVERITY_POINTS
 
     start, end = _year_bounds(contract, year)
     rows = (

@@ -24,7 +24,7 @@ from claims.choices import ComplaintStatus as C
 from claims.choices import FlagStatus as F
 from claims.choices import ManualClaimStatus as M
 from claims.choices import StatementStatus as S
-from claims.models.manual_claim import DOCUMENTS
+from claims.oversight.services import disclosure, evaluation
 from claims.permissions import (
     ANSWER_ADJUSTMENT,
     ANSWER_COMPLAINT,
@@ -38,8 +38,13 @@ from claims.permissions import (
     REVIEW_STATEMENT,
     SETTLE_ADJUSTMENT,
 )
-from claims.services import complaints, disclosure, evaluation, fraud, manual_claims, statements
-from claims.services.statement_items import adjustment_rule, guard_answer_adjustment, guard_close
+from claims.supervision.models.manual_claim import DOCUMENTS
+from claims.supervision.services import complaints, fraud, manual_claims, statements
+from claims.supervision.services.statement_items import (
+    adjustment_rule,
+    guard_answer_adjustment,
+    guard_close,
+)
 from contracts.choices import EvaluationStatus as E
 from contracts.permissions import APPROVE_EVALUATION, SCORE_EVALUATION
 

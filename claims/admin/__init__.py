@@ -1,18 +1,31 @@
 """Admin registrations of the claims app, one module per area."""
 
-from claims.admin import batches, code_mappings  # noqa: F401
+from claims.settlements.admin import (
+    batches,  # noqa: F401
+    code_mappings,  # noqa: F401
+)
 
 # isort: split
-from claims.admin import fraud, manual_claims, reconciliation, statements, supervision  # noqa: F401
+from claims.supervision.admin import (
+    fraud,  # noqa: F401
+    manual_claims,  # noqa: F401
+    reconciliation,  # noqa: F401
+    statements,  # noqa: F401
+    supervision,  # noqa: F401
+)
 
 # isort: split
-from claims.admin import quota_pool  # noqa: F401
+from claims.settlements.admin import quota_pool  # noqa: F401
 
 # isort: split
 from claims.admin import consents  # noqa: F401
 
 # isort: split
-from claims.admin import complaints, spot_checks, surveys  # noqa: F401
+from claims.oversight.admin import surveys  # noqa: F401
+from claims.supervision.admin import (
+    complaints,  # noqa: F401
+    spot_checks,  # noqa: F401
+)
 
 # isort: split
-from claims.admin import disclosure  # noqa: F401
+from claims.oversight.admin import disclosure  # noqa: F401

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from claims.api import insurer
-from claims.api.changes import ChangesView
 from claims.api.persons import PersonLookupView
-from claims.api.views import BatchDetailView, BatchErrorsView, BatchListCreateView
+from claims.settlements.api.changes import ChangesView
+from claims.settlements.api.views import BatchDetailView, BatchErrorsView, BatchListCreateView
+from claims.supervision.api import insurer
 
 urlpatterns = [
     path("settlement-batches/", BatchListCreateView.as_view(), name="settlement-batches"),

@@ -2,16 +2,16 @@
 them through this package; the task names (`claims.tasks.<name>`) are what `config/celery.py`
 schedules."""
 
-from claims.tasks.batches import (
+from claims.oversight.tasks.disclosure import disclosures_draft
+from claims.oversight.tasks.evaluation import evaluations_draft
+from claims.settlements.tasks import (
     batch_files_purge,
     batches_resume,
     compute_chunk,
     month_figures_add,
     process_batch,
 )
-from claims.tasks.disclosure import disclosures_draft
-from claims.tasks.evaluation import evaluations_draft
-from claims.tasks.supervision import supervision_nightly
+from claims.supervision.tasks import supervision_nightly
 
 __all__ = [
     "batch_files_purge",

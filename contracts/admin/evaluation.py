@@ -102,7 +102,7 @@ class EvaluationAdmin(WorkflowAdminMixin, ScopedAdmin):
     @action(description=_("起草年度考核"), url_path="draft", permissions=["draft_evaluations"])
     def draft_evaluations(self, request):
         """The year-end job's drafting, started by a person: the page reads claims data, so the
-        claims admin serves it (`claims.admin.evaluation`), linked by URL name."""
+        claims admin serves it (`claims.oversight.admin.evaluation`), linked by URL name."""
         return redirect("admin:claims_evaluation_draft")
 
     def has_change_permission(self, request, obj=None):

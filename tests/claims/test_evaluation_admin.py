@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.services.evaluation import evaluation_draft
+from claims.oversight.services.evaluation import evaluation_draft
 from contracts.choices import ContractStatus, EvaluationStatus
 from tests.contracts.factories import ContractFactory
 

@@ -14,7 +14,7 @@ from claims.models import (
     SupervisionConfig,
 )
 from claims.selectors import discrepancy_rate
-from claims.services.reconciliation import classify, reconciliation_compute
+from claims.supervision.services.reconciliation import classify, reconciliation_compute
 from insurance.engine import OWN_PAYMENT_FIELDS
 from insurance.models import BenefitPlan
 from tests.claims.supervision_data import applied_batch, claim, compensation, record

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from audit.errors import NotPermitted
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
-from claims.services.batches import batch_receive
-from claims.services.year_end import year_end_prepare_for
+from claims.oversight.services.year_end import year_end_prepare_for
+from claims.settlements.services.batches import batch_receive
 from contracts.choices import ContractStatus, LedgerAccount, SettlementStatus
 from contracts.models import YearEndSettlement
 from contracts.selectors import ledger_balances

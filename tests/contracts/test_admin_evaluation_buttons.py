@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission
 
-from claims.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
+from claims.oversight.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
 from contracts.choices import ContractStatus
 from tests.conftest import login_verified
 from tests.contracts.factories import ContractFactory
