@@ -1,8 +1,8 @@
-"""The claims app's dashboard tiles: compensations of the selected month with a 12-month bar
-chart, reconciliation discrepancies of its year, the last ingest batches and disclosure reports
-waiting for a step. Every figure is read through the permission and the row scope (`restrict`,
-`month_figures_for_user`); the money comes from the small month summary (`MonthFigure`), never
-summed from the records on a page view."""
+"""The claims app's dashboard tiles: overdue manual claims, open complaints, compensations of the
+selected month with a 12-month bar chart, reconciliation discrepancies of its year, the last
+ingest batches, disclosure reports waiting for a step and the working calendar. Every figure is
+read through the permission and the row scope (`restrict`, `month_figures_for_user`); the money
+comes from the small month summary (`MonthFigure`), never summed from the records on a page view."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ ZERO = Decimal("0.00")
 
 def latest_claims_month(request) -> dt.date | None:
     """The dashboard's default period: the latest month with settlements the user may see."""
-    from claims.selectors import month_figures_for_user
+    from claims.settlements.selectors import month_figures_for_user
     from claims.settlements.services.month_figures import latest_month
 
     return latest_month(month_figures_for_user(request.user))
 
 
 def compensation_tiles(request) -> list[Tile]:
-    from claims.selectors import month_figures_for_user
+    from claims.settlements.selectors import month_figures_for_user
 
     user = request.user
     if not user.has_perm("claims.view_compensation"):
@@ -63,7 +63,7 @@ def compensation_tiles(request) -> list[Tile]:
 def discrepancy_tiles(request) -> list[Tile]:
     from audit.scoping import restrict
     from claims.choices import DISCREPANCIES, Outcome
-    from claims.models import ReconciliationResult
+    from claims.supervision.models import ReconciliationResult
 
     user = request.user
     if not user.has_perm("claims.view_reconciliationresult"):
@@ -93,7 +93,7 @@ def discrepancy_tiles(request) -> list[Tile]:
 
 
 def batch_tiles(request) -> list[Tile]:
-    from claims.selectors import settlement_batch_for_user
+    from claims.settlements.selectors import settlement_batch_for_user
 
     user = request.user
     if not user.has_perm("claims.view_settlementbatch"):
@@ -165,4 +165,55 @@ def calendar_tiles(request) -> list[Tile]:
     ]
 
 
-PROVIDERS = (compensation_tiles, discrepancy_tiles, batch_tiles, disclosure_tiles, calendar_tiles)
+def overdue_manual_claim_tiles(request) -> list[Tile]:
+    user = request.user
+    if not user.has_perm("claims.view_manualclaim"):
+        return []
+    from audit.scoping import restrict
+    from claims.supervision.models import ManualClaim
+
+    count = restrict(ManualClaim, user, "view").filter(overdue=True).count()
+    link = reverse("admin:claims_manualclaim_changelist") + "?overdue__exact=1"
+    return [
+        Tile(
+            title=str(_("超期零星报销")),
+            value=str(count),
+            link=link,
+            note=str(_("材料齐全后超过合同约定工作日仍未办结")),
+        )
+    ]
+
+
+def complaint_tiles(request) -> list[Tile]:
+    user = request.user
+    if not user.has_perm("claims.view_complaint"):
+        return []
+    from audit.scoping import restrict
+    from claims.choices import ComplaintStatus
+    from claims.supervision.models import Complaint
+    from claims.supervision.models.complaint import OPEN_COMPLAINT_STATES
+
+    qs = restrict(Complaint, user, "view")
+    open_count = qs.filter(status__in=OPEN_COMPLAINT_STATES).count()
+    overdue = qs.filter(status=ComplaintStatus.ASSIGNED, due_on__lt=timezone.localdate()).count()
+    link = reverse("admin:claims_complaint_changelist")
+    return [
+        Tile(
+            title=str(_("未办结投诉")),
+            value=str(open_count),
+            link=link,
+            note=str(_("其中超期未答复 %(n)s 件") % {"n": overdue}),
+        )
+    ]
+
+
+# Registered when the app is ready (`claims.apps`), in this order.
+PROVIDERS = (
+    overdue_manual_claim_tiles,
+    complaint_tiles,
+    compensation_tiles,
+    discrepancy_tiles,
+    batch_tiles,
+    disclosure_tiles,
+    calendar_tiles,
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
-from claims.models import SatisfactionSurvey
+from claims.oversight.models import SatisfactionSurvey
 from contracts.models import Contract
 
 COLUMNS = {

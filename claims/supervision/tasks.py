@@ -24,7 +24,7 @@ def supervision_nightly(day: str | None = None) -> dict:
     from django.utils import timezone
 
     from claims.choices import BatchStatus
-    from claims.models import SettlementBatch
+    from claims.settlements.models import SettlementBatch
     from claims.settlements.services.month_figures import month_figures_catch_up
     from claims.supervision.services.fraud import fraud_screen_new
     from claims.supervision.services.manual_claims import manual_claims_flag_overdue

@@ -369,9 +369,6 @@ MEDSUPP_IMPORT_BACKGROUND_MB = env.float("MEDSUPP_IMPORT_BACKGROUND_MB", default
 MEDSUPP_FAST_CSV = env.bool("MEDSUPP_FAST_CSV", default=True)
 # The dashboard shows a failing tile's error instead of hiding it (always so with DEBUG).
 DASHBOARD_STRICT = env.bool("DASHBOARD_STRICT", default=False)
-# Where the contracts dashboard gets a contract year's payout ratio (claims data, which the
-# contracts app may not import): a function `(contract=, year=)`, like Django's backends.
-CONTRACTS_PAYOUT_RATIO_PROVIDER = "claims.oversight.services.year_end.payout_ratio_for"
 
 # R-ORD-3 / R-IM-4: the insurer's profit at most this percent of the year's funds (contract terms
 # above it are refused); a province with another rule sets it.

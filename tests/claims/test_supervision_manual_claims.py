@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.choices import CalendarDayKind, ManualClaimStatus
 from claims.models import CalendarOverride, ManualClaim
-from claims.selectors import manual_claims_within_limit_share
 from claims.supervision.models.manual_claim import DOCUMENTS
+from claims.supervision.selectors import manual_claims_within_limit_share
 from claims.supervision.services.calendar import (
     is_working_day,
     working_days_add,

@@ -13,7 +13,7 @@ from claims.models import (
     ReconciliationResult,
     SupervisionConfig,
 )
-from claims.selectors import discrepancy_rate
+from claims.supervision.selectors import discrepancy_rate
 from claims.supervision.services.reconciliation import classify, reconciliation_compute
 from insurance.engine import OWN_PAYMENT_FIELDS
 from insurance.models import BenefitPlan

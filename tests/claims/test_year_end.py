@@ -190,7 +190,7 @@ def test_the_command_explains_a_year_without_funding(claims_2018, people):
 
 # --- the admin page (served by the claims admin, linked from the contracts admin) -------------
 
-PREPARE_URL = "/admin/claims/settlementbatch/year-end/prepare/"
+PREPARE_URL = "/admin/contracts/yearendsettlement/prepare/"
 
 
 def test_the_page_is_where_the_url_name_says():

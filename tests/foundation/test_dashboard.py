@@ -163,7 +163,7 @@ def test_the_nightly_catch_up_refills_a_lost_summary(world):
 
 def test_a_county_clerk_sees_only_his_regions_figures(world, role_user):
     from claims.models import CompensationAdjustment
-    from claims.selectors import month_figures_for_user
+    from claims.settlements.selectors import month_figures_for_user
     from insurance.models import Region, StaffProfile
 
     north = Region.objects.get(name="北区")

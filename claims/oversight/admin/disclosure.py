@@ -196,17 +196,3 @@ class DisclosureReportAdmin(WorkflowAdminMixin, RestrictedAdminMixin, ModelAdmin
             back_url=reverse("admin:audit_disclosurereport_change", args=[report.pk]),
             details=self.move_details(report),
         )
-
-
-def _register_tiles() -> None:
-    from claims.oversight.dashboard import PROVIDERS, latest_claims_month
-    from config.dashboard import PERIOD_PROVIDERS, TILE_PROVIDERS
-
-    for provider in PROVIDERS:
-        if provider not in TILE_PROVIDERS:
-            TILE_PROVIDERS.append(provider)
-    if latest_claims_month not in PERIOD_PROVIDERS:
-        PERIOD_PROVIDERS.append(latest_claims_month)
-
-
-_register_tiles()

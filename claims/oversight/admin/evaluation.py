@@ -1,22 +1,27 @@
-"""The evaluation's pages that read claims code, served by the claims admin (the contracts admin
-may not import it; its buttons link here by URL name): score an indicator, recompute, prepare the
-reserve release, print the PDF. Its moves (submit, return, approve) are the one move page of the
-evaluation's own admin (`audit.admin.workflow`)."""
+"""The annual evaluation (contracts.Evaluation) in the admin, in one place: the list and the
+read-only change page, its moves (submit, return, approve) through the one move page
+(`audit.admin.workflow`), and its steps that read claims data: draft, score an indicator,
+recompute, prepare the reserve release, print the PDF. The model is in contracts, which may not
+import claims; its admin lives here, above both. The indicator catalogue stays in
+`contracts.admin.evaluation`."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.db.models import Value
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+from unfold.decorators import action
 
-from audit.admin.doors import admin_door
-from audit.admin.workflow import ConfirmForm, bound, form_page
+from audit.admin.doors import RestrictedInlineMixin, admin_door
+from audit.admin.workflow import ConfirmForm, WorkflowAdminMixin, bound, form_page, links_html
 from audit.replica import reports
 from audit.scoping import restrict
 from claims.oversight.reports.evaluation_pdf import evaluation_pdf
@@ -28,6 +33,8 @@ from claims.oversight.services.evaluation import (
     evaluations_draft_year,
     score_warnings,
 )
+from contracts.admin.common import ScopedAdmin
+from contracts.choices import EvaluationStatus
 from contracts.models import Evaluation, EvaluationScore
 from contracts.permissions import PREPARE, SCORE_EVALUATION
 
@@ -169,8 +176,88 @@ def evaluation_urls(admin_site):
     pdf = admin_door(admin_site, pdf_view, model=Evaluation)
     draft = admin_door(admin_site, draft_view, model=Evaluation, perms=("view", SCORE_EVALUATION))
     return [
-        path("evaluation/draft/", draft, name="claims_evaluation_draft"),
-        path("evaluation/<int:pk>/step/<str:step>/", step, name="claims_evaluation_step"),
-        path("evaluation/score/<int:pk>/", score, name="claims_evaluation_score"),
-        path("evaluation/<int:pk>/pdf/", pdf, name="claims_evaluation_pdf"),
+        path("drafting/", draft, name="claims_evaluation_draft"),
+        path("<int:pk>/step/<str:step>/", step, name="claims_evaluation_step"),
+        path("score/<int:pk>/", score, name="claims_evaluation_score"),
+        path("<int:pk>/pdf/", pdf, name="claims_evaluation_pdf"),
     ]
+
+
+class ScoreInline(RestrictedInlineMixin, TabularInline):
+    model = EvaluationScore
+    extra = 0
+    can_delete = False
+    fields = ("name", "weight", "value", "unit", "computed_score", "manual_score", "comment",
+              "scored_by", "score_link")  # fmt: skip
+    readonly_fields = fields
+    verbose_name_plural = _("考核指标得分")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # whether this request's user may score, on the rows (the inline is shared by threads)
+        may_score = request.user.has_perm(SCORE_EVALUATION)
+        return super().get_queryset(request).annotate(viewer_may_score=Value(may_score))
+
+    @admin.display(description=_("评分"))
+    def score_link(self, row):
+        if row.evaluation.status != EvaluationStatus.DRAFT or not getattr(
+            row, "viewer_may_score", False
+        ):
+            return "-"
+        return links_html([(_("评分"), reverse("admin:claims_evaluation_score", args=[row.pk]))])
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(WorkflowAdminMixin, ScopedAdmin):
+    list_display = ("contract", "year", "status", "total_score", "passed",
+                    "renewal_recommendation", "approved_by")  # fmt: skip
+    list_filter = ("status", "year", "passed")
+    list_select_related = ("contract", "approved_by")
+    search_fields = ("=contract__number",)
+    ordering = ("-year", "contract")
+    inlines = [ScoreInline]
+    fields = ("contract", "year", "status", "pass_mark", "total_score", "passed",
+              "renewal_recommendation", "conclusion", "drafted_by", "drafted_at", "approved_by",
+              "approved_at", "reserve_release", "reserve_note")  # fmt: skip
+    readonly_fields = fields
+    actions_list = ["draft_evaluations"]
+
+    def has_add_permission(self, request):
+        return False  # drafted by the year-end job (or `evaluation_draft`)
+
+    def has_draft_evaluations_permission(self, request):
+        return request.user.has_perm(SCORE_EVALUATION)
+
+    @action(description=_("起草年度考核"), url_path="draft", permissions=["draft_evaluations"])
+    def draft_evaluations(self, request):
+        """The year-end job's drafting, started by a person (`evaluation_urls`)."""
+        return redirect("admin:claims_evaluation_draft")
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        return [*evaluation_urls(self.admin_site), *super().get_urls()]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def workflow_links(self, request, obj):
+        """The moves the user may make, the steps that read claims data and the PDF."""
+        user, step = request.user, "admin:claims_evaluation_step"
+        links = super().workflow_links(request, obj)
+        if obj.status == EvaluationStatus.DRAFT and user.has_perm(SCORE_EVALUATION):
+            links.append((_("重新计算指标"), reverse(step, args=[obj.pk, "recompute"])))
+        if (
+            obj.status == EvaluationStatus.APPROVED
+            and not obj.reserve_release_id
+            and user.has_perm(PREPARE)  # what `reserve_release` requires
+        ):
+            links.append((_("生成预留款拨付单"), reverse(step, args=[obj.pk, "reserve"])))
+        links.append((_("打印PDF"), reverse("admin:claims_evaluation_pdf", args=[obj.pk])))
+        return links

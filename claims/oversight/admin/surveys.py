@@ -10,10 +10,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin.workflow import bound, form_page
-from claims.models import SatisfactionSurvey
+from claims.oversight.models import SatisfactionSurvey
 from claims.oversight.resources import COLUMNS
 from claims.oversight.services.surveys import survey_import
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ReadOnlyScopedAdmin
 from contracts.selectors import insurer_of
 
 

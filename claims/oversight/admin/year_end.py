@@ -1,10 +1,9 @@
-"""Preparing a contract's year-end settlement (年度清算编制) from the admin.
-
-The claims paid come from the claims data
-(`claims.oversight.services.year_end.year_end_prepare_for`), so
-the page is served by the claims admin; the contracts admin links to it by URL name only
-(`admin:claims_year_end_prepare`), because contracts may not import claims. Finance staff (the
-maker, `contracts.prepare_transfer`) prepare; a director approves on the settlement's own page.
+"""The year-end settlement (contracts.YearEndSettlement, 年度清算) in the admin, in one place: the
+read-only list and change page with its moves (the one move page), and the page that prepares it
+(年度清算编制, `admin:claims_year_end_prepare`). The claims paid come from the claims data
+(`claims.oversight.services.year_end.year_end_prepare_for`): the model is in contracts, which may
+not import claims, so its admin lives here, above both. Finance staff (the maker,
+`contracts.prepare_transfer`) prepare; a director approves on the settlement's own page.
 """
 
 from __future__ import annotations
@@ -12,16 +11,19 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
 
-from audit.admin.doors import admin_door
-from audit.admin.workflow import form_page
+from audit.admin.doors import RestrictedInlineMixin, admin_door
+from audit.admin.workflow import WorkflowAdminMixin, form_page
 from claims.oversight.services.year_end import year_end_prepare_for
-from contracts.models import YearEndSettlement
+from contracts.admin.funds import ReadOnlyAdmin
+from contracts.choices import SettlementStatus
+from contracts.models import SettlementLine, YearEndSettlement
 from contracts.permissions import PREPARE
 from contracts.selectors import contract_for_user
 
@@ -141,7 +143,7 @@ def year_end_urls(admin_site):
 
     return [
         path(
-            "year-end/prepare/",
+            "prepare/",
             admin_door(
                 admin_site,
                 prepare_view,
@@ -152,3 +154,46 @@ def year_end_urls(admin_site):
             name="claims_year_end_prepare",
         )
     ]
+
+
+class LineInline(RestrictedInlineMixin, TabularInline):
+    model = SettlementLine
+    extra = 0
+    fields = ["order", "label", "amount", "source"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(YearEndSettlement)
+class YearEndSettlementAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
+    inlines = [LineInline]
+    list_display = [
+        "contract",
+        "year",
+        "rule",
+        "payout_ratio",
+        "to_return",
+        "to_carry",
+        "loss_fund_share",
+        "adjustment_proposed",
+        "status",
+    ]
+    list_filter = ["status", "year", "adjustment_proposed"]
+    list_select_related = ["contract"]
+    search_fields = ["=contract__number"]
+    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
+    # The "prepare" page reads claims data: served here (`year_end_urls`).
+    list_before_template = "claims/admin/year_end_links.html"
+
+    def workflow_links(self, request, obj):
+        links = super().workflow_links(request, obj)
+        if obj.status == SettlementStatus.PREPARED and request.user.has_perm(PREPARE):
+            url = reverse("admin:claims_year_end_prepare")
+            links.append((_("重新编制"), f"{url}?contract={obj.contract_id}&year={obj.year}"))
+        return links
+
+    def get_urls(self):
+        return [*year_end_urls(self.admin_site), *super().get_urls()]

@@ -1,6 +1,6 @@
 """Public disclosure reports (信息公开, R-SUP-4): build the figures of a scheme year, and move a
 report through draft -> checked (reviewer) -> published (director, not the checker): the
-workflow `claims.workflows.DISCLOSURE`. A published
+workflow `claims.oversight.workflows.DISCLOSURE`. A published
 report is frozen; a correction is a new version (`disclosure_correct`). Every write is audited;
 publishing records the content's SHA-256 in the audit log.
 """
@@ -108,7 +108,7 @@ def disclosure_draft(*, scheme: Scheme, year: int, actor=None) -> DisclosureRepo
     return report
 
 
-# --- the report's workflow (declared in `claims.workflows.DISCLOSURE`) -------------------------
+# --- the report's workflow (declared in `claims.oversight.workflows.DISCLOSURE`) ------------------
 
 
 # the amounts of a report's finance section that are never negative (the balance may be)

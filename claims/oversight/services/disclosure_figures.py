@@ -18,9 +18,10 @@ from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
-from claims.models import Compensation, CompensationAdjustment, SettlementRecord
-from claims.selectors import compensation_due_total, manual_claims_within_limit_share
+from claims.settlements.models import Compensation, CompensationAdjustment, SettlementRecord
+from claims.settlements.selectors import compensation_due_total
 from claims.settlements.services.time_ranges import days_q
+from claims.supervision.selectors import manual_claims_within_limit_share
 from contracts.choices import ContractStatus, SettlementStatus
 from contracts.models import Contract, YearEndSettlement
 from contracts.periods import contract_year
@@ -405,7 +406,7 @@ def finance_section(contracts: list[Contract], year: int) -> dict:
 
 
 def complaints_total(contracts: list[Contract], year: int) -> dict:
-    from claims.selectors import complaint_figures
+    from claims.supervision.selectors import complaint_figures
 
     received = answered_on_time = 0
     for c in contracts:

@@ -4,7 +4,7 @@ consequences of the approved result: the reserve release (R-ORD-2), the renewal 
 (R-JN) and, when failed, a 3-year bar from bidding for every insurer of the contract (R-IM).
 
 It reads claims, contracts and insurance data, so it lives in claims (the top layer), with its
-workflow (`claims.workflows.EVALUATION`); contracts holds only the models.
+workflow (`claims.oversight.workflows.EVALUATION`); contracts holds only the models.
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ def evaluation_score(*, row: EvaluationScore, manual_score, comment: str = "", a
     return row
 
 
-# --- the evaluation workflow (declared in `claims.workflows.EVALUATION`) -----------------------
+# --- the evaluation workflow (declared in `claims.oversight.workflows.EVALUATION`) ----------------
 
 
 def scorer_ids(evaluation: Evaluation) -> list[int]:

@@ -14,13 +14,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from claims.oversight.selectors import insured_headcount, satisfaction_figures
 from claims.oversight.services.year_end import payout_ratio_for
-from claims.selectors import (
+from claims.supervision.selectors import (
     complaint_figures,
     discrepancy_rate,
-    insured_headcount,
     manual_claims_within_limit_share,
-    satisfaction_figures,
     spot_check_points,
 )
 from contracts.choices import IndicatorCode as C

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.errors import NotPermitted
-from claims.models import SatisfactionSurvey
+from claims.oversight.models import SatisfactionSurvey
 from claims.oversight.resources import COLUMNS, SatisfactionSurveyResource
 from contracts.selectors import contract_for_user, insurer_of
 

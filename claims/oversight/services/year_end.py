@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from claims.selectors import compensation_due_total
+from claims.settlements.selectors import compensation_due_total
 from contracts.periods import contract_year
 from contracts.selectors import funding_current, payout_ratio
 from contracts.services.year_end import year_end_prepare

@@ -24,14 +24,14 @@ from django.test import override_settings
 
 from audit.services import user_ensure
 from audit.workflow import reason_if_warned
-from claims.models import (
+from claims.oversight.services.scenarios import Scenario, ScenarioError
+from claims.oversight.services.year_end import year_end_prepare_for
+from claims.settlements.models import (
     Compensation,
     CompensationAdjustment,
     QuotaPoolEntry,
     SettlementRecord,
 )
-from claims.oversight.services.scenarios import Scenario, ScenarioError
-from claims.oversight.services.year_end import year_end_prepare_for
 from claims.settlements.services.batches import batch_errors, batch_process, batch_receive
 from contracts.choices import ContractStatus, LedgerAccount
 from contracts.models import Contract, ContractMember, Insurer, ReserveRelease, Transfer

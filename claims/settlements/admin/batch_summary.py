@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from claims.choices import BatchStatus
-from claims.models import Compensation, SettlementBatch
 from claims.settlements.ingest.spec import BY_NAME
+from claims.settlements.models import Compensation, SettlementBatch
 from insurance.engine.money import quantize
 
 # status -> (the card's colour, what it means for the person who sent the file)

@@ -17,8 +17,6 @@ from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.forms import UnfoldFormMixin, preselect_only_choice
 from audit.admin.mixins import AuditedAdminMixin
 from claims.choices import BatchStatus
-from claims.models import Compensation, SettlementBatch, SettlementRecord
-from claims.oversight.admin.year_end import year_end_urls
 from claims.settlements.admin.batch_summary import (
     bar_colour,
     column_label,
@@ -26,6 +24,7 @@ from claims.settlements.admin.batch_summary import (
     seconds_text,
     summary,
 )
+from claims.settlements.admin.common import explanation_lines
 from claims.settlements.admin.exports import SettlementBatchExport, SettlementRecordExport
 from claims.settlements.admin.record_filters import (
     TRT_CATEGORY_NAMES,
@@ -36,10 +35,10 @@ from claims.settlements.admin.record_filters import (
 from claims.settlements.admin.record_search import RecordSearchMixin
 from claims.settlements.ingest.codes import family_names
 from claims.settlements.ingest.report import error_report_response
+from claims.settlements.models import Compensation, SettlementBatch, SettlementRecord
 from claims.settlements.services.batches import RESTARTABLE, batch_receive
 from claims.settlements.services.explanations import plan_lines_in_words
-from claims.supervision.admin.supervision import explanation_lines
-from claims.tasks import process_batch
+from claims.settlements.tasks import process_batch
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.admin.exports import AuditedExportMixin
@@ -276,7 +275,6 @@ class SettlementBatchAdmin(
                 self.door(self.progress_view),
                 name="claims_settlementbatch_progress",
             ),
-            *year_end_urls(self.admin_site),
             *super().get_urls(),
         ]
 

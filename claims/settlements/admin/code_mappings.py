@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import CodeMapping
-from claims.supervision.admin.supervision import AuditedAdmin
+from claims.settlements.admin.common import AuditedAdmin
+from claims.settlements.models import CodeMapping
 from contracts.scopes import is_insurer_side
 
 

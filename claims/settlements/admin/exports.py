@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import Complaint, SettlementBatch, SettlementRecord
+from claims.settlements.models import SettlementBatch, SettlementRecord
 from insurance.admin.exports import ListExportResource
 
 
@@ -30,20 +30,4 @@ class SettlementBatchExport(ListExportResource):
 
     class Meta:
         model = SettlementBatch
-        fields = ()
-
-
-class ComplaintExport(ListExportResource):
-    """No complaint text nor names: the person by number, his name masked."""
-
-    columns = (
-        "number", "received_on", "person__psn_no", "person__name", "category", "channel",
-        "contract", "insurer", "status", "due_on", "answered_on", "answered_late", "decision",
-        "decided_on",
-    )  # fmt: skip
-    headers = {"person__psn_no": _("人员编号"), "person__name": _("参保人姓名")}
-    masked = {"person__name": "name"}
-
-    class Meta:
-        model = Complaint
         fields = ()

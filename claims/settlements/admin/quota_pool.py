@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import QuotaPoolEntry
-from claims.selectors import quota_pool_balances
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.settlements.models import QuotaPoolEntry
+from claims.settlements.selectors import quota_pool_balances
 
 
 @admin.register(QuotaPoolEntry)

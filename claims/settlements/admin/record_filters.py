@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import CodeMapping
 from claims.settlements.ingest.spec import BY_NAME
+from claims.settlements.models import CodeMapping
 
 
 class CodeFamilyFilter(admin.SimpleListFilter):

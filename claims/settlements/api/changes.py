@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.scoping import restrict
-from claims.models import Change
+from claims.settlements.models import Change
 
 LIMIT = 500
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from claims.choices import FileFormat
-from claims.models import SettlementBatch
+from claims.settlements.models import SettlementBatch
 
 
 class BlankAsNullChoiceField(serializers.ChoiceField):

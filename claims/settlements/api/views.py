@@ -19,10 +19,10 @@ from audit.api.filters import IdFilter
 from audit.api.problems import problem_response
 from audit.choices import ApiScope
 from claims.choices import BatchSource, BatchStatus
-from claims.models import SettlementBatch
-from claims.selectors import settlement_batch_for_user
 from claims.settlements.api.serializers import BatchSerializer, BatchUploadSerializer
 from claims.settlements.ingest.report import error_report_response
+from claims.settlements.models import SettlementBatch
+from claims.settlements.selectors import settlement_batch_for_user
 from claims.settlements.services.batches import IdempotencyConflict, batch_receive
 from config.uploads import max_upload_bytes, upload_too_large
 from contracts.selectors import contract_for_user

@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
-from claims.models import SettlementRecord, SettlementStage
 from claims.settlements.ingest.errors import RowError, error
 from claims.settlements.ingest.spec import MONEY_COLUMNS
+from claims.settlements.models import SettlementRecord, SettlementStage
 from insurance.models import Enrollment, Person
 
 STAGE = SettlementStage._meta.db_table

@@ -37,13 +37,13 @@ import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from claims.models import SettlementStage
 from claims.settlements.ingest.codes import CodeBook
 from claims.settlements.ingest.forms import EXACT_DIGITS, MONEY_TEXT, PLAIN, SCIENTIFIC, ZeroedIds
 from claims.settlements.ingest.header import Header
 from claims.settlements.ingest.rows import ParseStats
 from claims.settlements.ingest.spec import BY_NAME, COLUMNS, Kind, absent, row_condition_sql
 from claims.settlements.ingest.stage import STAGE_FIELDS
+from claims.settlements.models import SettlementStage
 
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1024 * 1024

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from claims.models import SettlementStage
 from claims.settlements.ingest.spec import STORED_FIELDS
+from claims.settlements.models import SettlementStage
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 STAGE_FIELDS = ("batch_id", "row_number", *STORED_FIELDS, "service_date")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from audit import events
 from audit.choices import AuditAction
 from claims.choices import BatchStatus
-from claims.models import SettlementBatch
+from claims.settlements.models import SettlementBatch
 
 
 def batch_files_expired(now=None):

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from audit import events
 from audit.file_crypto import plain_copy, seal_stream
 from claims.choices import BatchSource, BatchStatus, ChangeKind
-from claims.models import SettlementBatch, SettlementRecord, SettlementStage
 from claims.settlements.ingest import fastcsv
 from claims.settlements.ingest.checks import check_batch, tie_reversals
 from claims.settlements.ingest.errors import FileRejected
@@ -46,6 +45,7 @@ from claims.settlements.ingest.stage import (
     stage_rows,
     stage_tuple,
 )
+from claims.settlements.models import SettlementBatch, SettlementRecord, SettlementStage
 from claims.settlements.services.changes import change_record
 from claims.settlements.services.code_mappings import codebook_for
 from claims.settlements.services.compute import batch_compute
@@ -219,7 +219,7 @@ def _received_before(
 
 
 def _queue(batch_id: int) -> None:
-    from claims.tasks import process_batch
+    from claims.settlements.tasks import process_batch
 
     process_batch.delay(batch_id)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from claims.models import Change
+from claims.settlements.models import Change
 
 FEED_LOCK = 21_000_021  # an arbitrary key of pg_advisory_xact_lock, used only here
 

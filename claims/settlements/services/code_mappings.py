@@ -6,9 +6,9 @@ import logging
 
 from django.db import connections
 
-from claims.models import CodeMapping
 from claims.settlements.ingest.codes import NATIONAL_CODES, CodeBook
 from claims.settlements.ingest.spec import family_fits
+from claims.settlements.models import CodeMapping
 from insurance.models import Region
 
 logger = logging.getLogger(__name__)

@@ -31,7 +31,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from claims.choices import ChangeKind
-from claims.models import (
+from claims.settlements.bulk import COPY_NULL, copy_escape, copy_lines, copy_rows
+from claims.settlements.models import (
     BatchChunk,
     ChunkStatus,
     Compensation,
@@ -40,7 +41,6 @@ from claims.models import (
     SettlementBatch,
     SettlementRecord,
 )
-from claims.settlements.bulk import COPY_NULL, copy_escape, copy_lines, copy_rows
 from claims.settlements.services.changes import change_record
 from contracts.models import Contract
 from insurance.engine import (
@@ -439,7 +439,7 @@ def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
             contract_id=batch.contract_id,
         )  # fmt: skip
         # the dashboard's month figures follow in their own task, off the batch's clock
-        from claims.tasks import month_figures_add
+        from claims.settlements.tasks import month_figures_add
 
         transaction.on_commit(lambda: month_figures_add.delay(batch_id))
     return True
@@ -529,7 +529,7 @@ def batch_compute(*, batch_id: int) -> tuple[int, int]:
             made += new
             adjusted += changed
     else:
-        from claims.tasks import compute_chunk as chunk_task
+        from claims.settlements.tasks import compute_chunk as chunk_task
 
         for index in pending:
             chunk_task.delay(batch_id, index)

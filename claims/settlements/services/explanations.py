@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from claims.models import Compensation, SettlementBatch, SettlementRecord
+from claims.settlements.models import Compensation, SettlementBatch, SettlementRecord
 from claims.settlements.services.compute import RECORD_FIELDS, scheme_year_of, settlement_of
 from insurance.engine import (
     EngineError,

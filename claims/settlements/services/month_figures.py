@@ -20,7 +20,12 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from claims.models import Compensation, CompensationAdjustment, MonthFigure, SettlementBatch
+from claims.settlements.models import (
+    Compensation,
+    CompensationAdjustment,
+    MonthFigure,
+    SettlementBatch,
+)
 from insurance.engine.money import ZERO
 
 

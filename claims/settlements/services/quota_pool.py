@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 
 from audit import events
 from audit.choices import AuditAction
-from claims.models import Compensation, CompensationAdjustment, QuotaPoolEntry, SettlementRecord
+from claims.settlements.models import (
+    Compensation,
+    CompensationAdjustment,
+    QuotaPoolEntry,
+    SettlementRecord,
+)
 from insurance.engine import Plan
 from insurance.engine.accumulate import policy_year_of
 from insurance.engine.money import ZERO, quantize, to_money

@@ -1,11 +1,7 @@
 """Complaints (投诉) in the admin: register; the workflow's moves (assign, answer by the insurer,
 decide, callback, reopen) through the one move page; propose a bond deduction; the dashboard tile
 of open and overdue complaints. The change page is read-only; every change goes through
-`claims.supervision.services.complaints`.
-
-The claims admin also serves the evaluation's workflow pages (`claims.oversight.admin.evaluation`),
-since
-the contracts admin may not import claims code: their URLs hang off this admin."""
+`claims.supervision.services.complaints`."""
 
 from __future__ import annotations
 
@@ -20,25 +16,36 @@ from import_export.admin import ExportMixin
 from unfold.decorators import display
 
 from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
-from audit.scoping import restrict
 from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
-from claims.models import Complaint
-from claims.oversight.admin.evaluation import evaluation_urls
 from claims.permissions import DECIDE_COMPLAINT
-from claims.settlements.admin.exports import ComplaintExport
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin
-from claims.supervision.models.complaint import OPEN_COMPLAINT_STATES
+from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.supervision.models import Complaint
 from claims.supervision.services.complaints import (
     complaint_bond_allowed,
     complaint_bond_deduction_propose,
     complaint_register,
     response_working_days,
 )
-from config.dashboard import TILE_PROVIDERS, Tile
 from contracts.selectors import contract_for_user, insurer_of
-from insurance.admin.exports import AuditedExportMixin
+from insurance.admin.exports import AuditedExportMixin, ListExportResource
 from insurance.admin.support import FindByCertnoMixin
 from insurance.models import Person
+
+
+class ComplaintExport(ListExportResource):
+    """No complaint text nor names: the person by number, his name masked."""
+
+    columns = (
+        "number", "received_on", "person__psn_no", "person__name", "category", "channel",
+        "contract", "insurer", "status", "due_on", "answered_on", "answered_late", "decision",
+        "decided_on",
+    )  # fmt: skip
+    headers = {"person__psn_no": _("人员编号"), "person__name": _("参保人姓名")}
+    masked = {"person__name": "name"}
+
+    class Meta:
+        model = Complaint
+        fields = ()
 
 
 class RegisterForm(forms.Form):
@@ -153,7 +160,6 @@ class ComplaintAdmin(
         view = self.door(self.bond_view, "view", DECIDE_COMPLAINT)  # complaint_bond_allowed
         return [
             path("<int:pk>/bond/", view, name="claims_complaint_bond"),
-            *evaluation_urls(self.admin_site),
             *super().get_urls(),
         ]
 
@@ -171,25 +177,3 @@ class ComplaintAdmin(
             back_url=reverse("admin:claims_complaint_change", args=[complaint.pk]),
             details=self.move_details(complaint),
         )
-
-
-def complaint_tiles(request) -> list[Tile]:
-    user = request.user
-    if not user.has_perm("claims.view_complaint"):
-        return []
-    qs = restrict(Complaint, user, "view")
-    open_count = qs.filter(status__in=OPEN_COMPLAINT_STATES).count()
-    overdue = qs.filter(status=ComplaintStatus.ASSIGNED, due_on__lt=timezone.localdate()).count()
-    link = reverse("admin:claims_complaint_changelist")
-    return [
-        Tile(
-            title=str(_("未办结投诉")),
-            value=str(open_count),
-            link=link,
-            note=str(_("其中超期未答复 %(n)s 件") % {"n": overdue}),
-        )
-    ]
-
-
-if complaint_tiles not in TILE_PROVIDERS:
-    TILE_PROVIDERS.append(complaint_tiles)

@@ -1,5 +1,5 @@
 """Fraud flags in the admin: listed with their evidence, confirmed or dismissed by a person (the
-moves of `claims.workflows.FRAUD_FLAG` on the one move page)."""
+moves of `claims.supervision.workflows.FRAUD_FLAG` on the one move page)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin.workflow import WorkflowAdminMixin
-from claims.models import FraudFlag
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.supervision.models import FraudFlag
 from insurance.admin.support import FindByCertnoMixin
 
 EVIDENCE_LABELS = {

@@ -13,9 +13,9 @@ from unfold.decorators import display
 
 from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
 from claims.choices import ManualClaimStatus
-from claims.models import ManualClaim
 from claims.permissions import HANDLE_MANUAL_CLAIM
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.supervision.models import ManualClaim
 from claims.supervision.models.manual_claim import DOCUMENTS
 from claims.supervision.services.manual_claims import (
     manual_claim_documents_update,

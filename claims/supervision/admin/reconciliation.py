@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from claims.choices import Outcome
-from claims.models import ReconciliationResult
-from claims.selectors import reconciliation_summary
+from claims.settlements.admin.common import ReadOnlyScopedAdmin, explanation_html
 from claims.settlements.admin.record_search import RecordSearchMixin
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin, explanation_html
+from claims.supervision.models import ReconciliationResult
+from claims.supervision.selectors import reconciliation_summary
 from insurance.admin.support import BigTableAdminMixin
 
 OUTCOME_COLOURS = {

@@ -15,8 +15,8 @@ from audit.admin.mixins import viewer_of
 from audit.admin.workflow import bound, form_page, links_html
 from audit.scoping import restrict
 from claims.choices import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
-from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.supervision.models import FollowUpAction, SpotCheck, SpotCheckFinding
 from claims.supervision.services.spot_checks import (
     PERMISSION,
     follow_up_add,

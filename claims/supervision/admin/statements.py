@@ -15,9 +15,9 @@ from unfold.decorators import display
 from audit.admin.mixins import viewer_of
 from audit.admin.workflow import WorkflowAdminMixin, form_page
 from claims.choices import ItemDecision, RefusalReason, StatementStatus
-from claims.models import ClaimStatement, StatementAdjustment
 from claims.permissions import REVIEW_STATEMENT
-from claims.supervision.admin.supervision import ReadOnlyScopedAdmin, explanation_lines
+from claims.settlements.admin.common import ReadOnlyScopedAdmin, explanation_lines
+from claims.supervision.models import ClaimStatement, StatementAdjustment
 from claims.supervision.services.statement_items import (
     bond_proposal_allowed,
     may_review_items,

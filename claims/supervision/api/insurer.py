@@ -33,17 +33,17 @@ from claims.choices import (
     RefusalReason,
     StatementStatus,
 )
-from claims.models import (
+from claims.permissions import ANSWER_ADJUSTMENT, ANSWER_COMPLAINT, HANDLE_MANUAL_CLAIM
+from claims.settlements.api.serializers import BlankAsNullChoiceField
+from claims.settlements.models import Compensation
+from claims.supervision.models import (
     ClaimStatement,
-    Compensation,
     Complaint,
     ManualClaim,
     ReconciliationResult,
     StatementAdjustment,
     StatementItem,
 )
-from claims.permissions import ANSWER_ADJUSTMENT, ANSWER_COMPLAINT, HANDLE_MANUAL_CLAIM
-from claims.settlements.api.serializers import BlankAsNullChoiceField
 from claims.supervision.models.manual_claim import DOCUMENTS
 from claims.supervision.services.complaints import complaint_move
 from claims.supervision.services.manual_claims import (

@@ -13,7 +13,7 @@ import datetime as dt
 import chinese_calendar
 
 from claims.choices import CalendarDayKind
-from claims.models import CalendarOverride
+from claims.supervision.models import CalendarOverride
 
 
 def _library_workday(day: dt.date) -> bool:

@@ -1,7 +1,7 @@
 """Complaints (投诉, R-SUP-1, R-CON-5): register, assign to the insurer with a deadline in working
 days, the insurer's answer, the bureau's binding decision, the callback, reopening, and a bond
 deduction proposed from a justified complaint. Its workflow is declared in
-`claims.workflows.COMPLAINT`."""
+`claims.supervision.workflows.COMPLAINT`."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from claims.choices import (
     ComplaintDecision,
     ComplaintStatus,
 )
-from claims.models import Complaint
 from claims.permissions import DECIDE_COMPLAINT
 from claims.settlements.services.changes import change_record
+from claims.supervision.models import Complaint
 from claims.supervision.services.calendar import working_days_add
 from contracts.choices import DeductionSource
 from contracts.selectors import contract_for_user, insurer_of
@@ -116,7 +116,7 @@ def complaint_register(
     return complaint
 
 
-# --- the complaint workflow (declared in `claims.workflows.COMPLAINT`) -------------------------
+# --- the complaint workflow (declared in `claims.supervision.workflows.COMPLAINT`) ----------------
 
 
 def complaint_rule(complaint: Complaint, move, actor) -> str | None:

@@ -32,8 +32,9 @@ from audit import events
 from audit.choices import AuditAction
 from audit.workflow import perform_move
 from claims.choices import BatchStatus, FlagKind
-from claims.models import FraudFlag, SettlementBatch, SettlementRecord
+from claims.settlements.models import SettlementBatch, SettlementRecord
 from claims.settlements.services.time_ranges import days_q
+from claims.supervision.models import FraudFlag
 from claims.supervision.services.reconciliation import config_for
 from insurance.choices import EnrollmentStatus, PersonStatus
 from insurance.engine.money import quantize
@@ -308,7 +309,7 @@ def fraud_screen_new(*, contract, start=None, end=None, actor=None) -> dict[str,
     return created
 
 
-# --- the review (declared in `claims.workflows.FRAUD_FLAG`) -----------------------------------
+# --- the review (declared in `claims.supervision.workflows.FRAUD_FLAG`) ---------------------------
 
 
 def guard_review(step) -> None:

@@ -16,9 +16,9 @@ from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move, require_permission
 from claims.choices import NOTE_REQUIRED, ChangeKind, ManualClaimStatus, RefusalReason
-from claims.models import ManualClaim
 from claims.permissions import HANDLE_MANUAL_CLAIM
 from claims.settlements.services.changes import change_record
+from claims.supervision.models import ManualClaim
 from claims.supervision.models.manual_claim import DOCUMENTS
 from claims.supervision.services.calendar import working_days_add
 from contracts.selectors import contract_for_user
@@ -136,7 +136,7 @@ def manual_claim_documents_update(
     return claim
 
 
-# --- the manual claim workflow (declared in `claims.workflows.MANUAL_CLAIM`) ------------------
+# --- the manual claim workflow (declared in `claims.supervision.workflows.MANUAL_CLAIM`) ----------
 
 
 def guard_complete(step) -> None:

@@ -37,13 +37,11 @@ from django.utils import timezone
 from audit import events
 from audit.choices import AuditAction
 from claims.choices import BatchStatus, Outcome
-from claims.models import (
+from claims.settlements.models import (
     Compensation,
     CompensationAdjustment,
-    ReconciliationResult,
     SettlementBatch,
     SettlementRecord,
-    SupervisionConfig,
 )
 from claims.settlements.services.own_payment import own_payment, plan_fields, scheme_field
 from claims.settlements.services.time_ranges import (
@@ -52,6 +50,7 @@ from claims.settlements.services.time_ranges import (
     months_between,
     next_month,
 )
+from claims.supervision.models import ReconciliationResult, SupervisionConfig
 from insurance.engine.money import ZERO
 from insurance.fields import MoneyField
 

@@ -13,7 +13,7 @@ from audit import events
 from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from claims.choices import ActionStatus, FindingSeverity, SpotCheckStatus
-from claims.models import FollowUpAction, SpotCheck, SpotCheckFinding
+from claims.supervision.models import FollowUpAction, SpotCheck, SpotCheckFinding
 from contracts.selectors import contract_for_user, insurer_of
 
 PERMISSION = "claims.change_spotcheck"

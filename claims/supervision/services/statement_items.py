@@ -13,8 +13,8 @@ from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move
 from claims.choices import NOTE_REQUIRED, ItemDecision, RefusalReason, StatementStatus
-from claims.models import StatementAdjustment, StatementItem
 from claims.permissions import REVIEW_STATEMENT
+from claims.supervision.models import StatementAdjustment, StatementItem
 from contracts.choices import DeductionSource
 from contracts.selectors import insurer_of
 from contracts.services.bonds import bond_deduction_propose
@@ -120,14 +120,16 @@ def guard_answer_adjustment(step) -> None:
 
 
 def statement_adjustment_answer(*, adjustment, answer: str, actor) -> StatementAdjustment:
-    """The insurer answers an adjustment left by an approved review (`claims.workflows`)."""
+    """The insurer answers an adjustment left by an approved review
+    (`claims.supervision.workflows`)."""
     return perform_move(doc=adjustment, move="answer", actor=actor, data={"answer": answer})
 
 
 def statement_adjustment_close(
     *, adjustment, move: str, actor, note: str = ""
 ) -> StatementAdjustment:
-    """settle (the insurer has settled it) or cancel (with a reason): `claims.workflows`."""
+    """settle (the insurer has settled it) or cancel (with a reason):
+    `claims.supervision.workflows`."""
     return perform_move(doc=adjustment, move=move, actor=actor, reason=note)
 
 

@@ -4,7 +4,8 @@ statement_submit        the insurer submits a month of its own settlements (reco
 statement_review_start  draw the review set: a reproducible random sample (the seed is kept),
                         every record paid at or above the threshold, every reconciliation gap
 statement_move          finish review / return / approve, through the workflow
-                        (`claims.workflows.STATEMENT`); the approver must not be a reviewer
+                        (`claims.supervision.workflows.STATEMENT`); the approver must not be a
+                        reviewer
 On approval every item whose reviewed amount differs from what was claimed becomes a
 `StatementAdjustment` the insurer must settle.
 """
@@ -28,11 +29,12 @@ from audit.choices import AuditAction
 from audit.errors import NotPermitted, RuleError
 from audit.workflow import perform_move, require_permission, workflow_start
 from claims.choices import DISCREPANCIES, BatchStatus, ChangeKind, ItemDecision
-from claims.models import ClaimStatement, SettlementRecord, StatementAdjustment, StatementItem
 from claims.permissions import SUBMIT_STATEMENT
+from claims.settlements.models import SettlementRecord
 from claims.settlements.services.changes import changes_record
 from claims.settlements.services.own_payment import own_payment
 from claims.settlements.services.time_ranges import days_q
+from claims.supervision.models import ClaimStatement, StatementAdjustment, StatementItem
 from claims.supervision.services.reconciliation import config_for, reconciliation_compute
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.engine.money import ZERO
@@ -109,7 +111,7 @@ def statement_submit(*, contract, period: dt.date, actor, insurer=None) -> Claim
     return statement
 
 
-# --- the statement workflow (declared in `claims.workflows.STATEMENT`) -------------------------
+# --- the statement workflow (declared in `claims.supervision.workflows.STATEMENT`) ----------------
 
 
 def guard_start_review(step) -> None:

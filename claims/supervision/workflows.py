@@ -1,13 +1,11 @@
-"""The workflows the claims app runs, as data: one table of moves per status field, run by the
-one machine (`audit.workflow.perform_move`). Registered when the app is ready.
+"""The supervision's workflows, as data: one table of moves per status field, run by the one
+machine (`audit.workflow.perform_move`). Registered when the app is ready (`claims.apps`).
 
 complaints     assign, answer (the insurer), decide, close after the callback, reopen (R-SUP-1)
 statements     the monthly statement's re-review, approved by someone other than a reviewer
 adjustments    what an approved review left the insurer to settle: settled or cancelled
 manual claims  documents complete, approved or refused, paid (R-CLM-3)
 fraud flags    a screening flag confirmed or dismissed (with a reason) by a reviewer
-evaluations    the annual evaluation (a contracts model; its workflow reads claims data)
-disclosure     the public report (an audit model): checked, returned, published (R-SUP-4)
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.choices import AuditAction
-from audit.choices import DisclosureStatus as R
 from audit.workflow import Maker, Move, Workflow, register
 from claims.choices import AdjustmentStatus as A
 from claims.choices import ComplaintDecision, RefusalReason
@@ -24,16 +21,13 @@ from claims.choices import ComplaintStatus as C
 from claims.choices import FlagStatus as F
 from claims.choices import ManualClaimStatus as M
 from claims.choices import StatementStatus as S
-from claims.oversight.services import disclosure, evaluation
 from claims.permissions import (
     ANSWER_ADJUSTMENT,
     ANSWER_COMPLAINT,
     APPROVE_STATEMENT,
-    CHECK_DISCLOSURE,
     DECIDE_COMPLAINT,
     HANDLE_COMPLAINT,
     HANDLE_MANUAL_CLAIM,
-    PUBLISH_DISCLOSURE,
     REVIEW_FRAUD_FLAG,
     REVIEW_STATEMENT,
     SETTLE_ADJUSTMENT,
@@ -45,8 +39,6 @@ from claims.supervision.services.statement_items import (
     guard_answer_adjustment,
     guard_close,
 )
-from contracts.choices import EvaluationStatus as E
-from contracts.permissions import APPROVE_EVALUATION, SCORE_EVALUATION
 
 # --- complaints ----------------------------------------------------------------------------------
 
@@ -245,51 +237,4 @@ FRAUD_FLAG = Workflow(
     ),
 )  # fmt: skip
 
-# --- the annual evaluation ----------------------------------------------------------------------
-
-EVALUATION = Workflow(
-    "contracts.Evaluation",
-    moves=(
-        Move(
-            "submit", _("提交审批"), {E.DRAFT}, E.SCORED, SCORE_EVALUATION,
-            guard=evaluation.guard_submit, warn=evaluation.evaluation_warnings,
-        ),
-        Move(
-            "return", _("退回重新评分"), {E.SCORED}, E.DRAFT, APPROVE_EVALUATION,
-            needs_reason=True, guard=evaluation.guard_total,
-        ),
-        Move(
-            "approve", _("审批通过"), {E.SCORED}, E.APPROVED, APPROVE_EVALUATION,
-            makers=(
-                Maker(_("起草人"), "drafted_by"),
-                Maker(_("参与评分的人"), ids=evaluation.scorer_ids),
-                Maker(_("提交人"), ids=evaluation.submitter_ids),
-            ),
-            stamp="approved", guard=evaluation.guard_approve, then=evaluation.after_approval,
-            action=AuditAction.APPROVE, warn=evaluation.evaluation_warnings,
-        ),
-    ),
-    audit_fields=("status", "total_score", "passed", "renewal_recommendation"),
-)  # fmt: skip
-
-# --- public disclosure reports ----------------------------------------------------------------
-
-DISCLOSURE = Workflow(
-    "audit.DisclosureReport",
-    moves=(
-        Move(
-            "check", _("复核通过"), {R.DRAFT}, R.CHECKED, CHECK_DISCLOSURE,
-            makers=(Maker(_("起草人"), "drafted_by"),), stamp="checked",
-        ),
-        Move("return", _("退回修改"), {R.CHECKED}, R.DRAFT, CHECK_DISCLOSURE, clear="checked"),
-        Move(
-            "publish", _("发布"), {R.CHECKED}, R.PUBLISHED, PUBLISH_DISCLOSURE,
-            makers=(Maker(_("复核人"), "checked_by"),), stamp="published",
-            guard=disclosure.guard_publish, action=AuditAction.PUBLISH,
-            warn=disclosure.disclosure_warnings,
-        ),
-    ),
-    audit_fields=("status", "version", "content_sha256"),
-)  # fmt: skip
-
-register(COMPLAINT, STATEMENT, ADJUSTMENT, MANUAL_CLAIM, FRAUD_FLAG, EVALUATION, DISCLOSURE)
+register(COMPLAINT, STATEMENT, ADJUSTMENT, MANUAL_CLAIM, FRAUD_FLAG)

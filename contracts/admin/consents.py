@@ -1,6 +1,6 @@
 """Consents in the admin (R-SUP-5): bureau staff record and revoke; an insurer's users see only
-the consents given to their own insurer. Lives in claims because scoping needs the insurer of the
-user, which the audit app may not know (the row scope is declared in `claims/scopes.py`)."""
+the consents given to their own insurer. Lives in contracts because scoping needs the insurer of
+the user, which the audit app may not know (the row scope is declared in `contracts/scopes.py`)."""
 
 from __future__ import annotations
 
