@@ -179,11 +179,35 @@ def _matching_permissions(role: Role, permission_model, content_type_model):
     return found
 
 
-def sync_roles(*, group_model, permission_model, content_type_model) -> None:
-    """Create every role's group and add the permissions it lacks (idempotent)."""
+def sync_roles(
+    *, group_model, permission_model, content_type_model, exact: bool = False
+) -> list[tuple[str, bool, list[str], list[str]]]:
+    """Create every role's group and add the permissions it lacks (idempotent). With `exact`,
+    also take away the permissions a role does not declare (an administrator's extra grants).
+    Returns what changed: (group name, created, codenames added, codenames removed)."""
+    changes = []
     for role in ROLES.values():
-        group, _created = group_model.objects.get_or_create(name=role.name)
-        group.permissions.add(*_matching_permissions(role, permission_model, content_type_model))
+        group, created = group_model.objects.get_or_create(name=role.name)
+        wanted = set(_matching_permissions(role, permission_model, content_type_model))
+        held = set(group.permissions.values_list("id", flat=True))
+        added, removed = wanted - held, (held - wanted) if exact else set()
+        group.permissions.add(*added)
+        group.permissions.remove(*removed)
+        if created or added or removed:
+            names = dict(
+                permission_model.objects.filter(id__in=added | removed).values_list(
+                    "id", "codename"
+                )
+            )
+            changes.append(
+                (
+                    role.name,
+                    created,
+                    sorted(names[i] for i in added),
+                    sorted(names[i] for i in removed),
+                )
+            )
+    return changes
 
 
 def sync_roles_after_migrate(sender, using="default", apps=None, **kwargs) -> None:

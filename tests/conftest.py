@@ -7,14 +7,31 @@ from audit.services import user_ensure
 
 def _allow_test_flush(sender, connection, **kwargs):
     """pytest-django empties the test database with TRUNCATE after transactional tests; the audit
-    table refuses TRUNCATE (migration audit/0008) except in a test_ database whose session says
-    so. tests/audit/test_audit_anchor.py turns it off to prove the refusal."""
+    table refuses TRUNCATE (a trigger in audit.AuditEntry's Meta.triggers) except in a test_
+    database whose session says so. tests/audit/test_audit_anchor.py turns it off to prove the
+    refusal."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET medsupp.test_flush = 'on'")
 
 
 connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
+
+
+# --- Seeds: the test database is made by the migrations, which hold no data; the seeds come
+# from the same sync commands a deploy runs after `migrate` (docs/runbook.md).
+SEED_COMMANDS = ("sync_roles", "sync_plans", "sync_release_bands")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    import io
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        for command in SEED_COMMANDS:
+            call_command(command, stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import pgtrigger
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,28 @@ class AuditEntry(models.Model):
         permissions = [
             ("reveal_personal_data", _("可查看完整个人信息（需说明理由）")),
             ("publish_disclosure", _("可发布信息公开报告")),
+        ]
+        # PostgreSQL only (pgtrigger skips other databases): the log is append-only in the
+        # database itself. TRUNCATE is refused too, except in a test_ database whose session
+        # sets medsupp.test_flush (pytest-django empties it between transactional tests).
+        triggers = [
+            pgtrigger.Trigger(
+                name="audit_entry_append_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func="RAISE EXCEPTION 'audit_auditentry is append-only (% refused)', TG_OP "
+                "USING ERRCODE = 'insufficient_privilege';",
+            ),
+            pgtrigger.Trigger(
+                name="audit_entry_no_truncate",
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                func="IF current_database() LIKE 'test!_%' ESCAPE '!' "
+                "AND current_setting('medsupp.test_flush', true) = 'on' THEN RETURN NULL; END IF; "
+                "RAISE EXCEPTION 'audit_auditentry is append-only (TRUNCATE refused)' "
+                "USING ERRCODE = 'insufficient_privilege';",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
+    "pgtrigger",  # database triggers declared on the models (Meta.triggers)
     "config.apps.AxesConfig",  # "axes", under a Chinese name
     "django_otp",
     "config.apps.TOTPConfig",  # "django_otp.plugins.otp_totp", under a Chinese name

@@ -40,6 +40,20 @@ def release_percent_for(score: Decimal) -> Decimal:
 
 
 @transaction.atomic
+def release_bands_seed() -> list[str]:
+    """Fill an empty release table with the default bands (>=90 all, 80-90 80%, ...), for staff
+    to edit in the admin. A table holding any band is the bureau's: left as it is. Idempotent;
+    what changed."""
+    if ReserveReleaseBand.objects.select_for_update().exists():
+        return []
+    ReserveReleaseBand.objects.bulk_create(
+        ReserveReleaseBand(min_score=min_score, release_percent=percent)
+        for min_score, percent in DEFAULT_RELEASE_BANDS
+    )
+    return [f"release band >= {m}: {p}%" for m, p in DEFAULT_RELEASE_BANDS]
+
+
+@transaction.atomic
 def reserve_release(
     *, contract: Contract, year: int, score, evaluation_ref: str, actor, request=None
 ) -> ReserveRelease:

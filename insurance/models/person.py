@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.fields import BlindIndexField, EncryptedTextField
 from audit.masking import mask_certno, mask_name, mask_phone
+from audit.triggers import delete_guard
 from insurance.choices import (
     FamilyRelation,
     InsuType,
@@ -112,6 +113,16 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["region", "-id"], name="insurance_person_region_idx"),
             models.Index(fields=["status", "-id"], name="insurance_person_status_idx"),
+        ]
+        # The delete side of the settlement records' person key, which has no constraint
+        # (claims.settlements.models.settlement.SettlementRecord): a table name only, no import of
+        # claims.
+        triggers = [
+            delete_guard(
+                name="medsupp_keep_insurance_person",
+                referencing="claims_settlementrecord",
+                column="person_id",
+            )
         ]
 
     def __str__(self) -> str:

@@ -96,3 +96,42 @@ def plan_for_code(code: str) -> BenefitPlan | None:
         plans.filter(status=PlanStatus.ACTIVE).order_by("-version").first()
         or plans.order_by("-version").first()
     )
+
+
+@transaction.atomic
+def shipped_plans_sync() -> list[str]:
+    """Load the shipped plan documents (insurance/plans/*.json) as active versions: a code not in
+    the database gets its shipped version; a code holding only older versions gets the shipped
+    one as its active version, the active older one retired. Scheme years keep the version they
+    point at (the bureau moves a year to a new version in the admin), and a code that already
+    holds the shipped version or a newer one is left as it is. Idempotent; what changed."""
+    from insurance.engine import parse_plan, render_plan
+    from insurance.plans import load_shipped_plans
+
+    changes = []
+    for code, document in load_shipped_plans().items():
+        plan = parse_plan(document)
+        latest = BenefitPlan.objects.filter(code=code).order_by("-version").first()
+        if latest is not None and latest.version >= plan.version:
+            continue
+        retired = BenefitPlan.objects.select_for_update().filter(
+            code=code, status=PlanStatus.ACTIVE
+        )
+        retired_versions = sorted(retired.values_list("version", flat=True))
+        retired.update(status=PlanStatus.RETIRED)
+        BenefitPlan.objects.create(
+            code=code,
+            version=plan.version,
+            name=plan.name,
+            status=PlanStatus.ACTIVE,
+            document=document,
+            effective_from=plan.effective_from,
+            effective_to=plan.effective_to,
+            example=plan.example,
+            source=f"{plan.source_seed} {'、'.join(plan.source_rules)}"[:300],
+            plain_words=render_plan(plan=plan, lang="zh"),
+            activated_at=timezone.now(),
+        )
+        note = f" (retired v{', v'.join(map(str, retired_versions))})" if retired_versions else ""
+        changes.append(f"plan {code} v{plan.version} added as active{note}")
+    return changes

@@ -21,10 +21,10 @@ def _raw_update(sql: str, params: list):
     # Tampering from outside the application; on PostgreSQL the trigger must be out of the way.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER USER")
 
 
 @pytest.mark.django_db

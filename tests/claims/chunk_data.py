@@ -3,25 +3,22 @@ admissions each in ordos-2018 (R-ORD-6: the year's burden above 20,000 paid at 3
 admissions carry what earlier ones used up and a chunk's people are computed over their year."""
 
 import datetime as dt
-from importlib import import_module
 from pathlib import Path
-
-from django.apps import apps as django_apps
 
 from claims.models import Compensation
 from contracts.models import Contract
 from insurance.models import BenefitPlan, Enrollment
+from insurance.services.plans import shipped_plans_sync
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
 
 def ordos() -> BenefitPlan:
-    """The shipped plan: a transactional test's flush may have removed the row its data
-    migration made, so it is loaded the same way when missing."""
+    """The shipped plan: a transactional test's flush may have removed the row the session's
+    `sync_plans` made, so it is synced again when missing."""
     if not BenefitPlan.objects.filter(code="ordos-2018").exists():
-        migration = import_module("insurance.migrations.0004_shipped_plans")
-        migration.load(django_apps, None)
+        shipped_plans_sync()
     return BenefitPlan.objects.get(code="ordos-2018")
 
 

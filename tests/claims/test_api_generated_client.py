@@ -15,17 +15,16 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 
 import httpx
 import pytest
-from django.apps import apps as django_apps
 
 from audit.services import api_key_create
 from claims.models import SettlementBatch
 from contracts.services.insurers import insurer_user_link
 from insurance.models import BenefitPlan
+from insurance.services.plans import shipped_plans_sync
 from tests.claims.files import settlement_row, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,7 +79,7 @@ def test_an_insurers_whole_job_through_the_generated_client(
     medsupp_client, api_server, covered_city, role_user, tmp_path
 ):
     if not BenefitPlan.objects.exists():  # an earlier transactional test's flush removed them
-        import_module("insurance.migrations.0004_shipped_plans").load(django_apps, None)
+        shipped_plans_sync()
     contract = covered_city["contract"]
     clerk = role_user("insurer", username="insurer_it")
     insurer_user_link(user=clerk, insurer=contract.lead_insurer, actor=None)

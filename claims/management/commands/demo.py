@@ -7,11 +7,13 @@ git) so that later runs can print them again.
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from audit.roles import ROLES
 from audit.services import user_ensure
 
+SEED_COMMANDS = ("sync_roles", "sync_plans", "sync_release_bands")
 CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".demo-credentials.txt"
 
 
@@ -19,6 +21,10 @@ class Command(BaseCommand):
     help = "创建演示账号和演示数据（可重复运行） / create demo accounts and data (idempotent)"
 
     def handle(self, *args, **options):
+        # The seeds a deploy syncs after migrate (roles, shipped plans, release bands): the demo
+        # needs them, and they are idempotent.
+        for command in SEED_COMMANDS:
+            call_command(command, stdout=self.stdout, verbosity=0)
         created: list[tuple[str, str, str]] = []
         user, password = user_ensure(username="admin", superuser=True)
         if password:

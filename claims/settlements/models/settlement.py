@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.triggers import delete_guard
 from claims.choices import BatchSource, BatchStatus, FileFormat
 from insurance.fields import MoneyField
 
@@ -134,7 +135,8 @@ class SettlementRecord(models.Model):
     # The apply step checks them once per batch instead: it holds the batch row locked, and
     # its INSERT joins the people, whom it first locks FOR KEY SHARE as the constraint would.
     # Deletes stay refused by on_delete=PROTECT and, on PostgreSQL, for person and record by
-    # a BEFORE DELETE trigger (migration 0012), which also sees an apply that just committed.
+    # a BEFORE DELETE trigger (audit.triggers.delete_guard in the models' Meta.triggers),
+    # which also sees an apply that just committed.
     batch = models.ForeignKey(
         SettlementBatch,
         verbose_name=_("批次"),
@@ -229,6 +231,14 @@ class SettlementRecord(models.Model):
                 condition=models.Q(refd_setl_flag=True),
             ),
         ]
+        # The delete side of the compensation's foreign key (no constraint, see Compensation).
+        triggers = [
+            delete_guard(
+                name="medsupp_keep_claims_settlementrecord",
+                referencing="claims_compensation",
+                column="record_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.setl_id
@@ -244,8 +254,8 @@ class SettlementStage(models.Model):
     batch_id = models.BigIntegerField()  # indexed with psn_no below: one index to keep up
     row_number = models.PositiveIntegerField()
     # On PostgreSQL, the id the row's record will have: drawn from the records' own sequence
-    # as the row is staged (migration 0013), so that the compute step can run beside the apply
-    # and write compensations for records that are not committed yet. Null on SQLite.
+    # as the row is staged (claims migration 0001), so that the compute step can run beside the
+    # apply and write compensations for records that are not committed yet. Null on SQLite.
     record_id = models.BigIntegerField(null=True)
     setl_id = models.CharField(max_length=30)
     mdtrt_id = models.CharField(max_length=30)

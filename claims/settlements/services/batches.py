@@ -383,7 +383,7 @@ def _apply(batch: SettlementBatch) -> int:
 def _lock_people(cursor, stage_table: str, batch_id: int) -> None:
     """What the person foreign key's per-row check did, once for the batch: no one can delete
     (or change the id of) a person the batch refers to until the apply commits. A DELETE that
-    waited for this lock is refused afterwards by the delete guard (migration claims 0012)."""
+    waited for this lock is refused afterwards by the delete guard (audit.triggers.delete_guard)."""
     if connection.vendor != "postgresql":
         return  # SQLite has one writer at a time: nothing can delete a person meanwhile
     cursor.execute(
