@@ -5,6 +5,7 @@ Development)."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.conftest import SEED_COMMANDS
 
 CHROMIUM = os.environ.get("MEDSUPP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
@@ -95,11 +98,13 @@ def demo(browser, transactional_db, settings, tmp_path, monkeypatch):
     from claims.demo import demo_claims_ensure
     from insurance.services.demo import demo_city_ensure
 
-    # The migrations' seeds (plans, indicators, roles...) as they were after migrating: a
-    # transactional test before this one emptied the tables and only some seeds came back.
+    # The database as it was after migrating (what the post_migrate hooks seed), then the seed
+    # commands: a transactional test before this one emptied the tables.
     assert browser.seeds, "the browser tests need a serialized test database (serialized_rollback)"
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
     connection.creation.deserialize_db_from_string(browser.seeds)
+    for command in SEED_COMMANDS:  # what a deploy runs after migrate (plans, roles, bands)
+        call_command(command, stdout=io.StringIO())
     monkeypatch.setattr(claims_demo, "SCHEMES", claims_demo.SCHEMES[:1])
     settings.MEDIA_ROOT = tmp_path / "media"
     for code in ROLES:
