@@ -7,6 +7,12 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` runs the suite on this many pytest-xdist workers, each with its own test database
+# (docs/benchmarks.md, "Test suite in parallel"); PYTEST_WORKERS=0 runs it serially, in-process.
+# `load` hands tests out in pytest-django's order, so each worker still runs its transactional
+# tests (which empty the database, seeds included) last; `loadfile` does not, and breaks.
+PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= load
 
 .DEFAULT_GOAL := help
 .PHONY: help install system run test lint format bench messages worker beat clean
@@ -70,7 +76,7 @@ format: install ## apply ruff formatting and safe fixes
 
 test: lint messages system ## lint, then the whole test suite, browser tests included (DATABASE_URL/REDIS_URL when set, SQLite otherwise)
 	$(PY) manage.py makemigrations --check --dry-run -v0 || { echo "模型有未生成的迁移 / missing migrations"; exit 1; }
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 bench: install messages ## run the benchmarks in tests/benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/pytest tests/benchmarks -o addopts="" -o python_files="bench_*.py" -s -q -p no:cacheprovider

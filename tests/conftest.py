@@ -82,15 +82,43 @@ def with_perms(user, *perms: str):
     return type(user).objects.get(pk=user.pk)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """How many doors the generated access walk walked (tests/audit/test_access_walk.py)."""
+def _walked_here() -> dict[str, list]:
+    """The doors tests/audit/test_access_walk.py walked in this process (none if not imported)."""
     import sys
 
     walk = sys.modules.get("tests.audit.test_access_walk")
-    if walk is None or not (walk.WALKED["admin"] or walk.WALKED["api"]):
+    if walk is None:
+        return {"admin": [], "api": []}
+    return {kind: [list(door) for door in doors] for kind, doors in walk.WALKED.items()}
+
+
+# --- pytest-xdist: the access walk's count from every worker -----------------------------------
+# Under xdist the walk runs in a worker process; each worker sends the doors it walked back with
+# its `workeroutput`, and the controller adds them up for the summary line below.
+WALKED_BY_WORKERS = pytest.StashKey[dict]()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workeroutput"):  # an xdist worker
+        session.config.workeroutput["access_walk"] = _walked_here()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent with -p no:xdist
+def pytest_testnodedown(node, error):
+    walked = node.config.stash.setdefault(WALKED_BY_WORKERS, {"admin": set(), "api": set()})
+    for kind, doors in getattr(node, "workeroutput", {}).get("access_walk", {}).items():
+        walked[kind] |= {tuple(door) for door in doors}
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How many doors the generated access walk walked (tests/audit/test_access_walk.py)."""
+    walked = config.stash.get(WALKED_BY_WORKERS, None) or {
+        kind: {tuple(door) for door in doors} for kind, doors in _walked_here().items()
+    }
+    if not (walked["admin"] or walked["api"]):
         return
     terminalreporter.write_line(
-        f"access walk: {len(walk.WALKED['admin'])} admin doors and {len(walk.WALKED['api'])} "
+        f"access walk: {len(walked['admin'])} admin doors and {len(walked['api'])} "
         f"API doors walked four ways (anonymous, no permission, permission, other insurer/county)"
     )
 

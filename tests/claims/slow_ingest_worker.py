@@ -17,14 +17,14 @@ def main(name: str) -> None:
     from config.celery import app
 
     pause = float(os.environ.get("CHUNK_PAUSE", "0.3"))
-    real = compute._compute_people
+    real = compute.people_compute
 
     def paused(job, people):
         done = real(job, people)
         time.sleep(pause)  # written, not committed: a kill now must lose all of it
         return done
 
-    compute._compute_people = paused
+    compute.people_compute = paused
     app.conf.task_always_eager = False
     app.worker_main(
         ["worker", "-Q", "ingest", "--pool", "solo", "-n", f"{name}@%h", "-l", "WARNING",

@@ -310,10 +310,10 @@ def test_no_cyclic_collection_during_a_chunk_and_restored_after(monkeypatch):
             raise ValueError("boom")
         return 1, 0
 
-    monkeypatch.setattr(compute, "_compute_people", people)
+    monkeypatch.setattr(compute, "people_compute", people)
     assert gc.isenabled()
-    assert compute._compute_chunk(None, "ok") == (1, 0)
+    assert compute.chunk_people_compute(None, "ok") == (1, 0)
     with pytest.raises(ValueError, match="boom"):
-        compute._compute_chunk(None, "fails")
+        compute.chunk_people_compute(None, "fails")
     assert seen == [False, False]
     assert gc.isenabled()  # back on after each, failed or not

@@ -62,14 +62,14 @@ def test_compute_progress_grows_chunk_by_chunk(tmp_path, settings, monkeypatch):
     settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 2
     batch = _received(tmp_path, people=7)
     seen = []
-    chunk = compute._compute_chunk
+    chunk = compute.chunk_people_compute
 
     def watched(job, people):
         stored = SettlementBatch.objects.get(pk=job.batch.pk)
         seen.append((stored.people_computed, stored.people_total, stored.progress_percent))
         return chunk(job, people)
 
-    monkeypatch.setattr(compute, "_compute_chunk", watched)
+    monkeypatch.setattr(compute, "chunk_people_compute", watched)
     batch = batch_process(batch_id=batch.pk)
     assert batch.status == "applied", batch.errors_preview
     assert [done for done, _total, _percent in seen] == [0, 2, 4, 6]
@@ -93,14 +93,14 @@ def test_a_resumed_compute_skips_finished_chunks_and_counts_on(tmp_path, setting
     BatchChunk.objects.filter(batch=batch, index__gte=2).update(status="pending")
     SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=4)
     seen = []
-    chunk = compute._compute_chunk
+    chunk = compute.chunk_people_compute
 
     def watched(job, people):
         stored = SettlementBatch.objects.get(pk=job.batch.pk)
         seen.append((list(people), stored.people_computed, stored.progress_percent))
         return chunk(job, people)
 
-    monkeypatch.setattr(compute, "_compute_chunk", watched)
+    monkeypatch.setattr(compute, "chunk_people_compute", watched)
     assert compute.batch_compute(batch_id=batch.pk) == (3, 0)  # people 5-7 have one row each
     assert [(ids, done) for ids, done, _percent in seen] == [(people[4:6], 4), (people[6:], 6)]
     assert seen[0][2] > 60 and seen[0][2] <= seen[1][2] <= 99

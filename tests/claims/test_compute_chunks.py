@@ -65,7 +65,7 @@ def test_a_doubled_chunk_leaves_one_result(received, settings):
 
 def test_a_chunk_that_fails_leaves_nothing_and_the_batch_resumes(received, settings, monkeypatch):
     settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
-    real = compute._compute_people
+    real = compute.people_compute
     calls = []
 
     def dies_in_the_third_chunk(job, people):
@@ -75,7 +75,7 @@ def test_a_chunk_that_fails_leaves_nothing_and_the_batch_resumes(received, setti
             raise RuntimeError("worker lost")
         return done
 
-    monkeypatch.setattr(compute, "_compute_people", dies_in_the_third_chunk)
+    monkeypatch.setattr(compute, "people_compute", dies_in_the_third_chunk)
     with pytest.raises(RuntimeError, match="worker lost"):
         batch_process(batch_id=received.pk)
     batch = SettlementBatch.objects.get(pk=received.pk)
@@ -93,7 +93,7 @@ def test_a_chunk_that_fails_leaves_nothing_and_the_batch_resumes(received, setti
     assert BatchChunk.objects.get(index=2).attempts == 2
     assert batch.computed_at is not None and batch.people_computed == PEOPLE
     resumed = owed()
-    monkeypatch.setattr(compute, "_compute_people", real)
+    monkeypatch.setattr(compute, "people_compute", real)
     _recompute_from_scratch(batch)
     assert owed() == resumed
 
@@ -169,7 +169,7 @@ def test_a_stalled_batch_is_resumed_by_the_periodic_job_only_after_its_grace(
 
     settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
     settings.MEDSUPP_BATCH_RESUME_MINUTES = 30
-    real = compute._compute_people
+    real = compute.people_compute
     calls = []
 
     def fails_once_in_the_second_chunk(job, people):
@@ -178,7 +178,7 @@ def test_a_stalled_batch_is_resumed_by_the_periodic_job_only_after_its_grace(
             raise RuntimeError("database restarted")
         return real(job, people)
 
-    monkeypatch.setattr(compute, "_compute_people", fails_once_in_the_second_chunk)
+    monkeypatch.setattr(compute, "people_compute", fails_once_in_the_second_chunk)
     with pytest.raises(RuntimeError):
         batch_process(batch_id=received.pk)
     batch = SettlementBatch.objects.get(pk=received.pk)

@@ -99,7 +99,7 @@ def test_two_uploads_with_one_key_at_the_same_moment(media, covered_city, key, m
     contract = covered_city["contract"]
     files = [write_csv(media / f"{n}.csv", _rows(first=10 * n)) for n in (1, 2)]
     both_looked = threading.Barrier(2, timeout=10)
-    looked_up = batches._received_before
+    looked_up = batches.batch_received_before
     first_look = threading.local()
 
     def race(*args):
@@ -109,8 +109,8 @@ def test_two_uploads_with_one_key_at_the_same_moment(media, covered_city, key, m
             both_looked.wait()
         return found
 
-    monkeypatch.setattr(batches, "_received_before", race)
-    monkeypatch.setattr(batches, "_queue", lambda batch_id: None)  # only the receiving races
+    monkeypatch.setattr(batches, "batch_received_before", race)
+    monkeypatch.setattr(batches, "batch_queue", lambda batch_id: None)  # only the receiving races
     answers = {}
 
     def upload(path):

@@ -58,6 +58,7 @@ class NotPlain(Exception):
 
 
 def enabled() -> bool:
+    """Whether plain CSV files take the COPY path (a seam: tests turn it off)."""
     return connection.vendor == "postgresql" and settings.MEDSUPP_FAST_CSV
 
 

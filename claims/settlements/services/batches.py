@@ -59,6 +59,8 @@ STAGE_CHECKED = ("batch_id", "psn_no", "setl_id", "init_setl_id", "refd_setl_fla
 RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "setl_id", "setl_time")
 # A batch in these states may be (re)started: new, left half-way by a crash, or failed.
 RESTARTABLE = (BatchStatus.RECEIVED, BatchStatus.VALIDATING, BatchStatus.FAILED)
+# Seams: stage_rows and check_batch are called through this module's names, which the
+# fault-injection tests replace (tests/claims/test_ingest_safety.py), as is fastcsv.enabled.
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def batch_receive(
         )
     insurer = _uploading_insurer(actor, contract)
     encoding = encoding.strip().lower()
-    existing = _received_before(insurer, contract, digest, idempotency_key, encoding)
+    existing = batch_received_before(insurer, contract, digest, idempotency_key, encoding)
     if existing is not None:
         return Received(existing, duplicate=True)
     batch = SettlementBatch(
@@ -186,21 +188,22 @@ def batch_receive(
                 extra={"sha256": digest, "size": size, "source": source},
             )
             if queue:
-                transaction.on_commit(lambda: _queue(batch.pk))
+                transaction.on_commit(lambda: batch_queue(batch.pk))
     except BaseException as exc:
         if batch.file.name:  # the row was not kept: neither is its file
             batch.file.storage.delete(batch.file.name)
         if not isinstance(exc, IntegrityError):
             raise
         # A concurrent upload of the same file or key won the race: answer with its batch.
-        existing = _received_before(insurer, contract, digest, idempotency_key, encoding)
+        existing = batch_received_before(insurer, contract, digest, idempotency_key, encoding)
         if existing is None:
             raise
         return Received(existing, duplicate=True)
     return Received(batch, duplicate=False)
 
 
-def _received_before(
+# Seam: tests wrap this to make two uploads race between the look-up and the save.
+def batch_received_before(
     insurer, contract, digest: str, key: str | None, encoding: str
 ) -> SettlementBatch | None:
     """The batch this upload repeats: the same file for the same contract with the same stated
@@ -218,7 +221,9 @@ def _received_before(
     ).first()
 
 
-def _queue(batch_id: int) -> None:
+# Seam: tests replace this to receive a batch without processing it.
+def batch_queue(batch_id: int) -> None:
+    """Queue the processing of a received batch (called once the receipt commits)."""
     from claims.settlements.tasks import process_batch
 
     process_batch.delay(batch_id)

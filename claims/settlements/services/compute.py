@@ -319,12 +319,16 @@ def _collector_paused():
             gc.enable()
 
 
-def _compute_chunk(job: _Job, chunk: list[int]) -> tuple[int, int]:
+# Seam: tests wrap this to watch progress between chunks (tests/claims/test_batch_progress.py).
+def chunk_people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
+    """One chunk's people computed, cyclic garbage collection paused meanwhile."""
     with _collector_paused():
-        return _compute_people(job, chunk)
+        return people_compute(job, chunk)
 
 
-def _compute_people(job: _Job, chunk: list[int]) -> tuple[int, int]:
+# Seam: tests and the slow test worker wrap this to fail or pause inside a chunk.
+def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
+    """Compensations and adjustments of `chunk`'s people written: (made, adjusted)."""
     batch = job.batch
     years = job.years
     rows, computed_before = _chunk_settlements(job, chunk)
@@ -498,7 +502,7 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
             .exclude(batch=batch)
             .exists()
         )
-        made, adjusted = _compute_chunk(replace(base, history=history), people)
+        made, adjusted = chunk_people_compute(replace(base, history=history), people)
         chunk.status = ChunkStatus.DONE
         chunk.compensations = made
         chunk.adjustments = adjusted
