@@ -8,17 +8,27 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("结算与赔付监管")
 
     def ready(self) -> None:
-        from claims import (
-            scopes,  # noqa: F401  (each model's row scope, declared once)
-            workflows,  # noqa: F401  (the workflows, registered with the machine)
-        )
-
-        # The register cannot import claims: it signals a cancellation, claims returns the
-        # unused personal quota to the common pool (R-ENT-2, claims/services/quota_pool.py).
-        from claims.services.code_mappings import national_codes_after_migrate
-        from claims.services.quota_pool import on_enrollment_cancelled
+        # Each model's row scope (declared once), and the workflows, registered with the machine.
+        from claims import scopes  # noqa: F401
+        from claims.oversight import workflows as oversight_workflows  # noqa: F401
+        from claims.oversight.dashboard import PROVIDERS, latest_claims_month
+        from claims.oversight.services.year_end import payout_ratio_for
+        from claims.settlements.services.code_mappings import national_codes_after_migrate
+        from claims.settlements.services.quota_pool import on_enrollment_cancelled
+        from claims.supervision import workflows as supervision_workflows  # noqa: F401
+        from config.dashboard import PERIOD_PROVIDERS, TILE_PROVIDERS
+        from contracts.dashboard import payout_ratio_provide
         from insurance.signals import enrollment_cancelled
 
+        # The dashboard's claims tiles, and its default month: the latest with settlements.
+        TILE_PROVIDERS.extend(p for p in PROVIDERS if p not in TILE_PROVIDERS)
+        if latest_claims_month not in PERIOD_PROVIDERS:
+            PERIOD_PROVIDERS.append(latest_claims_month)
+        # The contracts dashboard's fund tiles show the payout ratio, computed from claims data
+        # that contracts may not import: claims hands the function over.
+        payout_ratio_provide(payout_ratio_for)
+        # The register cannot import claims: it signals a cancellation, claims returns the
+        # unused personal quota to the common pool (R-ENT-2, settlements/services/quota_pool.py).
         enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")
         post_migrate.connect(
             national_codes_after_migrate, sender=self, dispatch_uid="claims.national_codes"

@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from audit.models import User
 from audit.workflow import reason_if_warned
-from claims.services.batches import batch_process, batch_receive
-from claims.services.compute import _person_facts
-from claims.services.disclosure import disclosure_draft, disclosure_move
-from claims.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
-from claims.services.year_end import claims_paid_to_date, year_end_prepare_for
+from claims.oversight.services.disclosure import disclosure_draft, disclosure_move
+from claims.oversight.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
+from claims.oversight.services.year_end import claims_paid_to_date, year_end_prepare_for
+from claims.settlements.services.batches import batch_process, batch_receive
+from claims.settlements.services.compute import _person_facts
 from claims.synthetic import settlement_rows, write_settlement_csv
 from contracts.choices import ContractStatus, LossSharing, SettlementRule, SurplusRule
 from contracts.models import Contract, ContractMember, Insurer, PerformanceBond, ReserveRelease
@@ -454,7 +454,7 @@ def _evaluate(contract: Contract, year: int, actors: Actors) -> None:
         return
     release = ReserveRelease.objects.filter(contract=contract, year=year).first()
     if release is None:
-        from claims.services.evaluation import evaluation_reserve_prepare
+        from claims.oversight.services.evaluation import evaluation_reserve_prepare
 
         try:
             release = evaluation_reserve_prepare(

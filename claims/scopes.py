@@ -1,5 +1,4 @@
-"""Row scopes of the claims app (and of audit.Consent, which needs to know insurers), each model
-declared once (`audit.scoping.restrict`).
+"""Row scopes of the claims app, each model declared once (`audit.scoping.restrict`).
 
 Insurer users: rows of their contracts, and where a row names an insurer (batches, statements,
 adjustments, reconciliation, complaints) only their own insurer's; bureau staff: every row, and a
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from audit.models import Consent
 from audit.scoping import Everyone, row_scope
 from claims.models import (
     CalendarOverride,
@@ -75,6 +73,4 @@ row_scope(CalendarOverride)(Everyone())
 row_scope(CodeMapping)(Everyone())  # which codes a file may carry: insurers read it too
 # The common pool's entries are personal data of the register: bureau staff only, by region.
 row_scope(QuotaPoolEntry)(Both(BureauOnly(), BureauRegion("person__region_id")))
-# Consents: bureau staff all, an insurer's users those given to their insurer.
-row_scope(Consent)(ByInsurer("insurer_id"))
 row_scope(Change)(_own("contract", "insurer_id"))

@@ -26,7 +26,7 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("api/v1/", include("config.api_urls")),
-    path("public/", include("claims.public.urls")),
+    path("public/", include("claims.oversight.public.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -31,21 +33,22 @@ def reminder_tiles(request) -> list[Tile]:
 
 # --- fund flows (issue 8) -----------------------------------------------------------------------
 
-# Claims paid live in the claims app, which contracts must not import. The payout ratio comes
-# from a provider named by `settings.CONTRACTS_PAYOUT_RATIO_PROVIDER` (dependency inversion, like
-# Django's backends): the orchestrator in claims. Without it the tile shows "—".
+# Claims paid live in the claims app, which contracts must not import. Claims hands over the
+# function giving a contract year's payout ratio when it is ready (`claims.apps`:
+# `payout_ratio_provide(payout_ratio_for)`): dependency inversion without an import by name.
+# Without it the tile shows "—".
+_PAYOUT_RATIO: list[Callable] = []
+
+
+def payout_ratio_provide(provider: Callable) -> None:
+    """Set the function `(contract=, year=) -> Decimal | None` the fund tiles ask."""
+    _PAYOUT_RATIO[:] = [provider]
 
 
 def _payout_ratio(contract, year):
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    path = settings.CONTRACTS_PAYOUT_RATIO_PROVIDER
-    try:
-        provider = import_string(path)
-    except ImportError:
+    if not _PAYOUT_RATIO:
         return None
-    return provider(contract=contract, year=year)
+    return _PAYOUT_RATIO[0](contract=contract, year=year)
 
 
 def fund_tiles(request) -> list[Tile]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from audit.models import Consent
 from audit.roles import INSURER
 from audit.scoping import row_scope
 from contracts.choices import EvaluationStatus
@@ -207,3 +208,8 @@ row_scope(Evaluation)(ApprovedForInsurers("contract"))
 row_scope(EvaluationScore)(ApprovedForInsurers("evaluation__contract", "evaluation__status"))
 row_scope(PaymentPart)(PaymentParts())
 row_scope(ReserveReleaseBand, EvaluationIndicator)(BureauOnly())
+
+
+# Consents (an audit model whose scope needs to know insurers): bureau staff all, an insurer's
+# users those given to their insurer.
+row_scope(Consent)(ByInsurer("insurer_id"))

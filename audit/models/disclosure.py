@@ -1,7 +1,8 @@
 """Public disclosure reports (信息公开, R-SUP-4).
 
 The audit app imports no domain app, so a report names its scheme by id plus its code and name as
-text. The figures are a JSON document built by `claims.services.disclosure`; only aggregates,
+text. The figures are a JSON document built by `claims.oversight.services.disclosure`; only
+aggregates,
 small cells already suppressed. Draft -> checked (reviewer) -> published (director, another
 person). A published report is frozen: a correction is a new version that `supersedes` it and says
 what changed in `change_note`.

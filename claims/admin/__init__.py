@@ -1,18 +1,14 @@
-"""Admin registrations of the claims app, one module per area."""
+"""Admin registrations of the claims app: each capability's admin modules, imported here so that
+Django's admin autodiscovery finds them."""
 
-from claims.admin import batches, code_mappings  # noqa: F401
-
-# isort: split
-from claims.admin import fraud, manual_claims, reconciliation, statements, supervision  # noqa: F401
-
-# isort: split
-from claims.admin import quota_pool  # noqa: F401
-
-# isort: split
-from claims.admin import consents  # noqa: F401
-
-# isort: split
-from claims.admin import complaints, spot_checks, surveys  # noqa: F401
-
-# isort: split
-from claims.admin import disclosure  # noqa: F401
+from claims.oversight.admin import disclosure, evaluation, surveys, year_end  # noqa: F401
+from claims.settlements.admin import batches, code_mappings, quota_pool  # noqa: F401
+from claims.supervision.admin import (  # noqa: F401
+    complaints,
+    fraud,
+    manual_claims,
+    reconciliation,
+    spot_checks,
+    statements,
+    supervision,
+)

@@ -1,9 +1,8 @@
 from django.urls import path
 
-from claims.api import insurer
-from claims.api.changes import ChangesView
-from claims.api.persons import PersonLookupView
-from claims.api.views import BatchDetailView, BatchErrorsView, BatchListCreateView
+from claims.settlements.api.changes import ChangesView
+from claims.settlements.api.views import BatchDetailView, BatchErrorsView, BatchListCreateView
+from claims.supervision.api import insurer
 
 urlpatterns = [
     path("settlement-batches/", BatchListCreateView.as_view(), name="settlement-batches"),
@@ -13,7 +12,6 @@ urlpatterns = [
         BatchErrorsView.as_view(),
         name="settlement-batch-errors",
     ),
-    path("persons/<str:psn_no>/", PersonLookupView.as_view(), name="person-lookup"),
     path("compensations/", insurer.CompensationListView.as_view(), name="compensations"),
     path("compensations/<int:pk>/", insurer.CompensationDetailView.as_view(), name="compensation"),
     path(

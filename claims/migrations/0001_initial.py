@@ -3,7 +3,7 @@
 # (Meta.triggers, django-pgtrigger); the last operation holds the PostgreSQL storage settings a
 # model cannot declare. Seed data comes from commands, not migrations (docs/runbook.md).
 
-import claims.models.settlement
+import claims.settlements.models.settlement
 import django.core.validators
 import django.db.models.deletion
 import pgtrigger.compiler
@@ -210,7 +210,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('received', '已接收'), ('validating', '校验中'), ('rejected', '已退回'), ('validated', '校验通过'), ('applied', '已入库'), ('failed', '处理失败')], default='received', max_length=16, verbose_name='状态')),
                 ('source', models.CharField(choices=[('admin', '管理后台上传'), ('api', '接口上传'), ('command', '命令行导入')], max_length=16, verbose_name='来源')),
-                ('file', models.FileField(max_length=255, upload_to=claims.models.settlement.batch_upload_path, verbose_name='文件')),
+                ('file', models.FileField(max_length=255, upload_to=claims.settlements.models.settlement.batch_upload_path, verbose_name='文件')),
                 ('filename', models.CharField(max_length=255, verbose_name='原文件名')),
                 ('file_size', models.BigIntegerField(default=0, verbose_name='文件大小（字节）')),
                 ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),

@@ -1,17 +1,17 @@
-"""Celery tasks of the claims app, one module per job (thin: each calls its service). Celery finds
-them through this package; the task names (`claims.tasks.<name>`) are what `config/celery.py`
-schedules."""
+"""The Celery tasks of the claims app, gathered for Celery's autodiscovery: each capability keeps
+its own thin tasks (`claims.<capability>.tasks`). Every task is named `claims.tasks.<name>`
+explicitly, so the names `config/celery.py` schedules and routes (and the beat tables store) stay
+what they were wherever the function lives."""
 
-from claims.tasks.batches import (
+from claims.oversight.tasks import disclosures_draft, evaluations_draft
+from claims.settlements.tasks import (
     batch_files_purge,
     batches_resume,
     compute_chunk,
     month_figures_add,
     process_batch,
 )
-from claims.tasks.disclosure import disclosures_draft
-from claims.tasks.evaluation import evaluations_draft
-from claims.tasks.supervision import supervision_nightly
+from claims.supervision.tasks import supervision_nightly
 
 __all__ = [
     "batch_files_purge",

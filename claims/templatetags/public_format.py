@@ -3,7 +3,7 @@
 
 from django import template
 
-from claims.reports import public_text
+from claims.oversight.reports import public_text
 
 register = template.Library()
 register.filter("amount", public_text.amount)

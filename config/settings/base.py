@@ -192,10 +192,11 @@ MEDSUPP_AUDIT_CHECKPOINT_MAX_AGE_MINUTES = env.int(
 )
 
 # Uploads: the ingest path streams files, so the limit protects the disk, not memory. It is
-# checked as the body arrives (config/uploads.py, claims/api/views.py).
+# checked as the body arrives (config/uploads.py, claims/settlements/api/views.py).
 MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
 # A settlement file (sealed at rest) is deleted this many days after its batch is applied or
-# rejected (claims.services.batch_files); the batch, its records and the file's checksum remain.
+# rejected (claims.settlements.services.batch_files); the batch, its records and the file's
+# checksum remain.
 MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS", default=30)
 # People per compute chunk: each chunk of a batch is one task on the `ingest` queue
 # (claims.tasks.compute_chunk), so any ingest worker on any machine takes a share of the batch.
@@ -369,9 +370,6 @@ MEDSUPP_IMPORT_BACKGROUND_MB = env.float("MEDSUPP_IMPORT_BACKGROUND_MB", default
 MEDSUPP_FAST_CSV = env.bool("MEDSUPP_FAST_CSV", default=True)
 # The dashboard shows a failing tile's error instead of hiding it (always so with DEBUG).
 DASHBOARD_STRICT = env.bool("DASHBOARD_STRICT", default=False)
-# Where the contracts dashboard gets a contract year's payout ratio (claims data, which the
-# contracts app may not import): a function `(contract=, year=)`, like Django's backends.
-CONTRACTS_PAYOUT_RATIO_PROVIDER = "claims.services.year_end.payout_ratio_for"
 
 # R-ORD-3 / R-IM-4: the insurer's profit at most this percent of the year's funds (contract terms
 # above it are refused); a province with another rule sets it.

@@ -4,6 +4,6 @@ from contracts.admin import bonds, contracts, funds, insurers, reminders, tender
 
 __all__ = ["bonds", "contracts", "funds", "insurers", "reminders", "tenders"]
 
-from contracts.admin import evaluation
+from contracts.admin import consents, evaluation
 
-__all__ += ["evaluation"]
+__all__ += ["consents", "evaluation"]

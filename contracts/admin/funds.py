@@ -25,7 +25,6 @@ from contracts import selectors
 from contracts.admin.common import ScopedAdmin
 from contracts.admin.exports import TransferExport
 from contracts.admin.funding_display import inputs_html, parts_html
-from contracts.choices import SettlementStatus
 from contracts.exports import voucher_xlsx
 from contracts.models import (
     FundingCalculation,
@@ -33,9 +32,7 @@ from contracts.models import (
     PaymentPart,
     ReserveRelease,
     ReserveReleaseBand,
-    SettlementLine,
     Transfer,
-    YearEndSettlement,
 )
 from contracts.periods import QUARTERS
 from contracts.permissions import PREPARE
@@ -365,46 +362,6 @@ class ReserveReleaseBandAdmin(ScopedAdmin):
 
 
 # --- year-end settlement and ledger -----------------------------------------------------------
-
-
-class LineInline(RestrictedInlineMixin, TabularInline):
-    model = SettlementLine
-    extra = 0
-    fields = ["order", "label", "amount", "source"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(YearEndSettlement)
-class YearEndSettlementAdmin(WorkflowAdminMixin, ReadOnlyAdmin):
-    inlines = [LineInline]
-    list_display = [
-        "contract",
-        "year",
-        "rule",
-        "payout_ratio",
-        "to_return",
-        "to_carry",
-        "loss_fund_share",
-        "adjustment_proposed",
-        "status",
-    ]
-    list_filter = ["status", "year", "adjustment_proposed"]
-    list_select_related = ["contract"]
-    search_fields = ["=contract__number"]
-    search_help_text = _("按完整合同编号精确查找（不支持部分匹配）")
-    # The "prepare" page reads claims data, so the claims admin serves it (linked by URL name).
-    list_before_template = "contracts/admin/year_end_links.html"
-
-    def workflow_links(self, request, obj):
-        links = super().workflow_links(request, obj)
-        if obj.status == SettlementStatus.PREPARED and request.user.has_perm(PREPARE):
-            url = reverse("admin:claims_year_end_prepare")
-            links.append((_("重新编制"), f"{url}?contract={obj.contract_id}&year={obj.year}"))
-        return links
 
 
 @admin.register(LedgerEntry)

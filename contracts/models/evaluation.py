@@ -2,7 +2,8 @@
 contract and year with one row per indicator.
 
 The computation and the workflow read claims data, so they live above the models
-(`claims.services.evaluation`, `claims.workflows`); this module only holds the data.
+(`claims.oversight.services.evaluation`, `claims.oversight.workflows`); this module only holds the
+data.
 """
 
 from __future__ import annotations

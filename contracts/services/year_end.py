@@ -1,7 +1,7 @@
 """The year-end settlement (年度清算) of a contract year: prepare (finance), approve (director).
 
 Contracts never read claims: `claims_paid` and where it came from are inputs. The orchestrator
-`claims.services.year_end.year_end_prepare_for` fills them from the claims selectors.
+`claims.oversight.services.year_end.year_end_prepare_for` fills them from the claims selectors.
 """
 
 from __future__ import annotations

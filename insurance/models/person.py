@@ -115,7 +115,8 @@ class Person(models.Model):
             models.Index(fields=["status", "-id"], name="insurance_person_status_idx"),
         ]
         # The delete side of the settlement records' person key, which has no constraint
-        # (claims.models.settlement.SettlementRecord): a table name only, no import of claims.
+        # (claims.settlements.models.settlement.SettlementRecord): a table name only, no import of
+        # claims.
         triggers = [
             delete_guard(
                 name="medsupp_keep_insurance_person",

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from audit.services import api_key_create
-from claims.services.batches import batch_receive
+from claims.settlements.services.batches import batch_receive
 from contracts.services.insurers import insurer_user_link
 from tests.contracts.factories import ContractFactory
 

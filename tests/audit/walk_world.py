@@ -186,7 +186,7 @@ def _conclusion(world: World):
 
 
 def _disclosure(world: World):
-    from claims.services.disclosure import disclosure_draft
+    from claims.oversight.services.disclosure import disclosure_draft
 
     return disclosure_draft(scheme=_scheme_year(world).scheme, year=2025)
 

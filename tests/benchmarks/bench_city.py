@@ -99,12 +99,12 @@ def test_bench_city(city, tmp_path, settings, client):
     from django.contrib.auth import get_user_model
 
     from claims.models import SettlementRecord
-    from claims.services.batches import batch_process, batch_receive
-    from claims.services.disclosure import disclosure_build
-    from claims.services.reconciliation import reconciliation_compute
-    from claims.services.statements import statement_submit
+    from claims.oversight.services.disclosure import disclosure_build
+    from claims.settlements.services.batches import batch_process, batch_receive
+    from claims.supervision.services.reconciliation import reconciliation_compute
+    from claims.supervision.services.statements import statement_submit
+    from claims.supervision.tasks import supervision_nightly
     from claims.synthetic import covered_people, settlement_rows, write_settlement_csv
-    from claims.tasks.supervision import supervision_nightly
     from tests.conftest import login_verified
 
     settings.MEDIA_ROOT = tmp_path / "media"

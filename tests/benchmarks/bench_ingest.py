@@ -15,7 +15,8 @@ Prints rows/s of each and the ratio, CPU seconds of this process, and its peak R
 SQLite. No assertion on time: the figures go to docs/benchmarks.md.
 BENCH_FORM: `plain` (the default) writes the fastest form of a CSV file; `quoted` quotes every
 cell, as many exports do; `slashed` writes dates and times with slashes (2025/03/05 08:28:15),
-which only the general path reads (claims/ingest/rows.py). The rows are the same; import-export,
+which only the general path reads (claims/settlements/ingest/rows.py). The rows are the same;
+import-export,
 which reads neither, is measured on the plain form only.
 """
 
@@ -176,7 +177,7 @@ def test_bench_ingest(city, tmp_path, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the ingest benchmark measures the PostgreSQL COPY path: set DATABASE_URL")
     from claims.models import Compensation, SettlementRecord
-    from claims.services.batches import batch_process, batch_receive
+    from claims.settlements.services.batches import batch_process, batch_receive
     from claims.synthetic import covered_people, settlement_rows, write_settlement_csv
 
     settings.MEDIA_ROOT = tmp_path / "media"

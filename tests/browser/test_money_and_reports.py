@@ -90,7 +90,7 @@ def test_a_transfer_is_prepared_approved_and_paid_by_two_people(person):
 
 
 def test_an_evaluation_is_scored_submitted_and_approved(person):
-    from claims.services.evaluation import evaluation_draft
+    from claims.oversight.services.evaluation import evaluation_draft
     from contracts.models import Contract
     from tests.browser.world import running_year
 
@@ -132,7 +132,7 @@ def test_an_evaluation_is_scored_submitted_and_approved(person):
 
 def test_a_disclosure_correction_is_checked_published_and_read_by_the_public(person, settings):
     from audit.models import DisclosureReport, User
-    from claims.services.disclosure import disclosure_correct
+    from claims.oversight.services.disclosure import disclosure_correct
 
     settings.BUREAU_NAME = "示范市医疗保障局"
     published = DisclosureReport.objects.get(status="published")

@@ -35,7 +35,7 @@ def other_insurer_contract(db):
 @pytest.fixture
 def ingest(django_capture_on_commit_callbacks, tmp_path, settings):
     """Send rows as a real CSV file through receive -> checks -> apply -> compute."""
-    from claims.services.batches import batch_receive
+    from claims.settlements.services.batches import batch_receive
     from tests.claims.files import write_csv
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from claims.services.batches import batch_receive
+from claims.settlements.services.batches import batch_receive
 from insurance.models import BenefitPlan, Enrollment
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory

@@ -13,7 +13,7 @@ import django
 def main(name: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     django.setup()
-    from claims.services import compute
+    from claims.settlements.services import compute
     from config.celery import app
 
     pause = float(os.environ.get("CHUNK_PAUSE", "0.3"))

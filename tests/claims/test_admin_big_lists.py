@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.models import CodeMapping, ReconciliationResult
-from claims.services.reconciliation import reconciliation_compute
+from claims.supervision.services.reconciliation import reconciliation_compute
 from contracts.services.insurers import insurer_user_link
 from tests.claims.supervision_data import applied_batch, claim, record
 

@@ -10,13 +10,17 @@ import pytest
 
 from claims.choices import ItemDecision
 from claims.models import ClaimStatement, FraudFlag, StatementAdjustment
-from claims.services.complaints import complaint_move, complaint_register
-from claims.services.disclosure import disclosure_draft, disclosure_move
-from claims.services.fraud import fraud_detect
-from claims.services.manual_claims import manual_claim_register
-from claims.services.spot_checks import spot_check_plan
-from claims.services.statement_items import statement_item_decide
-from claims.services.statements import statement_move, statement_review_start, statement_submit
+from claims.oversight.services.disclosure import disclosure_draft, disclosure_move
+from claims.supervision.services.complaints import complaint_move, complaint_register
+from claims.supervision.services.fraud import fraud_detect
+from claims.supervision.services.manual_claims import manual_claim_register
+from claims.supervision.services.spot_checks import spot_check_plan
+from claims.supervision.services.statement_items import statement_item_decide
+from claims.supervision.services.statements import (
+    statement_move,
+    statement_review_start,
+    statement_submit,
+)
 from contracts.services.insurers import insurer_user_link
 from tests.claims.supervision_data import applied_batch, claim, record
 from tests.conftest import login_verified

@@ -3,9 +3,9 @@
 
 import pytest
 
-from claims.admin.record_search import record_search_q
 from claims.models import ReconciliationResult, SettlementRecord
-from claims.services.reconciliation import reconciliation_compute
+from claims.settlements.admin.record_search import record_search_q
+from claims.supervision.services.reconciliation import reconciliation_compute
 from contracts.services.insurers import insurer_user_link
 from tests.claims.supervision_data import applied_batch, claim, record
 from tests.contracts.factories import ContractFactory, InsurerFactory

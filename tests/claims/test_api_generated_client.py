@@ -207,8 +207,12 @@ def _bureau_reviews_march(contract, clerk) -> int:
 
     from audit.services import user_ensure
     from claims.models import StatementAdjustment
-    from claims.services.statement_items import statement_item_decide
-    from claims.services.statements import statement_move, statement_review_start, statement_submit
+    from claims.supervision.services.statement_items import statement_item_decide
+    from claims.supervision.services.statements import (
+        statement_move,
+        statement_review_start,
+        statement_submit,
+    )
 
     reviewer, _pw = user_ensure(username="reviewer", role_code="reviewer", password="pw-1-tests")
     director, _pw = user_ensure(username="director", role_code="director", password="pw-1-tests")

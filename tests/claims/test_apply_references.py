@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError, connection, connections,
 from django.utils import timezone
 
 from claims.models import SettlementStage
-from claims.services.batches import _lock_people
+from claims.settlements.services.batches import _lock_people
 from tests.insurance.factories import PersonFactory
 
 pytestmark = [

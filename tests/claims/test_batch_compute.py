@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
-from claims.services import compute
-from claims.services.batches import batch_receive
-from claims.services.compute import RECORD_FIELDS, settlement_of
-from claims.services.explanations import compensation_steps
+from claims.settlements.services import compute
+from claims.settlements.services.batches import batch_receive
+from claims.settlements.services.compute import RECORD_FIELDS, settlement_of
+from claims.settlements.services.explanations import compensation_steps
 from insurance.engine import (
     AMOUNT_FIELDS,
     Enrolment,
@@ -155,7 +155,7 @@ def test_a_late_record_adjusts_later_ones_and_a_reversal_takes_back(ordos, send)
 @pytest.mark.django_db
 def test_recomputing_a_batch_changes_nothing(ordos, send):
     from claims.models import SettlementBatch
-    from claims.services.compute import batch_compute
+    from claims.settlements.services.compute import batch_compute
 
     batch = send(ordos, "a.csv", [_chemo(10, "2018-06-01", "25000.00")])
     SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None)
@@ -254,7 +254,7 @@ def test_the_bulk_read_covers_every_settlement_field_in_order():
 
 
 def test_lines_text_made_once_for_nothing_owed_equals_the_spelled_one():
-    from claims.services.compute import _lines_writer
+    from claims.settlements.services.compute import _lines_writer
     from insurance.engine.money import ZERO
 
     write = _lines_writer(["burden", "over-max"])
@@ -273,7 +273,7 @@ def test_lines_text_made_once_for_nothing_owed_equals_the_spelled_one():
 def test_compensations_are_written_exactly_whatever_their_text_holds():
     from django.utils import timezone
 
-    from claims.services.compute import _write_compensations
+    from claims.settlements.services.compute import _write_compensations
 
     now = timezone.now()
     odd = 'a\\b\tc\nd\re "q"'

@@ -15,8 +15,8 @@ from audit.crypto import DecryptionError
 from audit.file_crypto import CHUNK, TEMP_PREFIX, open_stream, seal_stream
 from audit.models import AuditEntry
 from claims.choices import BatchStatus
-from claims.services.batch_files import batch_files_purge
-from claims.services.batches import batch_receive
+from claims.settlements.services.batch_files import batch_files_purge
+from claims.settlements.services.batches import batch_receive
 from tests.claims.files import settlement_row, write_csv
 
 
@@ -105,7 +105,7 @@ def test_a_file_stored_before_sealing_is_still_read(send, tmp_path, covered_city
     rows = [settlement_row(i, psn_no=f"P{(i % 3) + 1:04d}") for i in range(1, 4)]
     path = write_csv(tmp_path / "old.csv", rows)
     batch = send(covered_city["contract"], write_csv(tmp_path / "x.csv", rows[:1]))
-    from claims.services.batches import batch_process
+    from claims.settlements.services.batches import batch_process
 
     batch.file.save("legacy-plain", ContentFile(path.read_bytes()), save=False)
     type(batch).objects.filter(pk=batch.pk).update(

@@ -108,7 +108,7 @@ def test_insurers_see_only_their_own_batches(
     client,
     django_capture_on_commit_callbacks,
 ):
-    from claims.services.batches import batch_receive
+    from claims.settlements.services.batches import batch_receive
 
     path = write_csv(media / "theirs.csv", _rows())
     with path.open("rb") as fh:
@@ -161,7 +161,7 @@ def test_ingest_command(media, covered_city):
 
 @pytest.mark.django_db
 def test_admin_resumes_a_batch_left_half_way(media, covered_city, role_user, client):
-    from claims.services.batches import batch_receive
+    from claims.settlements.services.batches import batch_receive
 
     path = write_csv(media / "stuck.csv", _rows())
     with path.open("rb") as fh:  # received but never processed: as after a worker crash

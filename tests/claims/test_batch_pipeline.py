@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from audit.models import AuditEntry
 from claims.choices import BatchStatus
 from claims.models import SettlementBatch, SettlementRecord, SettlementStage
-from claims.services.batches import IdempotencyConflict, batch_receive
+from claims.settlements.services.batches import IdempotencyConflict, batch_receive
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import settlement_row, write_csv, write_jsonl, write_xlsx
 
@@ -77,7 +77,7 @@ def test_one_bad_row_among_many_leaves_the_database_unchanged(tmp_path, send, co
         }
     ]
     assert batch.unknown_persons == 1
-    from claims.ingest.report import error_report_response
+    from claims.settlements.ingest.report import error_report_response
 
     report = error_report_response(batch, "csv").content.decode("utf-8-sig")
     assert "39,psn_no,unknown_person,人员编号不存在于参保人员库：NOBODY" in report
@@ -189,7 +189,7 @@ def test_a_nul_character_is_a_located_error_not_a_crash(tmp_path, send, covered_
         (row, "fixmedins_code", "bad_character")
     ]
     assert SettlementRecord.objects.count() == 0
-    from claims.ingest.report import error_report_response
+    from claims.settlements.ingest.report import error_report_response
 
     for fmt in ("csv", "xlsx"):
         assert error_report_response(batch, fmt).status_code == 200

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from claims.choices import BatchStatus
 from claims.models import SettlementBatch
-from claims.services import compute
-from claims.services.batches import batch_process, batch_receive
+from claims.settlements.services import compute
+from claims.settlements.services.batches import batch_process, batch_receive
 from insurance.models import BenefitPlan, Enrollment
 from tests.claims.files import settlement_row, write_csv
 from tests.contracts.factories import ContractFactory

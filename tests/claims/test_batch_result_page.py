@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.admin.batch_summary import BAR_COLOURS
 from claims.choices import BatchStatus
 from claims.models import SettlementBatch
+from claims.settlements.admin.batch_summary import BAR_COLOURS
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import settlement_row, write_csv
 from tests.claims.supervision_data import applied_batch, compensation, record

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.choices import CalendarDayKind
-from claims.dashboard import calendar_tiles
 from claims.models import CalendarOverride
-from claims.services.calendar import library_knows, years_without_holidays
+from claims.oversight.dashboard import calendar_tiles
+from claims.supervision.services.calendar import library_knows, years_without_holidays
 
 pytestmark = pytest.mark.django_db
 KNOWN = 2024  # chinese-calendar has it

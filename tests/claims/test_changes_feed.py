@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from audit.services import api_key_create
 from claims.models import Change
-from claims.services.changes import FEED_LOCK, change_record
-from claims.services.complaints import complaint_move, complaint_register
+from claims.settlements.services.changes import FEED_LOCK, change_record
+from claims.supervision.services.complaints import complaint_move, complaint_register
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import HEADER, settlement_row
 
@@ -102,7 +102,7 @@ def test_a_manual_claim_received_for_my_contract_is_in_my_feed(
 ):
     """Its 7 working days may run from the day it is received: the insurer learns of it from
     the feed, not by polling the manual claims."""
-    from claims.services.manual_claims import manual_claim_register
+    from claims.supervision.services.manual_claims import manual_claim_register
 
     contract = covered_city["contract"]
     clerk = role_user("insurer", username="claims_clerk")

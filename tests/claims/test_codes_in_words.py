@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from claims.admin.batches import compensation_html
+from claims.settlements.admin.batches import compensation_html
 from insurance.models import BenefitPlan
 from tests.claims.supervision_data import applied_batch, compensation, record
 from tests.conftest import login_verified

@@ -12,8 +12,8 @@ from audit.errors import RuleError
 from audit.scoping import restrict
 from claims.choices import CalendarDayKind, ComplaintStatus
 from claims.models import CalendarOverride, Complaint
-from claims.selectors import complaint_figures
-from claims.services.complaints import (
+from claims.supervision.selectors import complaint_figures
+from claims.supervision.services.complaints import (
     complaint_bond_deduction_propose,
     complaint_due_on,
     complaint_move,

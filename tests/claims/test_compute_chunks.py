@@ -1,4 +1,5 @@
-"""The compute step in chunks (claims/services/compute.py): a batch's people cut by person id,
+"""The compute step in chunks (claims/settlements/services/compute.py): a batch's people cut by
+person id,
 each chunk one idempotent task on the `ingest` queue, the batch computed once every chunk is."""
 
 from itertools import pairwise
@@ -6,9 +7,9 @@ from itertools import pairwise
 import pytest
 
 from claims.models import BatchChunk, Compensation, SettlementBatch, SettlementRecord
-from claims.services import compute
-from claims.services.batches import batch_process, batch_receive
-from claims.services.compute import batch_compute, compute_chunk
+from claims.settlements.services import compute
+from claims.settlements.services.batches import batch_process, batch_receive
+from claims.settlements.services.compute import batch_compute, compute_chunk
 from config.celery import app
 from tests.claims.chunk_data import chemo_file, owed
 

@@ -15,8 +15,8 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from claims.models import BatchChunk, Compensation, SettlementBatch, SettlementRecord
-from claims.services.batches import batch_process, batch_receive
-from claims.services.compute import batch_compute
+from claims.settlements.services.batches import batch_process, batch_receive
+from claims.settlements.services.compute import batch_compute
 from config.celery import app
 from tests.claims.chunk_data import chemo_file, owed
 

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from claims.ingest.codes import NATIONAL_CODES
-from claims.ingest.errors import MESSAGES
-from claims.ingest.spec import COLUMNS
+from claims.settlements.ingest.codes import NATIONAL_CODES
+from claims.settlements.ingest.errors import MESSAGES
+from claims.settlements.ingest.spec import COLUMNS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-format.md"
 FILE_PROBLEMS = (

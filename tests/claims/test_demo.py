@@ -79,8 +79,8 @@ def test_the_demo_figures_are_plausible_without_a_stated_reason(demo):
     evaluation's and the published report's are believable (30%..110%, a bureau's range for
     these schemes), and no move of the demo needed a reason for implausible figures."""
     from audit.models.workflow import StatusChange
-    from claims.services.evaluation import evaluation_warnings
-    from claims.services.year_end import payout_ratio_for
+    from claims.oversight.services.evaluation import evaluation_warnings
+    from claims.oversight.services.year_end import payout_ratio_for
 
     assert not StatusChange.objects.exclude(reason="").filter(reason__contains="演示数据").exists()
     for settlement in YearEndSettlement.objects.select_related("contract__scheme"):

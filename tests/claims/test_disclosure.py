@@ -15,7 +15,7 @@ from audit.choices import AuditAction
 from audit.models import AuditEntry, DisclosureReport
 from audit.models.disclosure import content_sha256
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
-from claims.services.disclosure import (
+from claims.oversight.services.disclosure import (
     disclosure_build,
     disclosure_correct,
     disclosure_draft,
@@ -23,7 +23,7 @@ from claims.services.disclosure import (
     disclosures_draft_due,
     latest_published,
 )
-from claims.services.disclosure_figures import TIERS
+from claims.oversight.services.disclosure_figures import TIERS
 from tests.claims.disclosure_data import world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db

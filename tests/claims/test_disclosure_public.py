@@ -11,8 +11,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from claims.models import Compensation, CompensationAdjustment
-from claims.reports.disclosure_pdf import HEADINGS
-from claims.services.disclosure import disclosure_draft, disclosure_move
+from claims.oversight.reports.disclosure_pdf import HEADINGS
+from claims.oversight.services.disclosure import disclosure_draft, disclosure_move
 from tests.claims.disclosure_data import world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db

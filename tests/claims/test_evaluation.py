@@ -14,8 +14,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.scoping import restrict
-from claims.reports.evaluation_pdf import evaluation_pdf
-from claims.services.evaluation import (
+from claims.oversight.reports.evaluation_pdf import evaluation_pdf
+from claims.oversight.services.evaluation import (
     evaluation_draft,
     evaluation_move,
     evaluation_reserve_prepare,

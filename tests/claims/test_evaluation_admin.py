@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from claims.services.evaluation import evaluation_draft
+from claims.oversight.services.evaluation import evaluation_draft
 from contracts.choices import ContractStatus, EvaluationStatus
 from tests.contracts.factories import ContractFactory
 
@@ -30,7 +30,7 @@ def test_score_submit_approve_and_print(evaluation, client, role_user, verified_
     assert "审批通过" not in page.text  # not a legal move from a draft
     assert "/move/approve/" not in page.text
     for row in evaluation.scores.all():
-        url = f"/admin/claims/complaint/evaluation/score/{row.pk}/"
+        url = f"/admin/contracts/evaluation/score/{row.pk}/"
         assert "人工评分(百分制)" in client.get(url).text
         client.post(url, {"manual_score": "58", "comment": "无数据，按检查评分"})
     client.post(f"/admin/contracts/evaluation/{evaluation.pk}/move/submit/", {})
@@ -45,7 +45,7 @@ def test_score_submit_approve_and_print(evaluation, client, role_user, verified_
     admin.post(f"/admin/contracts/evaluation/{evaluation.pk}/move/approve/", {})
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.APPROVED and evaluation.passed is False
-    pdf = admin.get(f"/admin/claims/complaint/evaluation/{evaluation.pk}/pdf/")
+    pdf = admin.get(f"/admin/contracts/evaluation/{evaluation.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
@@ -56,7 +56,7 @@ def test_insurer_user_cannot_reach_a_draft(evaluation, client, role_user):
     clerk = role_user("insurer")
     insurer_user_link(user=clerk, insurer=evaluation.contract.lead_insurer, actor=None)
     client.force_login(clerk)
-    assert client.get(f"/admin/claims/complaint/evaluation/{evaluation.pk}/pdf/").status_code in (
+    assert client.get(f"/admin/contracts/evaluation/{evaluation.pk}/pdf/").status_code in (
         403,
         404,
     )

@@ -16,8 +16,8 @@ from claims.models import (
     SpotCheck,
     SpotCheckFinding,
 )
-from claims.services.evaluation import evaluation_draft
-from claims.services.evaluation_indicators import linear_score
+from claims.oversight.services.evaluation import evaluation_draft
+from claims.oversight.services.evaluation_indicators import linear_score
 from contracts.models import StaffAssignment
 from tests.claims.supervision_data import applied_batch, compensation, record
 from tests.contracts.factories import CommitmentFactory, InsurerStaffFactory, RegionFactory

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from audit.workflow import history, registered, workflow_start
-from claims.services.statements import statement_submit
+from claims.supervision.services.statements import statement_submit
 from contracts.services.insurers import insurer_user_link
 from tests.claims.supervision_data import applied_batch, claim
 

@@ -1,4 +1,5 @@
-"""How each kind of cell is read (claims/ingest/forms.py), and the row rules of spec.py as the
+"""How each kind of cell is read (claims/settlements/ingest/forms.py), and the row rules of spec.py
+as the
 Python parser applies them. No database: every value here is read exactly or refused."""
 
 import datetime as dt
@@ -6,10 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from claims.ingest.errors import FileRejected
-from claims.ingest.forms import Bad, read_date, read_datetime, read_flag, read_money, read_text
-from claims.ingest.readers import open_rows
-from claims.ingest.rows import RowParser
+from claims.settlements.ingest.errors import FileRejected
+from claims.settlements.ingest.forms import (
+    Bad,
+    read_date,
+    read_datetime,
+    read_flag,
+    read_money,
+    read_text,
+)
+from claims.settlements.ingest.readers import open_rows
+from claims.settlements.ingest.rows import RowParser
 from tests.claims.files import HEADER, settlement_row, write_csv, write_jsonl
 
 D = Decimal

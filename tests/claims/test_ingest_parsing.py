@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from claims.ingest.errors import FileRejected
-from claims.ingest.readers import detect_encoding, open_rows
-from claims.ingest.rows import RowParser
+from claims.settlements.ingest.errors import FileRejected
+from claims.settlements.ingest.readers import detect_encoding, open_rows
+from claims.settlements.ingest.rows import RowParser
 from tests.claims.files import HEADER, settlement_row, write_csv, write_jsonl, write_xlsx
 
 
@@ -17,7 +17,7 @@ def _parse(path, **kwargs):
 
 
 def test_gbk_csv_with_chinese_headers_is_detected_and_read(tmp_path):
-    from claims.ingest.spec import BY_NAME
+    from claims.settlements.ingest.spec import BY_NAME
 
     chinese_header = [BY_NAME[h].label for h in HEADER]
     rows = [settlement_row(1, fixmedins_code="鄂尔多斯市中心医院")]

@@ -1,4 +1,5 @@
-"""The fast path (claims/ingest/fastcsv.py) stages exactly what the general path (rows.py)
+"""The fast path (claims/settlements/ingest/fastcsv.py) stages exactly what the general path
+(rows.py)
 stages, and any file it cannot take whole goes to the general path with the same outcome.
 
 Each file is parsed and staged twice by `_parse_and_stage`, once with the fast path on and once
@@ -12,14 +13,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from claims.ingest import fastcsv
-from claims.ingest.codes import national_codebook
-from claims.ingest.errors import FileRejected
-from claims.ingest.header import resolve_header
-from claims.ingest.spec import MONEY_COLUMNS, header_to_name
-from claims.ingest.stage import STAGE_FIELDS, stage_clear
 from claims.models import SettlementStage
-from claims.services.batches import _parse_and_stage, batch_receive
+from claims.settlements.ingest import fastcsv
+from claims.settlements.ingest.codes import national_codebook
+from claims.settlements.ingest.errors import FileRejected
+from claims.settlements.ingest.header import resolve_header
+from claims.settlements.ingest.spec import MONEY_COLUMNS, header_to_name
+from claims.settlements.ingest.stage import STAGE_FIELDS, stage_clear
+from claims.settlements.services.batches import _parse_and_stage, batch_receive
 from tests.claims.files import HEADER, settlement_row
 
 pytestmark = [
@@ -217,9 +218,9 @@ def test_unknown_columns_take_the_general_path():
 
 
 def _stage_plain(batch, path):
-    from claims.ingest.readers import read_csv_header
-    from claims.ingest.stage import STAGE_FIELDS
     from claims.models import SettlementStage
+    from claims.settlements.ingest.readers import read_csv_header
+    from claims.settlements.ingest.stage import STAGE_FIELDS
 
     header = read_csv_header(path, "utf-8")
     stats = fastcsv.stage_plain_csv(

@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from openpyxl import Workbook
 
-from claims.ingest import stage as stage_module
 from claims.models import (
     CodeMapping,
     Compensation,
@@ -16,9 +15,10 @@ from claims.models import (
     SettlementRecord,
     SettlementStage,
 )
-from claims.services import batches
-from claims.services.batches import batch_process, batch_receive
-from claims.services.code_mappings import codebook_for
+from claims.settlements.ingest import stage as stage_module
+from claims.settlements.services import batches
+from claims.settlements.services.batches import batch_process, batch_receive
+from claims.settlements.services.code_mappings import codebook_for
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import HEADER, settlement_row, write_csv
 from tests.contracts.factories import ContractFactory, InsurerFactory
@@ -296,8 +296,8 @@ def test_bureau_staff_keep_the_code_mapping_insurers_read_it(
 
 
 def test_national_codes_come_back_after_a_migrate(db):
-    from claims.ingest.codes import NATIONAL_CODES
-    from claims.services.code_mappings import national_codes_ensure
+    from claims.settlements.ingest.codes import NATIONAL_CODES
+    from claims.settlements.services.code_mappings import national_codes_ensure
 
     CodeMapping.objects.filter(code="2101").delete()
     CodeMapping.objects.filter(code="21", region__isnull=True).update(label="住院（本市）")

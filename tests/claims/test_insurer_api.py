@@ -14,10 +14,17 @@ from audit.choices import ApiScope
 from audit.services import api_key_create
 from claims.choices import AdjustmentStatus, ComplaintStatus, ManualClaimStatus
 from claims.models import StatementAdjustment
-from claims.services.complaints import complaint_move, complaint_register
-from claims.services.manual_claims import manual_claim_register
-from claims.services.statement_items import statement_adjustment_close, statement_item_decide
-from claims.services.statements import statement_move, statement_review_start, statement_submit
+from claims.supervision.services.complaints import complaint_move, complaint_register
+from claims.supervision.services.manual_claims import manual_claim_register
+from claims.supervision.services.statement_items import (
+    statement_adjustment_close,
+    statement_item_decide,
+)
+from claims.supervision.services.statements import (
+    statement_move,
+    statement_review_start,
+    statement_submit,
+)
 from contracts.services.insurers import insurer_user_link
 from tests.claims.supervision_data import applied_batch, claim, compensation, record
 
@@ -170,7 +177,7 @@ def test_complaints_about_my_claims_with_their_deadline_and_my_answer(
 
 
 def test_manual_claims_with_their_clock_and_my_moves(covered_city, insurers, role_user):
-    from claims.models.manual_claim import DOCUMENTS
+    from claims.supervision.models.manual_claim import DOCUMENTS
 
     claim = manual_claim_register(
         contract=covered_city["contract"], person=covered_city["people"][0],

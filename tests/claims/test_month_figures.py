@@ -9,7 +9,10 @@ from decimal import Decimal
 import pytest
 
 from claims.models import MonthFigure, SettlementBatch
-from claims.services.month_figures import month_figures_add_batch, month_figures_catch_up
+from claims.settlements.services.month_figures import (
+    month_figures_add_batch,
+    month_figures_catch_up,
+)
 from tests.claims.test_batch_compute import _chemo, send  # noqa: F401  (a fixture)
 
 

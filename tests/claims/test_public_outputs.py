@@ -12,8 +12,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import DisclosureReport
-from claims.reports.public_text import funding_words, plan_words
-from claims.services.disclosure import disclosure_draft, disclosure_move
+from claims.oversight.reports.public_text import funding_words, plan_words
+from claims.oversight.services.disclosure import disclosure_draft, disclosure_move
 from tests.claims.disclosure_data import world_fixture  # noqa: F401
 from tests.claims.test_disclosure_public import grouped
 
@@ -99,7 +99,7 @@ def test_the_notice_pdf_embeds_its_chinese_font_too(client, world):
 
 def test_without_the_font_file_the_pdf_still_comes_and_says_why(client, report, settings, caplog):
     settings.PDF_FONT_PATH = "/nonexistent/font.ttc"
-    with caplog.at_level(logging.WARNING, logger="claims.reports.fonts"):
+    with caplog.at_level(logging.WARNING, logger="claims.oversight.reports.fonts"):
         data = _pdf(client, report)
     assert "年度信息公开报告" in _text(data)
     assert any("STSong" in name for name in pdf_fonts(data))

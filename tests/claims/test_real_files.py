@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from audit.services import api_key_create
 from claims.models import SettlementBatch, SettlementRecord
-from claims.services.batches import batch_receive
+from claims.settlements.services.batches import batch_receive
 from contracts.services.insurers import insurer_user_link
 from tests.claims.insurer_files import (
     INPATIENT,

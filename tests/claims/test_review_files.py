@@ -16,13 +16,20 @@ from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from audit.services import api_key_create
-from claims.ingest.errors import FileRejected
-from claims.ingest.forms import Bad, ZeroedIds, read_date, read_datetime, read_money, reader
-from claims.ingest.header import resolve_header
-from claims.ingest.readers import detect_encoding, open_rows
-from claims.ingest.spec import BY_NAME
 from claims.models import SettlementBatch, SettlementRecord
-from claims.services.batches import batch_receive
+from claims.settlements.ingest.errors import FileRejected
+from claims.settlements.ingest.forms import (
+    Bad,
+    ZeroedIds,
+    read_date,
+    read_datetime,
+    read_money,
+    reader,
+)
+from claims.settlements.ingest.header import resolve_header
+from claims.settlements.ingest.readers import detect_encoding, open_rows
+from claims.settlements.ingest.spec import BY_NAME
+from claims.settlements.services.batches import batch_receive
 from contracts.services.insurers import insurer_user_link
 from tests.claims.insurer_files import INPATIENT, OUTPATIENT, platform_5203_jsonl
 from tests.claims.test_upload_api import (
@@ -564,7 +571,7 @@ def test_national_inpatient_kinds_belong_to_the_inpatient_family(media, covered_
 
 
 def test_a_text_formula_whose_result_is_empty_text_has_a_value():
-    from claims.ingest.xlsx import _problems_in
+    from claims.settlements.ingest.xlsx import _problems_in
 
     sheet = (
         b'<row r="2"><c r="A2" t="str"><f>IF(B2="","",B2)</f><v></v></c>'  # Excel: "" saved

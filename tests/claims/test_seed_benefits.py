@@ -14,8 +14,8 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from claims.choices import Outcome
 from claims.models import Compensation, QuotaPoolEntry, ReconciliationResult
-from claims.services.explanations import compensation_steps
-from claims.services.reconciliation import reconciliation_compute
+from claims.settlements.services.explanations import compensation_steps
+from claims.supervision.services.reconciliation import reconciliation_compute
 from insurance.choices import PersonType
 from insurance.engine import step_text
 from insurance.models import BenefitPlan

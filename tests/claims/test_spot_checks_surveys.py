@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 
 from claims.choices import SpotCheckStatus
 from claims.models import SatisfactionSurvey
-from claims.services.spot_checks import (
+from claims.oversight.services.surveys import survey_import
+from claims.supervision.services.spot_checks import (
     follow_up_add,
     follow_up_done,
     spot_check_perform,
     spot_check_plan,
 )
-from claims.services.surveys import survey_import
 
 HEADER = "合同编号,调查期间起,调查期间止,受访人数,满意人数,满意度得分,调查机构\n"
 

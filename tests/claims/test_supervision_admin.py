@@ -8,7 +8,7 @@ import pytest
 
 from claims.choices import ItemDecision, StatementStatus
 from claims.models import ClaimStatement, ManualClaim, ReconciliationResult, StatementAdjustment
-from claims.services.statements import statement_submit
+from claims.supervision.services.statements import statement_submit
 from claims.tasks import supervision_nightly
 from contracts.services.insurers import insurer_user_link
 from tests.claims.supervision_data import applied_batch, claim
@@ -113,7 +113,7 @@ def test_insurer_sees_only_its_own(setup, client, role_user, other_insurer_contr
         contract=other_insurer_contract, period=dt.date(2025, 3, 1), actor=other_clerk
     )
     operator = role_user("operator")
-    from claims.services.manual_claims import manual_claim_register
+    from claims.supervision.services.manual_claims import manual_claim_register
 
     def register(contract, person, actor):
         return manual_claim_register(
@@ -184,7 +184,7 @@ def test_manual_claim_admin_flow_and_dashboard_tile(covered_city, client, role_u
     claim = ManualClaim.objects.get()
     page = client.get(f"/admin/claims/manualclaim/{claim.pk}/change/").content.decode()
     assert "材料齐全" in page and "报销申请表" in page
-    from claims.models.manual_claim import DOCUMENTS
+    from claims.supervision.models.manual_claim import DOCUMENTS
 
     client.post(
         f"/admin/claims/manualclaim/{claim.pk}/documents/",

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from claims.choices import FlagKind, FlagStatus
 from claims.models import FraudFlag
-from claims.services.fraud import fraud_detect, fraud_flag_review
+from claims.supervision.services.fraud import fraud_detect, fraud_flag_review
 from insurance.choices import PersonStatus
 from tests.claims.supervision_data import applied_batch, record
 from tests.insurance.factories import PersonFactory

@@ -8,10 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.choices import CalendarDayKind, ManualClaimStatus
 from claims.models import CalendarOverride, ManualClaim
-from claims.models.manual_claim import DOCUMENTS
-from claims.selectors import manual_claims_within_limit_share
-from claims.services.calendar import is_working_day, working_days_add, working_days_between
-from claims.services.manual_claims import (
+from claims.supervision.models.manual_claim import DOCUMENTS
+from claims.supervision.selectors import manual_claims_within_limit_share
+from claims.supervision.services.calendar import (
+    is_working_day,
+    working_days_add,
+    working_days_between,
+)
+from claims.supervision.services.manual_claims import (
     manual_claim_decide,
     manual_claim_documents_update,
     manual_claim_pay,

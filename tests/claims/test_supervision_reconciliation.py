@@ -13,8 +13,8 @@ from claims.models import (
     ReconciliationResult,
     SupervisionConfig,
 )
-from claims.selectors import discrepancy_rate
-from claims.services.reconciliation import classify, reconciliation_compute
+from claims.supervision.selectors import discrepancy_rate
+from claims.supervision.services.reconciliation import classify, reconciliation_compute
 from insurance.engine import OWN_PAYMENT_FIELDS
 from insurance.models import BenefitPlan
 from tests.claims.supervision_data import applied_batch, claim, compensation, record

@@ -16,18 +16,18 @@ from claims.models import (
     ReconciliationResult,
     SettlementBatch,
 )
-from claims.services.disclosure_figures import (
+from claims.oversight.services.disclosure_figures import (
     _per_person_totals,
     beneficiaries_section,
     contracts_for,
 )
-from claims.services.fraud import fraud_detect, fraud_screen_new
-from claims.services.reconciliation import (
+from claims.settlements.services.time_ranges import days_q, local_midnight, months_between
+from claims.supervision.services.fraud import fraud_detect, fraud_screen_new
+from claims.supervision.services.reconciliation import (
     classify,
     reconciliation_compute,
     reconciliation_nightly,
 )
-from claims.services.time_ranges import days_q, local_midnight, months_between
 from contracts.choices import ContractStatus
 from insurance.choices import PersonStatus
 from tests.claims.supervision_data import applied_batch, claim, compensation, record

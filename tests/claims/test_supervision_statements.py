@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.choices import AdjustmentStatus, ItemDecision, StatementStatus
 from claims.models import SettlementRecord, StatementAdjustment
-from claims.services.statement_items import (
+from claims.supervision.services.statement_items import (
     statement_adjustment_close,
     statement_item_bond_deduction_propose,
     statement_item_decide,
 )
-from claims.services.statements import (
+from claims.supervision.services.statements import (
     draw_sample,
     statement_move,
     statement_review_start,

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from audit.services import api_key_create
 from claims.models import SettlementBatch, SettlementRecord
-from claims.services import batches
+from claims.settlements.services import batches
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import settlement_row, write_csv, write_jsonl
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from audit.errors import NotPermitted
 from claims.models import Compensation, CompensationAdjustment, SettlementRecord
-from claims.services.batches import batch_receive
-from claims.services.year_end import year_end_prepare_for
+from claims.oversight.services.year_end import year_end_prepare_for
+from claims.settlements.services.batches import batch_receive
 from contracts.choices import ContractStatus, LedgerAccount, SettlementStatus
 from contracts.models import YearEndSettlement
 from contracts.selectors import ledger_balances
@@ -190,7 +190,7 @@ def test_the_command_explains_a_year_without_funding(claims_2018, people):
 
 # --- the admin page (served by the claims admin, linked from the contracts admin) -------------
 
-PREPARE_URL = "/admin/claims/settlementbatch/year-end/prepare/"
+PREPARE_URL = "/admin/contracts/yearendsettlement/prepare/"
 
 
 def test_the_page_is_where_the_url_name_says():

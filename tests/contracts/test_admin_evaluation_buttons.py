@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission
 
-from claims.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
+from claims.oversight.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
 from contracts.choices import ContractStatus
 from tests.conftest import login_verified
 from tests.contracts.factories import ContractFactory
@@ -34,19 +34,19 @@ def page(client, user, evaluation) -> str:
 def step(evaluation, name: str) -> str:
     """A move's page (the one move view) or a step the claims admin serves."""
     if name in ("recompute", "reserve"):
-        return f"/admin/claims/complaint/evaluation/{evaluation.pk}/step/{name}/"
+        return f"/admin/contracts/evaluation/{evaluation.pk}/step/{name}/"
     return f"/admin/contracts/evaluation/{evaluation.pk}/move/{name}/"
 
 
 def test_draft_buttons_only_for_scorers(evaluation, client, role_user):
-    score = "/admin/claims/complaint/evaluation/score/"
+    score = "/admin/contracts/evaluation/score/"
     html = page(client, role_user("reviewer"), evaluation)
     assert step(evaluation, "submit") in html and step(evaluation, "recompute") in html
     assert score in html
     html = page(client, role_user("operator"), evaluation)
     assert step(evaluation, "submit") not in html and step(evaluation, "recompute") not in html
     assert score not in html and "提交审批" not in html
-    assert f"/admin/claims/complaint/evaluation/{evaluation.pk}/pdf/" in html  # reading is fine
+    assert f"/admin/contracts/evaluation/{evaluation.pk}/pdf/" in html  # reading is fine
 
 
 def test_approval_buttons_for_a_director_who_did_not_score(evaluation, client, role_user):

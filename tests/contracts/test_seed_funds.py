@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from audit.errors import RuleError
-from claims.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
+from claims.oversight.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
 from contracts.choices import (
     ContractStatus,
     DebarmentReason,

@@ -15,6 +15,28 @@ def test_beat_schedule_is_declared_in_one_place_and_tasks_exist():
         assert entry["task"] in app.tasks, f"{name} names an unknown task {entry['task']}"
 
 
+def test_claims_tasks_keep_their_names_wherever_they_live():
+    """The beat tables store tasks by name and the routes name them: the tasks moved into the
+    claims capabilities (claims.<capability>.tasks) kept their `claims.tasks.<name>`."""
+    app.loader.import_default_modules()
+    names = {name for name in app.tasks if name.startswith("claims.")}
+    assert names == {
+        f"claims.tasks.{n}"
+        for n in (
+            "batch_files_purge", "batches_resume", "compute_chunk", "disclosures_draft",
+            "evaluations_draft", "month_figures_add", "process_batch", "supervision_nightly",
+        )
+    }  # fmt: skip
+    modules = {app.tasks[name].__module__ for name in names}
+    assert modules == {
+        "claims.settlements.tasks",
+        "claims.supervision.tasks",
+        "claims.oversight.tasks",
+    }
+    for name in app.conf.task_routes:
+        assert name in app.tasks, f"a route names an unknown task {name}"
+
+
 def test_reliability_settings():
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_TASK_ACKS_LATE is False

@@ -59,7 +59,7 @@ def test_dashboard_renders_for_every_role(code, march, role_user, verified_clien
 
 
 def test_insurer_tiles_show_only_its_contracts(march, world, role_user, rf):
-    from claims.dashboard import batch_tiles, compensation_tiles
+    from claims.oversight.dashboard import batch_tiles, compensation_tiles
 
     staff = role_user("operator")
     mine = role_user("insurer", "t_ins_mine")
@@ -150,7 +150,7 @@ def test_the_page_reads_the_summary_not_the_records(world, role_user, verified_c
 
 def test_the_nightly_catch_up_refills_a_lost_summary(world):
     from claims.models import MonthFigure, SettlementBatch
-    from claims.services.month_figures import month_figures_catch_up
+    from claims.settlements.services.month_figures import month_figures_catch_up
 
     before = sorted(MonthFigure.objects.values_list("contract_id", "region_id", "month", "owed"))
     MonthFigure.objects.all().delete()
@@ -163,7 +163,7 @@ def test_the_nightly_catch_up_refills_a_lost_summary(world):
 
 def test_a_county_clerk_sees_only_his_regions_figures(world, role_user):
     from claims.models import CompensationAdjustment
-    from claims.selectors import month_figures_for_user
+    from claims.settlements.selectors import month_figures_for_user
     from insurance.models import Region, StaffProfile
 
     north = Region.objects.get(name="北区")

@@ -12,8 +12,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-from claims.services.disclosure_figures import money
-from claims.services.evaluation_indicators import linear_score, weighted_total
+from claims.oversight.services.disclosure_figures import money
+from claims.oversight.services.evaluation_indicators import linear_score, weighted_total
 from insurance.engine.money import quantize
 from insurance.fields import MoneyField
 
@@ -39,7 +39,7 @@ NOT_MONEY = {
 }  # fmt: skip
 # Modules that may use quantize without rounding money: the ingest checks that a value is exact
 # to the fen (a value that is not is refused, never rounded) and spells amounts to the fen.
-ROUNDING_LEFT = {"claims/ingest/forms.py", "claims/ingest/checks.py"}
+ROUNDING_LEFT = {"claims/settlements/ingest/forms.py", "claims/settlements/ingest/checks.py"}
 
 
 def test_every_model_amount_is_a_money_field():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from unfold import widgets as unfold
 
 from audit.admin.forms import UnfoldFormMixin, unfold_widgets
-from claims.services.complaints import complaint_register
+from claims.supervision.services.complaints import complaint_register
 from contracts.models import Transfer
 from contracts.services.transfers import transfer_move, transfers_generate
 from tests.conftest import login_verified
@@ -205,7 +205,7 @@ def test_reveal_with_a_reason_in_unfold_widgets_and_error_beside_it(
 
 @pytest.fixture
 def evaluation(db):
-    from claims.services.evaluation import evaluation_draft
+    from claims.oversight.services.evaluation import evaluation_draft
     from contracts.choices import ContractStatus
     from tests.contracts.factories import ContractFactory
 

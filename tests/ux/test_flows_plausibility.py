@@ -17,8 +17,8 @@ from audit.models import AuditEntry, DisclosureReport
 from audit.models.disclosure import content_sha256
 from audit.plausibility import change_warning, negative_warning, payout_ratio_warning
 from audit.workflow import workflow_of
-from claims.services.disclosure import disclosure_move
-from claims.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
+from claims.oversight.services.disclosure import disclosure_move
+from claims.oversight.services.evaluation import evaluation_draft, evaluation_move, evaluation_score
 from contracts.choices import ContractStatus, EvaluationStatus, IndicatorCode, PaymentStatus
 from contracts.models import EvaluationScore, Transfer, YearEndSettlement
 from contracts.services.transfers import transfer_move, transfers_generate

@@ -14,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 
 from audit.errors import NotPermitted
 from audit.models import AuditEntry
-from claims.tasks.evaluation import evaluations_draft as evaluations_task
+from claims.oversight.tasks import evaluations_draft as evaluations_task
 from config.celery import app
 from contracts.choices import ContractStatus
 from contracts.models import Evaluation, Transfer

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.choices import BatchSource, BatchStatus
-from claims.ingest.report import error_report_response
-from claims.services.batches import batch_process, batch_receive
+from claims.settlements.ingest.report import error_report_response
+from claims.settlements.services.batches import batch_process, batch_receive
 from contracts.models import Contract
 
 

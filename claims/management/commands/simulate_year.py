@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.services.scenarios import ScenarioError, scenario_load
-from claims.services.year_simulation import year_simulate
+from claims.oversight.services.scenarios import ScenarioError, scenario_load
+from claims.oversight.services.year_simulation import year_simulate
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.services.year_end import year_end_prepare_for
+from claims.oversight.services.year_end import year_end_prepare_for
 from contracts.models import Contract
 
 

@@ -1,0 +1,69 @@
+"""`GET /api/v1/changes/?after=<cursor>`: what changed for my insurer since I last asked.
+
+Rows are written by the services in the transaction that made the change
+(`claims.settlements.services.changes`), in id order of commit, so a client that keeps the last
+`cursor` it
+was given and asks again with `?after=` sees every change exactly once, in order.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.scoping import restrict
+from claims.settlements.models import Change
+
+LIMIT = 500
+
+
+class ChangeSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Change
+        fields = ("id", "kind", "kind_display", "object_id", "contract", "at")
+        read_only_fields = fields
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    cursor = serializers.IntegerField(help_text="下次请求的 after / pass as ?after= next time")
+    more = serializers.BooleanField(help_text="还有更多，立即再取 / more are waiting")
+
+
+class ChangesView(APIView):
+    """Oldest first, at most `limit` (default and maximum 500) after the cursor."""
+
+    permission_model = Change
+    required_scopes = ()  # any key: it names only kinds and ids of my own objects
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", int, description="上次得到的 cursor，首次为 0"),
+            OpenApiParameter("limit", int, description=f"每次最多条数（1–{LIMIT}）"),
+        ],
+        responses=ChangesPageSerializer,
+        summary="变化通知 / changes since a cursor",
+    )
+    def get(self, request):
+        after = self._int("after", 0, 0)
+        limit = self._int("limit", LIMIT, 1)
+        rows = list(restrict(Change, request.user).filter(id__gt=after).order_by("id")[: limit + 1])
+        more = len(rows) > min(limit, LIMIT)
+        rows = rows[: min(limit, LIMIT)]
+        cursor = rows[-1].pk if rows else after
+        data = {"results": rows, "cursor": cursor, "more": more}
+        return Response(ChangesPageSerializer(data).data)
+
+    def _int(self, name: str, default: int, least: int) -> int:
+        raw = self.request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or int(raw) < least or int(raw) > 2**63 - 1:
+            raise ValidationError({name: [_("须为不小于 %(n)d 的整数。") % {"n": least}]})
+        return int(raw)

@@ -1,0 +1,56 @@
+"""The settlement batch tasks: processing, run by a worker as soon as an upload commits, adding a
+computed batch to the dashboard's month figures, and the daily deletion of files past their
+retention."""
+
+from celery import shared_task
+
+from audit.jobs import single_run
+
+
+@shared_task(name="claims.tasks.process_batch", acks_late=True)
+def process_batch(batch_id: int) -> str:
+    """Idempotent: the service locks the batch and only moves it forward."""
+    from claims.settlements.services.batches import batch_process
+
+    return batch_process(batch_id=batch_id).status
+
+
+@shared_task(
+    name="claims.tasks.compute_chunk",
+    bind=True,
+    acks_late=True,  # acknowledged once done: a worker killed meanwhile leaves it queued
+    reject_on_worker_lost=True,  # a pool process lost: the chunk goes back to the queue
+)
+def compute_chunk(self, batch_id: int, index: int) -> int:
+    """One chunk of a batch's compute step, on the `ingest` queue (config/celery.py). Idempotent:
+    the chunk's row lock and status make a retried or doubled chunk leave one result."""
+    from claims.settlements.services.compute import compute_chunk as compute
+
+    made, _adjusted = compute(batch_id=batch_id, index=index, worker=self.request.hostname or "")
+    return made
+
+
+@shared_task(name="claims.tasks.batches_resume", acks_late=True)
+@single_run("claims.tasks.batches_resume")
+def batches_resume() -> int:
+    """Every 15 minutes: applied batches whose compute stalled get their pending chunks queued."""
+    from claims.settlements.services.batches import batches_resume as resume
+
+    return resume()
+
+
+@shared_task(name="claims.tasks.month_figures_add", acks_late=True)
+def month_figures_add(batch_id: int) -> int:
+    """After a batch's compute, off its clock. Idempotent: a batch is added once."""
+    from claims.settlements.services.month_figures import month_figures_add_batch
+
+    return month_figures_add_batch(batch_id=batch_id)
+
+
+@shared_task(name="claims.tasks.batch_files_purge", acks_late=True)
+@single_run("claims.tasks.batch_files_purge")
+def batch_files_purge() -> int:
+    """Daily: settlement files past MEDSUPP_BATCH_FILE_RETENTION_DAYS are deleted."""
+    from claims.settlements.services.batch_files import batch_files_purge as purge
+
+    return purge()
