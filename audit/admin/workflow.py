@@ -109,6 +109,41 @@ def form_page(
     return TemplateResponse(request, "admin/workflow_form.html", context)
 
 
+class ServiceAddMixin:
+    """A ModelAdmin whose add page is a service's form, not the model's: `add_form` (a form
+    taking `user=`) titled `add_title`; `add_perform(request, data)` calls the service and
+    returns the new document, whose page then opens (or None: back to the list). The user needs
+    the add permission; a refusal shows on the form and writes nothing (`form_page`)."""
+
+    add_form: type[forms.Form]
+    add_title = ""
+
+    def add_perform(self, request, data: dict):
+        raise NotImplementedError
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+        def perform(data):
+            created = self.add_perform(request, data)
+            if created is None:
+                return changelist
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[created.pk])
+
+        return form_page(
+            request,
+            admin=self,
+            obj=None,
+            title=self.add_title,
+            form=self.add_form(bound(request), user=request.user),
+            perform=perform,
+            back_url=changelist,
+        )
+
+
 WARNED_HELP = _("上面的数字需要核实。确认无误时写明理由，理由和提示一并记入审计日志。")
 
 

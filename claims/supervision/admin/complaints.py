@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from unfold.decorators import display
 
-from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
+from audit.admin.workflow import ServiceAddMixin, WorkflowAdminMixin, bound, form_page
 from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
 from claims.permissions import DECIDE_COMPLAINT
 from claims.settlements.admin.common import ReadOnlyScopedAdmin
@@ -77,7 +76,12 @@ class BondForm(forms.Form):
 
 @admin.register(Complaint)
 class ComplaintAdmin(
-    FindByCertnoMixin, WorkflowAdminMixin, AuditedExportMixin, ExportMixin, ReadOnlyScopedAdmin
+    FindByCertnoMixin,
+    ServiceAddMixin,
+    WorkflowAdminMixin,
+    AuditedExportMixin,
+    ExportMixin,
+    ReadOnlyScopedAdmin,
 ):
     certno_prefix = "person__"  # the POST search by ID number (find/)
     certno_replaces_search = False
@@ -130,30 +134,18 @@ class ComplaintAdmin(
         user = request.user
         return user.has_perm("claims.add_complaint") and insurer_of(user) is None
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
+    add_form = RegisterForm
+    add_title = _("登记投诉")
 
-        def perform(data):
-            complaint = complaint_register(
-                contract=data["contract"],
-                person=data["psn_no"],
-                channel=data["channel"],
-                category=data["category"],
-                content=data["content"],
-                received_on=data["received_on"],
-                actor=request.user,
-            )
-            return reverse("admin:claims_complaint_change", args=[complaint.pk])
-
-        return form_page(
-            request,
-            admin=self,
-            obj=None,
-            title=_("登记投诉"),
-            form=RegisterForm(bound(request), user=request.user),
-            perform=perform,
-            back_url=reverse("admin:claims_complaint_changelist"),
+    def add_perform(self, request, data):
+        return complaint_register(
+            contract=data["contract"],
+            person=data["psn_no"],
+            channel=data["channel"],
+            category=data["category"],
+            content=data["content"],
+            received_on=data["received_on"],
+            actor=request.user,
         )
 
     def get_urls(self):

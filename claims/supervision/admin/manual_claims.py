@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from audit.admin.workflow import WorkflowAdminMixin, bound, form_page
+from audit.admin.workflow import ServiceAddMixin, WorkflowAdminMixin, bound, form_page
 from claims.choices import ManualClaimStatus
 from claims.permissions import HANDLE_MANUAL_CLAIM
 from claims.settlements.admin.common import ReadOnlyScopedAdmin
@@ -71,7 +70,7 @@ class DocumentsForm(forms.Form):
 
 
 @admin.register(ManualClaim)
-class ManualClaimAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin):
+class ManualClaimAdmin(FindByCertnoMixin, ServiceAddMixin, WorkflowAdminMixin, ReadOnlyScopedAdmin):
     certno_prefix = "person__"  # the POST search by ID number (find/)
     certno_replaces_search = False
     list_display = (
@@ -121,33 +120,21 @@ class ManualClaimAdmin(FindByCertnoMixin, WorkflowAdminMixin, ReadOnlyScopedAdmi
     def has_add_permission(self, request):
         return request.user.has_perm("claims.add_manualclaim")
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
+    add_form = RegisterForm
+    add_title = _("受理零星报销")
 
-        def perform(data):
-            claim = manual_claim_register(
-                contract=data["contract"],
-                person=data["psn_no"],
-                received_on=data["received_on"],
-                hospital_name=data["hospital_name"],
-                hospital_place=data["hospital_place"],
-                treatment_from=data["treatment_from"],
-                treatment_to=data["treatment_to"],
-                amount_claimed=data["amount_claimed"],
-                documents=data["documents"],
-                actor=request.user,
-            )
-            return reverse("admin:claims_manualclaim_change", args=[claim.pk])
-
-        return form_page(
-            request,
-            admin=self,
-            obj=None,
-            title=_("受理零星报销"),
-            form=RegisterForm(request.POST or None, user=request.user),
-            perform=perform,
-            back_url=reverse("admin:claims_manualclaim_changelist"),
+    def add_perform(self, request, data):
+        return manual_claim_register(
+            contract=data["contract"],
+            person=data["psn_no"],
+            received_on=data["received_on"],
+            hospital_name=data["hospital_name"],
+            hospital_place=data["hospital_place"],
+            treatment_from=data["treatment_from"],
+            treatment_to=data["treatment_to"],
+            amount_claimed=data["amount_claimed"],
+            documents=data["documents"],
+            actor=request.user,
         )
 
     def get_urls(self):

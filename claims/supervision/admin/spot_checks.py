@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,7 @@ from unfold.admin import TabularInline
 
 from audit.admin.doors import RestrictedInlineMixin
 from audit.admin.mixins import viewer_of
-from audit.admin.workflow import bound, form_page, links_html
+from audit.admin.workflow import ServiceAddMixin, bound, form_page, links_html
 from audit.scoping import restrict
 from claims.choices import ActionStatus, FindingSeverity, SpotCheckKind, SpotCheckStatus
 from claims.settlements.admin.common import ReadOnlyScopedAdmin
@@ -94,7 +93,7 @@ class FindingInline(RestrictedInlineMixin, TabularInline):
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(ReadOnlyScopedAdmin):
+class SpotCheckAdmin(ServiceAddMixin, ReadOnlyScopedAdmin):
     list_display = ("planned_on", "contract", "kind", "subject", "status", "performed_on")
     list_filter = ("status", "kind")
     list_select_related = ("contract",)
@@ -114,23 +113,11 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
     def has_add_permission(self, request):
         return request.user.has_perm("claims.add_spotcheck") and insurer_of(request.user) is None
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
+    add_form = PlanForm
+    add_title = _("安排抽查")
 
-        def perform(d):
-            check = spot_check_plan(actor=request.user, **d)
-            return reverse("admin:claims_spotcheck_change", args=[check.pk])
-
-        return form_page(
-            request,
-            admin=self,
-            obj=None,
-            title=_("安排抽查"),
-            form=PlanForm(bound(request), user=request.user),
-            perform=perform,
-            back_url=reverse("admin:claims_spotcheck_changelist"),
-        )
+    def add_perform(self, request, data):
+        return spot_check_plan(actor=request.user, **data)
 
     def get_urls(self):
         view = self.door(self.perform_view, "view", PERMISSION)
@@ -153,7 +140,7 @@ class SpotCheckAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(FollowUpAction)
-class FollowUpActionAdmin(ReadOnlyScopedAdmin):
+class FollowUpActionAdmin(ServiceAddMixin, ReadOnlyScopedAdmin):
     list_display = ("finding", "action", "due_on", "status", "done_on")
     list_filter = ("status",)
     ordering = ("due_on", "id")
@@ -170,18 +157,11 @@ class FollowUpActionAdmin(ReadOnlyScopedAdmin):
     def has_add_permission(self, request):
         return request.user.has_perm("claims.change_spotcheck") and insurer_of(request.user) is None
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return form_page(
-            request,
-            admin=self,
-            obj=None,
-            title=_("下达整改措施"),
-            form=FollowUpForm(bound(request), user=request.user),
-            perform=lambda d: follow_up_add(actor=request.user, **d),
-            back_url=reverse("admin:claims_followupaction_changelist"),
-        )
+    add_form = FollowUpForm
+    add_title = _("下达整改措施")
+
+    def add_perform(self, request, data):
+        follow_up_add(actor=request.user, **data)  # back to the list, as before
 
     def get_urls(self):
         view = self.door(self.done_view, "view", PERMISSION)
