@@ -3,7 +3,8 @@
 A grant names an app, a model pattern (`*` for every model of the app) and the actions
 (`view`, `add`, `change`, `delete`), or an explicit `app_label.codename` for custom permissions.
 Syncing only adds what is missing, so an administrator's extra grants in the admin survive; it runs
-from a data migration and again after every migrate, so permissions of later models join the roles.
+by `manage.py sync_roles` (a deploy's step) and again after every migrate, so permissions of later
+models join the roles.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def pay_year(contract, finance, director, year=2025):
      ("60", "40"), ("59.99", "0"), ("0", "0")],
 )  # fmt: skip
 def test_release_table_default(score, percent):
-    assert ReserveReleaseBand.objects.count() == 5  # seeded by the migration
+    assert ReserveReleaseBand.objects.count() == 5  # seeded by sync_release_bands
     assert release_percent_for(D(score)) == D(percent)
 
 

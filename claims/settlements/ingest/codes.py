@@ -3,7 +3,8 @@ each stands for: benefit plans speak of families (`"med_types": ["21", "14"]`), 
 of their city's codes.
 
 The national families are shipped here and copied into the admin-editable table
-(claims.models.CodeMapping) by a data migration; each city adds its own codes there. A code no
+(claims.models.CodeMapping) by `national_codes_ensure` after every migrate (claims/apps.py); each
+city adds its own codes there. A code no
 mapping knows is refused at ingest, naming it: it is never stored unread.
 """
 
