@@ -92,7 +92,8 @@ def _waiting_for_a_lock(cursor) -> bool:
 def test_a_delete_that_waited_for_the_apply_is_refused_after_it_commits():
     """A DELETE that checked nothing (as Django's PROTECT check, run before the apply's records
     were committed, finds nothing) waits for the apply's lock; once the apply commits, the
-    database's delete guard (pgtrigger on Person, audit.triggers.delete_guard) refuses it: no record is left without its person."""
+    database's delete guard (pgtrigger on Person, audit.triggers.delete_guard) refuses it: no
+    record is left without its person."""
     from claims.models import SettlementRecord
     from insurance.models import Person
     from tests.claims.supervision_data import applied_batch, record
