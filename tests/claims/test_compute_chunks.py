@@ -199,3 +199,32 @@ def test_a_stalled_batch_is_resumed_by_the_periodic_job_only_after_its_grace(
     assert calls == [10, 10, 10, 4]  # only the failed chunk and the one never reached ran again
     assert Compensation.objects.count() == 3 * PEOPLE
     assert batches_resume.apply().get() == 0  # nothing left to resume
+
+
+def test_the_batch_page_shows_its_chunks_to_the_bureau_not_to_the_insurer(
+    received, settings, client, role_user
+):
+    from django.urls import reverse
+
+    from contracts.services.insurers import insurer_user_link
+    from tests.conftest import login_verified
+
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    batch = batch_process(batch_id=received.pk)
+    chunks = list(BatchChunk.objects.filter(batch=batch).order_by("index"))
+    assert [c.people for c in chunks] == [10, 10, 4]
+    url = reverse("admin:claims_settlementbatch_change", args=[batch.pk])
+
+    login_verified(client, role_user("operator"))
+    page = client.get(url).content.decode()
+    assert "批次计算分块" in page and "计算进程" in page
+    cell = '<td style="padding:.25rem .75rem;border-top:1px solid #e5e7eb">'
+    for chunk in chunks:  # index, people and status in words, one row each
+        assert f"<tr>{cell}{chunk.index}</td>{cell}{chunk.people}</td>{cell}已完成</td>" in page
+
+    clerk = role_user("insurer", username="ins_chunks")
+    insurer_user_link(user=clerk, insurer=batch.contract.lead_insurer, actor=None)
+    login_verified(client, clerk)
+    response = client.get(url)
+    assert response.status_code == 200  # the insurer's own batch, without the workers
+    assert "计算进程" not in response.content.decode()

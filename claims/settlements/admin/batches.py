@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin
@@ -35,7 +36,7 @@ from claims.settlements.admin.record_filters import (
 from claims.settlements.admin.record_search import RecordSearchMixin
 from claims.settlements.ingest.codes import family_names
 from claims.settlements.ingest.report import error_report_response
-from claims.settlements.models import Compensation, SettlementBatch, SettlementRecord
+from claims.settlements.models import BatchChunk, Compensation, SettlementBatch, SettlementRecord
 from claims.settlements.services.batches import RESTARTABLE, batch_receive
 from claims.settlements.services.explanations import plan_lines_in_words
 from claims.settlements.tasks import process_batch
@@ -45,6 +46,12 @@ from insurance.admin.exports import AuditedExportMixin
 from insurance.admin.support import BigTableAdminMixin, FindByCertnoMixin
 
 ENCODINGS = [("", _("自动识别")), ("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
+
+
+CHUNK_COLUMNS = (
+    "index", "people", "status", "attempts", "compensations", "adjustments", "worker",
+    "finished_at",
+)  # fmt: skip
 
 
 class BatchUploadForm(UnfoldFormMixin, forms.ModelForm):
@@ -110,7 +117,12 @@ class SettlementBatchAdmin(
             "parse_seconds", "apply_seconds", "compute_seconds",
         )}),
     )  # fmt: skip
-    readonly_fields = tuple(f for _t, opts in shown_fieldsets for f in opts["fields"])
+    # the compute step's chunks, for the bureau's operators (which worker took which people)
+    chunk_fieldset = (_("批次计算分块"), {"classes": ["collapse"], "fields": ("chunks_table",)})
+    readonly_fields = (
+        *(f for _t, opts in shown_fieldsets for f in opts["fields"]),
+        "chunks_table",
+    )
     exclude = ("file", "error_report", "errors_preview", "ignored_columns")
 
     def has_change_permission(self, request, obj=None):
@@ -139,7 +151,9 @@ class SettlementBatchAdmin(
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return super().get_fieldsets(request, obj)
-        return self.shown_fieldsets
+        if insurer_of(request.user) is not None:
+            return self.shown_fieldsets
+        return (*self.shown_fieldsets, self.chunk_fieldset)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None and obj.pk is not None:
@@ -251,6 +265,39 @@ class SettlementBatchAdmin(
             _("行号"),
             _("列"),
             _("说明"),
+            rows,
+        )
+
+    @admin.display(description=_("批次计算分块"))
+    def chunks_table(self, obj):
+        chunks = list(obj.chunks.order_by("index"))
+        if not chunks:
+            return "-"
+        fields = [BatchChunk._meta.get_field(name) for name in CHUNK_COLUMNS]
+        cell = '<td style="padding:.25rem .75rem;border-top:1px solid #e5e7eb">{}</td>'
+        head = '<th style="padding:.25rem .75rem;text-align:left">{}</th>'
+        rows = format_html_join(
+            "",
+            f"<tr>{cell * len(fields)}</tr>",
+            (
+                (
+                    c.index,
+                    c.people,
+                    c.get_status_display(),
+                    c.attempts,
+                    c.compensations,
+                    c.adjustments,
+                    c.worker or "-",
+                    localtime(c.finished_at).strftime("%Y-%m-%d %H:%M:%S")
+                    if c.finished_at
+                    else "-",
+                )
+                for c in chunks
+            ),
+        )
+        return format_html(
+            f"<table><thead><tr>{head * len(fields)}</tr></thead><tbody>{{}}</tbody></table>",
+            *(f.verbose_name for f in fields),
             rows,
         )
 
