@@ -80,14 +80,16 @@ def form_page(
     details=(),
     explanation=(),
     warnings=(),
+    refused="",
 ):
     """GET shows the form in unfold's widgets (`unfold_widgets`), a lone contract already chosen
     (`preselect_only_choice`) and `warnings` (implausible figures) above it; POST performs and
     goes back (or to the URL `perform` returns). A refused request shows the service's message
-    on the field it is about (or above the fields) and writes nothing. `admin` is the ModelAdmin
+    on the field it is about (or above the fields) and writes nothing. `refused`: the step cannot
+    be taken at all (already done): the page says why and offers no form. `admin` is the ModelAdmin
     (or anything with its `admin_site` and `model`)."""
     preselect_only_choice(unfold_widgets(form))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refused and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
@@ -105,6 +107,7 @@ def form_page(
         "details": details,
         "explanation": explanation,
         "warnings": warnings,
+        "refused": refused,
     }
     return TemplateResponse(request, "admin/workflow_form.html", context)
 

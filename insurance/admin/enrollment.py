@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -17,6 +15,7 @@ from unfold.admin import ModelAdmin
 from audit.admin.doors import RestrictedAdminMixin
 from audit.admin.forms import UnfoldFormMixin
 from audit.admin.mixins import AuditedAdminMixin
+from audit.admin.workflow import bound, form_page
 from insurance.admin.people import PersonalDataExportMixin
 from insurance.admin.support import (
     BigTableAdminMixin,
@@ -112,57 +111,49 @@ class EnrollmentAdmin(
 
     def cancel_view(self, request, object_id):
         """GET shows the form, POST cancels through `enrollment_cancel` and shows the refund.
-        Refused (403, nothing written) without `insurance.change_enrollment`."""
+        Refused (403, nothing written) without `insurance.change_enrollment` (the door)."""
         enrollment = (
             self.get_queryset(request).filter(pk=object_id).first() if object_id.isdigit() else None
         )
         if enrollment is None:
             raise Http404
-        change_url = reverse("admin:insurance_enrollment_change", args=[enrollment.pk])
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": enrollment,
-            "title": gettext("办理退保"),
-            "enrollment": enrollment,
-            "back_url": change_url,
-        }
-        if not request.user.has_perm(CANCEL_PERMISSION):
-            context["refused"] = gettext("您没有办理退保的权限：需要「%(p)s」权限（经办员）。") % {
-                "p": CANCEL_PERMISSION
-            }
-            return TemplateResponse(
-                request, "insurance/enrollment_cancel.html", context, status=403
-            )
+        refused = ""
         if enrollment.status == EnrollmentStatus.CANCELLED:
-            context["refused"] = gettext("该参保登记已于 %(d)s 退保，不能重复办理。") % {
+            refused = gettext("该参保登记已于 %(d)s 退保，不能重复办理。") % {
                 "d": enrollment.cancelled_on
             }
-            return TemplateResponse(request, "insurance/enrollment_cancel.html", context)
-        form = EnrollmentCancelForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                cancelled = enrollment_cancel(
-                    actor=request.user,
-                    enrollment=enrollment,
-                    on_date=form.cleaned_data["cancelled_on"],
-                    reason=form.cleaned_data["cancel_reason"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    gettext("已退保：保障自 %(d)s 终止，应退还保费 %(r)s 元（已缴 %(p)s 元）。")
-                    % {"d": cancelled.cancelled_on, "r": cancelled.refund_amount,
-                       "p": cancelled.premium},
-                )  # fmt: skip
-                for note in cancelled.cancel_notes:
-                    messages.info(request, note)
-                return HttpResponseRedirect(change_url)
-        context["form"] = form
-        return TemplateResponse(request, "insurance/enrollment_cancel.html", context)
+
+        def perform(data):
+            cancelled = enrollment_cancel(
+                actor=request.user,
+                enrollment=enrollment,
+                on_date=data["cancelled_on"],
+                reason=data["cancel_reason"],
+                request=request,
+            )
+            messages.success(
+                request,
+                gettext("已退保：保障自 %(d)s 终止，应退还保费 %(r)s 元（已缴 %(p)s 元）。")
+                % {"d": cancelled.cancelled_on, "r": cancelled.refund_amount,
+                   "p": cancelled.premium},
+            )  # fmt: skip
+            for note in cancelled.cancel_notes:
+                messages.info(request, note)
+
+        return form_page(
+            request,
+            admin=self,
+            obj=enrollment,
+            title=gettext("办理退保"),
+            form=EnrollmentCancelForm(bound(request)),
+            perform=perform,
+            back_url=reverse("admin:insurance_enrollment_change", args=[enrollment.pk]),
+            details=(
+                (_("保障期间"), f"{enrollment.start_date} ～ {enrollment.end_date}"),
+                (_("已缴保费（元）"), enrollment.premium or "0.00"),
+            ),
+            refused=refused,
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
