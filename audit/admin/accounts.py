@@ -25,6 +25,7 @@ from audit.admin.changes import changes_html
 from audit.admin.doors import ACTION_LABELS, RestrictedAdminMixin
 from audit.admin.forms import UnfoldFormMixin
 from audit.choices import ApiScope, AuditAction
+from audit.insured import insured_register
 from audit.models import ApiKey, AuditEntry, User
 from audit.roles import ADMINISTRATOR, ROLES
 from audit.security import may_manage_privileges_of, may_receive_key_from, two_factor_required
@@ -208,7 +209,6 @@ class GroupAdmin(
 
 AUDIT_FOUND_PARAM = "found"
 AUDIT_FOUND_SESSION_KEY = "medsupp_audit_found"
-PERSON_LABEL = "insurance.person"  # the insured's register: looked up by label, not imported
 
 
 class AuditFindForm(forms.Form):
@@ -266,7 +266,7 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
         if not form.is_valid():
             messages.error(request, _("请输入 18 位身份证号。"))
             return HttpResponseRedirect(changelist)
-        person = apps.get_model(PERSON_LABEL)
+        person = insured_register()
         bidx = blind_index(normalise_identifier(form.cleaned_data["certno"]))
         ids = [
             str(pk) for pk in person.objects.filter(certno_bidx=bidx).values_list("pk", flat=True)
@@ -290,7 +290,8 @@ class AuditEntryAdmin(RestrictedAdminMixin, ModelAdmin):
         queryset = super().get_queryset(request)
         ids = getattr(request, "medsupp_found_ids", None)
         if ids is not None:
-            queryset = queryset.filter(object_type=PERSON_LABEL, object_id__in=ids)
+            label = insured_register()._meta.label_lower
+            queryset = queryset.filter(object_type=label, object_id__in=ids)
         return queryset
 
 
