@@ -645,6 +645,10 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('contract', 'insurer', 'period'), name='claims_statement_once_a_month'),
         ),
         migrations.AddConstraint(
+            model_name='claimstatement',
+            constraint=models.CheckConstraint(condition=models.Q(('approved_by__isnull', True), models.Q(('approved_by', models.F('reviewed_by')), _negated=True), _connector='OR'), name='claims_statement_two_people'),
+        ),
+        migrations.AddConstraint(
             model_name='codemapping',
             constraint=models.UniqueConstraint(fields=('column', 'region', 'code'), name='claims_codemapping_city_uniq'),
         ),

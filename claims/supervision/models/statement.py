@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.fields import stamp_fields, user_field
-from audit.models.workflow import StatusTracked
+from audit.models.workflow import StatusTracked, two_people
 from claims.choices import AdjustmentStatus, ItemDecision, RefusalReason, StatementStatus
 from insurance.fields import MoneyField
 
@@ -51,7 +51,9 @@ class ClaimStatement(StatusTracked):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "insurer", "period"], name="claims_statement_once_a_month"
-            )
+            ),
+            # maker/checker in the database too: the approver did not review it
+            two_people("approved_by", "reviewed_by", name="claims_statement_two_people"),
         ]
 
     def __str__(self) -> str:
