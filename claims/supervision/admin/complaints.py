@@ -17,7 +17,7 @@ from unfold.decorators import display
 from audit.admin.workflow import ServiceAddMixin, WorkflowAdminMixin, bound, form_page
 from claims.choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
 from claims.permissions import DECIDE_COMPLAINT
-from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ContractPersonForm, ReadOnlyScopedAdmin
 from claims.supervision.models import Complaint
 from claims.supervision.services.complaints import (
     complaint_bond_allowed,
@@ -25,10 +25,9 @@ from claims.supervision.services.complaints import (
     complaint_register,
     response_working_days,
 )
-from contracts.selectors import contract_for_user, insurer_of
+from contracts.selectors import insurer_of
 from insurance.admin.exports import AuditedExportMixin, ListExportResource
 from insurance.admin.support import FindByCertnoMixin
-from insurance.models import Person
 
 
 class ComplaintExport(ListExportResource):
@@ -47,23 +46,11 @@ class ComplaintExport(ListExportResource):
         fields = ()
 
 
-class RegisterForm(forms.Form):
-    contract = forms.ModelChoiceField(label=_("合同"), queryset=None)
-    psn_no = forms.CharField(label=_("人员编号"), max_length=32)
+class RegisterForm(ContractPersonForm):
     channel = forms.ChoiceField(label=_("投诉渠道"), choices=ComplaintChannel.choices)
     category = forms.ChoiceField(label=_("投诉类别"), choices=ComplaintCategory.choices)
     received_on = forms.DateField(label=_("受理日期"), required=False)
     content = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 4}))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = contract_for_user(user)
-
-    def clean_psn_no(self):
-        person = Person.objects.filter(psn_no=self.cleaned_data["psn_no"].strip()).first()
-        if person is None:
-            raise forms.ValidationError(_("找不到该人员编号的参保人。"))
-        return person
 
 
 BOND_TITLE = _("提出保函扣款")

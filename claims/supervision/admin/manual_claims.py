@@ -13,23 +13,19 @@ from unfold.decorators import display
 from audit.admin.workflow import ServiceAddMixin, WorkflowAdminMixin, bound, form_page
 from claims.choices import ManualClaimStatus
 from claims.permissions import HANDLE_MANUAL_CLAIM
-from claims.settlements.admin.common import ReadOnlyScopedAdmin
+from claims.settlements.admin.common import ContractPersonForm, ReadOnlyScopedAdmin
 from claims.supervision.models import ManualClaim
 from claims.supervision.models.manual_claim import DOCUMENTS
 from claims.supervision.services.manual_claims import (
     manual_claim_documents_update,
     manual_claim_register,
 )
-from contracts.selectors import contract_for_user
 from insurance.admin.support import FindByCertnoMixin
-from insurance.models import Person
 
 DOC_CHOICES = list(DOCUMENTS.items())
 
 
-class RegisterForm(forms.Form):
-    contract = forms.ModelChoiceField(label=_("合同"), queryset=None)
-    psn_no = forms.CharField(label=_("人员编号"), max_length=32)
+class RegisterForm(ContractPersonForm):
     received_on = forms.DateField(label=_("受理日期"))
     hospital_name = forms.CharField(label=_("就医机构"), max_length=128)
     hospital_place = forms.CharField(label=_("就医地"), max_length=64, required=False)
@@ -42,16 +38,6 @@ class RegisterForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = contract_for_user(user)
-
-    def clean_psn_no(self):
-        person = Person.objects.filter(psn_no=self.cleaned_data["psn_no"].strip()).first()
-        if person is None:
-            raise forms.ValidationError(_("找不到该人员编号的参保人。"))
-        return person
 
 
 DOCUMENTS_TITLE = _("登记材料")
