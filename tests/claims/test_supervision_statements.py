@@ -171,18 +171,18 @@ def test_submit_without_any_benefit_plan(month):
     assert statement.claimed_total == Decimal("0.00")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_database_refuses_one_person_as_reviewer_and_approver(month, role_user):
     """Maker/checker is the machine's rule and the database's (R-CLM-2): even a write that
     bypasses the workflow cannot name the reviewer as the approver."""
-    from django.db import IntegrityError
+    from django.db import IntegrityError, transaction
 
     from claims.models import ClaimStatement
 
     statement = _submitted(month)
     reviewer = role_user("reviewer")
     ClaimStatement.objects.filter(pk=statement.pk).update(reviewed_by=reviewer)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), transaction.atomic():
         ClaimStatement.objects.filter(pk=statement.pk).update(approved_by=reviewer)
     ClaimStatement.objects.filter(pk=statement.pk).update(approved_by=role_user("director"))
     statement.refresh_from_db()
