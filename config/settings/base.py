@@ -200,7 +200,7 @@ MEDSUPP_MAX_UPLOAD_MB = env.int("MEDSUPP_MAX_UPLOAD_MB", default=200)
 MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS", default=30)
 # People per compute chunk: each chunk of a batch is one task on the `ingest` queue
 # (claims.tasks.compute_chunk), so any ingest worker on any machine takes a share of the batch.
-MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=1000)
+MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=3000)
 # an applied batch whose compute has not finished this long after its apply gets its pending
 # chunks queued again (claims.tasks.batches_resume, every 15 minutes)
 MEDSUPP_BATCH_RESUME_MINUTES = env.int("MEDSUPP_BATCH_RESUME_MINUTES", default=30)
