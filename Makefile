@@ -50,9 +50,6 @@ messages: $(STAMP) ## compile translations
 
 run: install messages ## set up SQLite + demo data and serve http://127.0.0.1:8000 (worker and beat too when REDIS_URL is set)
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py sync_roles
-	$(PY) manage.py sync_plans
-	$(PY) manage.py sync_release_bands
 	$(PY) manage.py demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@if [ -n "$$REDIS_URL" ]; then \

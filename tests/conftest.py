@@ -20,18 +20,12 @@ connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flu
 
 # --- Seeds: the test database is made by the migrations, which hold no data; the seeds come
 # from the same sync commands a deploy runs after `migrate` (docs/runbook.md).
-SEED_COMMANDS = ("sync_roles", "sync_plans", "sync_release_bands")
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    import io
-
-    from django.core.management import call_command
+    from config.seeds import seeds_sync
 
     with django_db_blocker.unblock():
-        for command in SEED_COMMANDS:
-            call_command(command, stdout=io.StringIO())
+        seeds_sync()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Development)."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import SEED_COMMANDS
+from config.seeds import seeds_sync
 
 CHROMIUM = os.environ.get("MEDSUPP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "build" / "screenshots"
@@ -103,8 +102,7 @@ def demo(browser, transactional_db, settings, tmp_path, monkeypatch):
     assert browser.seeds, "the browser tests need a serialized test database (serialized_rollback)"
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
     connection.creation.deserialize_db_from_string(browser.seeds)
-    for command in SEED_COMMANDS:  # what a deploy runs after migrate (plans, roles, bands)
-        call_command(command, stdout=io.StringIO())
+    seeds_sync()  # what a deploy runs after migrate (plans, roles, bands)
     monkeypatch.setattr(claims_demo, "SCHEMES", claims_demo.SCHEMES[:1])
     settings.MEDIA_ROOT = tmp_path / "media"
     for code in ROLES:

@@ -7,13 +7,12 @@ git) so that later runs can print them again.
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from audit.roles import ROLES
 from audit.services import user_ensure
+from config.seeds import seeds_sync
 
-SEED_COMMANDS = ("sync_roles", "sync_plans", "sync_release_bands")
 CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".demo-credentials.txt"
 
 
@@ -23,8 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         # The seeds a deploy syncs after migrate (roles, shipped plans, release bands): the demo
         # needs them, and they are idempotent.
-        for command in SEED_COMMANDS:
-            call_command(command, stdout=self.stdout, verbosity=0)
+        seeds_sync(stdout=self.stdout)
         created: list[tuple[str, str, str]] = []
         user, password = user_ensure(username="admin", superuser=True)
         if password:
