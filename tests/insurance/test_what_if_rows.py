@@ -131,3 +131,19 @@ def test_zero_and_blank_cells_are_rewritten_as_zero_fen_even_side_by_side():
         "0.00", "0.00", "0.00", "0.00", "1.00", "0.00", "0.00", "0.00",
     ]  # fmt: skip
     assert _zeros("10\x1f00\x1f-0") == "10\x1f00\x1f-0"  # only the cells "0" and ""
+
+
+@pytest.mark.django_db
+def test_ids_a_spreadsheet_would_run_are_neutralised_and_negative_amounts_stay_numbers(tmp_path):
+    _run(
+        tmp_path,
+        "setl_id,psn_no,insutype,med_type,setl_time,inscp_over_max_amt,refd_setl_flag,"
+        "init_setl_id\n"
+        "=1+1,@SUM(A1),310,21,2018-03-01 10:00:00,10000.00,0,\n"
+        "R1,@SUM(A1),310,21,2018-03-02 10:00:00,-10000.00,1,=1+1\n",
+    )
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[1:] == [
+        "'=1+1,'@SUM(A1),8000.00,8000.00,0.00,0.00",
+        "R1,'@SUM(A1),-8000.00,-8000.00,0.00,0.00",
+    ]
