@@ -26,7 +26,7 @@ from pathlib import Path
 
 from insurance.engine import PersonFacts
 
-_CACHE_KIB = 64 * 1024  # SQLite's page cache: the sort's memory, spilled to disk beyond it
+_CACHE_KIB = 32 * 1024  # SQLite's page cache, and each sorter's memory: spilled to disk beyond it
 _BATCH = 5000  # rows held before one executemany: a few MB at most
 
 
