@@ -90,11 +90,17 @@ def test_a_persons_file_is_joined_and_its_last_row_of_a_person_wins(tmp_path):
 def test_the_spill_reports_a_repeated_settlement_id_and_sorts_on_disk(tmp_path):
     one, two = list(make_settlements(settlements=2, people=2, year=2018))
     with Spill(directory=str(tmp_path)) as spill:
-        assert spill.add_settlement(2, two) and spill.add_settlement(3, one)
-        assert not spill.add_settlement(4, one)
+        spill.add_settlement(2, two.setl_id, two.psn_no, ("second",))
+        spill.add_settlement(3, one.setl_id, one.psn_no, ("first",))
+        assert spill.first_duplicate() is None
+        spill.add_settlement(4, one.setl_id, one.psn_no, ("again",))
+        spill.add_settlement(5, two.setl_id, two.psn_no, ("again",))
+        assert spill.first_duplicate() == (4, one.setl_id)  # the first repeat in file order
+        assert spill.first_duplicate(before=4) is None  # only the rows before a bad one
         people = list(spill.people())
-        assert [(psn, [n for n, _s in rows]) for psn, _f, rows in people] == [
-            (one.psn_no, [3]), (two.psn_no, [2]),
+        assert [(psn, [n for n, _row in rows]) for psn, _f, rows in people] == [
+            (one.psn_no, [3, 4]), (two.psn_no, [2, 5]),
         ]  # fmt: skip
+        assert people[0][2][0] == (3, ("first",))  # the row comes back as it went in
         assert list(tmp_path.iterdir())  # the sort's file is on disk, not in memory
     assert not list(tmp_path.iterdir())  # and removed afterwards

@@ -1,7 +1,8 @@
 """What-if calculator: compute benefits for a settlements CSV without touching the database.
 
-Streams: the files go through an external sort on disk (insurance/what_if.py), so memory stays
-within a fixed budget whatever their size; the output keeps the settlements file's order."""
+Streams: the files go through an external sort on disk (insurance/what_if/), so memory stays
+within a fixed budget whatever their size; the output keeps the settlements file's order. Each
+settlement row is checked once as it is read (`SettlementRows`: exact, or refused as before)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,19 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.spreadsheet import safe_row
+from audit.spreadsheet import safe_cell
 from insurance.engine import (
     EngineError,
     Enrolment,
     PersonFacts,
     PlanError,
-    Settlement,
     StatusPeriod,
     compile_plan,
     compute_many,
     parse_plan,
 )
 from insurance.plans import load_shipped_plans
-from insurance.what_if import Spill
+from insurance.what_if import SettlementRows, Spill
 
 ALWAYS = date(1900, 1, 1)
 STATUSES = {"dibao", "dibao_edge", "tekun", "youfu", "fanpin"}
@@ -54,6 +54,14 @@ def _read_csv(path: Path, required: tuple[str, ...]):
     return fh, reader
 
 
+class _Line:
+    """csv.writer's target that hands the written line back: each result row is rendered once,
+    exactly as the output file will hold it, and stored as text until the file is written."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
 class Command(BaseCommand):
     help = "按待遇方案试算结算数据（不写数据库） / compute benefits for a CSV (what-if, no writes)"
 
@@ -76,53 +84,68 @@ class Command(BaseCommand):
         plan = self._plan(options)
         references = self._references(options["reference"])
         with Spill() as spill:
-            count = self._settlements(options["settlements"], spill)
+            count, rows = self._settlements(options["settlements"], spill)
             if options["persons"]:
                 self._persons(options["persons"], spill)
             try:
                 compiled = compile_plan(plan=plan, references=references)
-                total = self._compute(compiled, spill, persons_given=bool(options["persons"]))
+                total = self._compute(compiled, spill, rows, persons_given=bool(options["persons"]))
             except EngineError as exc:
                 raise CommandError(f"{exc.message_zh} / {exc.message_en}") from exc
             line_ids = [line.id for line in plan.lines]
             with options["output"].open("w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(["setl_id", "psn_no", "payable", *line_ids])
-                for row in spill.results():
-                    writer.writerow(safe_row(row))
+                fh.writelines(spill.results())
         self.stdout.write(
             f"{plan.code} v{plan.version}: {count} 条结算，应赔付合计 {total:.2f} 元 → "
             f"{options['output']}"
         )
 
-    def _compute(self, compiled, spill: Spill, *, persons_given: bool) -> Decimal:
-        """Each person's settlements through the engine; the result rows back to the spill."""
+    def _compute(self, compiled, spill: Spill, rows, *, persons_given: bool) -> Decimal:
+        """Every person's settlements through the engine in one stream; the result lines back to
+        the spill."""
         line_ids = [line.id for line in compiled.plan.lines]
-        total = Decimal("0")
-        for psn_no, facts, numbered in spill.people():
-            if facts is None and not persons_given:
-                # No persons file: enrolled, insured and employed since always (no waiting
-                # period, a year of service met), urban, without special statuses; the
-                # insurance type of the person's last settlement in the file.
-                facts = PersonFacts(
-                    psn_no=psn_no,
-                    insutype=numbered[-1][1].insutype,
-                    enrolments=(Enrolment(start=ALWAYS),),
-                    insured_since=ALWAYS,
-                    hire_date=ALWAYS,
-                )
-            persons = {psn_no: facts} if facts is not None else {}
-            settlements = [s for _n, s in numbered]
-            numbers = {s.setl_id: n for n, s in numbered}
-            for person in compute_many(
-                plan=compiled, persons=persons, settlements=settlements, presorted=True
-            ):
-                for r in person.settlements:
-                    lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
-                    spill.add_result(
-                        numbers[r.setl_id], [r.setl_id, psn_no, f"{r.total:.2f}", *lines]
+        render = csv.writer(_Line()).writerow
+        # The engine reads one person ahead of the results it yields: both people's facts and
+        # row numbers are at hand, and no more.
+        facts_of: dict[str, PersonFacts] = {}
+        number_of: dict[str, int] = {}
+
+        def settlements():
+            settlement = rows.settlement
+            for psn_no, facts, numbered in spill.people():
+                group = [settlement(row) for _n, row in numbered]
+                if facts is None and not persons_given:
+                    # No persons file: enrolled, insured and employed since always (no waiting
+                    # period, a year of service met), urban, without special statuses; the
+                    # insurance type of the person's last settlement in the file.
+                    facts = PersonFacts(
+                        psn_no=psn_no,
+                        insutype=group[-1].insutype,
+                        enrolments=(Enrolment(start=ALWAYS),),
+                        insured_since=ALWAYS,
+                        hire_date=ALWAYS,
                     )
-                    total += r.total
+                if len(facts_of) > 1:
+                    del facts_of[next(iter(facts_of))]
+                if facts is not None:
+                    facts_of[psn_no] = facts
+                for (n, _row), s in zip(numbered, group, strict=True):
+                    number_of[s.setl_id] = n
+                yield from group
+
+        total = Decimal("0")
+        for person in compute_many(
+            plan=compiled, persons=facts_of, settlements=settlements(), presorted=True
+        ):
+            # Only the ids can be text a spreadsheet would run (safe_cell); amounts are numbers.
+            psn_no = safe_cell(person.psn_no)
+            for r in person.settlements:
+                lines = [f"{r.lines.get(line_id, Decimal('0')):.2f}" for line_id in line_ids]
+                line = render([safe_cell(r.setl_id), psn_no, f"{r.total:.2f}", *lines])
+                spill.add_result(number_of.pop(r.setl_id), line)
+                total += r.total
         return total
 
     def _plan(self, options):
@@ -169,25 +192,28 @@ class Command(BaseCommand):
                 raise CommandError(f"--reference {pair}: 不是有效金额 / not an amount") from exc
         return references
 
-    def _settlements(self, path: Path, spill: Spill) -> int:
-        """Checked row by row as they are read, into the spill; the number read."""
+    def _settlements(self, path: Path, spill: Spill) -> tuple[int, SettlementRows]:
+        """Checked row by row as they are read, into the spill; the number read and the file's
+        columns. The first bad row in file order is refused: a bad cell, or an id read before."""
         fh, reader = _read_csv(path, SETTLEMENT_COLUMNS)
         count = 0
         with fh:
-            for number, row in enumerate(reader, start=2):
-                cleaned = {k: v for k, v in row.items() if k and v is not None and v.strip() != ""}
-                cleaned.setdefault("refd_setl_flag", "0")
+            rows = SettlementRows(reader.fieldnames)
+            number = 1
+            for cells in reader.reader:  # the header is read: the rows as lists, no dict a row
+                if not cells:
+                    continue  # a blank line is no row and has no number (csv.DictReader)
+                number += 1
                 try:
-                    record = Settlement.from_mapping(cleaned)
+                    row = rows.check(cells)
                 except ValueError as exc:
+                    _refuse_repeated(path, spill.first_duplicate(before=number))
                     column, _sep, reason = str(exc).partition(": ")
                     raise _fail(path, number, column, reason or str(exc)) from exc
-                if not spill.add_settlement(number, record):
-                    raise _fail(
-                        path, number, "setl_id", f"重复的结算ID / duplicate {record.setl_id}"
-                    )
+                spill.add_settlement(number, rows.setl_id(row), rows.psn_no(row), row)
                 count += 1
-        return count
+        _refuse_repeated(path, spill.first_duplicate())
+        return count, rows
 
     def _persons(self, path: Path, spill: Spill) -> None:
         """Columns (docs/plans.md): psn_no (required), insutype, special_statuses (`;`), the 0/1
@@ -221,6 +247,12 @@ class Command(BaseCommand):
                     **flags,
                 )
                 spill.add_person(facts)
+
+
+def _refuse_repeated(path: Path, found: tuple[int, str] | None) -> None:
+    if found is not None:
+        number, setl_id = found
+        raise _fail(path, number, "setl_id", f"重复的结算ID / duplicate {setl_id}")
 
 
 def _date(path: Path, number: int, row: dict, column: str) -> date | None:
