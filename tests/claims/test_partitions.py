@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.models import Compensation, ReconciliationResult, SettlementRecord
@@ -103,6 +104,20 @@ def test_a_query_on_one_years_dates_reads_only_that_years_partition():
     plan = _read(periods)
     assert "claims_reconciliationresult_2025" in plan
     assert "claims_reconciliationresult_2026" not in plan and "_default" not in plan
+
+
+def test_the_reconciliation_of_a_month_joins_one_year_of_compensations(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    compensation(record(applied_batch(contract), person, day=dt.date(2025, 3, 10)), "5.00")
+    with CaptureQueriesContext(connection) as captured:
+        reconciliation_compute(contract=contract)
+    (upsert,) = [q["sql"] for q in captured.captured_queries if "ON CONFLICT" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {upsert}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "claims_compensation_2025" in plan
+    assert "claims_compensation_2024" not in plan and "claims_compensation_default" not in plan
+    assert "claims_settlementrecord_2026" not in plan
 
 
 def _ensure(*args) -> str:

@@ -156,6 +156,8 @@ def _insert_month(records, *, contract, month, start, end, tolerance, now) -> No
     lower = max(local_midnight(month), local_midnight(start)) if start else local_midnight(month)
     upper = local_midnight(next_month(month))
     rows = records.filter(setl_time__gte=lower, setl_time__lt=upper).filter(days_q(None, end))
+    # the month's compensations carry its year: PostgreSQL then joins one partition of them
+    rows = rows.filter(compensation__year=month.year)
     rows = rows.annotate(
         r_record=F("pk"),
         r_insurer=F("batch__insurer_id"),
