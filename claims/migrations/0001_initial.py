@@ -422,7 +422,7 @@ class Migration(migrations.Migration):
                 ('ooc_cancer_drug_reimbursed', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='目录外抗肿瘤药已报销')),
                 ('trt_category', models.CharField(blank=True, max_length=16, verbose_name='治疗类别')),
                 ('cause', models.CharField(blank=True, max_length=20, verbose_name='除外原因')),
-                ('batch', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='claims.settlementbatch', verbose_name='批次')),
+                ('batch', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='claims.settlementbatch', verbose_name='批次')),
                 ('contract', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.contract', verbose_name='合同')),
                 ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='insurance.person', verbose_name='参保人')),
             ],
@@ -807,6 +807,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='batchchunk',
             constraint=models.UniqueConstraint(fields=('batch', 'index'), name='batchchunk_batch_index_uniq'),
+        ),
+        migrations.AddIndex(
+            model_name='settlementrecord',
+            index=models.Index(fields=['batch', 'person'], name='claims_record_batch_person_idx'),
         ),
         migrations.AddIndex(
             model_name='settlementrecord',

@@ -25,13 +25,17 @@ from __future__ import annotations
 import csv
 import os
 import resource
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 
 import pytest
 from django.db import connection
+
+from tests.benchmarks.support import (
+    batch_rows_delete,
+    city_with_contract,
+    ingest_timed,
+    ingest_workers,
+)
 
 ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
 # import-export manages ~200 rows/s at a steady rate: its first 5,000 rows measure it.
@@ -65,58 +69,7 @@ def _server_settings() -> str:
 # Committed data (not a test transaction): the ingest workers read it from their own sessions.
 @pytest.fixture
 def city(transactional_db):
-    import datetime as dt
-
-    from insurance.models import BenefitPlan, SchemeYear
-    from insurance.services.demo import generate_city
-    from tests.contracts.factories import ContractFactory
-
-    generate_city(people=PEOPLE, seed=7)
-    year = SchemeYear.objects.get(scheme__code="EMP-SUPP")
-    year.plan = BenefitPlan.objects.get(code="ordos-2018")
-    year.save()
-    contract = ContractFactory(
-        scheme=year.scheme,
-        starts_on=dt.date(year.year, 1, 1),
-        ends_on=dt.date(year.year + 2, 12, 31),
-    )
-    return year, contract
-
-
-@contextmanager
-def ingest_workers(count: int, settings):
-    """`count` real Celery workers on the `ingest` queue (separate processes, one solo pool each)
-    while the block runs, on this test database; none (chunks in this process) without Redis."""
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url or count < 1:
-        yield
-        return
-    from config.celery import app
-
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    url = f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "MEDSUPP_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "ingest"),
-        *("--pool", "solo", "-l", "WARNING", "--without-gossip", "--without-mingle"),
-    ]
-    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    workers = [
-        subprocess.Popen([*command, "-n", f"bench{n}@%h"], env=env)  # noqa: S603
-        for n in range(count)
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while len(app.control.ping(timeout=0.5)) < count:
-            assert time.monotonic() < deadline, "the ingest workers did not start"
-        yield
-    finally:
-        for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=60)
-        app.conf.task_always_eager = True
+    return city_with_contract(PEOPLE)
 
 
 def _import_export_rate(path, contract, batch, rows: int) -> float:
@@ -176,8 +129,7 @@ def _rewrite(path, form: str) -> None:
 def test_bench_ingest(city, tmp_path, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the ingest benchmark measures the PostgreSQL COPY path: set DATABASE_URL")
-    from claims.models import Compensation, SettlementRecord
-    from claims.settlements.services.batches import batch_process, batch_receive
+    from claims.models import Compensation
     from claims.synthetic import covered_people, settlement_rows, write_settlement_csv
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -191,16 +143,8 @@ def test_bench_ingest(city, tmp_path, settings):
 
     with ingest_workers(WORKERS, settings):
         cpu_started = _cpu_seconds()
-        started = time.perf_counter()
-        with path.open("rb") as fh:
-            received = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False)
-        batch = batch_process(batch_id=received.batch.pk)
-        while batch.computed_at is None and batch.status == "applied":
-            time.sleep(0.02)
-            batch.refresh_from_db()
-        ours = time.perf_counter() - started
+        batch, ours = ingest_timed(contract, path)
     python_cpu = _cpu_seconds() - cpu_started
-    assert batch.status == "applied", batch.errors_preview[:5] or batch.file_problem
     assert Compensation.objects.filter(record__batch=batch).count() == ROWS
     ours_rate = ROWS / ours
     print(
@@ -213,11 +157,7 @@ def test_bench_ingest(city, tmp_path, settings):
         f"load average {os.getloadavg()[0]:.1f}; PostgreSQL {_server_settings()}"
     )
 
-    # Plain DELETEs: the ORM's collector would first read a million rows to look for dependents.
-    with connection.cursor() as cursor:
-        for model in (Compensation, SettlementRecord):
-            table = model._meta.db_table
-            cursor.execute(f"DELETE FROM {table} WHERE batch_id = %s", [batch.pk])  # noqa: S608
+    batch_rows_delete(batch)
     ie_rate = _import_export_rate(path, contract, batch, IE_ROWS)
     print(
         f"[ingest] django-import-export import_data: {min(IE_ROWS, ROWS)} rows at "

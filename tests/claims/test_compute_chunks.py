@@ -5,6 +5,7 @@ each chunk one idempotent task on the `ingest` queue, the batch computed once ev
 from itertools import pairwise
 
 import pytest
+from django.db import transaction
 
 from claims.models import BatchChunk, Compensation, SettlementBatch, SettlementRecord
 from claims.settlements.services import compute
@@ -142,18 +143,23 @@ def test_the_chunk_task_is_routed_to_ingest_and_requeued_when_its_worker_is_lost
     assert chunk_task.acks_late and chunk_task.reject_on_worker_lost
 
 
-def test_a_pending_chunk_replaces_what_its_people_already_had_of_the_batch(received, settings):
-    """Compensations of the batch left for a pending chunk's people (an interrupted run of the
-    former forked compute) are replaced: no error, no double, the same figures."""
+def test_a_chunk_never_doubles_a_compensation_its_people_already_have(received, settings):
+    """A chunk writes its compensations and marks itself done in one transaction, so a pending
+    chunk has none. Were one found anyway (a hand-made row), the chunk is refused by the unique
+    key and rolls back: nothing doubled, the chunk left pending."""
+    import psycopg
+    from django.db import IntegrityError
+
     settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
     batch = batch_process(batch_id=received.pk)
     before = owed()
     BatchChunk.objects.filter(batch=batch, index=0).update(status="pending")
     SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=14)
-    assert batch_compute(batch_id=batch.pk) == (30, 0)  # its ten people, three rows each
+    # the COPY speaks to psycopg directly on PostgreSQL; bulk_create goes through Django elsewhere
+    with pytest.raises((IntegrityError, psycopg.IntegrityError)), transaction.atomic():
+        batch_compute(batch_id=batch.pk)
     assert owed() == before and Compensation.objects.count() == 3 * PEOPLE
-    batch.refresh_from_db()
-    assert batch.computed_at is not None and batch.people_computed == PEOPLE
+    assert BatchChunk.objects.get(batch=batch, index=0).status == "pending"
 
 
 def test_a_stalled_batch_is_resumed_by_the_periodic_job_only_after_its_grace(

@@ -142,9 +142,10 @@ class SettlementRecord(models.Model):
         verbose_name=_("批次"),
         on_delete=models.PROTECT,
         related_name="records",
+        db_index=False,
         db_constraint=False,
     )
-    # The composite indexes below lead with contract and person: no separate FK indexes.
+    # The composite indexes below lead with batch, contract and person: no separate FK indexes.
     contract = models.ForeignKey(
         "contracts.Contract",
         verbose_name=_("合同"),
@@ -221,6 +222,9 @@ class SettlementRecord(models.Model):
             ),
         ]
         indexes = [
+            # A compute chunk finds its people of the batch by person id range (BatchChunk):
+            # with the batch alone indexed, each chunk read every row of the batch.
+            models.Index(fields=["batch", "person"], name="claims_record_batch_person_idx"),
             models.Index(fields=["person", "setl_time"], name="claims_record_person_idx"),
             models.Index(fields=["contract", "setl_time"], name="claims_record_contract_idx"),
             models.Index(fields=["mdtrt_id"], name="claims_record_mdtrt_idx"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
@@ -31,7 +31,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from claims.choices import ChangeKind
-from claims.settlements.bulk import COPY_NULL, copy_escape, copy_lines, copy_rows
+from claims.settlements.bulk import COPY_NULL, AnyOf, copy_escape, copy_lines, copy_rows
 from claims.settlements.models import (
     BatchChunk,
     ChunkStatus,
@@ -121,12 +121,12 @@ def _settlements(records, amounts: frozenset[str]) -> list[tuple[int, Settlement
 def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFacts]:
     statuses: dict[int, list[StatusPeriod]] = defaultdict(list)
     for person_id, kind, start, end in SpecialStatus.objects.filter(
-        person_id__in=person_ids
+        AnyOf("person_id", person_ids)
     ).values_list("person_id", "kind", "valid_from", "valid_to"):
         statuses[person_id].append(StatusPeriod(status=kind, start=start, end=end))
     enrolments: dict[int, list[tuple]] = defaultdict(list)
     for person_id, kind, start, end, status, cancelled in (
-        Enrollment.objects.filter(person_id__in=person_ids, scheme_year__scheme_id=scheme_id)
+        Enrollment.objects.filter(AnyOf("person_id", person_ids), scheme_year__scheme_id=scheme_id)
         .order_by("start_date")
         .values_list("person_id", "kind", "start_date", "end_date", "status", "cancelled_on")
     ):
@@ -136,7 +136,7 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
                 continue
         enrolments[person_id].append((kind, Enrolment(start=start, end=end)))
     facts = {}
-    people = Person.objects.filter(id__in=person_ids).values_list(
+    people = Person.objects.filter(AnyOf("id", person_ids)).values_list(
         "id", "psn_no", "insutype", "cvlserv_flag", "rural", "insured_since", "hire_date",
         "psn_type",
     )  # fmt: skip
@@ -157,16 +157,16 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
     return facts
 
 
-def _paid_so_far(records) -> dict[int, dict[str, Decimal]]:
-    """What was computed before on `records` (a queryset: joined in SQL, not a list of ids)."""
+def _paid_so_far(record_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """What was computed before on these records. Looked up by record id in the unique index of
+    each table (one array parameter): the cost follows the chunk's records, never the year's."""
     paid: dict[int, dict[str, Decimal]] = {}
-    for record_id, lines in Compensation.objects.filter(record__in=records).values_list(
+    for record_id, lines in Compensation.objects.filter(AnyOf("record_id", record_ids)).values_list(
         "record_id", "lines"
     ):
         paid[record_id] = {line: Decimal(amount) for line, amount in lines.items()}
-    for record_id, lines in CompensationAdjustment.objects.filter(record__in=records).values_list(
-        "record_id", "lines"
-    ):
+    adjusted = CompensationAdjustment.objects.filter(AnyOf("record_id", record_ids))
+    for record_id, lines in adjusted.values_list("record_id", "lines"):
         current = paid.setdefault(record_id, {})
         for line, amount in lines.items():
             current[line] = current.get(line, ZERO) + Decimal(amount)
@@ -185,7 +185,9 @@ class _Job:
     # its reference figures are one history, so a running total (a calendar-year deductible)
     # is not cut where scheme years meet (Huizhou's July-June years, R-HZ-4)
     computed_with: dict[int, int]
-    history: bool = True  # some of the chunk's people have records outside this batch
+    # how many records the batch brings for the chunk's people (0: not known): when the chunk
+    # reads no more than these, nothing of theirs was computed before
+    own_records: int = 0
 
     @property
     def amounts(self) -> frozenset[str]:
@@ -242,14 +244,15 @@ def _chunks_planned(batch: SettlementBatch) -> list[BatchChunk]:
     return chunks
 
 
-def _chunk_settlements(job: _Job, chunk: list[int]):
+def _chunk_settlements(job: _Job, chunk: list[int]) -> list[tuple[int, Settlement]]:
     """(record id, Settlement) of the chunk's people in the scheme, grouped by person in
-    treatment order, and the queryset of their records computed before (None: none)."""
-    records = SettlementRecord.objects.filter(person_id__in=chunk, contract_id__in=job.contract_ids)
-    if not job.history:
-        return _settlements(records, job.amounts), None
-    records = _without_twins(records, job)
-    return _settlements(records, job.amounts), records.values("id")
+    treatment order."""
+    records = SettlementRecord.objects.filter(
+        AnyOf("person_id", chunk), contract_id__in=job.contract_ids
+    )
+    if len(job.contract_ids) > 1:
+        records = _without_twins(records, job)
+    return _settlements(records, job.amounts)
 
 
 def _without_twins(records, job: _Job):
@@ -331,9 +334,11 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     """Compensations and adjustments of `chunk`'s people written: (made, adjusted)."""
     batch = job.batch
     years = job.years
-    rows, computed_before = _chunk_settlements(job, chunk)
+    rows = _chunk_settlements(job, chunk)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
-    paid = _paid_so_far(computed_before) if computed_before is not None else {}
+    # Only records of other batches can have been computed before: a chunk of people new to the
+    # year (most of a city's daily file) asks nothing.
+    paid = _paid_so_far(list(by_setl.values())) if len(rows) > job.own_records else {}
     facts = _person_facts(chunk, batch.contract.scheme_id)
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
@@ -482,29 +487,16 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
         if chunk.status == ChunkStatus.DONE:
             return 0, 0
         batch = chunk.batch
-        people = list(
+        own = Counter(
             SettlementRecord.objects.filter(
                 batch=batch,
                 person_id__gte=chunk.first_person_id,
                 person_id__lte=chunk.last_person_id,
-            )
-            .order_by("person_id")
-            .values_list("person_id", flat=True)
-            .distinct()
+            ).values_list("person_id", flat=True)
         )
-        # A pending chunk's people have nothing of this batch yet; what an interrupted run of
-        # the former forked compute may have left is replaced, not added to.
-        records = SettlementRecord.objects.filter(batch=batch, person_id__in=people)
-        Compensation.objects.filter(record__in=records.values("id"), batch=batch).delete()
-        CompensationAdjustment.objects.filter(batch=batch, record__person_id__in=people).delete()
-        base = _job_for(batch)
-        # Whether anything was paid before on these people, once for the chunk, in SQL.
-        history = (
-            SettlementRecord.objects.filter(person_id__in=people, contract_id__in=base.contract_ids)
-            .exclude(batch=batch)
-            .exists()
-        )
-        made, adjusted = chunk_people_compute(replace(base, history=history), people)
+        people = sorted(own)
+        job = replace(_job_for(batch), own_records=own.total())
+        made, adjusted = chunk_people_compute(job, people)
         chunk.status = ChunkStatus.DONE
         chunk.compensations = made
         chunk.adjustments = adjusted
@@ -513,7 +505,7 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
         SettlementBatch.objects.filter(pk=batch_id).update(
             people_computed=F("people_computed") + chunk.people
         )
-    _finish_if_done(batch_id, base)
+    _finish_if_done(batch_id, job)
     return made, adjusted
 
 

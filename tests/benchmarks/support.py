@@ -1,0 +1,109 @@
+"""What the ingest and city benchmarks share: a generated city on committed data, real Celery
+workers on the `ingest` queue, and a batch timed from upload until its last chunk commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+from django.db import connection
+
+
+def city_with_contract(people: int):
+    """`people` generated and enrolled (seed 7), the ordos-2018 plan on the employee scheme and an
+    active three-year contract: (scheme year, contract). Committed, so workers read it."""
+    from contracts.choices import ContractStatus
+    from insurance.models import BenefitPlan, SchemeYear
+    from insurance.services.demo import generate_city
+    from tests.contracts.factories import ContractFactory
+
+    generate_city(people=people, seed=7)
+    year = SchemeYear.objects.get(scheme__code="EMP-SUPP")
+    year.plan = BenefitPlan.objects.get(code="ordos-2018")
+    year.save()
+    contract = ContractFactory(
+        scheme=year.scheme,
+        starts_on=dt.date(year.year, 1, 1),
+        ends_on=dt.date(year.year + 2, 12, 31),
+        status=ContractStatus.ACTIVE,
+    )
+    return year, contract
+
+
+@contextmanager
+def ingest_workers(count: int, settings):
+    """`count` real Celery workers on the `ingest` queue (separate processes, one solo pool each)
+    while the block runs, on this test database; none (chunks in this process) without Redis."""
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url or count < 1:
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+        yield
+        return
+    from config.celery import app
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    url = f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "MEDSUPP_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "ingest"),
+        *("--pool", "solo", "-l", "WARNING", "--without-gossip", "--without-mingle"),
+    ]
+    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    workers = [
+        subprocess.Popen([*command, "-n", f"bench{n}@%h"], env=env)  # noqa: S603
+        for n in range(count)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while len(app.control.ping(timeout=0.5)) < count:
+            assert time.monotonic() < deadline, "the ingest workers did not start"
+        yield
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=60)
+        app.conf.task_always_eager = True
+
+
+def ingest_timed(contract, path):
+    """Upload `path` and process it as the batch task does; wait until its last chunk commits.
+    Returns (the batch, seconds from upload to computed)."""
+    from claims.settlements.services.batches import batch_process, batch_receive
+
+    started = time.perf_counter()
+    with path.open("rb") as fh:
+        received = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False)
+    batch = batch_process(batch_id=received.batch.pk)
+    while batch.computed_at is None and batch.status == "applied":
+        time.sleep(0.02)
+        batch.refresh_from_db()
+    seconds = time.perf_counter() - started
+    assert batch.status == "applied", batch.errors_preview[:5] or batch.file_problem
+    return batch, seconds
+
+
+def batch_rows_delete(batch) -> None:
+    """A batch's records and what was computed on them removed with plain DELETEs (the ORM's
+    collector would first read every row to look for dependents); the emptied batch no longer
+    counts as a receipt of its file, so the same file can be ingested again."""
+    from claims.models import (
+        BatchChunk,
+        Compensation,
+        CompensationAdjustment,
+        SettlementBatch,
+        SettlementRecord,
+    )
+
+    with connection.cursor() as cursor:
+        for model in (Compensation, CompensationAdjustment, BatchChunk, SettlementRecord):
+            table = model._meta.db_table
+            cursor.execute(f"DELETE FROM {table} WHERE batch_id = %s", [batch.pk])  # noqa: S608
+    SettlementBatch.objects.filter(pk=batch.pk).update(
+        sha256=f"removed by the benchmark {batch.pk}"
+    )
