@@ -4,19 +4,23 @@ installs them with the migrations on PostgreSQL only; SQLite has none."""
 import pgtrigger
 
 
-def delete_guard(*, name: str, referencing: str, column: str) -> pgtrigger.Trigger:
+def delete_guard(
+    *, name: str, referencing: str, column: str, more: tuple[tuple[str, str], ...] = ()
+) -> pgtrigger.Trigger:
     """The delete side of a foreign key without a database constraint: a row still referenced
-    by `referencing.column` cannot be deleted, even by a DELETE that waited for an apply's lock
-    and runs after it commits (Django's PROTECT check runs before the DELETE waits, and cannot
-    see that apply's rows). A BEFORE trigger runs once the row lock is granted, and in READ
-    COMMITTED its query sees what committed meanwhile. `referencing.column` must be indexed."""
+    by `referencing.column` (or by any `(table, column)` of `more`) cannot be deleted, even by
+    a DELETE that waited for an apply's lock and runs after it commits (Django's PROTECT check
+    runs before the DELETE waits, and cannot see that apply's rows). A BEFORE trigger runs once
+    the row lock is granted, and in READ COMMITTED its query sees what committed meanwhile.
+    Every referencing column must be indexed."""
     # Only our own table and column names, no input.
-    func = (
-        f"IF EXISTS (SELECT 1 FROM {referencing} WHERE {column} = OLD.id) THEN "  # noqa: S608
+    func = "".join(
+        f"IF EXISTS (SELECT 1 FROM {table} WHERE {col} = OLD.id) THEN "  # noqa: S608
         "RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', "
         f"MESSAGE = TG_TABLE_NAME || ' ' || OLD.id || ' is still referenced by "
-        f"{referencing}.{column}'; END IF; RETURN OLD;"
+        f"{table}.{col}'; END IF; "
+        for table, col in ((referencing, column), *more)
     )
     return pgtrigger.Trigger(
-        name=name, when=pgtrigger.Before, operation=pgtrigger.Delete, func=func
+        name=name, when=pgtrigger.Before, operation=pgtrigger.Delete, func=func + "RETURN OLD;"
     )

@@ -72,6 +72,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=45),
         "options": {"expires": 60 * 60 * 12},
     },
+    "claims-partitions-ensure": {
+        # the yearly partitions of records, compensations and results, made two years ahead
+        "task": "claims.tasks.partitions_ensure",
+        "schedule": crontab(day_of_month=1, hour=4, minute=20),
+        "options": {"expires": 60 * 60 * 24},
+    },
     "claims-supervision-nightly": {
         "task": "claims.tasks.supervision_nightly",
         "schedule": crontab(hour=3, minute=15),

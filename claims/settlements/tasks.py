@@ -1,6 +1,6 @@
 """The settlement batch tasks: processing, run by a worker as soon as an upload commits, adding a
-computed batch to the dashboard's month figures, and the daily deletion of files past their
-retention."""
+computed batch to the dashboard's month figures, the daily deletion of files past their
+retention, and the monthly making of the coming years' partitions."""
 
 from celery import shared_task
 
@@ -45,6 +45,15 @@ def month_figures_add(batch_id: int) -> int:
     from claims.settlements.services.month_figures import month_figures_add_batch
 
     return month_figures_add_batch(batch_id=batch_id)
+
+
+@shared_task(name="claims.tasks.partitions_ensure", acks_late=True)
+@single_run("claims.tasks.partitions_ensure")
+def partitions_ensure() -> int:
+    """Monthly: the coming years' partitions of the big tables (PostgreSQL), made ahead."""
+    from claims.settlements.services.partitions import partitions_ensure as ensure
+
+    return len(ensure())
 
 
 @shared_task(name="claims.tasks.batch_files_purge", acks_late=True)

@@ -9,6 +9,7 @@ from claims.settlements.tasks import (
     batches_resume,
     compute_chunk,
     month_figures_add,
+    partitions_ensure,
     process_batch,
 )
 from claims.supervision.tasks import supervision_nightly
@@ -20,6 +21,7 @@ __all__ = [
     "disclosures_draft",
     "evaluations_draft",
     "month_figures_add",
+    "partitions_ensure",
     "process_batch",
     "supervision_nightly",
 ]

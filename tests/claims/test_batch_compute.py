@@ -282,17 +282,17 @@ def test_compensations_are_written_exactly_whatever_their_text_holds():
          '{"acc":{"a\\nb":"3.00"}}', now),
         (9001, 7, "", None, "no_plan", "no_plan", "{}", Decimal("0.00"), "[]", None, now),
     ]  # fmt: skip
-    _write_compensations(rows)
+    _write_compensations(rows, {9001: 2024, 9002: 2025})
     stored = list(
         Compensation.objects.order_by("record_id").values_list(
             "record_id", "batch_id", "plan_code", "plan_version", "reason", "lines", "total",
-            "steps", "trace",
+            "steps", "trace", "year",
         )
     )  # fmt: skip
     assert stored == [
-        (9001, 7, "", None, "no_plan", {}, Decimal("0.00"), [], None),
+        (9001, 7, "", None, "no_plan", {}, Decimal("0.00"), [], None, 2024),
         (9002, 7, "plan\tx", 3, odd, {"x\\y": "1.20"}, Decimal("1.20"), [],
-         {"acc": {"a\nb": "3.00"}}),
+         {"acc": {"a\nb": "3.00"}}, 2025),
     ]  # fmt: skip
     # SQLite's bulk_create stamps its own time (auto_now_add); PostgreSQL's COPY keeps ours.
     for stamp in Compensation.objects.values_list("computed_at", flat=True):

@@ -1,6 +1,7 @@
 """Inputs that used to crash a batch, leave it stuck or let one insurer touch another's data
 (issue 20): every one now ends in a located refusal or a clean, re-runnable state."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,7 @@ from claims.settlements.services.batches import batch_process, batch_receive
 from claims.settlements.services.code_mappings import codebook_for
 from contracts.services.insurers import insurer_user_link
 from tests.claims.files import HEADER, settlement_row, write_csv
+from tests.claims.supervision_data import applied_batch, record
 from tests.contracts.factories import ContractFactory, InsurerFactory
 from tests.insurance.factories import RegionFactory
 
@@ -162,6 +164,48 @@ def test_a_settlement_stored_meanwhile_by_another_batch_rejects_at_the_apply(
     assert batch.status == "rejected" and len(calls) == 2
     assert _located(batch) == [(3, "setl_id", "duplicate_stored")]
     assert _nothing_left(batch)
+
+
+def _next_year(n: int) -> dict:
+    """Settlement n again, settled in the first days of 2026 for a stay of December 2025: on
+    PostgreSQL another partition than March 2025's, whose unique key holds the time."""
+    return settlement_row(
+        n, begndate="2025-12-20", enddate="2025-12-31", setl_time="2026-01-02 10:00:00"
+    )
+
+
+def test_a_settlement_id_stored_in_one_year_is_refused_in_the_next(send, covered_city):
+    contract = covered_city["contract"]
+    assert send(contract, "first.csv", [settlement_row(1)]).status == "applied"
+    batch = send(contract, "next-year.csv", [settlement_row(2), _next_year(1)])
+    assert _located(batch) == [(3, "setl_id", "duplicate_stored")]
+    assert _nothing_left(batch)
+
+
+def test_a_settlement_id_stored_meanwhile_in_another_year_rejects_at_the_apply(
+    send, covered_city, monkeypatch
+):
+    """Another batch of the contract applied between this one's checks and its apply, with the
+    same settlement id in another year: the applies of a contract take turns and look again
+    (batches._stored_meanwhile), as the unique key without the time did."""
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    real = batches.check_batch
+    calls = []
+
+    def other_batch_applied_after(**kwargs):
+        calls.append(1)
+        found = real(**kwargs)
+        if len(calls) == 1:  # committed just after these checks read the records
+            stored = record(applied_batch(contract), person, day=dt.date(2025, 3, 10))
+            SettlementRecord.objects.filter(pk=stored.pk).update(setl_id="S00000001")
+        return found
+
+    monkeypatch.setattr(batches, "check_batch", other_batch_applied_after)
+    batch = send(contract, "second.csv", [settlement_row(2), _next_year(1)])
+    assert batch.status == "rejected" and len(calls) == 2
+    assert _located(batch) == [(3, "setl_id", "duplicate_stored")]
+    assert _nothing_left(batch)
+    assert SettlementRecord.objects.filter(contract=contract, setl_id="S00000001").count() == 1
 
 
 # --- settlement ids belong to the contract ------------------------------------------------------

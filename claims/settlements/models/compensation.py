@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims.choices import CompensationStatus
@@ -44,6 +45,9 @@ class Compensation(models.Model):
     steps = models.JSONField(_("计算过程"), default=list)
     trace = models.JSONField(_("计算轨迹"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+    # The record's settlement year in the bureau's time zone: the key of the table's yearly
+    # partitions on PostgreSQL (docs/scaling.md "Partitions"), copied when the row is written.
+    year = models.PositiveSmallIntegerField(_("结算年度"), editable=False)
 
     class Meta:
         verbose_name = _("应赔付计算")
@@ -52,6 +56,11 @@ class Compensation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.total}"
+
+    def save(self, *args, **kwargs):
+        if self.year is None:  # written one by one (the bulk compute sets it)
+            self.year = timezone.localtime(self.record.setl_time).year
+        super().save(*args, **kwargs)
 
 
 class CompensationAdjustment(models.Model):
@@ -62,6 +71,7 @@ class CompensationAdjustment(models.Model):
         verbose_name=_("结算记录"),
         on_delete=models.PROTECT,
         related_name="adjustments",
+        db_constraint=False,  # records are partitioned by year: see docs/scaling.md "Partitions"
     )
     batch = models.ForeignKey(
         "claims.SettlementBatch",

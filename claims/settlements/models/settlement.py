@@ -235,12 +235,21 @@ class SettlementRecord(models.Model):
                 condition=models.Q(refd_setl_flag=True),
             ),
         ]
-        # The delete side of the compensation's foreign key (no constraint, see Compensation).
+        # The delete side of the foreign keys pointing here: none has a database constraint
+        # (see Compensation; and PostgreSQL cannot point one at a table partitioned by year).
         triggers = [
             delete_guard(
                 name="medsupp_keep_claims_settlementrecord",
                 referencing="claims_compensation",
                 column="record_id",
+                more=(
+                    ("claims_compensationadjustment", "record_id"),
+                    ("claims_reconciliationresult", "record_id"),
+                    ("claims_statementitem", "record_id"),
+                    ("claims_fraudflag", "record_id"),
+                    ("claims_fraudflag", "other_record_id"),
+                    ("claims_complaint", "settlement_record_id"),
+                ),
             )
         ]
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +58,8 @@ PREVIEW_ERRORS = 200
 # The columns the set checks and the compute step filter or join on (see analyze()).
 STAGE_CHECKED = ("batch_id", "psn_no", "setl_id", "init_setl_id", "refd_setl_flag", "service_date")
 RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "setl_id", "setl_time")
+# pg_advisory_xact_lock(APPLY_LOCK, contract id): one apply of a contract at a time (PostgreSQL)
+APPLY_LOCK = 24_000_024
 # A batch in these states may be (re)started: new, left half-way by a crash, or failed.
 RESTARTABLE = (BatchStatus.RECEIVED, BatchStatus.VALIDATING, BatchStatus.FAILED)
 # Seams: stage_rows and check_batch are called through this module's names, which the
@@ -462,11 +465,12 @@ def _validate_and_apply(batch: SettlementBatch) -> SettlementBatch:
             "stage",
         ]
     )
+    applied_before = _applied_count(batch.contract_id)  # before the checks read the records
     rejected = _check_or_reject(batch, stats, started)
     if rejected is not None:
         return rejected
     try:
-        applied = _apply_batch(batch)
+        applied = _apply_batch(batch, applied_before=applied_before)
     except IntegrityError:
         # Another batch of the contract stored some of these settlement ids meanwhile: the
         # checks, run again, name them.
@@ -502,13 +506,39 @@ def _check_or_reject(batch: SettlementBatch, stats, started: float) -> Settlemen
     return SettlementBatch.objects.get(pk=batch.pk)
 
 
-def _apply_batch(batch: SettlementBatch) -> SettlementBatch:
+def _applied_count(contract_id: int) -> int:
+    return SettlementBatch.objects.filter(
+        contract_id=contract_id, status=BatchStatus.APPLIED
+    ).count()
+
+
+def _stored_meanwhile(batch: SettlementBatch, applied_before: int) -> None:
+    """On PostgreSQL the records' unique key holds their partition key (setl_time): it no
+    longer refuses a settlement id the contract stored at another time. So the applies of a
+    contract take turns, and when another batch of the contract was applied since this one's
+    checks, its settlement ids are looked up again; a duplicate raises IntegrityError, as the
+    unique key did (the checks, run again, then name it). SQLite keeps the plain unique key."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [APPLY_LOCK, batch.contract_id])
+    if _applied_count(batch.contract_id) == applied_before:
+        return
+    stored = SettlementRecord.objects.filter(
+        contract_id=batch.contract_id, setl_id=OuterRef("setl_id")
+    )
+    if SettlementStage.objects.filter(batch_id=batch.pk).filter(Exists(stored)).exists():
+        raise IntegrityError(f"batch {batch.pk}: a settlement id was stored meanwhile")
+
+
+def _apply_batch(batch: SettlementBatch, *, applied_before: int) -> SettlementBatch:
     """Insert the staged rows as records in one transaction."""
     started = time.monotonic()
     with transaction.atomic():
         locked = SettlementBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != BatchStatus.VALIDATING:
             return locked
+        _stored_meanwhile(locked, applied_before)
         inserted = _apply(locked)
         if inserted != locked.rows_good:
             # A person vanished between check and apply: refuse rather than half-apply.

@@ -40,6 +40,7 @@ class Complaint(StatusTracked):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # records are partitioned by year: see docs/scaling.md "Partitions"
     )
     manual_claim = models.ForeignKey(
         "claims.ManualClaim",

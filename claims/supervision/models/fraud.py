@@ -16,6 +16,7 @@ class FraudFlag(StatusTracked):
         verbose_name=_("结算记录"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,  # records are partitioned by year: see docs/scaling.md "Partitions"
     )
     other_record = models.ForeignKey(
         "claims.SettlementRecord",
@@ -24,6 +25,7 @@ class FraudFlag(StatusTracked):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,  # records are partitioned by year: see docs/scaling.md "Partitions"
     )
     contract = models.ForeignKey(
         "contracts.Contract", verbose_name=_("合同"), on_delete=models.PROTECT, related_name="+"

@@ -52,6 +52,7 @@ class ReconciliationResult(models.Model):
         verbose_name=_("结算记录"),
         on_delete=models.CASCADE,
         related_name="reconciliation",
+        db_constraint=False,  # records are partitioned by year: see docs/scaling.md "Partitions"
     )
     # No single-column indexes on contract and insurer: the composite indexes below lead with
     # them, and every index costs each row the reconciliation upserts.
@@ -86,6 +87,11 @@ class ReconciliationResult(models.Model):
         verbose_name = _("对账结果")
         verbose_name_plural = _("对账结果")
         ordering = ["-period", "-id"]
+        # One result per record, as the one-to-one field says; this key also holds the table's
+        # partition key (period) on PostgreSQL, and the upsert names it (ON CONFLICT).
+        constraints = [
+            models.UniqueConstraint(fields=["record", "period"], name="claims_recon_record_uniq")
+        ]
         indexes = [
             models.Index(fields=["contract", "period", "outcome"], name="claims_recon_period_idx"),
             models.Index(fields=["insurer", "period"], name="claims_recon_insurer_idx"),

@@ -71,6 +71,7 @@ class StatementItem(models.Model):
         verbose_name=_("结算记录"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # records are partitioned by year: see docs/scaling.md "Partitions"
     )
     in_sample = models.BooleanField(_("随机抽中"), default=False)
     above_threshold = models.BooleanField(_("大额必审"), default=False)

@@ -156,6 +156,8 @@ def _insert_month(records, *, contract, month, start, end, tolerance, now) -> No
     lower = max(local_midnight(month), local_midnight(start)) if start else local_midnight(month)
     upper = local_midnight(next_month(month))
     rows = records.filter(setl_time__gte=lower, setl_time__lt=upper).filter(days_q(None, end))
+    # the month's compensations carry its year: PostgreSQL then joins one partition of them
+    rows = rows.filter(compensation__year=month.year)
     rows = rows.annotate(
         r_record=F("pk"),
         r_insurer=F("batch__insurer_id"),
@@ -166,7 +168,9 @@ def _insert_month(records, *, contract, month, start, end, tolerance, now) -> No
     select, params = rows.query.sql_with_params()
     outcome, outcome_params = _outcome_sql(tolerance)
     qn = connection.ops.quote_name
-    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _COLUMNS if c != "record_id")
+    # the conflict key holds the month: PostgreSQL's unique keys include the partition key
+    key = ("record_id", "period")
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _COLUMNS if c not in key)
     # `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert, not as part of the join
     sql = (
         f"WITH src (record_id, insurer_id, paid_field, expected, paid) AS MATERIALIZED ({select}) "  # noqa: S608 (names are ours)
@@ -175,7 +179,7 @@ def _insert_month(records, *, contract, month, start, end, tolerance, now) -> No
         f"SELECT src.record_id, %s, src.insurer_id, %s, src.paid_field, src.expected, src.paid, "
         f"d, {outcome}, %s "
         f"FROM (SELECT src.*, ROUND(src.paid - src.expected, 2) AS d FROM src) src WHERE true "
-        f"ON CONFLICT ({qn('record_id')}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET {updates}"
     )
     date_field, time_field = DateField(), DateTimeField()
     constants = [

@@ -1,0 +1,90 @@
+"""Yearly partitions of the big tables on PostgreSQL (docs/scaling.md "Partitions").
+
+Settlement records are partitioned by `setl_time` at the instants the bureau's years begin,
+compensations by `year` (their record's settlement year) and reconciliation results by
+`period`: claims migration 0001 makes the tables and the years 2015-2030 plus a DEFAULT
+partition, so no row is ever refused for want of a partition. `partitions_ensure` adds the
+missing years up to YEARS_AHEAD after the current one, each with the rows the DEFAULT partition
+held for it. Idempotent. SQLite keeps plain tables: nothing to do there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from claims.settlements.services.time_ranges import local_midnight
+
+# table (the supervision's results named, not imported: settlements sit below supervision),
+# partition key, how its bounds are written (the same as in claims migration 0001)
+PARTITIONED = (
+    ("claims_settlementrecord", "setl_time", "instant"),
+    ("claims_compensation", "year", "year"),
+    ("claims_reconciliationresult", "period", "date"),
+)
+YEARS_AHEAD = 2
+
+
+def _bound(kind: str, year: int) -> str:
+    if kind == "year":
+        return str(year)
+    if kind == "date":
+        return f"'{year}-01-01'"
+    return f"'{local_midnight(dt.date(year, 1, 1)).isoformat()}'"
+
+
+def partition_years(table: str) -> set[int]:
+    """The years that have their own partition of `table` (named `<table>_<year>`)."""
+    pattern = re.compile(rf"^{table}_(\d{{4}})$")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [table],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    return {int(m.group(1)) for m in map(pattern.match, names) if m}
+
+
+def _make(table: str, key: str, kind: str, year: int) -> int:
+    """One year's partition; the rows the DEFAULT partition held for it move in (the DEFAULT
+    is detached meanwhile: PostgreSQL refuses a partition whose rows sit in the DEFAULT, and the
+    records' delete guard must not see the move). Returns how many rows moved."""
+    low, high = _bound(kind, year), _bound(kind, year + 1)
+    default = f"{table}_default"
+    span = f"{key} >= {low} AND {key} < {high}"
+    bounds = f"FOR VALUES FROM ({low}) TO ({high})"
+    # Only our own names and bounds made from an integer year: no input in the SQL.
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(f"SELECT count(*) FROM {default} WHERE {span}")  # noqa: S608
+        (waiting,) = cursor.fetchone()
+        if not waiting:
+            cursor.execute(f"CREATE TABLE {table}_{year} PARTITION OF {table} {bounds}")
+            return 0
+        cursor.execute(f"ALTER TABLE {table} DETACH PARTITION {default}")
+        cursor.execute(f"CREATE TABLE {table}_{year} PARTITION OF {table} {bounds}")
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM {default} WHERE {span}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {default} WHERE {span}")  # noqa: S608
+        cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {default} DEFAULT")
+    return waiting
+
+
+def partitions_ensure(*, until: int | None = None) -> list[tuple[str, int, int]]:
+    """Every missing year's partition of the three tables, from their first year to `until`
+    (by default YEARS_AHEAD after the current year), in one transaction.
+    Returns (table, year, rows moved from the DEFAULT partition) of each partition made."""
+    if connection.vendor != "postgresql":
+        return []
+    until = until if until is not None else timezone.localdate().year + YEARS_AHEAD
+    made = []
+    with transaction.atomic():
+        for table, key, kind in PARTITIONED:
+            have = partition_years(table)
+            for year in range(min(have, default=until), until + 1):
+                if year not in have:
+                    made.append((table, year, _make(table, key, kind, year)))
+    return made
