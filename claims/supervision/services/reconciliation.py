@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
+    Case,
     DateField,
     DateTimeField,
     Exists,
@@ -27,18 +27,16 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from audit import events
 from audit.choices import AuditAction
 from claims.choices import BatchStatus, Outcome
 from claims.settlements.models import (
-    Compensation,
     CompensationAdjustment,
     SettlementBatch,
     SettlementRecord,
@@ -51,7 +49,6 @@ from claims.settlements.services.time_ranges import (
     next_month,
 )
 from claims.supervision.models import ReconciliationResult, SupervisionConfig
-from insurance.engine.money import ZERO
 from insurance.fields import MoneyField
 
 _MONEY = MoneyField()
@@ -99,13 +96,8 @@ def _outcome_sql(tolerance: Decimal) -> tuple[str, list]:
 
 
 def _records(contract, *, only_changed: bool):
-    """The contract's computed records to reconcile, with their classification annotated."""
-    adjustments = (
-        CompensationAdjustment.objects.filter(record=OuterRef("pk"))
-        .values("record")
-        .annotate(s=Sum("total"))
-        .values("s")
-    )
+    """The contract's computed records to reconcile, with their first computation and paid
+    amount annotated (the adjustments are added in `_source`)."""
     paid, paid_field = own_payment(contract.scheme_id)
     qs = SettlementRecord.objects.filter(contract_id=contract.pk, compensation__isnull=False)
     qs = qs.alias(own_field=paid_field)
@@ -125,11 +117,8 @@ def _records(contract, *, only_changed: bool):
             | Exists(late_adjustment)
         )
     # Round(…, 2): exact on PostgreSQL's numeric; on SQLite it removes the float noise of sums
-    expected = F("compensation__total") + Coalesce(
-        Subquery(adjustments, output_field=_MONEY), Value(ZERO), output_field=_MONEY
-    )
     return qs.alias(
-        r_expected=Round(expected, 2, output_field=_MONEY),
+        r_first=F("compensation__total"),
         r_paid=Round(paid, 2, output_field=_MONEY),
         r_paid_field=F("own_field"),
     )
@@ -148,48 +137,104 @@ def _months(contract, start, end) -> list[dt.date]:
     return months_between(start, end)
 
 
-def _insert_month(records, *, contract, month, start, end, tolerance, now) -> None:
-    """One `INSERT … SELECT … ON CONFLICT DO UPDATE` for the records settled in `month`
-    (within start..end). The records with their amounts are a MATERIALIZED common table
-    expression, so the adjustments' subquery runs once a record however often the
-    classification reads the amounts (SQLite 3.35+ and PostgreSQL 12+ both have it)."""
-    lower = max(local_midnight(month), local_midnight(start)) if start else local_midnight(month)
-    upper = local_midnight(next_month(month))
+def _years(months: list[dt.date]) -> list[list[dt.date]]:
+    """The months cut by calendar year: one statement a year (a year's records are one
+    partition once the big tables are partitioned by year)."""
+    years: dict[int, list[dt.date]] = {}
+    for month in months:
+        years.setdefault(month.year, []).append(month)
+    return list(years.values())
+
+
+def _period(months: list[dt.date]) -> Case:
+    """The local settlement month of `setl_time`, as a CASE over the months' upper bounds (the
+    rows are already within the first month's lower bound): no per-row time-zone conversion."""
+    return Case(
+        *(When(setl_time__lt=local_midnight(next_month(m)), then=Value(m)) for m in months),
+        output_field=DateField(),
+    )
+
+
+def _source(records, *, months, start, end, tolerance) -> tuple[str, list]:
+    """The SELECT of every result row the months' records give, classified; and its params."""
+    lower = max(local_midnight(months[0]), local_midnight(start)) if start else None
+    lower = lower or local_midnight(months[0])
+    upper = local_midnight(next_month(months[-1]))
     rows = records.filter(setl_time__gte=lower, setl_time__lt=upper).filter(days_q(None, end))
-    rows = rows.annotate(
-        r_record=F("pk"),
-        r_insurer=F("batch__insurer_id"),
-        r_field=F("r_paid_field"),
-        r_exp=F("r_expected"),
-        r_pd=F("r_paid"),
-    ).values("r_record", "r_insurer", "r_field", "r_exp", "r_pd")
+    rows = (
+        rows.annotate(
+            r_record=F("pk"),
+            r_insurer=F("batch__insurer_id"),
+            r_period=_period(months),
+            r_field=F("r_paid_field"),
+            r_first_total=F("r_first"),
+            r_pd=F("r_paid"),
+        )
+        .values("r_record", "r_insurer", "r_period", "r_field", "r_first_total", "r_pd")
+        .order_by()  # no sort: the upsert takes the rows in any order
+    )
     select, params = rows.query.sql_with_params()
     outcome, outcome_params = _outcome_sql(tolerance)
-    qn = connection.ops.quote_name
-    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _COLUMNS if c != "record_id")
-    # `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert, not as part of the join
+    # What is owed: the first computation plus the sum of the adjustments, joined grouped
+    # (a correlated subquery would run once a record for every reference to the amount).
+    # ROUND(CAST(… AS NUMERIC), 2): exact on PostgreSQL, no float noise of sums on SQLite.
+    adjustments = CompensationAdjustment._meta.db_table
+    expected = (
+        "CAST(ROUND(CAST(s.r_first_total + COALESCE(adj.total, 0) AS NUMERIC), 2) AS NUMERIC)"
+    )
     sql = (
-        f"WITH src (record_id, insurer_id, paid_field, expected, paid) AS MATERIALIZED ({select}) "  # noqa: S608 (names are ours)
-        f"INSERT INTO {qn(ReconciliationResult._meta.db_table)} "
-        f"({', '.join(qn(c) for c in _COLUMNS)}) "
-        f"SELECT src.record_id, %s, src.insurer_id, %s, src.paid_field, src.expected, src.paid, "
-        f"d, {outcome}, %s "
-        f"FROM (SELECT src.*, ROUND(src.paid - src.expected, 2) AS d FROM src) src WHERE true "
+        f"SELECT src.*, {outcome} AS outcome FROM (SELECT s.*, "  # noqa: S608 (names are ours)
+        f"ROUND(s.paid - s.expected, 2) AS d FROM (SELECT s.r_record AS record_id, "
+        f"s.r_insurer AS insurer_id, s.r_period AS period, s.r_field AS paid_field, "
+        f"{expected} AS expected, s.r_pd AS paid FROM ({select}) s "
+        f"LEFT JOIN (SELECT record_id, SUM(total) AS total FROM {adjustments} "
+        f"GROUP BY record_id) adj ON adj.record_id = s.r_record) s) src"
+    )
+    return sql, [*outcome_params, *params]  # in the order they appear
+
+
+def _upsert_year(records, *, contract, months, start, end, tolerance, now) -> dict:
+    """One `INSERT … SELECT … ON CONFLICT DO UPDATE` for the records settled in `months` (one
+    year's, within start..end); returns {(outcome, paid field): records reconciled}.
+
+    The classified rows are a MATERIALIZED common table expression (the adjustments' subquery
+    runs once a record). Only rows that are new or whose figures differ from the stored result
+    are written: a recomputation that changes nothing rewrites nothing (no dead rows, no index
+    entries, no WAL), and an unchanged result keeps the instant it was last computed. The
+    counts are of every record reconciled, written or not: on PostgreSQL from the same
+    statement (a data-modifying CTE), on SQLite by a read of the source before the upsert."""
+    source, params = _source(records, months=months, start=start, end=end, tolerance=tolerance)
+    qn = connection.ops.quote_name
+    table = qn(ReconciliationResult._meta.db_table)
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _COLUMNS if c != "record_id")
+    changed = " OR ".join(
+        f"old.{qn(c)} <> cls.{qn(c)}"
+        for c in ("insurer_id", "period", "paid_field", "expected", "paid", "outcome")
+    )
+    insert = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in _COLUMNS)}) "  # noqa: S608 (names are ours)
+        f"SELECT cls.record_id, %s, cls.insurer_id, cls.period, cls.paid_field, cls.expected, "
+        f"cls.paid, cls.d, cls.outcome, %s FROM cls LEFT JOIN {table} old "
+        f"ON old.{qn('record_id')} = cls.record_id "
+        f"WHERE old.{qn('id')} IS NULL OR {changed} "
         f"ON CONFLICT ({qn('record_id')}) DO UPDATE SET {updates}"
     )
-    date_field, time_field = DateField(), DateTimeField()
-    constants = [
-        contract.pk,
-        date_field.get_db_prep_value(month, connection),
-        *outcome_params,
-        time_field.get_db_prep_value(now, connection),
-    ]
+    constants = [contract.pk, DateTimeField().get_db_prep_value(now, connection)]
+    count = "SELECT outcome, paid_field, COUNT(*) FROM cls GROUP BY outcome, paid_field"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # the statement's estimated cost makes PostgreSQL JIT-compile it each month: a
-            # fifth of a month's time for nothing
+            # the statement's estimated cost makes PostgreSQL JIT-compile it: seconds for nothing
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [*params, *constants])
+            cursor.execute(
+                f"WITH cls AS MATERIALIZED ({source}), w AS ({insert}) {count}",
+                [*params, *constants],
+            )
+            return {(outcome, field): n for outcome, field, n in cursor.fetchall()}
+        # counted before the upsert: with `only_changed` the source depends on the results
+        cursor.execute(f"WITH cls AS ({source}) {count}", params)
+        counts = {(outcome, field): n for outcome, field, n in cursor.fetchall()}
+        cursor.execute(f"WITH cls AS MATERIALIZED ({source}) {insert}", [*params, *constants])
+        return counts
 
 
 def reconciliation_compute(
@@ -199,7 +244,8 @@ def reconciliation_compute(
 
     `only_changed`: only records never reconciled or whose compensation, adjustments or paid
     field changed since. `batch_ids`: only records these batches computed or adjusted (the
-    nightly run, `reconciliation_nightly`). Returns counts per outcome of the rows written.
+    nightly run, `reconciliation_nightly`). Returns counts per outcome of the records
+    reconciled (a result whose figures did not change is counted but not rewritten).
     """
     if batch_ids is not None and not batch_ids:
         return {}
@@ -207,8 +253,10 @@ def reconciliation_compute(
     now = timezone.now()
     records = _records(contract, only_changed=only_changed)
     if batch_ids is not None:
+        # the compensation is joined already: its batch is a filter on that row, not a
+        # subquery over every compensation of the batches
         records = records.filter(
-            Q(pk__in=Compensation.objects.filter(batch_id__in=batch_ids).values("record_id"))
+            Q(compensation__batch_id__in=batch_ids)
             | Q(
                 pk__in=CompensationAdjustment.objects.filter(batch_id__in=batch_ids).values(
                     "record_id"
@@ -216,21 +264,17 @@ def reconciliation_compute(
             )
         )
     with transaction.atomic():
-        for month in _months(contract, start, end):
-            _insert_month(
-                records, contract=contract, month=month, start=start, end=end,
+        written: dict[tuple[str, str], int] = {}
+        for months in _years(_months(contract, start, end)):
+            year = _upsert_year(
+                records, contract=contract, months=months, start=start, end=end,
                 tolerance=tolerance, now=now,
             )  # fmt: skip
-        # the rows this run wrote carry its instant: count them in the database
-        written = (
-            ReconciliationResult.objects.filter(contract_id=contract.pk, computed_at=now)
-            .values_list("outcome", "paid_field")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+            for key, n in year.items():
+                written[key] = written.get(key, 0) + n
         counts: dict[str, int] = {}
         fields: set[str] = set()
-        for outcome, paid_field, n in written:
+        for (outcome, paid_field), n in written.items():
             counts[outcome] = counts.get(outcome, 0) + n
             fields.add(paid_field)
         if counts:
