@@ -24,8 +24,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
 
 from audit import events
@@ -60,7 +73,9 @@ class Touched:
 
     @property
     def records(self) -> QuerySet:
-        return SettlementRecord.objects.filter(batch_id__in=self.batch_ids)
+        # no ordering: as a subquery the model's `-id` made PostgreSQL read the whole table
+        # backwards along the primary key, once per parallel worker
+        return SettlementRecord.objects.filter(batch_id__in=self.batch_ids).order_by()
 
 
 def _records(contract, start, end):
@@ -193,6 +208,10 @@ def _outside_enrollment(contract, start, end, touched: Touched) -> list[FraudFla
 
 
 def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
+    """Compared in the database, in whole fen (exact on PostgreSQL and SQLite): a settlement
+    is an outlier when cost × others > factor × (group's sum − cost), the others' sum being
+    positive and at least `min_group` others. Only the outliers come back, with their group's
+    figures for the evidence."""
     config = config_for(contract)
     factor, min_group = config.outlier_factor, config.outlier_min_group
     group = [F("med_type"), F("fixmedins_code")]
@@ -204,40 +223,46 @@ def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
             med_type=OuterRef("med_type"), fixmedins_code=OuterRef("fixmedins_code")
         )
         records = records.filter(Exists(joined))
-    rows = records.annotate(
-        group_sum=Window(Sum("medfee_sumamt"), partition_by=group),
-        group_n=Window(Count("id"), partition_by=group),
-    ).values(
-        "pk",
-        "contract_id",
-        "person_id",
-        "setl_id",
-        "med_type",
-        "fixmedins_code",
-        "medfee_sumamt",
-        "group_sum",
-        "group_n",
+    fen = Cast(Round(F("medfee_sumamt") * Value(100)), output_field=BigIntegerField())
+    columns = {  # named aliases: the outer SELECT reads them by name
+        "pk": "pk", "contract_id": "contract_id", "person_id": "person_id", "setl_id": "setl_id",
+        "med_type": "med_type", "fixmedins_code": "fixmedins_code",
+    }  # fmt: skip
+    rows = (
+        records.annotate(fen=fen, **{f"o_{k}": F(v) for k, v in columns.items()})
+        .annotate(
+            group_fen=Window(Sum("fen"), partition_by=group),
+            group_n=Window(Count("id"), partition_by=group),
+        )
+        .values(*(f"o_{k}" for k in columns), "fen", "group_fen", "group_n")
+        .order_by()
     )
-    # The window values come back with every row; the comparison itself needs exact decimals.
-    flagged = []
-    for row in rows.iterator(chunk_size=5000):
+    select, params = rows.query.sql_with_params()
+    factor_fen = int(factor * 100)  # two decimal places: a whole number of hundredths
+    outer = ", ".join(f"w.o_{k} AS {k}" for k in columns)
+    sql = (
+        f"SELECT {outer}, w.fen, w.group_fen, w.group_n FROM ({select}) w "  # noqa: S608 (ours)
+        f"WHERE w.group_n - 1 >= %s AND w.group_fen - w.fen > 0 "
+        f"AND w.fen * (w.group_n - 1) * 100 > %s * (w.group_fen - w.fen)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, min_group, factor_fen])
+        names = [c[0] for c in cursor.description]
+        flagged = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in flagged:
         others = row["group_n"] - 1
-        if others < min_group:
-            continue
-        cost = row["medfee_sumamt"]
-        average = (Decimal(row["group_sum"]) - cost) / others
-        if average > 0 and cost > factor * average:
-            row["average"] = quantize(average)
-            flagged.append(row)
+        row["others"] = others
+        row["average"] = quantize(Decimal(row["group_fen"] - row["fen"]) / 100 / others)
+        row["cost"] = Decimal(row["fen"]) / 100
     return _simple(
         FlagKind.COST_OUTLIER,
         flagged,
         lambda r: {
             "setl_id": r["setl_id"],
             "group": {"med_type": r["med_type"], "fixmedins_code": r["fixmedins_code"]},
-            "cost": str(r["medfee_sumamt"]),
+            "cost": str(quantize(r["cost"])),
             "average_of_others": str(r["average"]),
-            "others": r["group_n"] - 1,
+            "others": r["others"],
             "factor": str(factor),
         },
     )
@@ -303,7 +328,10 @@ def fraud_screen_new(*, contract, start=None, end=None, actor=None) -> dict[str,
             )
     if not batch_ids and people is None:
         return {}
-    touched = Touched(batch_ids=batch_ids, people=people)
+    # The first screen of the contract (no batch screened yet): every applied batch is new, so
+    # the new batches' people and groups are all of them. The whole screen gives the same
+    # flags without a semi-join over every record.
+    touched = Touched(batch_ids=batch_ids, people=people) if last is not None else Touched()
     created = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=touched)
     SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=timezone.now())
     return created
