@@ -26,7 +26,6 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
-    Count,
     DateField,
     Exists,
     F,
@@ -34,9 +33,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
-    Window,
 )
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
@@ -214,7 +211,6 @@ def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
     figures for the evidence."""
     config = config_for(contract)
     factor, min_group = config.outlier_factor, config.outlier_min_group
-    group = [F("med_type"), F("fixmedins_code")]
     records = _records(contract, start, end)
     if not touched.everything and not touched.batch_ids:
         return []  # no new settlement: every group is as it was
@@ -224,27 +220,26 @@ def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
         )
         records = records.filter(Exists(joined))
     fen = Cast(Round(F("medfee_sumamt") * Value(100)), output_field=BigIntegerField())
-    columns = {  # named aliases: the outer SELECT reads them by name
-        "pk": "pk", "contract_id": "contract_id", "person_id": "person_id", "setl_id": "setl_id",
-        "med_type": "med_type", "fixmedins_code": "fixmedins_code",
-    }  # fmt: skip
+    columns = ("pk", "contract_id", "person_id", "setl_id", "med_type", "fixmedins_code")
     rows = (
-        records.annotate(fen=fen, **{f"o_{k}": F(v) for k, v in columns.items()})
-        .annotate(
-            group_fen=Window(Sum("fen"), partition_by=group),
-            group_n=Window(Count("id"), partition_by=group),
-        )
-        .values(*(f"o_{k}" for k in columns), "fen", "group_fen", "group_n")
+        records.annotate(fen=fen, **{f"o_{c}": F(c) for c in columns})
+        .values(*(f"o_{c}" for c in columns), "fen")  # named aliases, read by name below
         .order_by()
     )
     select, params = rows.query.sql_with_params()
     factor_fen = int(factor * 100)  # two decimal places: a whole number of hundredths
-    outer = ", ".join(f"w.o_{k} AS {k}" for k in columns)
+    outer = ", ".join(f"r.o_{c} AS {c}" for c in columns)
+    # The groups' sums by GROUP BY joined back (a hash aggregate of a few dozen groups), not
+    # a window over every row (a sort of the year's records, spilled to disk at city size).
     sql = (
-        f"SELECT {outer}, w.fen, w.group_fen, w.group_n FROM ({select}) w "  # noqa: S608 (ours)
-        f"WHERE w.group_n - 1 >= %s AND w.group_fen - w.fen > 0 "
-        f"AND w.fen * (w.group_n - 1) * 100 > %s * (w.group_fen - w.fen)"
+        f"SELECT {outer}, r.fen, g.group_fen, g.group_n FROM ({select}) r "  # noqa: S608 (ours)
+        f"JOIN (SELECT o_med_type, o_fixmedins_code, SUM(fen) AS group_fen, "
+        f"COUNT(*) AS group_n FROM ({select}) r GROUP BY o_med_type, o_fixmedins_code) g "
+        f"ON g.o_med_type = r.o_med_type AND g.o_fixmedins_code = r.o_fixmedins_code "
+        f"WHERE g.group_n - 1 >= %s AND g.group_fen - r.fen > 0 "
+        f"AND r.fen * (g.group_n - 1) * 100 > %s * (g.group_fen - r.fen)"
     )
+    params = [*params, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, min_group, factor_fen])
         names = [c[0] for c in cursor.description]
@@ -268,6 +263,42 @@ def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
     )
 
 
+_WRITTEN = (
+    "key", "kind", "record_id", "other_record_id", "contract_id", "person_id", "evidence",
+    "status", "detected_at", "review_note",
+)  # fmt: skip
+
+
+def _insert_new(flags: list[FraudFlag], chunk: int = 1000) -> int:
+    """Insert the flags whose key is not there yet (`ON CONFLICT (key) DO NOTHING`: the
+    database skips the existing ones, no list of keys is sent to look them up); returns how
+    many were new. Plain rows of parameters: `bulk_create` on PostgreSQL sends arrays whose
+    text escaping of the evidence cost more than the screen's queries."""
+    if not flags:
+        return 0
+    qn = connection.ops.quote_name
+    fields = [FraudFlag._meta.get_field(name) for name in _WRITTEN]
+    now = timezone.now()
+    row = f"({', '.join(['%s'] * len(fields))})"
+    columns = ", ".join(qn(f.column) for f in fields)
+    inserted = 0
+    with connection.cursor() as cursor:
+        for first in range(0, len(flags), chunk):
+            part = flags[first : first + chunk]
+            params = []
+            for flag in part:
+                flag.detected_at = now
+                params += [f.get_db_prep_save(getattr(flag, f.attname), connection) for f in fields]
+            cursor.execute(
+                f"INSERT INTO {qn(FraudFlag._meta.db_table)} "  # noqa: S608 (names are ours)
+                f"({columns}) VALUES {', '.join([row] * len(part))} "
+                f"ON CONFLICT ({qn('key')}) DO NOTHING",
+                params,
+            )
+            inserted += cursor.rowcount
+    return inserted
+
+
 DETECTORS = {
     FlagKind.OVERLAP: _overlaps,
     FlagKind.AFTER_DEATH: _after_death,
@@ -286,13 +317,7 @@ def fraud_detect(
     touched = touched or Touched()
     created: dict[str, int] = {}
     for kind, detector in DETECTORS.items():
-        flags = detector(contract, start, end, touched)
-        existing = set(
-            FraudFlag.objects.filter(key__in=[f.key for f in flags]).values_list("key", flat=True)
-        )
-        new = [f for f in flags if f.key not in existing]
-        FraudFlag.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-        created[kind] = len(new)
+        created[kind] = _insert_new(detector(contract, start, end, touched))
     if any(created.values()):
         events.record(
             action=AuditAction.BATCH,
