@@ -27,6 +27,7 @@ from claims.settlements.services.month_figures import (
 from claims.supervision.services.fraud import fraud_detect, fraud_screen_new
 from claims.supervision.services.reconciliation import reconciliation_compute
 from tests.claims.supervision_data import applied_batch, claim, record
+from tests.insurance.factories import PersonFactory
 
 D = dt.date
 
@@ -177,3 +178,25 @@ def test_the_catch_up_adds_every_pending_batch_in_one_read(covered_city):
     SettlementBatch.objects.filter(pk=late.pk).update(computed_at=timezone.now())
     assert month_figures_add_batch(batch_id=late.pk) == 1
     assert MonthFigure.objects.get(month=D(2025, 3, 1)).owed == Decimal("45.00")
+
+
+@pytest.mark.django_db
+def test_many_flags_and_figure_rows_are_written_in_statements_the_database_takes(covered_city):
+    # SQLite may take 999 parameters a statement: the writes cut their rows to fit
+    from claims.settlements.services.month_figures import _add
+
+    contract = covered_city["contract"]
+    stranger = PersonFactory(psn_no="P9998")  # enrolled nowhere: every treatment is outside
+    batch = applied_batch(contract)
+    for n in range(150):
+        record(batch, stranger, day=D(2025, 3, 1) + dt.timedelta(n % 60))
+    assert fraud_detect(contract=contract)[FlagKind.OUTSIDE_ENROLLMENT] == 150
+    assert fraud_detect(contract=contract)[FlagKind.OUTSIDE_ENROLLMENT] == 0
+    region_id = stranger.region_id
+    months = [D(1990 + n // 12, n % 12 + 1, 1) for n in range(400)]
+    deltas = {(contract.pk, region_id, m): [1, Decimal("0.10")] for m in months}
+    _add(deltas, timezone.now())
+    _add(deltas, timezone.now())
+    figures = MonthFigure.objects.filter(contract=contract)
+    assert figures.count() == 400
+    assert {(f.settlements, f.owed) for f in figures} == {(2, Decimal("0.20"))}

@@ -97,25 +97,29 @@ def _add(deltas: dict[tuple[int, int, dt.date], list], now) -> None:
     qn = connection.ops.quote_name
     table = qn(MonthFigure._meta.db_table)
     date, instant = DateField(), DateTimeField()
-    values, params = [], []
-    for (contract_id, region_id, month), (n, owed) in deltas.items():
-        values.append("(%s, %s, %s, %s, CAST(%s AS NUMERIC), %s)")
-        params += [
-            contract_id, region_id, date.get_db_prep_value(month, connection), n, str(owed),
-            instant.get_db_prep_value(now, connection),
-        ]  # fmt: skip
     columns = ("contract_id", "region_id", "month", "settlements", "owed", "refreshed_at")
     add = ("settlements", "owed")
     sets = [f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in add]
     sets.append(f"{qn('refreshed_at')} = EXCLUDED.{qn('refreshed_at')}")
-    sql = (
-        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 (names are ours)
-        f"VALUES {', '.join(values)} "
-        f"ON CONFLICT ({qn('contract_id')}, {qn('month')}, {qn('region_id')}) "
-        f"DO UPDATE SET {', '.join(sets)}"
-    )
+    rows = list(deltas.items())
+    # as many rows a statement as the database takes parameters (SQLite's may be 999)
+    chunk = max(1, (connection.features.max_query_params or 65535) // len(columns))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for first in range(0, len(rows), chunk):
+            values, params = [], []
+            for (contract_id, region_id, month), (n, owed) in rows[first : first + chunk]:
+                values.append("(%s, %s, %s, %s, CAST(%s AS NUMERIC), %s)")
+                params += [
+                    contract_id, region_id, date.get_db_prep_value(month, connection), n,
+                    str(owed), instant.get_db_prep_value(now, connection),
+                ]  # fmt: skip
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 (ours)
+                f"VALUES {', '.join(values)} "
+                f"ON CONFLICT ({qn('contract_id')}, {qn('month')}, {qn('region_id')}) "
+                f"DO UPDATE SET {', '.join(sets)}",
+                params,
+            )
 
 
 def latest_month(figures) -> dt.date | None:

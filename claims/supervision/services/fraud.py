@@ -269,7 +269,7 @@ _WRITTEN = (
 )  # fmt: skip
 
 
-def _insert_new(flags: list[FraudFlag], chunk: int = 1000) -> int:
+def _insert_new(flags: list[FraudFlag]) -> int:
     """Insert the flags whose key is not there yet (`ON CONFLICT (key) DO NOTHING`: the
     database skips the existing ones, no list of keys is sent to look them up); returns how
     many were new. Plain rows of parameters: `bulk_create` on PostgreSQL sends arrays whose
@@ -279,6 +279,8 @@ def _insert_new(flags: list[FraudFlag], chunk: int = 1000) -> int:
     qn = connection.ops.quote_name
     fields = [FraudFlag._meta.get_field(name) for name in _WRITTEN]
     now = timezone.now()
+    # as many rows a statement as the database takes parameters (SQLite's may be 999)
+    chunk = max(1, min(1000, (connection.features.max_query_params or 65535) // len(fields)))
     row = f"({', '.join(['%s'] * len(fields))})"
     columns = ", ".join(qn(f.column) for f in fields)
     inserted = 0
