@@ -443,8 +443,8 @@ class Migration(migrations.Migration):
                 ('difference', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='差额（已付−应付）')),
                 ('outcome', models.CharField(choices=[('matched', '一致'), ('underpaid', '少付'), ('overpaid', '多付'), ('paid_unentitled', '无待遇而支付'), ('entitled_unpaid', '应付未付')], max_length=16, verbose_name='对账结果')),
                 ('computed_at', models.DateTimeField(verbose_name='对账时间')),
-                ('contract', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.contract', verbose_name='合同')),
-                ('insurer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.insurer', verbose_name='保险机构')),
+                ('contract', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.contract', verbose_name='合同')),
+                ('insurer', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.insurer', verbose_name='保险机构')),
                 ('record', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='reconciliation', to='claims.settlementrecord', verbose_name='结算记录')),
             ],
             options={

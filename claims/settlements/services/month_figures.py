@@ -8,15 +8,15 @@ the batch, not what the year already holds. It runs in its own task after the co
 over (a lost task, and every batch once after an upgrade: that fills the table).
 
 month_figures_add_batch  add one computed batch (once: `SettlementBatch.figures_added_at`)
-month_figures_catch_up   add every computed batch not added yet
+month_figures_catch_up   add every computed batch not added yet, all in one read
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, DateField, DateTimeField, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -29,21 +29,22 @@ from claims.settlements.models import (
 from insurance.engine.money import ZERO
 
 
-def _batch_deltas(batch_id: int) -> dict[tuple[int, dt.date], list]:
-    """(region, month) -> [settlements, owed] that the batch added: its new compensations (one
-    per settlement it brought) and its adjustments of earlier settlements. Grouped in the
-    database over the batch's own rows only (indexed by batch)."""
-    deltas: dict[tuple[int, dt.date], list] = {}
+def _deltas(batch_ids: list[int]) -> dict[tuple[int, int, dt.date], list]:
+    """(contract, region, month) -> [settlements, owed] that the batches added: their new
+    compensations (one per settlement they brought) and their adjustments of earlier
+    settlements. Grouped in the database over these batches' own rows only (indexed by batch),
+    all of them in one query a model (not one a batch: each read joins the records)."""
+    deltas: dict[tuple[int, int, dt.date], list] = {}
     for model, counts in ((Compensation, True), (CompensationAdjustment, False)):
         rows = (
-            model.objects.filter(batch_id=batch_id)
+            model.objects.filter(batch_id__in=batch_ids)
             .annotate(month=TruncMonth("record__setl_time"))
-            .values_list("record__person__region_id", "month")
+            .values_list("batch__contract_id", "record__person__region_id", "month")
             .annotate(n=Count("id"), s=Sum("total"))
             .order_by()
         )
-        for region_id, month, n, total in rows:
-            entry = deltas.setdefault((region_id, _as_date(month)), [0, ZERO])
+        for contract_id, region_id, month, n, total in rows:
+            entry = deltas.setdefault((contract_id, region_id, _as_date(month)), [0, ZERO])
             entry[0] += n if counts else 0
             entry[1] += total or ZERO
     return deltas
@@ -57,36 +58,68 @@ def _as_date(month) -> dt.date:
 def month_figures_add_batch(*, batch_id: int) -> int:
     """Add a computed batch's changes to its months' figures, once; the figure rows touched.
     The claim (stamping `figures_added_at`) and the additions commit together, so a batch is
-    never added twice nor lost. A missing figure row is created first; the additions are
-    atomic UPDATEs, so batches added side by side lose nothing."""
-    now = timezone.now()
+    never added twice nor lost. One upsert makes the missing figure rows and adds to the
+    others (atomic per row), so batches added side by side lose nothing."""
     claimed = SettlementBatch.objects.filter(
         pk=batch_id, computed_at__isnull=False, figures_added_at__isnull=True
-    ).update(figures_added_at=now)
-    if not claimed:
-        return 0
-    contract_id = SettlementBatch.objects.values_list("contract_id", flat=True).get(pk=batch_id)
-    deltas = _batch_deltas(batch_id)
-    MonthFigure.objects.bulk_create(
-        [
-            MonthFigure(contract_id=contract_id, region_id=region_id, month=month, refreshed_at=now)
-            for region_id, month in deltas
-        ],
-        ignore_conflicts=True,
-    )
-    for (region_id, month), (n, owed) in deltas.items():
-        MonthFigure.objects.filter(
-            contract_id=contract_id, region_id=region_id, month=month
-        ).update(settlements=F("settlements") + n, owed=F("owed") + owed, refreshed_at=now)
+    ).update(figures_added_at=timezone.now())
+    return _add_batches([batch_id]) if claimed else 0
+
+
+@transaction.atomic
+def month_figures_catch_up() -> int:
+    """Every computed batch not yet added, claimed and added together (a first night after a
+    year without workers adds every batch in one read); the figure rows touched."""
+    table = connection.ops.quote_name(SettlementBatch._meta.db_table)
+    now = DateTimeField().get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        # RETURNING: the ones this run claimed (PostgreSQL, SQLite 3.35+); a batch a task
+        # claims meanwhile is its own
+        cursor.execute(
+            f"UPDATE {table} SET figures_added_at = %s "  # noqa: S608 (names are ours)
+            f"WHERE computed_at IS NOT NULL AND figures_added_at IS NULL RETURNING id",
+            [now],
+        )
+        claimed = [pk for (pk,) in cursor.fetchall()]
+    return _add_batches(claimed) if claimed else 0
+
+
+def _add_batches(batch_ids: list[int]) -> int:
+    deltas = _deltas(batch_ids)
+    if deltas:
+        _add(deltas, timezone.now())
     return len(deltas)
 
 
-def month_figures_catch_up() -> int:
-    """Every computed batch not yet added (in order); the figure rows touched."""
-    pending = SettlementBatch.objects.filter(
-        computed_at__isnull=False, figures_added_at__isnull=True
-    ).order_by("pk")
-    return sum(month_figures_add_batch(batch_id=pk) for pk in pending.values_list("pk", flat=True))
+def _add(deltas: dict[tuple[int, int, dt.date], list], now) -> None:
+    """One `INSERT … ON CONFLICT DO UPDATE` adding the deltas to their rows (made when
+    missing): an atomic addition per row, as one statement instead of one UPDATE a row."""
+    qn = connection.ops.quote_name
+    table = qn(MonthFigure._meta.db_table)
+    date, instant = DateField(), DateTimeField()
+    columns = ("contract_id", "region_id", "month", "settlements", "owed", "refreshed_at")
+    add = ("settlements", "owed")
+    sets = [f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in add]
+    sets.append(f"{qn('refreshed_at')} = EXCLUDED.{qn('refreshed_at')}")
+    rows = list(deltas.items())
+    # as many rows a statement as the database takes parameters (SQLite's may be 999)
+    chunk = max(1, (connection.features.max_query_params or 65535) // len(columns))
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), chunk):
+            values, params = [], []
+            for (contract_id, region_id, month), (n, owed) in rows[first : first + chunk]:
+                values.append("(%s, %s, %s, %s, CAST(%s AS NUMERIC), %s)")
+                params += [
+                    contract_id, region_id, date.get_db_prep_value(month, connection), n,
+                    str(owed), instant.get_db_prep_value(now, connection),
+                ]  # fmt: skip
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 (ours)
+                f"VALUES {', '.join(values)} "
+                f"ON CONFLICT ({qn('contract_id')}, {qn('month')}, {qn('region_id')}) "
+                f"DO UPDATE SET {', '.join(sets)}",
+                params,
+            )
 
 
 def latest_month(figures) -> dt.date | None:

@@ -24,8 +24,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    BigIntegerField,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
 
 from audit import events
@@ -60,7 +70,9 @@ class Touched:
 
     @property
     def records(self) -> QuerySet:
-        return SettlementRecord.objects.filter(batch_id__in=self.batch_ids)
+        # no ordering: as a subquery the model's `-id` made PostgreSQL read the whole table
+        # backwards along the primary key, once per parallel worker
+        return SettlementRecord.objects.filter(batch_id__in=self.batch_ids).order_by()
 
 
 def _records(contract, start, end):
@@ -193,9 +205,12 @@ def _outside_enrollment(contract, start, end, touched: Touched) -> list[FraudFla
 
 
 def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
+    """Compared in the database, in whole fen (exact on PostgreSQL and SQLite): a settlement
+    is an outlier when cost × others > factor × (group's sum − cost), the others' sum being
+    positive and at least `min_group` others. Only the outliers come back, with their group's
+    figures for the evidence."""
     config = config_for(contract)
     factor, min_group = config.outlier_factor, config.outlier_min_group
-    group = [F("med_type"), F("fixmedins_code")]
     records = _records(contract, start, end)
     if not touched.everything and not touched.batch_ids:
         return []  # no new settlement: every group is as it was
@@ -204,43 +219,86 @@ def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
             med_type=OuterRef("med_type"), fixmedins_code=OuterRef("fixmedins_code")
         )
         records = records.filter(Exists(joined))
-    rows = records.annotate(
-        group_sum=Window(Sum("medfee_sumamt"), partition_by=group),
-        group_n=Window(Count("id"), partition_by=group),
-    ).values(
-        "pk",
-        "contract_id",
-        "person_id",
-        "setl_id",
-        "med_type",
-        "fixmedins_code",
-        "medfee_sumamt",
-        "group_sum",
-        "group_n",
+    fen = Cast(Round(F("medfee_sumamt") * Value(100)), output_field=BigIntegerField())
+    columns = ("pk", "contract_id", "person_id", "setl_id", "med_type", "fixmedins_code")
+    rows = (
+        records.annotate(fen=fen, **{f"o_{c}": F(c) for c in columns})
+        .values(*(f"o_{c}" for c in columns), "fen")  # named aliases, read by name below
+        .order_by()
     )
-    # The window values come back with every row; the comparison itself needs exact decimals.
-    flagged = []
-    for row in rows.iterator(chunk_size=5000):
+    select, params = rows.query.sql_with_params()
+    factor_fen = int(factor * 100)  # two decimal places: a whole number of hundredths
+    outer = ", ".join(f"r.o_{c} AS {c}" for c in columns)
+    # The groups' sums by GROUP BY joined back (a hash aggregate of a few dozen groups), not
+    # a window over every row (a sort of the year's records, spilled to disk at city size).
+    sql = (
+        f"SELECT {outer}, r.fen, g.group_fen, g.group_n FROM ({select}) r "  # noqa: S608 (ours)
+        f"JOIN (SELECT o_med_type, o_fixmedins_code, SUM(fen) AS group_fen, "
+        f"COUNT(*) AS group_n FROM ({select}) r GROUP BY o_med_type, o_fixmedins_code) g "
+        f"ON g.o_med_type = r.o_med_type AND g.o_fixmedins_code = r.o_fixmedins_code "
+        f"WHERE g.group_n - 1 >= %s AND g.group_fen - r.fen > 0 "
+        f"AND r.fen * (g.group_n - 1) * 100 > %s * (g.group_fen - r.fen)"
+    )
+    params = [*params, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, min_group, factor_fen])
+        names = [c[0] for c in cursor.description]
+        flagged = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in flagged:
         others = row["group_n"] - 1
-        if others < min_group:
-            continue
-        cost = row["medfee_sumamt"]
-        average = (Decimal(row["group_sum"]) - cost) / others
-        if average > 0 and cost > factor * average:
-            row["average"] = quantize(average)
-            flagged.append(row)
+        row["others"] = others
+        row["average"] = quantize(Decimal(row["group_fen"] - row["fen"]) / 100 / others)
+        row["cost"] = Decimal(row["fen"]) / 100
     return _simple(
         FlagKind.COST_OUTLIER,
         flagged,
         lambda r: {
             "setl_id": r["setl_id"],
             "group": {"med_type": r["med_type"], "fixmedins_code": r["fixmedins_code"]},
-            "cost": str(r["medfee_sumamt"]),
+            "cost": str(quantize(r["cost"])),
             "average_of_others": str(r["average"]),
-            "others": r["group_n"] - 1,
+            "others": r["others"],
             "factor": str(factor),
         },
     )
+
+
+_WRITTEN = (
+    "key", "kind", "record_id", "other_record_id", "contract_id", "person_id", "evidence",
+    "status", "detected_at", "review_note",
+)  # fmt: skip
+
+
+def _insert_new(flags: list[FraudFlag]) -> int:
+    """Insert the flags whose key is not there yet (`ON CONFLICT (key) DO NOTHING`: the
+    database skips the existing ones, no list of keys is sent to look them up); returns how
+    many were new. Plain rows of parameters: `bulk_create` on PostgreSQL sends arrays whose
+    text escaping of the evidence cost more than the screen's queries."""
+    if not flags:
+        return 0
+    qn = connection.ops.quote_name
+    fields = [FraudFlag._meta.get_field(name) for name in _WRITTEN]
+    now = timezone.now()
+    # as many rows a statement as the database takes parameters (SQLite's may be 999)
+    chunk = max(1, min(1000, (connection.features.max_query_params or 65535) // len(fields)))
+    row = f"({', '.join(['%s'] * len(fields))})"
+    columns = ", ".join(qn(f.column) for f in fields)
+    inserted = 0
+    with connection.cursor() as cursor:
+        for first in range(0, len(flags), chunk):
+            part = flags[first : first + chunk]
+            params = []
+            for flag in part:
+                flag.detected_at = now
+                params += [f.get_db_prep_save(getattr(flag, f.attname), connection) for f in fields]
+            cursor.execute(
+                f"INSERT INTO {qn(FraudFlag._meta.db_table)} "  # noqa: S608 (names are ours)
+                f"({columns}) VALUES {', '.join([row] * len(part))} "
+                f"ON CONFLICT ({qn('key')}) DO NOTHING",
+                params,
+            )
+            inserted += cursor.rowcount
+    return inserted
 
 
 DETECTORS = {
@@ -261,13 +319,7 @@ def fraud_detect(
     touched = touched or Touched()
     created: dict[str, int] = {}
     for kind, detector in DETECTORS.items():
-        flags = detector(contract, start, end, touched)
-        existing = set(
-            FraudFlag.objects.filter(key__in=[f.key for f in flags]).values_list("key", flat=True)
-        )
-        new = [f for f in flags if f.key not in existing]
-        FraudFlag.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-        created[kind] = len(new)
+        created[kind] = _insert_new(detector(contract, start, end, touched))
     if any(created.values()):
         events.record(
             action=AuditAction.BATCH,
@@ -303,7 +355,10 @@ def fraud_screen_new(*, contract, start=None, end=None, actor=None) -> dict[str,
             )
     if not batch_ids and people is None:
         return {}
-    touched = Touched(batch_ids=batch_ids, people=people)
+    # The first screen of the contract (no batch screened yet): every applied batch is new, so
+    # the new batches' people and groups are all of them. The whole screen gives the same
+    # flags without a semi-join over every record.
+    touched = Touched(batch_ids=batch_ids, people=people) if last is not None else Touched()
     created = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=touched)
     SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=timezone.now())
     return created

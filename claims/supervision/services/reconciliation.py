@@ -2,13 +2,13 @@
 the insurer reported paying, in the national field the settlement's plan declares as the scheme's
 own payment (`own_payment_field`, claims/settlements/services/own_payment.py).
 
-Set-based, in the database: for each settlement month one `INSERT … SELECT … ON CONFLICT DO
-UPDATE` reads the records with their expected amount (first computation plus the sum of
-adjustments), classifies them (`classify`, written once more as a SQL CASE) and upserts the
-results; no row passes through Python. The month is a constant of its statement, the records
-are taken by a half-open range on the indexed `setl_time`
-(claims/settlements/services/time_ranges.py), so
-no per-row time-zone conversion. Idempotent: recomputing gives the same rows.
+Set-based, in the database: for each calendar year of settlement months one statement reads the
+records with their expected amount (first computation plus the sum of adjustments, joined
+grouped), classifies them (`classify`, written once more as a SQL CASE), compares them with the
+stored results, inserts the new ones, updates the changed ones and counts them all; no row passes
+through Python. The month of a record is a CASE over the months' bounds and the records are
+taken by a half-open range on the indexed `setl_time` (claims/settlements/services/time_ranges.py),
+so no per-row time-zone conversion. Idempotent: recomputing gives the same rows and writes none.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
+    Case,
     DateField,
     DateTimeField,
     Exists,
@@ -27,18 +27,16 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from audit import events
 from audit.choices import AuditAction
 from claims.choices import BatchStatus, Outcome
 from claims.settlements.models import (
-    Compensation,
     CompensationAdjustment,
     SettlementBatch,
     SettlementRecord,
@@ -51,7 +49,6 @@ from claims.settlements.services.time_ranges import (
     next_month,
 )
 from claims.supervision.models import ReconciliationResult, SupervisionConfig
-from insurance.engine.money import ZERO
 from insurance.fields import MoneyField
 
 _MONEY = MoneyField()
@@ -99,13 +96,8 @@ def _outcome_sql(tolerance: Decimal) -> tuple[str, list]:
 
 
 def _records(contract, *, only_changed: bool):
-    """The contract's computed records to reconcile, with their classification annotated."""
-    adjustments = (
-        CompensationAdjustment.objects.filter(record=OuterRef("pk"))
-        .values("record")
-        .annotate(s=Sum("total"))
-        .values("s")
-    )
+    """The contract's computed records to reconcile, with their first computation and paid
+    amount annotated (the adjustments are added in `_source`)."""
     paid, paid_field = own_payment(contract.scheme_id)
     qs = SettlementRecord.objects.filter(contract_id=contract.pk, compensation__isnull=False)
     qs = qs.alias(own_field=paid_field)
@@ -125,11 +117,8 @@ def _records(contract, *, only_changed: bool):
             | Exists(late_adjustment)
         )
     # Round(…, 2): exact on PostgreSQL's numeric; on SQLite it removes the float noise of sums
-    expected = F("compensation__total") + Coalesce(
-        Subquery(adjustments, output_field=_MONEY), Value(ZERO), output_field=_MONEY
-    )
     return qs.alias(
-        r_expected=Round(expected, 2, output_field=_MONEY),
+        r_first=F("compensation__total"),
         r_paid=Round(paid, 2, output_field=_MONEY),
         r_paid_field=F("own_field"),
     )
@@ -148,52 +137,138 @@ def _months(contract, start, end) -> list[dt.date]:
     return months_between(start, end)
 
 
-def _insert_month(records, *, contract, month, start, end, tolerance, now) -> None:
-    """One `INSERT … SELECT … ON CONFLICT DO UPDATE` for the records settled in `month`
-    (within start..end). The records with their amounts are a MATERIALIZED common table
-    expression, so the adjustments' subquery runs once a record however often the
-    classification reads the amounts (SQLite 3.35+ and PostgreSQL 12+ both have it)."""
-    lower = max(local_midnight(month), local_midnight(start)) if start else local_midnight(month)
-    upper = local_midnight(next_month(month))
+def _years(months: list[dt.date]) -> list[list[dt.date]]:
+    """The months cut by calendar year: one statement a year (a year's records are one
+    partition once the big tables are partitioned by year)."""
+    years: dict[int, list[dt.date]] = {}
+    for month in months:
+        years.setdefault(month.year, []).append(month)
+    return list(years.values())
+
+
+def _period(months: list[dt.date]) -> Case:
+    """The local settlement month of `setl_time`, as a CASE over the months' upper bounds (the
+    rows are already within the first month's lower bound): no per-row time-zone conversion."""
+    return Case(
+        *(When(setl_time__lt=local_midnight(next_month(m)), then=Value(m)) for m in months),
+        output_field=DateField(),
+    )
+
+
+def _source(records, *, months, start, end, tolerance) -> tuple[str, list]:
+    """The SELECT of every result row the months' records give, classified; and its params."""
+    lower = max(local_midnight(months[0]), local_midnight(start)) if start else None
+    lower = lower or local_midnight(months[0])
+    upper = local_midnight(next_month(months[-1]))
     rows = records.filter(setl_time__gte=lower, setl_time__lt=upper).filter(days_q(None, end))
-    # the month's compensations carry its year: PostgreSQL then joins one partition of them
-    rows = rows.filter(compensation__year=month.year)
-    rows = rows.annotate(
-        r_record=F("pk"),
-        r_insurer=F("batch__insurer_id"),
-        r_field=F("r_paid_field"),
-        r_exp=F("r_expected"),
-        r_pd=F("r_paid"),
-    ).values("r_record", "r_insurer", "r_field", "r_exp", "r_pd")
+    # the year's compensations carry its year: PostgreSQL then joins one partition of them
+    rows = rows.filter(compensation__year=months[0].year)
+    rows = (
+        rows.annotate(
+            r_record=F("pk"),
+            r_insurer=F("batch__insurer_id"),
+            r_period=_period(months),
+            r_field=F("r_paid_field"),
+            r_first_total=F("r_first"),
+            r_pd=F("r_paid"),
+        )
+        .values("r_record", "r_insurer", "r_period", "r_field", "r_first_total", "r_pd")
+        .order_by()  # no sort here: only the new rows are ordered, by the INSERT
+    )
     select, params = rows.query.sql_with_params()
     outcome, outcome_params = _outcome_sql(tolerance)
-    qn = connection.ops.quote_name
-    # the conflict key holds the month: PostgreSQL's unique keys include the partition key
-    key = ("record_id", "period")
-    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _COLUMNS if c not in key)
-    # `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert, not as part of the join
-    sql = (
-        f"WITH src (record_id, insurer_id, paid_field, expected, paid) AS MATERIALIZED ({select}) "  # noqa: S608 (names are ours)
-        f"INSERT INTO {qn(ReconciliationResult._meta.db_table)} "
-        f"({', '.join(qn(c) for c in _COLUMNS)}) "
-        f"SELECT src.record_id, %s, src.insurer_id, %s, src.paid_field, src.expected, src.paid, "
-        f"d, {outcome}, %s "
-        f"FROM (SELECT src.*, ROUND(src.paid - src.expected, 2) AS d FROM src) src WHERE true "
-        f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET {updates}"
+    # What is owed: the first computation plus the sum of the adjustments, joined grouped
+    # (a correlated subquery would run once a record for every reference to the amount).
+    # ROUND(CAST(… AS NUMERIC), 2): exact on PostgreSQL, no float noise of sums on SQLite.
+    adjustments = CompensationAdjustment._meta.db_table
+    expected = (
+        "CAST(ROUND(CAST(s.r_first_total + COALESCE(adj.total, 0) AS NUMERIC), 2) AS NUMERIC)"
     )
-    date_field, time_field = DateField(), DateTimeField()
-    constants = [
-        contract.pk,
-        date_field.get_db_prep_value(month, connection),
-        *outcome_params,
-        time_field.get_db_prep_value(now, connection),
-    ]
+    sql = (
+        f"SELECT src.*, {outcome} AS outcome FROM (SELECT s.*, "  # noqa: S608 (names are ours)
+        f"ROUND(s.paid - s.expected, 2) AS d FROM (SELECT s.r_record AS record_id, "
+        f"s.r_insurer AS insurer_id, s.r_period AS period, s.r_field AS paid_field, "
+        f"{expected} AS expected, s.r_pd AS paid FROM ({select}) s "
+        f"LEFT JOIN (SELECT record_id, SUM(total) AS total FROM {adjustments} "
+        f"GROUP BY record_id) adj ON adj.record_id = s.r_record) s) src"
+    )
+    return sql, [*outcome_params, *params]  # in the order they appear
+
+
+def _write_year(records, *, contract, months, start, end, tolerance, now) -> dict:
+    """Reconcile the records settled in `months` (one year's, within start..end): new results
+    inserted, changed ones updated, unchanged ones left alone; returns {(outcome, paid field):
+    records reconciled}, written or not.
+
+    The classified rows, each with its stored result's state (new, changed, same), are a
+    MATERIALIZED common table expression read once. A recomputation that changes nothing
+    writes nothing (no dead rows, no index entries, no WAL), and an unchanged result keeps the
+    instant it was last computed. New rows are a plain INSERT in (period, record) order, not
+    an upsert: PostgreSQL's speculative insertion cost a third more per row, and the rows go
+    into each index in order. Plain is safe because the runs of a contract take turns
+    (`_take_turn`) and nothing else writes results. On PostgreSQL one statement (data-modifying
+    CTEs) does it all and counts; on SQLite the source is counted first (with `only_changed`
+    it depends on the results), then updated, then inserted."""
+    source, params = _source(records, months=months, start=start, end=end, tolerance=tolerance)
+    qn = connection.ops.quote_name
+    table = qn(ReconciliationResult._meta.db_table)
+    changed = " OR ".join(
+        f"old.{qn(c)} <> src.{qn(c)}"
+        for c in ("insurer_id", "period", "paid_field", "expected", "paid", "outcome")
+    )
+    # state: 0 new, 1 changed, 2 the same
+    classified = (
+        f"SELECT src.*, CASE WHEN old.{qn('id')} IS NULL THEN 0 WHEN {changed} THEN 1 "  # noqa: S608 (names are ours)
+        f"ELSE 2 END AS state FROM ({source}) src LEFT JOIN {table} old "
+        f"ON old.{qn('record_id')} = src.record_id"
+    )
+    insert = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in _COLUMNS)}) "  # noqa: S608 (names are ours)
+        f"SELECT cls.record_id, %s, cls.insurer_id, cls.period, cls.paid_field, cls.expected, "
+        f"cls.paid, cls.d, cls.outcome, %s FROM cls WHERE cls.state = 0 "
+        f"ORDER BY cls.period, cls.record_id"
+    )
+    sets = ", ".join(
+        f"{qn(c)} = cls.{c}" for c in ("insurer_id", "period", "paid_field", "expected", "paid")
+    )
+    update = (
+        f"UPDATE {table} SET {sets}, {qn('difference')} = cls.d, "  # noqa: S608 (names are ours)
+        f"{qn('outcome')} = cls.outcome, {qn('computed_at')} = %s FROM cls "
+        f"WHERE {table}.{qn('record_id')} = cls.record_id AND cls.state = 1"
+    )
+    instant = DateTimeField().get_db_prep_value(now, connection)
+    count = "SELECT outcome, paid_field, COUNT(*) FROM cls GROUP BY outcome, paid_field"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # the statement's estimated cost makes PostgreSQL JIT-compile it each month: a
-            # fifth of a month's time for nothing
+            # the statement's estimated cost makes PostgreSQL JIT-compile it: seconds for nothing
             cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [*params, *constants])
+            cursor.execute(
+                f"WITH cls AS MATERIALIZED ({classified}), ins AS ({insert}), "
+                f"upd AS ({update}) {count}",
+                [*params, contract.pk, instant, instant],
+            )
+            return {(outcome, field): n for outcome, field, n in cursor.fetchall()}
+        cursor.execute(f"WITH cls AS ({classified}) {count}", params)
+        counts = {(outcome, field): n for outcome, field, n in cursor.fetchall()}
+        cursor.execute(f"WITH cls AS MATERIALIZED ({classified}) {update}", [*params, instant])
+        cursor.execute(
+            f"WITH cls AS MATERIALIZED ({classified}) {insert}", [*params, contract.pk, instant]
+        )
+        return counts
+
+
+# the advisory-lock space of reconciliation runs (audit/jobs.py uses 7_310_391, the audit
+# chain 7_310_390)
+_LOCK_SPACE = 7_310_392
+
+
+def _take_turn(contract) -> None:
+    """Wait for any other run reconciling this contract (a statement submitted during the
+    nightly run) to commit: each run then sees the other's results, so its new rows are new.
+    Held to the end of the transaction. SQLite has one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, contract.pk])
 
 
 def reconciliation_compute(
@@ -203,7 +278,8 @@ def reconciliation_compute(
 
     `only_changed`: only records never reconciled or whose compensation, adjustments or paid
     field changed since. `batch_ids`: only records these batches computed or adjusted (the
-    nightly run, `reconciliation_nightly`). Returns counts per outcome of the rows written.
+    nightly run, `reconciliation_nightly`). Returns counts per outcome of the records
+    reconciled (a result whose figures did not change is counted but not rewritten).
     """
     if batch_ids is not None and not batch_ids:
         return {}
@@ -211,8 +287,10 @@ def reconciliation_compute(
     now = timezone.now()
     records = _records(contract, only_changed=only_changed)
     if batch_ids is not None:
+        # the compensation is joined already: its batch is a filter on that row, not a
+        # subquery over every compensation of the batches
         records = records.filter(
-            Q(pk__in=Compensation.objects.filter(batch_id__in=batch_ids).values("record_id"))
+            Q(compensation__batch_id__in=batch_ids)
             | Q(
                 pk__in=CompensationAdjustment.objects.filter(batch_id__in=batch_ids).values(
                     "record_id"
@@ -220,21 +298,18 @@ def reconciliation_compute(
             )
         )
     with transaction.atomic():
-        for month in _months(contract, start, end):
-            _insert_month(
-                records, contract=contract, month=month, start=start, end=end,
+        _take_turn(contract)
+        written: dict[tuple[str, str], int] = {}
+        for months in _years(_months(contract, start, end)):
+            year = _write_year(
+                records, contract=contract, months=months, start=start, end=end,
                 tolerance=tolerance, now=now,
             )  # fmt: skip
-        # the rows this run wrote carry its instant: count them in the database
-        written = (
-            ReconciliationResult.objects.filter(contract_id=contract.pk, computed_at=now)
-            .values_list("outcome", "paid_field")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+            for key, n in year.items():
+                written[key] = written.get(key, 0) + n
         counts: dict[str, int] = {}
         fields: set[str] = set()
-        for outcome, paid_field, n in written:
+        for (outcome, paid_field), n in written.items():
             counts[outcome] = counts.get(outcome, 0) + n
             fields.add(paid_field)
         if counts:
