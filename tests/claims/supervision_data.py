@@ -40,10 +40,11 @@ def record(
     hospital="H001",
     med_type="21",
     cost="10000.00",
+    setl_time=None,
     **extra,
 ) -> SettlementRecord:
     n = next(_seq)
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    moment = setl_time or timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
     return SettlementRecord.objects.create(
         batch=batch,
         contract=batch.contract,

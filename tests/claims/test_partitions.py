@@ -111,9 +111,10 @@ def test_the_reconciliation_of_a_month_joins_one_year_of_compensations(covered_c
     compensation(record(applied_batch(contract), person, day=dt.date(2025, 3, 10)), "5.00")
     with CaptureQueriesContext(connection) as captured:
         reconciliation_compute(contract=contract)
-    (upsert,) = [q["sql"] for q in captured.captured_queries if "ON CONFLICT" in q["sql"]]
+    table = '"claims_reconciliationresult"'
+    (write,) = [q["sql"] for q in captured.captured_queries if f"INSERT INTO {table}" in q["sql"]]
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {upsert}")
+        cursor.execute(f"EXPLAIN {write}")
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "claims_compensation_2025" in plan
     assert "claims_compensation_2024" not in plan and "claims_compensation_default" not in plan

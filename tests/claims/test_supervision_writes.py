@@ -18,7 +18,6 @@ from claims.models import (
     MonthFigure,
     ReconciliationResult,
     SettlementBatch,
-    SettlementRecord,
 )
 from claims.settlements.services.month_figures import (
     month_figures_add_batch,
@@ -79,8 +78,9 @@ def test_one_statement_a_year_keeps_each_records_local_month(covered_city):
     }
     made = {}
     for name, (moment, _month) in moments.items():
-        rec = claim(batch, person, expected="10.00", paid="10.00")
-        SettlementRecord.objects.filter(pk=rec.pk).update(setl_time=moment)
+        # made at its moment: moving a record's time later would move it between partitions
+        day = timezone.localtime(moment).date()
+        rec = claim(batch, person, expected="10.00", paid="10.00", day=day, setl_time=moment)
         made[name] = rec.pk
     assert reconciliation_compute(contract=contract) == {Outcome.MATCHED: 3}
     periods = dict(ReconciliationResult.objects.values_list("record_id", "period"))

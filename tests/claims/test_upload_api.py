@@ -287,7 +287,10 @@ def _chunked_post(port: int, path: str, key: str, pieces) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/x-ndjson"}
-        conn.request("POST", path, body=pieces, headers=headers, encode_chunked=True)
+        try:
+            conn.request("POST", path, body=pieces, headers=headers, encode_chunked=True)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and stopped reading mid-upload: its answer is waiting
         response = conn.getresponse()
         return response.status, response.read()
     finally:

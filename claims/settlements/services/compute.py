@@ -157,13 +157,13 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
     return facts
 
 
-def _paid_so_far(record_ids: list[int]) -> dict[int, dict[str, Decimal]]:
-    """What was computed before on these records. Looked up by record id in the unique index of
-    each table (one array parameter): the cost follows the chunk's records, never the year's."""
+def _paid_so_far(record_ids: list[int], years: set[int]) -> dict[int, dict[str, Decimal]]:
+    """What was computed before on these records (settled in `years`). Looked up by record id in
+    the unique index of each table (one array parameter): the cost follows the chunk's records,
+    never the year's; the years keep PostgreSQL to those years' partitions of compensations."""
     paid: dict[int, dict[str, Decimal]] = {}
-    for record_id, lines in Compensation.objects.filter(AnyOf("record_id", record_ids)).values_list(
-        "record_id", "lines"
-    ):
+    computed = Compensation.objects.filter(AnyOf("record_id", record_ids), year__in=years)
+    for record_id, lines in computed.values_list("record_id", "lines"):
         paid[record_id] = {line: Decimal(amount) for line, amount in lines.items()}
     adjusted = CompensationAdjustment.objects.filter(AnyOf("record_id", record_ids))
     for record_id, lines in adjusted.values_list("record_id", "lines"):
@@ -338,7 +338,10 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     by_setl = {record.setl_id: record_id for record_id, record in rows}
     # Only records of other batches can have been computed before: a chunk of people new to the
     # year (most of a city's daily file) asks nothing.
-    paid = _paid_so_far(list(by_setl.values())) if len(rows) > job.own_records else {}
+    if len(rows) > job.own_records:
+        paid = _paid_so_far(list(by_setl.values()), {r.setl_time.year for _pk, r in rows})
+    else:
+        paid = {}
     facts = _person_facts(chunk, batch.contract.scheme_id)
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
