@@ -2,6 +2,7 @@
 sent chunked, and the size limit checked as the body arrives (environ-level and through a real
 gunicorn)."""
 
+import contextlib
 import http.client
 import io
 import json
@@ -287,10 +288,9 @@ def _chunked_post(port: int, path: str, key: str, pieces) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         headers = {"Authorization": f"Api-Key {key}", "Content-Type": "application/x-ndjson"}
-        try:
+        # the server may answer and stop reading mid-upload: its answer is then waiting
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             conn.request("POST", path, body=pieces, headers=headers, encode_chunked=True)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and stopped reading mid-upload: its answer is waiting
         response = conn.getresponse()
         return response.status, response.read()
     finally:

@@ -2,10 +2,11 @@
 
 Settlement records are partitioned by `setl_time` at the instants the bureau's years begin,
 compensations by `year` (their record's settlement year) and reconciliation results by
-`period`: claims migration 0001 makes the tables and the years 2015-2030 plus a DEFAULT
+`period`: claims migration 0001 makes the tables and the years 2024-2028 plus a DEFAULT
 partition, so no row is ever refused for want of a partition. `partitions_ensure` adds the
-missing years up to YEARS_AHEAD after the current one, each with the rows the DEFAULT partition
-held for it. Idempotent. SQLite keeps plain tables: nothing to do there.
+missing years up to YEARS_AHEAD after the current one (and back to `since`, for a bureau that
+loads earlier years), each with the rows the DEFAULT partition held for it. Idempotent.
+SQLite keeps plain tables: nothing to do there.
 """
 
 from __future__ import annotations
@@ -73,9 +74,11 @@ def _make(table: str, key: str, kind: str, year: int) -> int:
     return waiting
 
 
-def partitions_ensure(*, until: int | None = None) -> list[tuple[str, int, int]]:
-    """Every missing year's partition of the three tables, from their first year to `until`
-    (by default YEARS_AHEAD after the current year), in one transaction.
+def partitions_ensure(
+    *, since: int | None = None, until: int | None = None
+) -> list[tuple[str, int, int]]:
+    """Every missing year's partition of the three tables, from `since` (by default their first
+    year) to `until` (by default YEARS_AHEAD after the current year), in one transaction.
     Returns (table, year, rows moved from the DEFAULT partition) of each partition made."""
     if connection.vendor != "postgresql":
         return []
@@ -84,7 +87,8 @@ def partitions_ensure(*, until: int | None = None) -> list[tuple[str, int, int]]
     with transaction.atomic():
         for table, key, kind in PARTITIONED:
             have = partition_years(table)
-            for year in range(min(have, default=until), until + 1):
+            first = since if since is not None else min(have, default=until)
+            for year in range(first, until + 1):
                 if year not in have:
                     made.append((table, year, _make(table, key, kind, year)))
     return made
