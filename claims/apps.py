@@ -14,6 +14,7 @@ class ClaimsConfig(AppConfig):
         from claims.oversight.dashboard import PROVIDERS, latest_claims_month
         from claims.oversight.services.year_end import payout_ratio_for
         from claims.settlements.services.code_mappings import national_codes_after_migrate
+        from claims.settlements.services.partitions import partitions_after_migrate
         from claims.settlements.services.quota_pool import on_enrollment_cancelled
         from claims.supervision import workflows as supervision_workflows  # noqa: F401
         from config.dashboard import PERIOD_PROVIDERS, TILE_PROVIDERS
@@ -32,4 +33,7 @@ class ClaimsConfig(AppConfig):
         enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")
         post_migrate.connect(
             national_codes_after_migrate, sender=self, dispatch_uid="claims.national_codes"
+        )
+        post_migrate.connect(
+            partitions_after_migrate, sender=self, dispatch_uid="claims.partitions"
         )

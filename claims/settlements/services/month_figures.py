@@ -101,7 +101,7 @@ def _add(deltas: dict[tuple[int, int, dt.date], list], now) -> None:
     add = ("settlements", "owed")
     sets = [f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in add]
     sets.append(f"{qn('refreshed_at')} = EXCLUDED.{qn('refreshed_at')}")
-    rows = list(deltas.items())
+    rows = sorted(deltas.items())  # in key order: two adds never lock the same rows crosswise
     # as many rows a statement as the database takes parameters (SQLite's may be 999)
     chunk = max(1, (connection.features.max_query_params or 65535) // len(columns))
     with connection.cursor() as cursor:

@@ -178,21 +178,24 @@ def _source(records, *, months, start, end, tolerance) -> tuple[str, list]:
     select, params = rows.query.sql_with_params()
     outcome, outcome_params = _outcome_sql(tolerance)
     # What is owed: the first computation plus the sum of the adjustments, joined grouped
-    # (a correlated subquery would run once a record for every reference to the amount).
+    # (a correlated subquery would run once a record for every reference to the amount), and
+    # only those of these records: the rows are a CTE read twice, not the whole table grouped.
     # ROUND(CAST(… AS NUMERIC), 2): exact on PostgreSQL, no float noise of sums on SQLite.
     adjustments = CompensationAdjustment._meta.db_table
     expected = (
         "CAST(ROUND(CAST(s.r_first_total + COALESCE(adj.total, 0) AS NUMERIC), 2) AS NUMERIC)"
     )
     sql = (
-        f"SELECT src.*, {outcome} AS outcome FROM (SELECT s.*, "  # noqa: S608 (names are ours)
+        f"WITH rows0 AS MATERIALIZED ({select}) "  # noqa: S608 (names are ours)
+        f"SELECT src.*, {outcome} AS outcome FROM (SELECT s.*, "
         f"ROUND(s.paid - s.expected, 2) AS d FROM (SELECT s.r_record AS record_id, "
         f"s.r_insurer AS insurer_id, s.r_period AS period, s.r_field AS paid_field, "
-        f"{expected} AS expected, s.r_pd AS paid FROM ({select}) s "
+        f"{expected} AS expected, s.r_pd AS paid FROM rows0 s "
         f"LEFT JOIN (SELECT record_id, SUM(total) AS total FROM {adjustments} "
+        f"WHERE record_id IN (SELECT r_record FROM rows0) "
         f"GROUP BY record_id) adj ON adj.record_id = s.r_record) s) src"
     )
-    return sql, [*outcome_params, *params]  # in the order they appear
+    return sql, [*params, *outcome_params]  # in the order they appear
 
 
 def _write_year(records, *, contract, months, start, end, tolerance, now) -> dict:
@@ -216,12 +219,25 @@ def _write_year(records, *, contract, months, start, end, tolerance, now) -> dic
         f"old.{qn(c)} <> src.{qn(c)}"
         for c in ("insurer_id", "period", "paid_field", "expected", "paid", "outcome")
     )
-    # state: 0 new, 1 changed, 2 the same
+    # state: 0 new, 1 changed, 2 the same. The stored results looked at are the contract's of
+    # these months and the month on either side (a record's month is fixed by its setl_time;
+    # the margin only keeps a result found were the bureau's zone ever changed): one year's
+    # partition and its neighbours' edges, not every year of every contract.
     classified = (
         f"SELECT src.*, CASE WHEN old.{qn('id')} IS NULL THEN 0 WHEN {changed} THEN 1 "  # noqa: S608 (names are ours)
         f"ELSE 2 END AS state FROM ({source}) src LEFT JOIN {table} old "
-        f"ON old.{qn('record_id')} = src.record_id"
+        f"ON old.{qn('record_id')} = src.record_id AND old.{qn('contract_id')} = %s "
+        f"AND old.{qn('period')} >= %s AND old.{qn('period')} < %s"
     )
+    date_field = DateField()
+    before = (months[0] - dt.timedelta(days=1)).replace(day=1)
+    after = next_month(next_month(months[-1]))
+    params = [
+        *params,
+        contract.pk,
+        date_field.get_db_prep_value(before, connection),
+        date_field.get_db_prep_value(after, connection),
+    ]
     insert = (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in _COLUMNS)}) "  # noqa: S608 (names are ours)
         f"SELECT cls.record_id, %s, cls.insurer_id, cls.period, cls.paid_field, cls.expected, "
