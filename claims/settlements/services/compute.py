@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from claims.choices import ChangeKind
 from claims.settlements.bulk import COPY_NULL, AnyOf, copy_escape, copy_lines, copy_rows
+from claims.settlements.ingest.stage import analyze
 from claims.settlements.models import (
     BatchChunk,
     ChunkStatus,
@@ -456,6 +457,9 @@ def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
         from claims.settlements.tasks import month_figures_add
 
         transaction.on_commit(lambda: month_figures_add.delay(batch_id))
+    # Fresh statistics for the next batch's look-ups of these compensations by record id:
+    # without them PostgreSQL read a whole year's partition per chunk (seconds each).
+    analyze(Compensation, ("record_id", "year"))
     return True
 
 
