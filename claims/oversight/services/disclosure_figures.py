@@ -83,6 +83,20 @@ def _records(contracts: list[Contract], year: int):
     return SettlementRecord.objects.filter(where)
 
 
+def _computed(model, contracts: list[Contract], year: int):
+    """The compensations (or adjustments) of the year's settlements. Compensations are also
+    filtered by their stored settlement year (the local year of `setl_time`, the instant
+    `_records` filters on), so PostgreSQL reads only those years' partitions of them."""
+    rows = model.objects.filter(record__in=_records(contracts, year))
+    if model is Compensation:
+        years: set[int] = set()
+        for contract in contracts:
+            period = contract_year(contract, year)
+            years.update(range(period.claims_from.year, period.claims_to.year + 1))
+        rows = rows.filter(year__in=years)
+    return rows
+
+
 def _months(contracts: list[Contract], year: int) -> list[tuple[int, int]]:
     """(year, month) of every month the contracts' years cover, in order."""
     periods = [contract_year(c, year) for c in contracts]
@@ -260,9 +274,8 @@ def _per_person_totals(contracts: list[Contract], year: int) -> list[tuple[str, 
     the figures are exact on SQLite's floats as on PostgreSQL's numeric."""
     if not contracts:
         return []
-    records = _records(contracts, year)
     amounts = [
-        model.objects.filter(record__in=records)
+        _computed(model, contracts, year)
         .values(p=F("record__person_id"), a=F("total"))
         .order_by()  # SQLite takes no ORDER BY inside a UNION
         for model in (Compensation, CompensationAdjustment)
@@ -322,11 +335,10 @@ def beneficiaries_section(contracts: list[Contract], year: int) -> dict:
 def monthly_section(contracts: list[Contract], year: int) -> list[dict]:
     """Compensation by settlement month (first computations plus adjustments) and the number of
     settlements and distinct people with a payment that month."""
-    records = _records(contracts, year)
     amounts: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for model in (Compensation, CompensationAdjustment):
         rows = (
-            model.objects.filter(record__in=records)
+            _computed(model, contracts, year)
             .annotate(m=TruncMonth("record__setl_time"))
             .values("m")
             .annotate(s=Sum("total"))
@@ -335,7 +347,8 @@ def monthly_section(contracts: list[Contract], year: int) -> list[dict]:
             amounts[(row["m"].year, row["m"].month)] += row["s"] or ZERO
     counts = {
         (row["m"].year, row["m"].month): row
-        for row in Compensation.objects.filter(record__in=records, total__gt=0)
+        for row in _computed(Compensation, contracts, year)
+        .filter(total__gt=0)
         .annotate(m=TruncMonth("record__setl_time"))
         .values("m")
         .annotate(settlements=Count("id"), people=Count("record__person_id", distinct=True))
