@@ -16,6 +16,7 @@ from claims.settlements.models import (
     SettlementBatch,
     SettlementRecord,
 )
+from claims.settlements.services.time_ranges import days_q
 from insurance.engine.money import quantize
 
 SHARE = Decimal("0.0001")  # a share 0..1, rounded to 4 places
@@ -41,10 +42,13 @@ def month_figures_for_user(user) -> QuerySet[MonthFigure]:
 def compensation_due_total(*, contract_id: int, start, end) -> Decimal:
     """What the engine says the insurer owed on the contract's settlements dated start..end
     (inclusive, by settlement date): first computations plus every adjustment since."""
-    records = SettlementRecord.objects.filter(
-        contract_id=contract_id, setl_time__date__gte=start, setl_time__date__lte=end
-    )
-    first = Compensation.objects.filter(record__in=records).aggregate(s=Sum("total"))["s"]
+    # local days as a range on the indexed instant (no per-row time-zone cast), and the
+    # compensations of those settlement years only (their partitions)
+    records = SettlementRecord.objects.filter(days_q(start, end), contract_id=contract_id)
+    years = range(start.year, end.year + 1)
+    first = Compensation.objects.filter(record__in=records, year__in=years).aggregate(
+        s=Sum("total")
+    )["s"]
     adjusted = CompensationAdjustment.objects.filter(record__in=records).aggregate(s=Sum("total"))[
         "s"
     ]
