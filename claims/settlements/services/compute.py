@@ -337,12 +337,13 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     years = job.years
     rows = _chunk_settlements(job, chunk)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
+    # each record's settlement year in the bureau's zone (setl_time is local here): the partition
+    # key of its compensation and of the earlier ones looked up
+    year_of = {record_id: record.setl_time.year for record_id, record in rows}
     # Only records of other batches can have been computed before: a chunk of people new to the
     # year (most of a city's daily file) asks nothing.
-    if len(rows) > job.own_records:
-        paid = _paid_so_far(list(by_setl.values()), {r.setl_time.year for _pk, r in rows})
-    else:
-        paid = {}
+    history = len(rows) > job.own_records
+    paid = _paid_so_far(list(year_of), set(year_of.values())) if history else {}
     facts = _person_facts(chunk, batch.contract.scheme_id)
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
@@ -396,8 +397,7 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
                 )
                 for adj in person.adjustments
             )
-    # the partition key: the settlement's year in the bureau's zone (setl_time is local here)
-    _write_compensations(compensations, {pk: r.setl_time.year for pk, r in rows})
+    _write_compensations(compensations, year_of)
     CompensationAdjustment.objects.bulk_create(adjustments, batch_size=2000, ignore_conflicts=True)
     return len(compensations), len(adjustments)
 
