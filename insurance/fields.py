@@ -6,9 +6,12 @@ they are stored, never by the database. Migrations see a plain DecimalField: the
 this module, and a field changed to MoneyField with its column unchanged needs none.
 """
 
+from decimal import Decimal
+
 from django.db import models
 
 MAX_DIGITS = 16
+FEN = Decimal("0.01")
 
 
 class MoneyField(models.DecimalField):
@@ -21,3 +24,16 @@ class MoneyField(models.DecimalField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
+
+    def get_db_converters(self, connection):
+        # SQLite hands back a SUM of amounts as a bare number (120.5 for 120.50): Django rounds
+        # a column it reads to the field's places, not an aggregate. PostgreSQL's numeric keeps
+        # them, so its hot reads get no extra call per value.
+        converters = super().get_db_converters(connection)
+        if connection.vendor == "sqlite":
+            converters = [*converters, _to_the_fen]
+        return converters
+
+
+def _to_the_fen(value, expression, connection):
+    return value if value is None else Decimal(value).quantize(FEN)

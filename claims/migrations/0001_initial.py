@@ -381,6 +381,23 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='PersonComputeState',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('fingerprint', models.CharField(max_length=64, verbose_name='计算依据指纹')),
+                ('records', models.PositiveIntegerField(verbose_name='已计入结算数')),
+                ('totals', models.JSONField(verbose_name='累计状态')),
+                ('batch', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='claims.settlementbatch', verbose_name='批次')),
+                ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insurance.person', verbose_name='参保人')),
+                ('scheme', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insurance.scheme', verbose_name='保险项目')),
+            ],
+            options={
+                'verbose_name': '参保人累计状态',
+                'verbose_name_plural': '参保人累计状态',
+                'constraints': [models.UniqueConstraint(fields=('person', 'scheme'), name='claims_state_person_uniq')],
+            },
+        ),
+        migrations.CreateModel(
             name='SettlementRecord',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

@@ -17,7 +17,6 @@ from claims.settlements.models import (
     SettlementRecord,
 )
 from claims.settlements.services.time_ranges import days_q
-from insurance.engine.money import quantize
 
 SHARE = Decimal("0.0001")  # a share 0..1, rounded to 4 places
 
@@ -57,15 +56,12 @@ def compensation_due_total(*, contract_id: int, start, end) -> Decimal:
 
 def quota_pool_balances(qs: QuerySet) -> list[dict]:
     """The pool per scheme year: entries and the sum returned (one GROUP BY over `qs`)."""
-    rows = list(
+    return list(
         qs.order_by()
         .values("scheme_year_id", "scheme_year__scheme__name", "scheme_year__year")
         .annotate(n=Count("id"), balance=Sum("amount"))
         .order_by("scheme_year__scheme__name", "-scheme_year__year")
     )
-    for row in rows:
-        row["balance"] = quantize(row["balance"])  # SQLite's sum drops the fen's zeros
-    return rows
 
 
 def year_bounds(contract, year: int) -> tuple[dt.date, dt.date]:

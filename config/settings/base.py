@@ -201,6 +201,11 @@ MEDSUPP_BATCH_FILE_RETENTION_DAYS = env.int("MEDSUPP_BATCH_FILE_RETENTION_DAYS",
 # People per compute chunk: each chunk of a batch is one task on the `ingest` queue
 # (claims.tasks.compute_chunk), so any ingest worker on any machine takes a share of the batch.
 MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=3000)
+# A person whose new settlements all come after those computed before continues from their
+# stored running totals (PersonComputeState) instead of a walk over their whole year: the same
+# amounts, and a batch into a full year costs about what it costs into an empty one. Off: every
+# touched person is walked over the year (claims/settlements/services/compute_state.py).
+MEDSUPP_COMPUTE_INCREMENTAL = env.bool("MEDSUPP_COMPUTE_INCREMENTAL", default=True)
 # an applied batch whose compute has not finished this long after its apply gets its pending
 # chunks queued again (claims.tasks.batches_resume, every 15 minutes)
 MEDSUPP_BATCH_RESUME_MINUTES = env.int("MEDSUPP_BATCH_RESUME_MINUTES", default=30)

@@ -276,10 +276,13 @@ def compute_many(
     explain: bool = False,
     presorted: bool = False,
     trace: bool = False,
+    states: Mapping[str, PersonState] | None = None,
 ) -> Iterator[PersonResult]:
     """Bulk entry: group by psn_no and compute each person. With presorted=True the input must
     already be grouped by person (e.g. ORDER BY psn_no) and is streamed, not held in memory.
-    With trace=True each result carries a `trace` that `explain_trace` turns into its steps."""
+    With trace=True each result carries a `trace` that `explain_trace` turns into its steps.
+    `states`: running totals to start from, by psn_no (a `PersonResult.state` of earlier
+    settlements, all of them before these in treatment order and none a reversal)."""
     cp = plan if isinstance(plan, CompiledPlan) else compile_plan(plan=plan, references=references)
     if presorted:
         groups: Iterable[tuple[str, Iterable[Settlement]]] = groupby(
@@ -294,6 +297,7 @@ def compute_many(
         yield _compute(
             cp, persons.get(psn_no), list(records), already_paid, explain,
             report_unmatched=False, trace=trace,
+            state=states.get(psn_no) if states is not None else None,
         )  # fmt: skip
 
 
@@ -306,6 +310,7 @@ def _compute(
     *,
     report_unmatched: bool,
     trace: bool = False,
+    state: PersonState | None = None,
 ) -> PersonResult:
     records.sort(key=_ORDER)
     by_id = {record.setl_id: record for record in records}
@@ -319,15 +324,17 @@ def _compute(
                 )  # fmt: skip
             seen.add(record.setl_id)
     paid = already_paid or {}
-    state = PersonState()
+    state = state if state is not None else PersonState()
     fixed = cp.fixed_params(person)
     ordered: tuple[SettlementResult, ...]
+    final: PersonState | None = state
     if not [record for record in records if record.refd_setl_flag]:
         ordered = tuple(
             [_settle(cp, r, person, state, fixed, True, explain, trace) for r in records]
         )
     else:
         ordered = _with_reversals(cp, person, records, by_id, paid, state, fixed, explain, trace)
+        final = None
     adjustments: tuple[Adjustment, ...] = ()
     if paid:
         for res in ordered:
@@ -335,7 +342,7 @@ def _compute(
         adjustments = adjustments_for(records, ordered, paid)
     unmatched = tuple(k for k in paid if k not in by_id) if report_unmatched else ()
     psn_no = person.psn_no if person else (records[0].psn_no if records else "")
-    return PersonResult(psn_no, ordered, adjustments, unmatched, cp.line_ids)
+    return PersonResult(psn_no, ordered, adjustments, unmatched, cp.line_ids, final)
 
 
 def _with_reversals(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .accumulate import PersonState
 from .explain import Step, explain_text
 from .money import ZERO
 from .trace import Trace
@@ -71,6 +72,9 @@ class PersonResult:
     adjustments: tuple[Adjustment, ...] = ()
     unmatched_paid: tuple[str, ...] = ()  # already_paid ids with no record given: not checked
     line_ids: tuple[str, ...] = ()
+    # The running totals after the last settlement, to continue from with later ones; None
+    # when a reversal was among them (a later one could undo an earlier settlement's totals).
+    state: PersonState | None = None
 
     @property
     def totals(self) -> LineAmounts:

@@ -9,6 +9,7 @@ from claims.settlements.models.compensation import (
     CompensationAdjustment,
     CompensationStatus,
 )
+from claims.settlements.models.compute_state import PersonComputeState
 from claims.settlements.models.month_figure import MonthFigure
 from claims.settlements.models.quota_pool import QuotaPoolEntry
 from claims.settlements.models.settlement import SettlementBatch, SettlementRecord, SettlementStage
@@ -23,6 +24,7 @@ __all__ = [
     "CompensationAdjustment",
     "CompensationStatus",
     "MonthFigure",
+    "PersonComputeState",
     "QuotaPoolEntry",
     "SettlementBatch",
     "SettlementRecord",

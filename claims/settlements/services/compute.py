@@ -17,8 +17,9 @@ import gc
 import json
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from decimal import Decimal
 from operator import itemgetter
@@ -43,6 +44,13 @@ from claims.settlements.models import (
     SettlementRecord,
 )
 from claims.settlements.services.changes import change_record
+from claims.settlements.services.compute_state import (
+    StatesWritten,
+    Stored,
+    fingerprint,
+    plans_signature,
+    states_usable,
+)
 from contracts.models import Contract
 from insurance.engine import (
     CompiledPlan,
@@ -119,7 +127,10 @@ def _settlements(records, amounts: frozenset[str]) -> list[tuple[int, Settlement
     return out
 
 
-def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFacts]:
+def _person_facts(
+    person_ids: list[int], scheme_id: int
+) -> tuple[dict[str, PersonFacts], dict[str, int]]:
+    """The engine's facts of each person, by psn_no; and each person's id, by psn_no."""
     statuses: dict[int, list[StatusPeriod]] = defaultdict(list)
     for person_id, kind, start, end in SpecialStatus.objects.filter(
         AnyOf("person_id", person_ids)
@@ -137,12 +148,14 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
                 continue
         enrolments[person_id].append((kind, Enrolment(start=start, end=end)))
     facts = {}
+    ids = {}
     people = Person.objects.filter(AnyOf("id", person_ids)).values_list(
         "id", "psn_no", "insutype", "cvlserv_flag", "rural", "insured_since", "hire_date",
         "psn_type",
     )  # fmt: skip
     for person_id, psn_no, insutype, cvlserv, rural, insured_since, hire_date, psn_type in people:
         periods = enrolments.get(person_id, [])
+        ids[psn_no] = person_id
         facts[psn_no] = PersonFacts(
             psn_no=psn_no,
             insutype=insutype,
@@ -155,7 +168,7 @@ def _person_facts(person_ids: list[int], scheme_id: int) -> dict[str, PersonFact
             statuses=tuple(statuses.get(person_id, ())),
             enrolments=tuple(period for _kind, period in periods),
         )
-    return facts
+    return facts, ids
 
 
 def _paid_so_far(record_ids: list[int], years: set[int]) -> dict[int, dict[str, Decimal]]:
@@ -186,9 +199,12 @@ class _Job:
     # its reference figures are one history, so a running total (a calendar-year deductible)
     # is not cut where scheme years meet (Huizhou's July-June years, R-HZ-4)
     computed_with: dict[int, int]
-    # how many records the batch brings for the chunk's people (0: not known): when the chunk
-    # reads no more than these, nothing of theirs was computed before
-    own_records: int = 0
+    # the plans, figures and coverage of the scheme's years: part of each stored state's
+    # fingerprint (claims/settlements/services/compute_state.py)
+    signature: str = ""
+    # how many records the batch brings for each of the chunk's people: when the chunk reads
+    # no more than these for its people, nothing of theirs was computed before
+    own: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def amounts(self) -> frozenset[str]:
@@ -210,7 +226,8 @@ def _job(batch: SettlementBatch) -> _Job:
         if year.plan_id:
             key = (year.plan_id, tuple(sorted(year.reference_figures().items())))
             computed_with[year.pk] = first_of.setdefault(key, year.pk)
-    return _Job(batch, years, compiled, contract_ids, computed_with)
+    signature = plans_signature(years, computed_with)
+    return _Job(batch, years, compiled, contract_ids, computed_with, signature)
 
 
 def _chunks_planned(batch: SettlementBatch) -> list[BatchChunk]:
@@ -332,23 +349,41 @@ def chunk_people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
 
 # Seam: tests and the slow test worker wrap this to fail or pause inside a chunk.
 def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
-    """Compensations and adjustments of `chunk`'s people written: (made, adjusted)."""
+    """Compensations and adjustments of `chunk`'s people written, and where their running
+    totals now stand: (made, adjusted). A person whose stored totals fit continues from them
+    with the batch's records alone; the others are computed over their whole year."""
     batch = job.batch
-    years = job.years
-    rows = _chunk_settlements(job, chunk)
-    by_setl = {record.setl_id: record_id for record_id, record in rows}
+    scheme_id = batch.contract.scheme_id
+    facts, ids = _person_facts(chunk, scheme_id)
+    prints = {ids[psn_no]: fingerprint(f, job.signature) for psn_no, f in facts.items()}
+    stored = states_usable(
+        batch=batch, scheme_id=scheme_id, people=chunk, prints=prints,
+        single_contract=len(job.contract_ids) == 1,
+    )  # fmt: skip
+    new_rows = _batch_settlements(job, list(stored)) if stored else []
+    for psn_no in _not_after(job, new_rows, stored, ids):
+        del stored[ids[psn_no]]
+    if len(stored) < len(chunk):
+        new_rows = [row for row in new_rows if ids[row[1].psn_no] in stored]
+    walked = [person_id for person_id in chunk if person_id not in stored]
+    rows = _chunk_settlements(job, walked) if walked else []
+    # Only records of other batches can have been computed before: a chunk of people new to the
+    # year (most of a city's daily file) asks nothing.
+    history = len(rows) > sum(job.own.get(person_id, 0) for person_id in walked)
     # each record's settlement year in the bureau's zone (setl_time is local here): the partition
     # key of its compensation and of the earlier ones looked up
     year_of = {record_id: record.setl_time.year for record_id, record in rows}
-    # Only records of other batches can have been computed before: a chunk of people new to the
-    # year (most of a city's daily file) asks nothing.
-    history = len(rows) > job.own_records
     paid = _paid_so_far(list(year_of), set(year_of.values())) if history else {}
-    facts = _person_facts(chunk, batch.contract.scheme_id)
+    rows += new_rows  # people of each list follow each other: still grouped by person
+    year_of.update((record_id, record.setl_time.year) for record_id, record in new_rows)
+    by_setl = {record.setl_id: record_id for record_id, record in rows}
+    states = StatesWritten(batch=batch, scheme_id=scheme_id, prints=prints)
+    for person_id in chunk:
+        states.start(person_id, stored.get(person_id))
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for _record_id, record in rows:
-        year = scheme_year_of(years, record)
-        groups[job.computed_with.get(year.pk) if year and year.plan_id else None].append(record)
+        groups[_year_id(job, record)].append(record)
+        states.count(ids.get(record.psn_no))
     now = timezone.now()
     compensations: list[tuple] = []
     adjustments: list[CompensationAdjustment] = []
@@ -361,10 +396,16 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
                 if by_setl[r.setl_id] not in paid
             )  # fmt: skip
             continue
-        year = next(y for y in years if y.pk == year_id)
+        year = next(y for y in job.years if y.pk == year_id)
         plan = year.plan
         compiled = job.compiled[year.pk]
         already = {r.setl_id: paid[by_setl[r.setl_id]] for r in group if by_setl[r.setl_id] in paid}
+        start_from = {
+            psn_no: stored[person_id].state(year_id)
+            for psn_no in {r.psn_no for r in group}
+            if (person_id := ids[psn_no]) in stored
+        }
+        last = {r.psn_no: r for r in group}  # each person's last in treatment order
         lines_json = _lines_writer(compiled.line_ids)
         results = compute_many(
             plan=compiled,
@@ -374,8 +415,10 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
             presorted=True,
             trace=True,  # steps are rebuilt from it on display:
             # claims/settlements/services/explanations.py
+            states=start_from,
         )
         for person in results:
+            states.fold(ids.get(person.psn_no), year_id, person.state, last[person.psn_no])
             compensations.extend(
                 (
                     by_setl[result.setl_id], batch.pk, plan.code, plan.version, result.status,
@@ -399,7 +442,33 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
             )
     _write_compensations(compensations, year_of)
     CompensationAdjustment.objects.bulk_create(adjustments, batch_size=2000, ignore_conflicts=True)
+    states.write()
     return len(compensations), len(adjustments)
+
+
+def _year_id(job: _Job, record: Settlement) -> int | None:
+    """The scheme year whose plan computes `record` (None: no plan covers its day)."""
+    year = scheme_year_of(job.years, record)
+    return job.computed_with.get(year.pk) if year and year.plan_id else None
+
+
+def _batch_settlements(job: _Job, people: list[int]) -> list[tuple[int, Settlement]]:
+    """(record id, Settlement) the batch brings for `people`, grouped by person in treatment
+    order: all that is computed for a person who continues from stored totals."""
+    records = SettlementRecord.objects.filter(AnyOf("person_id", people), batch=job.batch)
+    return _settlements(records, job.amounts)
+
+
+def _not_after(job: _Job, rows, stored: dict[int, Stored], ids: dict[str, int]) -> set[str]:
+    """The people (psn_no) among `rows` whose stored totals cannot be continued: a new record
+    dated before their last one folded, or a reversal."""
+    behind = set()
+    for _record_id, record in rows:
+        if record.refd_setl_flag or not stored[ids[record.psn_no]].after_last(
+            _year_id(job, record), record
+        ):
+            behind.add(record.psn_no)
+    return behind
 
 
 def _write_compensations(rows: list[tuple], year_of: dict[int, int]) -> None:
@@ -464,15 +533,18 @@ def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
 
 
 # One job per process for the batch it last computed: the chunks of a batch that one worker
-# takes in a row compile its plans once.
-_cached_job: dict[int, _Job] = {}
+# takes in a row compile its plans once. Keyed by the apply's time too: an id alone can come
+# back for another batch (SQLite hands out a rolled-back id again), which then computed with
+# the plans of the one before.
+_cached_job: dict[tuple, _Job] = {}
 
 
 def _job_for(batch: SettlementBatch) -> _Job:
-    job = _cached_job.get(batch.pk)
+    key = (batch.pk, batch.applied_at)
+    job = _cached_job.get(key)
     if job is None:
         _cached_job.clear()
-        job = _cached_job[batch.pk] = _job(batch)
+        job = _cached_job[key] = _job(batch)
     return job
 
 
@@ -502,7 +574,7 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
             ).values_list("person_id", flat=True)
         )
         people = sorted(own)
-        job = replace(_job_for(batch), own_records=own.total())
+        job = replace(_job_for(batch), own=own)
         made, adjusted = chunk_people_compute(job, people)
         chunk.status = ChunkStatus.DONE
         chunk.compensations = made

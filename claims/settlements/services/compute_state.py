@@ -1,0 +1,177 @@
+"""Incremental compute: a person's running totals kept between batches (`PersonComputeState`).
+
+A city's daily file brings about one settlement per person, later than everything the person
+had before. Computing it then needs only where the person's totals stood, not a walk over the
+person's whole year (which made a batch into a full year twice as slow as into an empty one).
+
+A stored state is used only when the full walk could not give anything else:
+- the scheme has one contract (with several, which twin of a settlement counts depends on the
+  contract of the batch);
+- its fingerprint (the person's facts, the scheme years' plans, reference figures and coverage)
+  is the one the batch would compute with: a change means earlier settlements may owe
+  something else, which only the full walk finds (as adjustments);
+- it folded exactly the person's records stored outside the batch (a record of another batch
+  not yet computed, or any record removed, makes it stale);
+- every new record of the person comes after the last one folded in its scheme year, in
+  treatment order (setl_time, setl_id), and none is a reversal; a person whose totals came
+  through a reversal has no state.
+Otherwise the person is computed over the whole year, as before, and the state written anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+
+from claims.settlements.bulk import AnyOf, copy_rows
+from claims.settlements.models import PersonComputeState, SettlementRecord
+from insurance.engine import PersonFacts, Settlement
+from insurance.engine.accumulate import PersonState, state_dump, state_load
+
+STATE_FIELDS = ("person_id", "scheme_id", "fingerprint", "records", "totals", "batch_id")
+
+
+def plans_signature(years, computed_with: dict[int, int]) -> str:
+    """What the scheme's years compute with: plan, its version, reference figures, coverage and
+    which years share one history. Part of every state's fingerprint."""
+    parts = [
+        (
+            year.pk,
+            year.plan_id,
+            year.plan.version if year.plan_id else None,
+            year.coverage_start.isoformat(),
+            year.coverage_end.isoformat(),
+            sorted((k, str(v)) for k, v in year.reference_figures().items()),
+            computed_with.get(year.pk),
+        )
+        for year in sorted(years, key=lambda y: y.pk)
+    ]
+    return repr(parts)
+
+
+def fingerprint(facts: PersonFacts | None, signature: str) -> str:
+    return hashlib.blake2b(f"{facts!r}|{signature}".encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class Stored:
+    """A person's usable state: totals by scheme year id (as text), records folded."""
+
+    totals: dict[str, dict]
+    records: int
+
+    def after_last(self, year_id: int | None, record: Settlement) -> bool:
+        """Whether `record` comes after everything folded in `year_id`'s totals."""
+        if year_id is None:
+            return True  # no plan: nothing accumulates
+        folded = self.totals.get(str(year_id))
+        if folded is None:
+            return True
+        time, setl_id = folded["last"]
+        return (record.setl_time, record.setl_id) > (datetime.fromisoformat(time), setl_id)
+
+    def state(self, year_id: int) -> PersonState:
+        folded = self.totals.get(str(year_id))
+        return PersonState() if folded is None else state_load(folded)
+
+
+def states_usable(
+    *, batch, scheme_id: int, people: list[int], prints: dict[int, str], single_contract: bool
+) -> dict[int, Stored]:
+    """The stored states of `people` (person id -> Stored) that fit their fingerprint (`prints`)
+    and the records stored outside `batch`. One read of the states, one count of the records."""
+    if not settings.MEDSUPP_COMPUTE_INCREMENTAL or not single_contract or not people:
+        return {}
+    rows = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
+    candidates = {
+        person_id: Stored(totals, records)
+        for person_id, print_, records, totals in rows.values_list(
+            "person_id", "fingerprint", "records", "totals"
+        )
+        if prints.get(person_id) == print_
+    }
+    if not candidates:
+        return {}
+    counted = dict(
+        SettlementRecord.objects.filter(
+            AnyOf("person_id", list(candidates)), contract_id=batch.contract_id
+        )
+        .exclude(batch_id=batch.pk)
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .values_list("person_id", "n")
+    )
+    return {p: stored for p, stored in candidates.items() if counted.get(p, 0) == stored.records}
+
+
+class StatesWritten:
+    """The states a chunk leaves: collected person by person, written in one go."""
+
+    def __init__(self, *, batch, scheme_id: int, prints: dict[int, str]):
+        self.batch = batch
+        self.scheme_id = scheme_id
+        self.prints = prints
+        self.totals: dict[int, dict[str, dict]] = {}
+        self.records: dict[int, int] = {}
+        self.broken: set[int] = set()  # a reversal among them: no state
+
+    def start(self, person_id: int, stored: Stored | None) -> None:
+        """Begin from what was stored (a resumed person) or from nothing (a full walk)."""
+        self.totals[person_id] = dict(stored.totals) if stored else {}
+        self.records[person_id] = stored.records if stored else 0
+
+    def count(self, person_id: int | None) -> None:
+        if person_id is not None:  # None: a record whose psn_no is no person's (never folded)
+            self.records[person_id] += 1
+
+    def fold(
+        self, person_id: int | None, year_id: int, state: PersonState | None, last: Settlement
+    ) -> None:
+        """The person's totals in `year_id` after `last`, their last settlement there."""
+        if person_id is None:
+            return
+        if state is None:
+            self.broken.add(person_id)
+            return
+        self.totals[person_id][str(year_id)] = {
+            "last": [last.setl_time.isoformat(), last.setl_id],
+            **state_dump(state),
+        }
+
+    def write(self) -> None:
+        """Replace the chunk's people's states (those with a reversal get none)."""
+        _states_delete(list(self.totals), self.scheme_id)
+        rows = [
+            (
+                person_id,
+                self.scheme_id,
+                self.prints[person_id],
+                self.records[person_id],
+                json.dumps(totals, separators=(",", ":"), ensure_ascii=False),
+                self.batch.pk,
+            )
+            for person_id, totals in self.totals.items()
+            if person_id not in self.broken
+        ]
+        copy_rows(PersonComputeState, STATE_FIELDS, rows)
+
+
+def _states_delete(people: list[int], scheme_id: int) -> None:
+    """On PostgreSQL a plain DELETE: the ORM's would first read the rows to look for
+    dependents."""
+    if connection.vendor != "postgresql":
+        PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id).delete()
+        return
+    table = PersonComputeState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE scheme_id = %s AND person_id = ANY(%s)",  # noqa: S608
+            [scheme_id, people],
+        )
