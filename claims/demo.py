@@ -294,7 +294,7 @@ def _owed(rows: list[dict], year: SchemeYear, compiled) -> dict[str, Decimal]:
     """The engine's benefit of each settlement row, by its setl_id."""
     person_ids = dict(Person.objects.filter(psn_no__in={r["psn_no"] for r in rows}).values_list(
         "psn_no", "id"))  # fmt: skip
-    facts = _person_facts(list(person_ids.values()), year.scheme_id)
+    facts, _ids = _person_facts(list(person_ids.values()), year.scheme_id)
     settlements = [Settlement.from_mapping(r) for r in rows]
     return {
         res.setl_id: res.total

@@ -29,10 +29,22 @@ def _money(value: float) -> Decimal:
     return quantize(Decimal(repr(value)))
 
 
-def settlement_rows(*, people: list[tuple[str, str]], count: int, year: int, seed: int = 1):
-    """Yield `count` consistent settlement rows (dicts of text) for (psn_no, insutype) people."""
+def settlement_rows(
+    *,
+    people: list[tuple[str, str]],
+    count: int,
+    year: int,
+    seed: int = 1,
+    days: tuple[int, int] | None = None,
+):
+    """Yield `count` consistent settlement rows (dicts of text) for (psn_no, insutype) people,
+    settled at random over the year, or within its days `days` (first, last; 1 is January 1st)
+    as a file of the settlements of those days is."""
     rng = random.Random(seed)
     start = datetime(year, 1, 1, 8, 0)  # noqa: DTZ001  local time, as the platform sends it
+    minutes = (0, 364 * 24 * 60)
+    if days is not None:
+        minutes = ((days[0] - 1) * 24 * 60, days[1] * 24 * 60 - 8 * 60 - 1)
     for n in range(1, count + 1):
         psn_no, insutype = people[rng.randrange(len(people))]
         inpatient = rng.random() < 0.35
@@ -45,7 +57,7 @@ def settlement_rows(*, people: list[tuple[str, str]], count: int, year: int, see
         excl = _money(float(own) * rng.uniform(0, 0.3))
         psn_part = total - hifp
         acct = _money(float(psn_part) * rng.uniform(0, 0.3))
-        when = start + timedelta(minutes=rng.randrange(0, 364 * 24 * 60))
+        when = start + timedelta(minutes=rng.randrange(*minutes))
         stay = timedelta(days=rng.randrange(1, 15) if inpatient else 0)
         begin = max((when - stay).date(), date(year, 1, 1))
         category = "chemotherapy" if inpatient and rng.random() < 0.04 else ""

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from django.db import models
 
+from insurance.engine.money import quantize
+
 MAX_DIGITS = 16
-FEN = Decimal("0.01")
 
 
 class MoneyField(models.DecimalField):
@@ -36,4 +37,4 @@ class MoneyField(models.DecimalField):
 
 
 def _to_the_fen(value, expression, connection):
-    return value if value is None else Decimal(value).quantize(FEN)
+    return value if value is None else quantize(Decimal(value))

@@ -13,6 +13,10 @@ BENCH_CITY_BATCHES     files that fill the year (default 6), each with a fifth a
 BENCH_CITY_PROBE_ROWS  rows of the probe file (default: a fill file's), ingested into the empty
                        year, removed, and ingested again once the year is full: the issue's
                        "within 1.2x" comparison of the same batch
+The year fills as a city's does: each file holds the settlements of its own days, in turn (the
+fill files days 1-350, the probe file the year's last two weeks). Then one more file of the
+probe's size with settlements spread over the whole year (an insurer sending a year late), the
+worst case: each of its people is computed over their whole year again.
 BENCH_WORKERS          ingest worker processes (default 2; needs REDIS_URL, else in process)
 Baseline of each batch: a raw COPY of the same file into a plain text table (no checks, no
 engine), in the same run. No assertion on time: the figures go to docs/benchmarks.md.
@@ -41,6 +45,7 @@ BATCHES = int(os.environ.get("BENCH_CITY_BATCHES", "6"))
 PROBE_ROWS = int(os.environ.get("BENCH_CITY_PROBE_ROWS", "0"))  # 0: a fill file's size
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 REPEAT = 5  # each admin page: the median of this many loads
+FILL_DAYS = 350  # the fill files' days; the probe file holds the year's last two weeks
 
 
 def _raw_copy_seconds(path) -> float:
@@ -116,9 +121,9 @@ def test_bench_city(city, tmp_path, settings, client):
         f"load average {os.getloadavg()[0]:.1f}"
     )
 
-    def city_file(name: str, count: int, seed: int):
+    def city_file(name: str, count: int, seed: int, days: tuple[int, int] | None):
         path = tmp_path / f"{name}.csv"
-        rows = settlement_rows(people=people, count=count, year=year.year, seed=seed)
+        rows = settlement_rows(people=people, count=count, year=year.year, seed=seed, days=days)
         write_settlement_csv(path, rows)
         return path
 
@@ -135,21 +140,32 @@ def test_bench_city(city, tmp_path, settings, client):
         )
         return batch, seconds
 
-    probe = city_file("probe", probe_rows, seed=1000)
+    fill_days = FILL_DAYS / BATCHES
+    probe = city_file("probe", probe_rows, seed=1000, days=(FILL_DAYS + 1, 364))
     with ingest_workers(WORKERS, settings):
         batch, into_empty = ingest("probe file into the empty year", probe, probe_rows)
         batch_rows_delete(batch)
         for number in range(1, BATCHES + 1):
-            path = city_file(f"batch-{number}", rows_per_file, seed=number)
+            days = (round((number - 1) * fill_days) + 1, round(number * fill_days))
+            path = city_file(f"batch-{number}", rows_per_file, seed=number, days=days)
             ingest(f"ingest batch {number}", path, rows_per_file)
         filled = SettlementRecord.objects.filter(contract=contract).count()
         print(f"[city] the year holds {filled:,} settlement records")
         _, into_full = ingest("probe file again, into the full year", probe, probe_rows)
+        late = city_file("late", probe_rows, seed=2000, days=None)
+        _, late_seconds = ingest("a file of the whole year, into the full year", late, probe_rows)
     _line(
         f"probe into the full year / into the empty year: {into_full / into_empty:.2f}x",
         into_full,
         "<= 1.2x",
         f"{probe_rows / into_full:,.0f} rows/s, aim >= 30,000 with {WORKERS} workers",
+    )
+    _line(
+        f"whole-year file into the full year / probe into the empty year: "
+        f"{late_seconds / into_empty:.2f}x",
+        late_seconds,
+        "—",
+        "every person of it walked over their year (no stored totals continue)",
     )
     total = SettlementRecord.objects.filter(contract=contract).count()
     print(f"[city] the year holds {total:,} settlement records")

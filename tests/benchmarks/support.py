@@ -89,19 +89,27 @@ def ingest_timed(contract, path):
 
 
 def batch_rows_delete(batch) -> None:
-    """A batch's records and what was computed on them removed with plain DELETEs (the ORM's
-    collector would first read every row to look for dependents); the emptied batch no longer
-    counts as a receipt of its file, so the same file can be ingested again."""
+    """A batch's records, what was computed on them and the running totals it left, removed with
+    plain DELETEs (the ORM's collector would first read every row to look for dependents); the
+    emptied batch no longer counts as a receipt of its file, so the same file can be ingested
+    again. People whose totals it removed are walked over their year at their next batch."""
     from claims.models import (
         BatchChunk,
         Compensation,
         CompensationAdjustment,
+        PersonComputeState,
         SettlementBatch,
         SettlementRecord,
     )
 
     with connection.cursor() as cursor:
-        for model in (Compensation, CompensationAdjustment, BatchChunk, SettlementRecord):
+        for model in (
+            Compensation,
+            CompensationAdjustment,
+            BatchChunk,
+            PersonComputeState,
+            SettlementRecord,
+        ):
             table = model._meta.db_table
             cursor.execute(f"DELETE FROM {table} WHERE batch_id = %s", [batch.pk])  # noqa: S608
     SettlementBatch.objects.filter(pk=batch.pk).update(
