@@ -17,9 +17,9 @@ from claims.models import (
     SettlementBatch,
 )
 from claims.oversight.services.disclosure_figures import (
-    _per_person_totals,
     beneficiaries_section,
     contracts_for,
+    paid_in_year,
 )
 from claims.settlements.services.time_ranges import days_q, local_midnight, months_between
 from claims.supervision.services.fraud import fraud_detect, fraud_screen_new
@@ -204,9 +204,9 @@ def test_per_person_sums_are_exact_at_the_tier_edges_and_come_back_grouped(cover
     # p3: 500.00 then reversed in full: paid nothing, counted nowhere
     compensation(record(batch, p3), "500.00", adjust="-500.00")
     contracts = contracts_for(contract.scheme_id, 2025)
-    rows = _per_person_totals(contracts, 2025)
-    assert len(rows) == 2  # grouped by region and tier: no row per person
-    section = beneficiaries_section(contracts, 2025)
+    paid = paid_in_year(contracts, 2025)
+    assert len(paid.by_region_tier) == 2  # grouped by region and tier: no row per person
+    section = beneficiaries_section(paid)
     assert section["people"] == 2
     assert section["amount"] == "1000.30"  # 1,000.00 + 0.30
     tiers = {row["label"]: (row["people"], row["amount"]) for row in section["by_tier"]}

@@ -32,7 +32,8 @@ def disclosure_build(*, scheme: Scheme, year: int) -> dict:
     """The report's content: aggregates only, small cells suppressed (see disclosure_figures)."""
     contracts = figures.contracts_for(scheme.pk, year)
     scheme_year = SchemeYear.objects.select_related("plan").filter(scheme=scheme, year=year).first()
-    finance = figures.finance_section(contracts, year)
+    paid = figures.paid_in_year(contracts, year)
+    finance = figures.finance_section(contracts, year, paid)
     return {
         "schema": SCHEMA_VERSION,
         "scheme": {
@@ -50,8 +51,8 @@ def disclosure_build(*, scheme: Scheme, year: int) -> dict:
         "efficiency": figures.efficiency_section(contracts, year),
         "finance": finance,
         "payout_ratio": finance["payout_ratio"],
-        "beneficiaries": figures.beneficiaries_section(contracts, year),
-        "monthly": figures.monthly_section(contracts, year),
+        "beneficiaries": figures.beneficiaries_section(paid),
+        "monthly": figures.monthly_section(contracts, year, paid),
         "complaints": figures.complaints_total(contracts, year),
     }
 

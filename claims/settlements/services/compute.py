@@ -1,9 +1,11 @@
 """After a batch is applied: what the supplementary cover owes on each new settlement.
 
-For every person touched by the batch, the engine recomputes the person's whole history in the
-contract's scheme (so late records and reversals move later amounts correctly), given what was
-already computed before. New settlements get a `Compensation`; changes to earlier ones come back
-as `CompensationAdjustment` rows. Nothing already computed is rewritten.
+A person touched by the batch whose new settlements all come after those computed before (the
+daily file's usual case) continues from their stored running totals (`compute_state.py`).
+Anyone else is recomputed over their whole history in the contract's scheme (so late records,
+reversals and changed facts move later amounts correctly), given what was already computed
+before. New settlements get a `Compensation`; changes to earlier ones come back as
+`CompensationAdjustment` rows. Nothing already computed is rewritten.
 Set-based reads (a few queries per chunk of people), bulk writes; no query per record.
 
 The batch's people are cut into chunks (`BatchChunk`, by person id); each chunk is one idempotent
