@@ -227,3 +227,65 @@ def test_with_or_without_stored_totals_a_year_of_batches_owes_the_same(
     assert sum(resumed) > 100  # most of the 144 came after their person's earlier ones
     assert sum(total for _s, _l, total, _t in with_states[0].values()) > 0
     assert PersonComputeState.objects.filter(scheme=incremental.scheme).exists()
+
+
+def test_a_record_another_batch_already_computed_is_never_computed_twice(
+    media, tmp_path, monkeypatch
+):
+    """Batches computed out of order: B1's record (2019's scheme year has no plan) is computed by B2's walk
+    before B1's own chunk runs; when it does, the stored totals count as many records as are
+    stored outside B1 (B3 is applied, not yet computed), but B1's record is among those folded
+    (its id is not above the highest folded), so the person is walked, not continued."""
+    from claims.settlements.services import batches
+    from claims.settlements.services.compute import batch_compute
+
+    year, contract = scheme_contract()
+    a = PersonFactory(psn_no="PA03", insutype="310")
+    enrol(a, year)
+    no_plan = SchemeYearFactory(scheme=year.scheme, year=2019, plan=None)  # no plan yet
+    Enrollment.objects.create(
+        person=a, scheme_year=no_plan, kind="renewal", start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2019, 12, 31), benefits_from=dt.date(2019, 1, 1),
+    )  # fmt: skip
+    ingest(contract, tmp_path, "b0", [chemo(1, "PA03", "30000.00", "2018-01-10")])
+    monkeypatch.setattr(batches, "batch_compute", lambda *, batch_id: None)
+    b1 = batch_process_only(contract, tmp_path, "b1", [chemo(2, "PA03", "5000.00", "2019-02-01")])
+    monkeypatch.undo()
+    ingest(contract, tmp_path, "b2", [chemo(3, "PA03", "20000.00", "2018-03-10")])
+    monkeypatch.setattr(batches, "batch_compute", lambda *, batch_id: None)
+    b3 = batch_process_only(contract, tmp_path, "b3", [chemo(4, "PA03", "40000.00", "2018-04-10")])
+    monkeypatch.undo()
+
+    batch_compute(batch_id=b1.pk)  # before the fix: a second compensation of S00000002, refused
+    batch_compute(batch_id=b3.pk)
+    owed = owed_by_setl(contract)
+    assert Compensation.objects.filter(record__setl_id="S00000002").count() == 1
+    assert owed["S00000002"] == D("0.00")  # no plan for 2019: nothing owed
+    # 2018: 11,100 + 7,400 + 14,800 = 33,300, above 20,000 at 30% only on the April one
+    cumulative = burden("30000.00") + burden("20000.00") + burden("40000.00")
+    assert owed["S00000004"] == (cumulative - THRESHOLD) * RATE == D("3990.00")
+
+
+def batch_process_only(contract, tmp_path, name: str, rows: list[dict]):
+    """Receive and apply a batch; its compute is left for later (batch_compute patched)."""
+    path = write_csv(tmp_path / f"{name}.csv", rows)
+    with path.open("rb") as fh:
+        received = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False)
+    batch = batch_process(batch_id=received.batch.pk)
+    assert batch.status == "applied" and batch.computed_at is None, batch.errors_preview
+    return batch
+
+
+def test_a_plan_edited_under_the_same_version_changes_every_fingerprint(media):
+    """A draft plan can be edited without a new version: the stored totals computed under the
+    old document must not be continued (the walk finds what changed)."""
+    from claims.settlements.services.compute import _job
+    from tests.claims.supervision_data import applied_batch
+
+    year, contract = scheme_contract()
+    before = _job(applied_batch(contract)).signature
+    plan = year.plan
+    plan.document = {**plan.document, "name": f"{plan.document.get('name', '')} (edited)"}
+    plan.save()
+    after = _job(applied_batch(contract)).signature
+    assert before != after

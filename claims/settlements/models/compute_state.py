@@ -35,6 +35,9 @@ class PersonComputeState(models.Model):
     # The person's settlement records of the scheme's contract folded into the totals: a row
     # whose count differs from the records stored (besides the batch being computed) is stale.
     records = models.PositiveIntegerField(_("已计入结算数"))
+    # The highest record id among them: a record of the batch at or below it may have been
+    # computed by another batch's walk already, and the person is walked again.
+    last_record_id = models.BigIntegerField(_("已计入的最大结算记录 ID"))
     # scheme year (the one whose plan computes it) -> {"last": [local time, setl_id] of the last
     # settlement folded in, "acc"/"line"/"plan": insurance.engine.accumulate.state_dump}
     totals = models.JSONField(_("累计状态"))

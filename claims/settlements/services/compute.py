@@ -134,14 +134,17 @@ def _person_facts(
 ) -> tuple[dict[str, PersonFacts], dict[str, int]]:
     """The engine's facts of each person, by psn_no; and each person's id, by psn_no."""
     statuses: dict[int, list[StatusPeriod]] = defaultdict(list)
-    for person_id, kind, start, end in SpecialStatus.objects.filter(
-        AnyOf("person_id", person_ids)
-    ).values_list("person_id", "kind", "valid_from", "valid_to"):
+    # in a fixed order (ties broken by id): the facts are part of each stored state's fingerprint
+    for person_id, kind, start, end in (
+        SpecialStatus.objects.filter(AnyOf("person_id", person_ids))
+        .order_by("person_id", "-valid_from", "pk")
+        .values_list("person_id", "kind", "valid_from", "valid_to")
+    ):
         statuses[person_id].append(StatusPeriod(status=kind, start=start, end=end))
     enrolments: dict[int, list[tuple]] = defaultdict(list)
     for person_id, kind, start, end, status, cancelled in (
         Enrollment.objects.filter(AnyOf("person_id", person_ids), scheme_year__scheme_id=scheme_id)
-        .order_by("start_date")
+        .order_by("start_date", "pk")
         .values_list("person_id", "kind", "start_date", "end_date", "status", "cancelled_on")
     ):
         if status == "cancelled" and cancelled is not None:
@@ -204,8 +207,9 @@ class _Job:
     # the plans, figures and coverage of the scheme's years: part of each stored state's
     # fingerprint (claims/settlements/services/compute_state.py)
     signature: str = ""
-    # how many records the batch brings for each of the chunk's people: when the chunk reads
-    # no more than these for its people, nothing of theirs was computed before
+    # how many records the batch brings for each of the chunk's people: when the chunk reads no
+    # more than these for the people it walks over their year, nothing of theirs was computed
+    # before (no look-up of earlier compensations)
     own: Mapping[int, int] = field(default_factory=dict)
 
     @property
@@ -363,10 +367,10 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
         single_contract=len(job.contract_ids) == 1,
     )  # fmt: skip
     new_rows = _batch_settlements(job, list(stored)) if stored else []
-    for psn_no in _not_after(job, new_rows, stored, ids):
-        del stored[ids[psn_no]]
+    for person_id in _not_after(job, new_rows, stored, ids):
+        del stored[person_id]
     if len(stored) < len(chunk):
-        new_rows = [row for row in new_rows if ids[row[1].psn_no] in stored]
+        new_rows = [row for row in new_rows if ids.get(row[1].psn_no) in stored]
     walked = [person_id for person_id in chunk if person_id not in stored]
     rows = _chunk_settlements(job, walked) if walked else []
     # Only records of other batches can have been computed before: a chunk of people new to the
@@ -383,9 +387,9 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     for person_id in chunk:
         states.start(person_id, stored.get(person_id))
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
-    for _record_id, record in rows:
+    for record_id, record in rows:
         groups[_year_id(job, record)].append(record)
-        states.count(ids.get(record.psn_no))
+        states.count(ids.get(record.psn_no), record_id)
     now = timezone.now()
     compensations: list[tuple] = []
     adjustments: list[CompensationAdjustment] = []
@@ -405,9 +409,13 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
         start_from = {
             psn_no: stored[person_id].state(year_id)
             for psn_no in {r.psn_no for r in group}
-            if (person_id := ids[psn_no]) in stored
+            if (person_id := ids.get(psn_no)) in stored
         }
-        last = {r.psn_no: r for r in group}  # each person's last in treatment order
+        last: dict[str, Settlement] = {}  # each person's last in the engine's order
+        for r in group:
+            seen = last.get(r.psn_no)
+            if seen is None or (r.setl_time, r.setl_id) > (seen.setl_time, seen.setl_id):
+                last[r.psn_no] = r
         lines_json = _lines_writer(compiled.line_ids)
         results = compute_many(
             plan=compiled,
@@ -461,15 +469,18 @@ def _batch_settlements(job: _Job, people: list[int]) -> list[tuple[int, Settleme
     return _settlements(records, job.amounts)
 
 
-def _not_after(job: _Job, rows, stored: dict[int, Stored], ids: dict[str, int]) -> set[str]:
-    """The people (psn_no) among `rows` whose stored totals cannot be continued: a new record
-    dated before their last one folded, or a reversal."""
+def _not_after(job: _Job, rows, stored: dict[int, Stored], ids: dict[str, int]) -> set[int]:
+    """The people (ids) among `rows`, the batch's records of people with stored totals, whose
+    totals cannot be continued: a reversal, or a record dated before their last one folded or
+    possibly folded already (see `Stored.after_last`)."""
     behind = set()
-    for _record_id, record in rows:
-        if record.refd_setl_flag or not stored[ids[record.psn_no]].after_last(
-            _year_id(job, record), record
-        ):
-            behind.add(record.psn_no)
+    for record_id, record in rows:
+        person_id = ids.get(record.psn_no)
+        if person_id not in stored:
+            continue  # a record whose psn_no is no longer its person's: not continued
+        year_id = _year_id(job, record)
+        if record.refd_setl_flag or not stored[person_id].after_last(year_id, record_id, record):
+            behind.add(person_id)
     return behind
 
 

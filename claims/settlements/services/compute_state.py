@@ -34,40 +34,54 @@ from claims.settlements.models import PersonComputeState, SettlementRecord
 from insurance.engine import PersonFacts, Settlement
 from insurance.engine.accumulate import PersonState, state_dump, state_load
 
-STATE_FIELDS = ("person_id", "scheme_id", "fingerprint", "records", "totals", "batch_id")
+STATE_FIELDS = (
+    "person_id", "scheme_id", "fingerprint", "records", "last_record_id", "totals", "batch_id",
+)  # fmt: skip
+# Raised with any change to how the engine moves running totals or to what a state holds: every
+# stored state is then unusable and each person is walked over their year once.
+STATE_VERSION = 1
 
 
 def plans_signature(years, computed_with: dict[int, int]) -> str:
-    """What the scheme's years compute with: plan, its version, reference figures, coverage and
-    which years share one history. Part of every state's fingerprint."""
-    parts = [
-        (
-            year.pk,
-            year.plan_id,
-            year.plan.version if year.plan_id else None,
-            year.coverage_start.isoformat(),
-            year.coverage_end.isoformat(),
-            sorted((k, str(v)) for k, v in year.reference_figures().items()),
-            computed_with.get(year.pk),
-        )
-        for year in sorted(years, key=lambda y: y.pk)
-    ]
-    return repr(parts)
+    """What the scheme's years compute with: the plan (its document too: a draft can be edited
+    under the same version), reference figures, coverage and which years share one history.
+    Part of every state's fingerprint, with STATE_VERSION."""
+    parts = []
+    for year in sorted(years, key=lambda y: y.pk):
+        plan = None
+        if year.plan_id:
+            document = _digest(json.dumps(year.plan.document, sort_keys=True, default=str))
+            plan = (year.plan_id, year.plan.version, document)
+        figures = sorted((k, str(v)) for k, v in year.reference_figures().items())
+        coverage = (year.coverage_start.isoformat(), year.coverage_end.isoformat())
+        parts.append((year.pk, plan, figures, coverage, computed_with.get(year.pk)))
+    return _digest(f"{STATE_VERSION}|{parts!r}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def fingerprint(facts: PersonFacts | None, signature: str) -> str:
-    return hashlib.blake2b(f"{facts!r}|{signature}".encode(), digest_size=16).hexdigest()
+    """The person's facts (as the engine is given them) and the scheme's `plans_signature`."""
+    return _digest(f"{facts!r}|{signature}")
 
 
 @dataclass
 class Stored:
-    """A person's usable state: totals by scheme year id (as text), records folded."""
+    """A person's usable state: totals by scheme year id (as text), how many records were
+    folded into them and the highest id among those."""
 
     totals: dict[str, dict]
     records: int
+    last_record_id: int
 
-    def after_last(self, year_id: int | None, record: Settlement) -> bool:
-        """Whether `record` comes after everything folded in `year_id`'s totals."""
+    def after_last(self, year_id: int | None, record_id: int, record: Settlement) -> bool:
+        """Whether `record` was never folded (its id is above every folded one: a record another
+        batch's walk already computed is not) and comes after everything folded in `year_id`'s
+        totals, in the engine's order (local time, then setl_id)."""
+        if record_id <= self.last_record_id:
+            return False
         if year_id is None:
             return True  # no plan: nothing accumulates
         folded = self.totals.get(str(year_id))
@@ -90,9 +104,9 @@ def states_usable(
         return {}
     rows = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
     candidates = {
-        person_id: Stored(totals, records)
-        for person_id, print_, records, totals in rows.values_list(
-            "person_id", "fingerprint", "records", "totals"
+        person_id: Stored(totals, records, last_record_id)
+        for person_id, print_, records, last_record_id, totals in rows.values_list(
+            "person_id", "fingerprint", "records", "last_record_id", "totals"
         )
         if prints.get(person_id) == print_
     }
@@ -120,22 +134,27 @@ class StatesWritten:
         self.prints = prints
         self.totals: dict[int, dict[str, dict]] = {}
         self.records: dict[int, int] = {}
+        self.last_record_id: dict[int, int] = {}
         self.broken: set[int] = set()  # a reversal among them: no state
 
     def start(self, person_id: int, stored: Stored | None) -> None:
         """Begin from what was stored (a resumed person) or from nothing (a full walk)."""
         self.totals[person_id] = dict(stored.totals) if stored else {}
         self.records[person_id] = stored.records if stored else 0
+        self.last_record_id[person_id] = stored.last_record_id if stored else 0
 
-    def count(self, person_id: int | None) -> None:
-        if person_id is not None:  # None: a record whose psn_no is no person's (never folded)
-            self.records[person_id] += 1
+    def count(self, person_id: int | None, record_id: int) -> None:
+        """One more record of the person folded (None: a record whose psn_no is no person's)."""
+        if person_id is None or person_id not in self.records:
+            return
+        self.records[person_id] += 1
+        self.last_record_id[person_id] = max(self.last_record_id[person_id], record_id)
 
     def fold(
         self, person_id: int | None, year_id: int, state: PersonState | None, last: Settlement
     ) -> None:
         """The person's totals in `year_id` after `last`, their last settlement there."""
-        if person_id is None:
+        if person_id is None or person_id not in self.totals:
             return
         if state is None:
             self.broken.add(person_id)
@@ -146,20 +165,26 @@ class StatesWritten:
         }
 
     def write(self) -> None:
-        """Replace the chunk's people's states (those with a reversal get none)."""
+        """Replace the chunk's people's states: those with a reversal among their settlements,
+        or with no person row, get none (they are walked over their year next time)."""
         _states_delete(list(self.totals), self.scheme_id)
-        rows = [
-            (
-                person_id,
-                self.scheme_id,
-                self.prints[person_id],
-                self.records[person_id],
-                json.dumps(totals, separators=(",", ":"), ensure_ascii=False),
-                self.batch.pk,
+        rows = []
+        for person_id, totals in self.totals.items():
+            print_ = self.prints.get(person_id)
+            if person_id in self.broken or print_ is None:
+                continue
+            text = json.dumps(totals, separators=(",", ":"), ensure_ascii=False)
+            rows.append(
+                (
+                    person_id,
+                    self.scheme_id,
+                    print_,
+                    self.records[person_id],
+                    self.last_record_id[person_id],
+                    text,
+                    self.batch.pk,
+                )
             )
-            for person_id, totals in self.totals.items()
-            if person_id not in self.broken
-        ]
         copy_rows(PersonComputeState, STATE_FIELDS, rows)
 
 
