@@ -32,11 +32,9 @@ class PersonComputeState(models.Model):
     # What the totals were computed with (the person's facts, the scheme's plans and reference
     # figures): a change of any makes the row unusable.
     fingerprint = models.CharField(_("计算依据指纹"), max_length=64)
-    # The person's settlement records of the scheme's contract folded into the totals: a row
-    # whose count differs from the records stored (besides the batch being computed) is stale.
-    records = models.PositiveIntegerField(_("已计入结算数"))
-    # The highest record id among them: a record of the batch at or below it may have been
-    # computed by another batch's walk already, and the person is walked again.
+    # The highest id among the records folded into the totals: a record of the batch at or
+    # below it may have been computed already (by another batch's walk), and the person is
+    # walked again.
     last_record_id = models.BigIntegerField(_("已计入的最大结算记录 ID"))
     # scheme year (the one whose plan computes it) -> {"last": [local time, setl_id] of the last
     # settlement folded in, "acc"/"line"/"plan": insurance.engine.accumulate.state_dump}

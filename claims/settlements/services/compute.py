@@ -363,9 +363,8 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     facts, ids = _person_facts(chunk, scheme_id)
     prints = {ids[psn_no]: fingerprint(f, job.signature) for psn_no, f in facts.items()}
     stored = states_usable(
-        batch=batch, scheme_id=scheme_id, people=chunk, prints=prints,
-        single_contract=len(job.contract_ids) == 1,
-    )  # fmt: skip
+        scheme_id=scheme_id, people=chunk, prints=prints, single_contract=len(job.contract_ids) == 1
+    )
     new_rows = _batch_settlements(job, list(stored)) if stored else []
     for person_id in _not_after(job, new_rows, stored, ids):
         del stored[person_id]

@@ -4,18 +4,22 @@ A city's daily file brings about one settlement per person, later than everythin
 had before. Computing it then needs only where the person's totals stood, not a walk over the
 person's whole year (which made a batch into a full year twice as slow as into an empty one).
 
-A stored state is used only when the full walk could not give anything else:
+A stored state is used only when the walk would give the same answer:
 - the scheme has one contract (with several, which twin of a settlement counts depends on the
   contract of the batch);
-- its fingerprint (the person's facts, the scheme years' plans, reference figures and coverage)
-  is the one the batch would compute with: a change means earlier settlements may owe
-  something else, which only the full walk finds (as adjustments);
-- it folded exactly the person's records stored outside the batch (a record of another batch
-  not yet computed, or any record removed, makes it stale);
-- every new record of the person comes after the last one folded in its scheme year, in
-  treatment order (setl_time, setl_id), and none is a reversal; a person whose totals came
-  through a reversal has no state.
-Otherwise the person is computed over the whole year, as before, and the state written anew.
+- its fingerprint (the person's facts, the scheme years' plans with their documents, reference
+  figures and coverage, STATE_VERSION) is the one the batch would compute with: a change means
+  earlier settlements may owe something else, which only the walk finds (as adjustments);
+- every record of the batch for the person has an id above the highest folded (none was
+  computed already, by another batch's walk), comes after the last one folded in its scheme
+  year in the engine's order (local settlement time, then setl_id), and is no reversal; a
+  person whose totals came through a reversal has no state.
+Otherwise the person is walked over their whole year, as before, and the state written anew.
+
+Batches computed out of order (a batch's chunk failed and is resumed later) are where the two
+paths differ on the way, not at the end: a later batch continues from totals without the
+earlier batch's records; when those are computed, they come before the highest id folded, so
+their person is walked and the later settlements get their adjustments.
 """
 
 from __future__ import annotations
@@ -27,16 +31,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 
 from claims.settlements.bulk import AnyOf, copy_rows
-from claims.settlements.models import PersonComputeState, SettlementRecord
+from claims.settlements.models import PersonComputeState
 from insurance.engine import PersonFacts, Settlement
 from insurance.engine.accumulate import PersonState, state_dump, state_load
 
-STATE_FIELDS = (
-    "person_id", "scheme_id", "fingerprint", "records", "last_record_id", "totals", "batch_id",
-)  # fmt: skip
+STATE_FIELDS = ("person_id", "scheme_id", "fingerprint", "last_record_id", "totals", "batch_id")
 # Raised with any change to how the engine moves running totals or to what a state holds: every
 # stored state is then unusable and each person is walked over their year once.
 STATE_VERSION = 1
@@ -69,11 +70,10 @@ def fingerprint(facts: PersonFacts | None, signature: str) -> str:
 
 @dataclass
 class Stored:
-    """A person's usable state: totals by scheme year id (as text), how many records were
-    folded into them and the highest id among those."""
+    """A person's usable state: totals by scheme year id (as text) and the highest record id
+    folded into them."""
 
     totals: dict[str, dict]
-    records: int
     last_record_id: int
 
     def after_last(self, year_id: int | None, record_id: int, record: Settlement) -> bool:
@@ -96,33 +96,20 @@ class Stored:
 
 
 def states_usable(
-    *, batch, scheme_id: int, people: list[int], prints: dict[int, str], single_contract: bool
+    *, scheme_id: int, people: list[int], prints: dict[int, str], single_contract: bool
 ) -> dict[int, Stored]:
-    """The stored states of `people` (person id -> Stored) that fit their fingerprint (`prints`)
-    and the records stored outside `batch`. One read of the states, one count of the records."""
+    """The stored states of `people` (person id -> Stored) that fit their fingerprint (`prints`):
+    one read by person id, never of their records."""
     if not settings.MEDSUPP_COMPUTE_INCREMENTAL or not single_contract or not people:
         return {}
     rows = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
-    candidates = {
-        person_id: Stored(totals, records, last_record_id)
-        for person_id, print_, records, last_record_id, totals in rows.values_list(
-            "person_id", "fingerprint", "records", "last_record_id", "totals"
+    return {
+        person_id: Stored(totals, last_record_id)
+        for person_id, print_, last_record_id, totals in rows.values_list(
+            "person_id", "fingerprint", "last_record_id", "totals"
         )
         if prints.get(person_id) == print_
     }
-    if not candidates:
-        return {}
-    counted = dict(
-        SettlementRecord.objects.filter(
-            AnyOf("person_id", list(candidates)), contract_id=batch.contract_id
-        )
-        .exclude(batch_id=batch.pk)
-        .order_by()
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", "n")
-    )
-    return {p: stored for p, stored in candidates.items() if counted.get(p, 0) == stored.records}
 
 
 class StatesWritten:
@@ -133,21 +120,18 @@ class StatesWritten:
         self.scheme_id = scheme_id
         self.prints = prints
         self.totals: dict[int, dict[str, dict]] = {}
-        self.records: dict[int, int] = {}
         self.last_record_id: dict[int, int] = {}
         self.broken: set[int] = set()  # a reversal among them: no state
 
     def start(self, person_id: int, stored: Stored | None) -> None:
         """Begin from what was stored (a resumed person) or from nothing (a full walk)."""
         self.totals[person_id] = dict(stored.totals) if stored else {}
-        self.records[person_id] = stored.records if stored else 0
         self.last_record_id[person_id] = stored.last_record_id if stored else 0
 
     def count(self, person_id: int | None, record_id: int) -> None:
         """One more record of the person folded (None: a record whose psn_no is no person's)."""
-        if person_id is None or person_id not in self.records:
+        if person_id is None or person_id not in self.last_record_id:
             return
-        self.records[person_id] += 1
         self.last_record_id[person_id] = max(self.last_record_id[person_id], record_id)
 
     def fold(
@@ -179,7 +163,6 @@ class StatesWritten:
                     person_id,
                     self.scheme_id,
                     print_,
-                    self.records[person_id],
                     self.last_record_id[person_id],
                     text,
                     self.batch.pk,
