@@ -864,6 +864,10 @@ class Migration(migrations.Migration):
             model_name='reconciliationresult',
             index=models.Index(fields=['period', 'id'], name='claims_recon_list_idx'),
         ),
+        migrations.AddIndex(
+            model_name='reconciliationresult',
+            index=models.Index(condition=models.Q(('outcome__in', ['entitled_unpaid', 'overpaid', 'paid_unentitled', 'underpaid'])), fields=['period', 'outcome'], name='claims_recon_discrepancy_idx'),
+        ),
         migrations.AddConstraint(
             model_name='reconciliationresult',
             constraint=models.UniqueConstraint(fields=('record', 'period'), name='claims_recon_record_uniq'),
