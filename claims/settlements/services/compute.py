@@ -366,7 +366,9 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
         scheme_id=scheme_id, people=chunk, prints=prints, single_contract=len(job.contract_ids) == 1
     )
     new_rows = _batch_settlements(job, list(stored)) if stored else []
-    for person_id in _not_after(job, new_rows, stored, ids):
+    # each new record's scheme year, taken once: checked against the totals, then grouped by
+    year_ids = {record_id: _year_id(job, record) for record_id, record in new_rows}
+    for person_id in _not_after(new_rows, year_ids, stored, ids):
         del stored[person_id]
     if len(stored) < len(chunk):
         new_rows = [row for row in new_rows if ids.get(row[1].psn_no) in stored]
@@ -387,7 +389,8 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
         states.start(person_id, stored.get(person_id))
     groups: dict[int | None, list[Settlement]] = defaultdict(list)
     for record_id, record in rows:
-        groups[_year_id(job, record)].append(record)
+        year_id = year_ids[record_id] if record_id in year_ids else _year_id(job, record)
+        groups[year_id].append(record)
         states.count(ids.get(record.psn_no), record_id)
     now = timezone.now()
     compensations: list[tuple] = []
@@ -468,7 +471,9 @@ def _batch_settlements(job: _Job, people: list[int]) -> list[tuple[int, Settleme
     return _settlements(records, job.amounts)
 
 
-def _not_after(job: _Job, rows, stored: dict[int, Stored], ids: dict[str, int]) -> set[int]:
+def _not_after(
+    rows, year_ids: dict[int, int | None], stored: dict[int, Stored], ids: dict[str, int]
+) -> set[int]:
     """The people (ids) among `rows`, the batch's records of people with stored totals, whose
     totals cannot be continued: a reversal, or a record dated before their last one folded or
     possibly folded already (see `Stored.after_last`)."""
@@ -477,7 +482,7 @@ def _not_after(job: _Job, rows, stored: dict[int, Stored], ids: dict[str, int]) 
         person_id = ids.get(record.psn_no)
         if person_id not in stored:
             continue  # a record whose psn_no is no longer its person's: not continued
-        year_id = _year_id(job, record)
+        year_id = year_ids[record_id]
         if record.refd_setl_flag or not stored[person_id].after_last(year_id, record_id, record):
             behind.add(person_id)
     return behind
