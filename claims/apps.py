@@ -16,7 +16,9 @@ class ClaimsConfig(AppConfig):
         from claims.settlements.services.code_mappings import national_codes_after_migrate
         from claims.settlements.services.partitions import partitions_after_migrate
         from claims.settlements.services.quota_pool import on_enrollment_cancelled
+        from claims.settlements.signals import batch_computed
         from claims.supervision import workflows as supervision_workflows  # noqa: F401
+        from claims.supervision.tasks import on_batch_computed
         from config.dashboard import PERIOD_PROVIDERS, TILE_PROVIDERS
         from contracts.dashboard import payout_ratio_provide
         from insurance.signals import enrollment_cancelled
@@ -31,6 +33,9 @@ class ClaimsConfig(AppConfig):
         # The register cannot import claims: it signals a cancellation, claims returns the
         # unused personal quota to the common pool (R-ENT-2, settlements/services/quota_pool.py).
         enrollment_cancelled.connect(on_enrollment_cancelled, dispatch_uid="claims.quota_pool")
+        # A computed batch is reconciled and screened in its own task (settlements cannot
+        # import supervision: it signals).
+        batch_computed.connect(on_batch_computed, dispatch_uid="claims.batch_supervise")
         post_migrate.connect(
             national_codes_after_migrate, sender=self, dispatch_uid="claims.national_codes"
         )

@@ -1,5 +1,5 @@
-"""The nightly supervision job: reconcile what changed, screen for fraud, flag overdue claims,
-bring the dashboard's month figures up to date.
+"""Supervision jobs. After each batch's compute: reconcile and screen it. Nightly: the same for
+whatever is still pending, flag overdue claims, bring the dashboard's month figures up to date.
 
 Idempotent: reconciliation upserts one row per settlement, fraud flags are keyed, the overdue
 flag is recomputed from the dates. Running it twice, or after a crash, changes nothing more.
@@ -26,9 +26,8 @@ def supervision_nightly(day: str | None = None) -> dict:
     from claims.choices import BatchStatus
     from claims.settlements.models import SettlementBatch
     from claims.settlements.services.month_figures import month_figures_catch_up
-    from claims.supervision.services.fraud import fraud_screen_new
     from claims.supervision.services.manual_claims import manual_claims_flag_overdue
-    from claims.supervision.services.reconciliation import reconciliation_nightly
+    from claims.supervision.services.supervise import supervise_new
     from contracts.models import Contract
 
     today = dt.date.fromisoformat(day) if day else timezone.localdate()
@@ -38,12 +37,33 @@ def supervision_nightly(day: str | None = None) -> dict:
     )
     reconciled = flagged = 0
     for contract in Contract.objects.filter(pk__in=contract_ids).select_related("scheme"):
-        reconciled += sum(reconciliation_nightly(contract=contract).values())
-        # the new batches' people and groups, over the last 13 months (a year's groups)
-        start = today - dt.timedelta(days=400)
-        flagged += sum(fraud_screen_new(contract=contract, start=start, end=today).values())
+        done = supervise_new(contract=contract, today=today)
+        reconciled, flagged = reconciled + done["reconciled"], flagged + done["new_flags"]
     overdue = manual_claims_flag_overdue(today=today)
     result = {"reconciled": reconciled, "new_flags": flagged, "overdue_manual_claims": overdue}
     logger.info("claims month figures rebuilt: %s rows", month_figures_catch_up())
     logger.info("claims supervision nightly %s: %s", today, result)
+    return result
+
+
+def on_batch_computed(sender, *, batch_id: int, **kwargs) -> None:
+    """Connected to `claims.settlements.signals.batch_computed` (claims/apps.py): the batch is
+    supervised once its compute commits, when MEDSUPP_SUPERVISE_EACH_BATCH is on."""
+    from django.conf import settings
+    from django.db import transaction
+
+    if settings.MEDSUPP_SUPERVISE_EACH_BATCH:
+        transaction.on_commit(lambda: batch_supervise.delay(batch_id))
+
+
+@shared_task(name="claims.tasks.batch_supervise", acks_late=True)
+def batch_supervise(batch_id: int) -> dict:
+    """After a batch's compute, off its clock: its contract's pending batches reconciled and
+    screened. Idempotent: a batch already done is not looked at again."""
+    from claims.settlements.models import SettlementBatch
+    from claims.supervision.services.supervise import supervise_new
+
+    batch = SettlementBatch.objects.select_related("contract__scheme").get(pk=batch_id)
+    result = supervise_new(contract=batch.contract)
+    logger.info("claims batch %s supervised: %s", batch_id, result)
     return result

@@ -12,10 +12,11 @@ from claims.settlements.tasks import (
     partitions_ensure,
     process_batch,
 )
-from claims.supervision.tasks import supervision_nightly
+from claims.supervision.tasks import batch_supervise, supervision_nightly
 
 __all__ = [
     "batch_files_purge",
+    "batch_supervise",
     "batches_resume",
     "compute_chunk",
     "disclosures_draft",

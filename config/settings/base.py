@@ -206,6 +206,10 @@ MEDSUPP_COMPUTE_CHUNK_PEOPLE = env.int("MEDSUPP_COMPUTE_CHUNK_PEOPLE", default=3
 # amounts, and a batch into a full year costs about what it costs into an empty one. Off: every
 # touched person is walked over the year (claims/settlements/services/compute_state.py).
 MEDSUPP_COMPUTE_INCREMENTAL = env.bool("MEDSUPP_COMPUTE_INCREMENTAL", default=True)
+# Each batch reconciled and screened for fraud as soon as its compute ends (claims.tasks.
+# batch_supervise, on the default queue): its discrepancies and flags are seen the same day and
+# the nightly job only catches what is left. Off: the nightly job does it all, at night.
+MEDSUPP_SUPERVISE_EACH_BATCH = env.bool("MEDSUPP_SUPERVISE_EACH_BATCH", default=True)
 # an applied batch whose compute has not finished this long after its apply gets its pending
 # chunks queued again (claims.tasks.batches_resume, every 15 minutes)
 MEDSUPP_BATCH_RESUME_MINUTES = env.int("MEDSUPP_BATCH_RESUME_MINUTES", default=30)

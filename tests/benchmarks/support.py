@@ -1,5 +1,6 @@
 """What the ingest and city benchmarks share: a generated city on committed data, real Celery
-workers on the `ingest` queue, and a batch timed from upload until its last chunk commits."""
+workers on the `ingest` queue (and on the default queue, for what follows a batch's compute), and
+a batch timed from upload until its last chunk commits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.models import Q
 
 
 def city_with_contract(people: int):
@@ -35,9 +37,11 @@ def city_with_contract(people: int):
 
 
 @contextmanager
-def ingest_workers(count: int, settings):
+def ingest_workers(count: int, settings, *, followers: int = 0):
     """`count` real Celery workers on the `ingest` queue (separate processes, one solo pool each)
-    while the block runs, on this test database; none (chunks in this process) without Redis."""
+    while the block runs, on this test database; none (chunks in this process) without Redis.
+    `followers`: workers on the default queue too, which run what follows each batch's compute
+    (its supervision, its month figures) as a deployment's default workers do."""
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url or count < 1:
         settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -49,26 +53,45 @@ def ingest_workers(count: int, settings):
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     url = f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "MEDSUPP_MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "ingest"),
-        *("--pool", "solo", "-l", "WARNING", "--without-gossip", "--without-mingle"),
-    ]
+
+    def worker(name: str, queue: str) -> subprocess.Popen:
+        command = [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue),
+            *("--pool", "solo", "-l", "WARNING", "--without-gossip", "--without-mingle"),
+        ]
+        return subprocess.Popen([*command, "-n", f"{name}@%h"], env=env)  # noqa: S603
+
     app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    workers = [
-        subprocess.Popen([*command, "-n", f"bench{n}@%h"], env=env)  # noqa: S603
-        for n in range(count)
-    ]
+    with app.connection_for_write() as conn:
+        for queue in ("ingest", "celery"):  # nothing left from an earlier run's batches
+            conn.default_channel.queue_purge(queue)
+    workers = [worker(f"bench{n}", "ingest") for n in range(count)]
+    workers += [worker(f"follow{n}", "celery") for n in range(followers)]
     try:
         deadline = time.monotonic() + 60
-        while len(app.control.ping(timeout=0.5)) < count:
-            assert time.monotonic() < deadline, "the ingest workers did not start"
+        while len(app.control.ping(timeout=0.5)) < len(workers):
+            assert time.monotonic() < deadline, "the workers did not start"
         yield
     finally:
-        for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=60)
+        for process in workers:
+            process.terminate()
+            process.wait(timeout=60)
         app.conf.task_always_eager = True
+
+
+def supervised_wait(contract, seconds: float = 900) -> None:
+    """Wait until every applied batch of `contract` is reconciled, screened and in the month
+    figures (the followers' work after each compute)."""
+    from claims.models import SettlementBatch
+
+    pending = SettlementBatch.objects.filter(contract=contract, status="applied").filter(
+        Q(reconciled_at=None) | Q(fraud_screened_at=None) | Q(figures_added_at=None)
+    )
+    deadline = time.monotonic() + seconds
+    while pending.exists():
+        assert time.monotonic() < deadline, "the batches' supervision did not finish"
+        time.sleep(0.1)
 
 
 def ingest_timed(contract, path):
@@ -89,20 +112,34 @@ def ingest_timed(contract, path):
 
 
 def batch_rows_delete(batch) -> None:
-    """A batch's records, what was computed on them and the running totals it left, removed with
-    plain DELETEs (the ORM's collector would first read every row to look for dependents); the
-    emptied batch no longer counts as a receipt of its file, so the same file can be ingested
-    again. People whose totals it removed are walked over their year at their next batch."""
+    """A batch's records, what was computed and found on them (compensations, reconciliation
+    results, fraud flags) and the running totals it left, removed with plain DELETEs (the ORM's
+    collector would first read every row to look for dependents); the emptied batch no longer
+    counts as a receipt of its file, so the same file can be ingested again. People whose
+    totals it removed are walked over their year at their next batch. Its month figures stay
+    added: the benchmark reads none of them."""
     from claims.models import (
         BatchChunk,
         Compensation,
         CompensationAdjustment,
+        FraudFlag,
         PersonComputeState,
+        ReconciliationResult,
         SettlementBatch,
         SettlementRecord,
     )
 
+    records = f"SELECT id FROM {SettlementRecord._meta.db_table} WHERE batch_id = %s"  # noqa: S608
     with connection.cursor() as cursor:
+        for model, column in (
+            (ReconciliationResult, "record_id"),
+            (FraudFlag, "record_id"),
+            (FraudFlag, "other_record_id"),
+        ):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({records})",  # noqa: S608
+                [batch.pk],
+            )
         for model in (
             Compensation,
             CompensationAdjustment,

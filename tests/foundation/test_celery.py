@@ -23,9 +23,9 @@ def test_claims_tasks_keep_their_names_wherever_they_live():
     assert names == {
         f"claims.tasks.{n}"
         for n in (
-            "batch_files_purge", "batches_resume", "compute_chunk", "disclosures_draft",
-            "evaluations_draft", "month_figures_add", "partitions_ensure", "process_batch",
-            "supervision_nightly",
+            "batch_files_purge", "batch_supervise", "batches_resume", "compute_chunk",
+            "disclosures_draft", "evaluations_draft", "month_figures_add", "partitions_ensure",
+            "process_batch", "supervision_nightly",
         )
     }  # fmt: skip
     modules = {app.tasks[name].__module__ for name in names}

@@ -53,6 +53,7 @@ from claims.settlements.services.compute_state import (
     plans_signature,
     states_usable,
 )
+from claims.settlements.signals import batch_computed
 from contracts.models import Contract
 from insurance.engine import (
     CompiledPlan,
@@ -539,10 +540,12 @@ def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
             kind=ChangeKind.BATCH_COMPUTED, obj=batch, insurer_id=batch.insurer_id,
             contract_id=batch.contract_id,
         )  # fmt: skip
-        # the dashboard's month figures follow in their own task, off the batch's clock
+        # the dashboard's month figures follow in their own task, off the batch's clock; the
+        # capabilities above (supervision) queue theirs on the signal
         from claims.settlements.tasks import month_figures_add
 
         transaction.on_commit(lambda: month_figures_add.delay(batch_id))
+        batch_computed.send(sender=SettlementBatch, batch_id=batch_id)
     # Fresh statistics for the next batch's look-ups of these compensations by record id:
     # without them PostgreSQL read a whole year's partition per chunk (seconds each).
     analyze(Compensation, ("record_id", "year"))

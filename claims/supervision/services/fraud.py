@@ -11,15 +11,17 @@ cost_outlier        total cost above `factor` (default 3) times the average of t
                     settlements with the same med_type and hospital (the data has no diagnosis);
                     only in groups with at least `min_group` other settlements
 
-Incremental (`fraud_screen_new`, the nightly run): only batches not yet screened
-(`SettlementBatch.fraud_screened_at`) are looked at, and only the windows they touch are
-screened again: their people (overlaps, death, enrolment; plus people whose registry entry or
+Incremental (`fraud_screen_new`, as each batch's compute ends and at night): only batches not
+yet screened (`SettlementBatch.fraud_screened_at`) are looked at, over the `SCREEN_DAYS` up to
+their latest settlement (`screen_window`), and only the windows they touch are screened
+again: their people (overlaps, death, enrolment; plus people whose registry entry or
 enrolments changed since the last screen) and their (med_type, hospital) comparison groups.
 Untouched people and groups would only give the flags they already have.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -331,11 +333,41 @@ def fraud_detect(
     return created
 
 
+# how far back a screen looks from its last day: a year's comparison groups and a month more
+SCREEN_DAYS = 400
+# the advisory-lock space of screens (reconciliation uses 7_310_392)
+_LOCK_SPACE = 7_310_393
+
+
+def screen_window(contract, batch_ids: list[int] | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a screen looks at: `SCREEN_DAYS` up to the latest settlement day of what it
+    screens (the new batches, else the contract), and never past `today`. Anchored on the data,
+    not on the day it runs: a batch screened as its compute ends and the same batch screened
+    at night look at the same window."""
+    records = SettlementRecord.objects.filter(contract_id=contract.pk)
+    if batch_ids:
+        records = records.filter(batch_id__in=batch_ids)
+    latest = records.order_by().aggregate(at=Max("setl_time"))["at"]
+    end = min(today, timezone.localdate(latest)) if latest is not None else today
+    return end - dt.timedelta(days=SCREEN_DAYS), end
+
+
+def _take_turn(contract) -> None:
+    """One screen of a contract at a time (a batch's screen beside the nightly run): the second
+    then finds the batches the first marked screened. Held to the end of the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, contract.pk])
+
+
 @transaction.atomic
-def fraud_screen_new(*, contract, start=None, end=None, actor=None) -> dict[str, int]:
-    """The nightly screen: the contract's applied batches not screened yet, and the people
-    whose registry entry or enrolments changed since the last screen. Nothing new: no query
-    over the settlements at all. The batches are marked screened in the same transaction."""
+def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> dict[str, int]:
+    """The screen of what is new: the contract's applied batches not screened yet, and the
+    people whose registry entry or enrolments changed since the last screen, over
+    `screen_window` (`today`: the day it counts as run on, default today). Nothing new: no
+    query over the settlements at all. The batches are marked screened in the same
+    transaction."""
+    _take_turn(contract)
     unscreened = SettlementBatch.objects.filter(
         contract_id=contract.pk, status=BatchStatus.APPLIED, fraud_screened_at__isnull=True
     )
@@ -359,6 +391,7 @@ def fraud_screen_new(*, contract, start=None, end=None, actor=None) -> dict[str,
     # the new batches' people and groups are all of them. The whole screen gives the same
     # flags without a semi-join over every record.
     touched = Touched(batch_ids=batch_ids, people=people) if last is not None else Touched()
+    start, end = screen_window(contract, touched.batch_ids, today or timezone.localdate())
     created = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=touched)
     SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=timezone.now())
     return created
