@@ -154,6 +154,31 @@ def test_the_incremental_screen_finds_what_the_full_screen_finds(covered_city):
 
 
 @pytest.mark.django_db
+def test_what_is_flagged_already_does_not_come_back_from_the_detectors(covered_city):
+    """Each batch's screen re-judges whole comparison groups and the new people's stays: the
+    outliers and pairs flagged by earlier screens are left out in the database, so a screen's
+    cost does not grow with the year's flags (they were all sent back to be skipped)."""
+    from claims.supervision.services.fraud import Touched, _cost_outliers, _overlaps
+
+    contract, (p1, p2, p3) = covered_city["contract"], covered_city["people"]
+    batch = applied_batch(contract)
+    _stay(batch, p1, "H001", D(2025, 3, 1), D(2025, 3, 10))
+    _stay(batch, p1, "H002", D(2025, 3, 8), D(2025, 3, 12))
+    for n in range(6):  # six 1,000.00 stays at H005; 4,000.00 > 3 x 1,000.00
+        _stay(batch, p3, "H005", D(2025, 1, 1 + n), D(2025, 1, 2 + n), cost="1000.00")
+    _stay(batch, p2, "H005", D(2025, 2, 1), D(2025, 2, 3), cost="4000.00")
+    everything = Touched()
+    assert len(_overlaps(contract, None, None, everything)) == 1
+    assert len(_cost_outliers(contract, None, None, everything)) == 1
+    assert fraud_detect(contract=contract)[FlagKind.COST_OUTLIER] == 1
+    assert _overlaps(contract, None, None, everything) == []
+    assert _cost_outliers(contract, None, None, everything) == []
+    FraudFlag.objects.filter(kind=FlagKind.COST_OUTLIER).delete()  # dismissed rows stay: deleted
+    assert len(_cost_outliers(contract, None, None, everything)) == 1
+    assert len(_keys()) == 1  # the overlap's flag
+
+
+@pytest.mark.django_db
 def test_nothing_new_screens_nothing_and_only_new_peoples_windows_are_looked_at(covered_city):
     contract, (p1, p2, _p3) = covered_city["contract"], covered_city["people"]
     old = applied_batch(contract)

@@ -95,7 +95,7 @@ def _of_touched_people(qs, touched: Touched):
 
 
 def _overlaps(contract, start, end, touched: Touched) -> list[FraudFlag]:
-    table = SettlementRecord._meta.db_table
+    table, flags = SettlementRecord._meta.db_table, FraudFlag._meta.db_table
     params: list = [contract.pk, False, False, f"{INPATIENT_PREFIX}%", f"{INPATIENT_PREFIX}%"]
     window = ""
     if not touched.everything and not touched.batch_ids:
@@ -110,7 +110,8 @@ def _overlaps(contract, start, end, touched: Touched) -> list[FraudFlag]:
     if end is not None:
         window += " AND a.begndate <= %s"
         params.append(end)
-    # Only our own table name and fixed fragments are interpolated; values go as parameters.
+    params.append(FlagKind.OVERLAP.value)  # pairs flagged already are not looked at again
+    # Only our own table names and fixed fragments are interpolated; values go as parameters.
     sql = f"""
         SELECT a.id, b.id, a.person_id, a.fixmedins_code, b.fixmedins_code,
                a.begndate, a.enddate, b.begndate, b.enddate, a.setl_id, b.setl_id
@@ -123,6 +124,10 @@ def _overlaps(contract, start, end, touched: Touched) -> list[FraudFlag]:
           AND NOT EXISTS (SELECT 1 FROM {table} r
                           WHERE r.contract_id = a.contract_id AND r.refd_setl_flag
                             AND r.init_setl_id IN (a.setl_id, b.setl_id))
+          AND NOT EXISTS (SELECT 1 FROM {flags} f
+                          WHERE f.record_id = CASE WHEN a.id < b.id THEN a.id ELSE b.id END
+                            AND f.other_record_id = CASE WHEN a.id < b.id THEN b.id ELSE a.id END
+                            AND f.kind = %s)
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -231,19 +236,23 @@ def _cost_outliers(contract, start, end, touched: Touched) -> list[FraudFlag]:
     select, params = rows.query.sql_with_params()
     factor_fen = int(factor * 100)  # two decimal places: a whole number of hundredths
     outer = ", ".join(f"r.o_{c} AS {c}" for c in columns)
+    flags = FraudFlag._meta.db_table
     # The groups' sums by GROUP BY joined back (a hash aggregate of a few dozen groups), not
     # a window over every row (a sort of the year's records, spilled to disk at city size).
+    # Outliers flagged already are left out in the database: the year's outliers do not come
+    # back to Python at every batch only for the insert to skip them.
     sql = (
         f"SELECT {outer}, r.fen, g.group_fen, g.group_n FROM ({select}) r "  # noqa: S608 (ours)
         f"JOIN (SELECT o_med_type, o_fixmedins_code, SUM(fen) AS group_fen, "
         f"COUNT(*) AS group_n FROM ({select}) r GROUP BY o_med_type, o_fixmedins_code) g "
         f"ON g.o_med_type = r.o_med_type AND g.o_fixmedins_code = r.o_fixmedins_code "
         f"WHERE g.group_n - 1 >= %s AND g.group_fen - r.fen > 0 "
-        f"AND r.fen * (g.group_n - 1) * 100 > %s * (g.group_fen - r.fen)"
+        f"AND r.fen * (g.group_n - 1) * 100 > %s * (g.group_fen - r.fen) "
+        f"AND NOT EXISTS (SELECT 1 FROM {flags} f WHERE f.record_id = r.o_pk AND f.kind = %s)"
     )
     params = [*params, *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, min_group, factor_fen])
+        cursor.execute(sql, [*params, min_group, factor_fen, FlagKind.COST_OUTLIER.value])
         names = [c[0] for c in cursor.description]
         flagged = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for row in flagged:
