@@ -2,9 +2,22 @@
 computed batch to the dashboard's month figures, the daily deletion of files past their
 retention, and the monthly making of the coming years' partitions."""
 
+import psycopg
 from celery import shared_task
+from django.db import IntegrityError, OperationalError
 
 from audit.jobs import single_run
+
+# A chunk that collides with a chunk of another batch computing the same person at the same
+# time (the unique key of a compensation or of a person's running totals, or a deadlock between
+# their writes) rolled back whole: tried again in seconds, when the other has committed and its
+# figures are read, not half an hour later by `batches_resume`. The COPYs raise psycopg's own.
+CHUNK_CONFLICTS = (
+    IntegrityError,
+    OperationalError,
+    psycopg.IntegrityError,
+    psycopg.OperationalError,
+)
 
 
 @shared_task(name="claims.tasks.process_batch", acks_late=True)
@@ -20,6 +33,10 @@ def process_batch(batch_id: int) -> str:
     bind=True,
     acks_late=True,  # acknowledged once done: a worker killed meanwhile leaves it queued
     reject_on_worker_lost=True,  # a pool process lost: the chunk goes back to the queue
+    autoretry_for=CHUNK_CONFLICTS,
+    retry_backoff=2,  # 2, 4, 8 … seconds, jittered: two colliding chunks do not meet again
+    retry_backoff_max=120,
+    max_retries=8,  # then the chunk stays pending for batches_resume
 )
 def compute_chunk(self, batch_id: int, index: int) -> int:
     """One chunk of a batch's compute step, on the `ingest` queue (config/celery.py). Idempotent:

@@ -162,6 +162,55 @@ def test_a_chunk_never_doubles_a_compensation_its_people_already_have(received, 
     assert BatchChunk.objects.get(batch=batch, index=0).status == "pending"
 
 
+def test_a_chunk_that_collides_with_another_batch_is_tried_again_at_once(
+    received, settings, monkeypatch
+):
+    """Two batches' chunks computing the same person at once: the second to commit meets the
+    first's unique key (a compensation, a person's running totals) or a deadlock, and rolls back
+    whole. The task tries again (backing off) and then reads what the first committed; the
+    batch does not wait for `batches_resume`. Other failures are not retried here."""
+    from django.db import IntegrityError
+
+    from claims.tasks import compute_chunk as chunk_task
+
+    settings.MEDSUPP_COMPUTE_CHUNK_PEOPLE = 10
+    batch = batch_process(batch_id=received.pk)
+    whole = owed()
+    lost = BatchChunk.objects.filter(batch=batch, index=1)
+    Compensation.objects.filter(
+        record__in=SettlementRecord.objects.filter(person_id__in=_people_of(lost))
+    ).delete()
+    lost.update(status="pending", attempts=0)
+    SettlementBatch.objects.filter(pk=batch.pk).update(computed_at=None, people_computed=14)
+    real = compute.people_compute
+    calls = []
+
+    def collides_twice(job, people):
+        calls.append(len(people))
+        if len(calls) <= 2:
+            raise IntegrityError('duplicate key value violates "claims_state_person_scheme"')
+        return real(job, people)
+
+    monkeypatch.setattr(compute, "people_compute", collides_twice)
+    # as a worker runs it: the tests' eager tasks would raise a retry as an exception
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    assert chunk_task.apply(args=(batch.pk, 1)).get() == 30  # ten people, three each
+    assert calls == [10, 10, 10]
+    chunk = BatchChunk.objects.get(batch=batch, index=1)
+    assert chunk.status == "done" and chunk.attempts == 3
+    assert SettlementBatch.objects.get(pk=batch.pk).computed_at is not None
+    assert owed() == whole
+
+    def breaks(job, people):
+        raise RuntimeError("a bug, not a collision")
+
+    BatchChunk.objects.filter(pk=chunk.pk).update(status="pending")
+    monkeypatch.setattr(compute, "people_compute", breaks)
+    with pytest.raises(RuntimeError):
+        chunk_task.apply(args=(batch.pk, 1), throw=True)
+    assert BatchChunk.objects.get(pk=chunk.pk).attempts == 4  # tried once, left pending
+
+
 def test_a_stalled_batch_is_resumed_by_the_periodic_job_only_after_its_grace(
     received, settings, monkeypatch
 ):
