@@ -21,7 +21,9 @@ BENCH_WORKERS          ingest worker processes (default 2; needs REDIS_URL, else
 One more worker on the default queue runs what follows each batch's compute, as in a deployment:
 the batch's reconciliation and fraud screen (MEDSUPP_SUPERVISE_EACH_BATCH) and its month figures.
 It overlaps the next file's parse; each probe is timed only once it is done (nothing else runs),
-and its lag after each compute is printed. The first night then has only what is left.
+and its lag after each compute is printed. The first night then has only what is left. Before
+each probe the benchmark also waits for autovacuum to finish with the earlier files' rows and
+takes a CHECKPOINT, so both probes start from the same state.
 Baseline of each batch: a raw COPY of the same file into a plain text table (no checks, no
 engine), in the same run. No assertion on time: the figures go to docs/benchmarks.md.
 """
@@ -40,6 +42,7 @@ from django.db import connection
 from tests.benchmarks.support import (
     batch_rows_delete,
     city_with_contract,
+    database_quiet,
     ingest_timed,
     ingest_workers,
     supervised_wait,
@@ -75,6 +78,11 @@ def _raw_copy_seconds(path) -> float:
 
 def _line(what: str, seconds: float, aim: str, baseline: str = "") -> None:
     print(f"[city] {what:<58} {seconds * 1000:>9,.0f} ms   aim {aim:<10} {baseline}")
+
+
+def _quiet() -> None:
+    waited = database_quiet()
+    print(f"[city] waited {waited:.1f} s for autovacuum to finish, then a CHECKPOINT")
 
 
 def _supervision_lags(contract) -> None:
@@ -171,6 +179,7 @@ def test_bench_city(city, tmp_path, settings, client):
         warm, _ = ingest_timed(contract, city_file("warm-up", 2000, seed=999, days=(1, 1)))
         supervised_wait(contract)
         batch_rows_delete(warm)
+        _quiet()
         batch, into_empty = ingest("probe file into the empty year", probe, probe_rows)
         supervised_wait(contract)
         batch_rows_delete(batch)
@@ -182,6 +191,7 @@ def test_bench_city(city, tmp_path, settings, client):
         filled = SettlementRecord.objects.filter(contract=contract).count()
         print(f"[city] the year holds {filled:,} settlement records")
         _supervision_lags(contract)
+        _quiet()
         _, into_full = ingest("probe file again, into the full year", probe, probe_rows)
         supervised_wait(contract)
         late = city_file("late", probe_rows, seed=2000, days=None)

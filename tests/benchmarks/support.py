@@ -94,6 +94,25 @@ def supervised_wait(contract, seconds: float = 900) -> None:
         time.sleep(0.1)
 
 
+def database_quiet(seconds: float = 900) -> float:
+    """Wait until no autovacuum worker is at work on this database (the year's earlier batches'
+    rows being vacuumed and analysed), then CHECKPOINT, so that a timed batch starts from the
+    same state whatever came before it: it pays for its own writes, not for background upkeep
+    of the earlier ones. Returns the seconds waited."""
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
+                "AND datname = current_database()"
+            )
+            if not cursor.fetchone()[0] or time.monotonic() - started > seconds:
+                break
+            time.sleep(0.5)
+        cursor.execute("CHECKPOINT")
+    return time.monotonic() - started
+
+
 def ingest_timed(contract, path):
     """Upload `path` and process it as the batch task does; wait until its last chunk commits.
     Returns (the batch, seconds from upload to computed)."""
