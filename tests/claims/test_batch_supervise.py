@@ -11,6 +11,7 @@ paid in oth_pay, the plan's own payment field.
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,16 +20,23 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from rest_framework.test import APIClient
 
+from audit.services import api_key_create
 from claims.choices import FlagKind, Outcome
 from claims.models import FraudFlag, ReconciliationResult, SettlementBatch
 from claims.settlements.services.batches import batch_process, batch_receive
 from claims.supervision.services.fraud import SCREEN_DAYS, screen_window
 from claims.supervision.tasks import supervision_nightly
 from config.celery import app
+from contracts.services.insurers import insurer_user_link
 from insurance.models import Enrollment
 from tests.claims.chunk_data import ordos
 from tests.claims.files import HEADER, settlement_row, write_csv
+from tests.conftest import login_verified
 from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory, SchemeYearFactory
 
@@ -102,7 +110,7 @@ def _send(contract, tmp_path, capture):
 
 @pytest.mark.django_db
 def test_a_batch_is_reconciled_and_screened_as_its_compute_ends(
-    tmp_path, settings, django_capture_on_commit_callbacks
+    tmp_path, settings, django_capture_on_commit_callbacks, client, role_user
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     contract = _contract()
@@ -110,6 +118,23 @@ def test_a_batch_is_reconciled_and_screened_as_its_compute_ends(
     assert batch.reconciled_at is not None and batch.fraud_screened_at is not None
     assert _results() == EXPECTED
     assert _overlap_flags() == [("S00000001", "S00000002")]
+    # the batch's page says when, as does the insurer's API
+    login_verified(client, role_user("operator"))
+    page = client.get(reverse("admin:claims_settlementbatch_change", args=[batch.pk]))
+    text = page.content.decode()
+    for label, instant in (
+        ("对账时间", batch.reconciled_at),
+        ("疑点筛查时间", batch.fraud_screened_at),
+    ):
+        shown = date_format(timezone.localtime(instant), "DATETIME_FORMAT")
+        assert re.search(rf"{label}.*?{re.escape(shown)}", text, re.S), label
+    insurer = role_user("insurer", username="insurer_clerk")
+    insurer_user_link(user=insurer, insurer=contract.lead_insurer, actor=None)
+    _key, plain = api_key_create(user=insurer, name="t", scopes=["settlements:read"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {plain}")
+    answer = api.get(f"/api/v1/settlement-batches/{batch.pk}/").json()
+    assert answer["reconciled_at"] == timezone.localtime(batch.reconciled_at).isoformat()
     # the night finds nothing left (its day: the year's last)
     night = supervision_nightly.apply(kwargs={"day": "2018-12-31"}).get()
     assert (night["reconciled"], night["new_flags"]) == (0, 0)

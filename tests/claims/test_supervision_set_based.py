@@ -211,6 +211,48 @@ def test_a_death_registered_after_the_screen_is_screened_the_next_night(covered_
     assert _keys() == [f"{FlagKind.AFTER_DEATH}:{treated.pk}"]
 
 
+@pytest.mark.django_db
+def test_a_death_registered_late_is_screened_over_the_person_own_stays_not_a_batch_window(
+    covered_city,
+):
+    """The people whose registry entry changed are screened over all their stays: a late
+    batch of older settlements screened beside them does not narrow them to its own window."""
+    contract, (p1, p2, _p3) = covered_city["contract"], covered_city["people"]
+    recent = applied_batch(contract)
+    stays = [
+        _stay(recent, p1, "H001", D(2025, 11, 25), D(2025, 11, 27)),
+        _stay(recent, p1, "H001", D(2025, 11, 28), D(2025, 11, 30)),
+    ]
+    fraud_screen_new(contract=contract, today=D(2025, 12, 1))
+    p1.status, p1.status_date = PersonStatus.DECEASED, D(2025, 11, 20)
+    p1.save()
+    late = applied_batch(contract)  # an insurer's late file: one May settlement of someone else
+    _stay(late, p2, "H002", D(2025, 5, 1), D(2025, 5, 3))
+    created = fraud_screen_new(contract=contract, today=D(2025, 12, 2))
+    assert created[FlagKind.AFTER_DEATH] == 2
+    assert _keys() == sorted(f"{FlagKind.AFTER_DEATH}:{stay.pk}" for stay in stays)
+
+
+@pytest.mark.django_db
+def test_batches_screened_together_are_each_screened_over_their_own_settlements(covered_city):
+    """Two pending batches more than SCREEN_DAYS apart, screened at once (the second applied
+    before the first's screen ran): the window reaches back to the earlier one's settlements."""
+    from claims.supervision.services.fraud import SCREEN_DAYS, screen_window
+
+    contract, (p1, p2, _p3) = covered_city["contract"], covered_city["people"]
+    _stay(applied_batch(contract), p2, "H001", D(2025, 1, 5), D(2025, 1, 6))
+    fraud_screen_new(contract=contract, today=D(2025, 1, 10))  # the contract's first screen
+    march = applied_batch(contract)
+    _stay(march, p1, "H001", D(2025, 3, 1), D(2025, 3, 10))
+    _stay(march, p1, "H002", D(2025, 3, 8), D(2025, 3, 12))
+    later = applied_batch(contract)
+    _stay(later, p2, "H003", D(2026, 11, 30), D(2026, 12, 1))
+    start, end = screen_window(contract, [march.pk, later.pk], D(2026, 12, 4))
+    assert end == D(2026, 12, 1) and start == D(2025, 3, 10)  # before end - SCREEN_DAYS
+    assert end - dt.timedelta(days=SCREEN_DAYS) > start
+    assert fraud_screen_new(contract=contract, today=D(2026, 12, 4))[FlagKind.OVERLAP] == 1
+
+
 # --- disclosure: per-person sums in the database --------------------------------------------------
 
 
@@ -269,6 +311,36 @@ def test_the_nightly_reconciliation_reads_only_what_new_batches_touched(covered_
         paid_before=Decimal("100.00"), new_total=Decimal("0.00"),
     )  # fmt: skip
     assert reconciliation_nightly(contract=contract) == {Outcome.PAID_WITHOUT_ENTITLEMENT: 1}
+
+
+@pytest.mark.django_db
+def test_an_adjustment_stamped_before_another_run_read_its_record_is_still_reconciled(
+    covered_city,
+):
+    """A chunk stamps its adjustment when it writes it, before it commits. Another batch's run
+    reading the record meanwhile does not see it and leaves a result stamped later. The
+    adjusting batch's own run must still compare the record again."""
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    first = _computed(applied_batch(contract))
+    old = claim(first, person, expected="100.00", paid="100.00")
+    assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 1}
+    adjusting = applied_batch(contract)
+    CompensationAdjustment.objects.create(
+        record=old, batch=adjusting, reason="reversal", total=Decimal("-100.00"),
+        paid_before=Decimal("100.00"), new_total=Decimal("0.00"),
+    )  # fmt: skip
+    # the other run's result: computed after the adjustment's stamp (and after the record's
+    # compensation), without the adjustment
+    read_at = timezone.now()
+    CompensationAdjustment.objects.filter(record=old).update(
+        created_at=read_at - dt.timedelta(seconds=1)
+    )
+    ReconciliationResult.objects.filter(record=old).update(computed_at=read_at)
+    _computed(adjusting)
+    # 100.00 - 100.00 owed, 100.00 paid
+    assert reconciliation_nightly(contract=contract) == {Outcome.PAID_WITHOUT_ENTITLEMENT: 1}
+    result = ReconciliationResult.objects.get(record=old)
+    assert (result.expected, result.paid) == (Decimal("0.00"), Decimal("100.00"))
 
 
 @pytest.mark.django_db

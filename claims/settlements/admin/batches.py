@@ -109,7 +109,7 @@ class SettlementBatchAdmin(
             "contract", "insurer", "status", "source", "uploaded_by", "filename", "file_format",
             "rows_total", "rows_good", "rows_bad", "reversals", "unknown_persons", "error_count",
             "file_problem", "ignored_columns_text", "received_at", "applied_at", "computed_at",
-            "errors_table", "downloads",
+            "reconciled_at", "fraud_screened_at", "errors_table", "downloads",
         )}),
         (_("技术信息"), {"classes": ["collapse"], "fields": (
             "file_size", "sha256", "idempotency_key", "encoding", "encoding_override",

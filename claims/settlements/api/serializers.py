@@ -36,7 +36,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "filename", "file_size", "sha256", "idempotency_key", "file_format", "encoding",
             "rows_total", "rows_good", "rows_bad", "reversals", "unknown_persons",
             "error_count", "file_problem", "ignored_columns", "errors_preview", "received_at",
-            "validated_at", "applied_at", "computed_at", "duplicate",
+            "validated_at", "applied_at", "computed_at", "reconciled_at", "duplicate",
         )  # fmt: skip
         read_only_fields = fields
 

@@ -32,6 +32,7 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -349,16 +350,19 @@ _LOCK_SPACE = 7_310_393
 
 
 def screen_window(contract, batch_ids: list[int] | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The days a screen looks at: `SCREEN_DAYS` up to the latest settlement day of what it
-    screens (the new batches, else the contract), and never past `today`. Anchored on the data,
-    not on the day it runs: a batch screened as its compute ends and the same batch screened
-    at night look at the same window."""
+    """The days a screen of batches looks at (`batch_ids`; None: every batch of the contract):
+    up to the latest settlement day among them, never past `today`, and back to their earliest
+    settlement or `SCREEN_DAYS` before the end, whichever is earlier. Anchored on the data, not
+    on the day it runs: every settlement of the batches screened lies within it, and a batch
+    screened as its compute ends looks at the days it would look at that night."""
     records = SettlementRecord.objects.filter(contract_id=contract.pk)
-    if batch_ids:
+    if batch_ids is not None:
         records = records.filter(batch_id__in=batch_ids)
-    latest = records.order_by().aggregate(at=Max("setl_time"))["at"]
-    end = min(today, timezone.localdate(latest)) if latest is not None else today
-    return end - dt.timedelta(days=SCREEN_DAYS), end
+    span = records.order_by().aggregate(first=Min("setl_time"), latest=Max("setl_time"))
+    if span["latest"] is None:
+        return today - dt.timedelta(days=SCREEN_DAYS), today
+    end = min(today, timezone.localdate(span["latest"]))
+    return min(end - dt.timedelta(days=SCREEN_DAYS), timezone.localdate(span["first"])), end
 
 
 def _take_turn(contract) -> None:
@@ -369,14 +373,24 @@ def _take_turn(contract) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, contract.pk])
 
 
+def _add(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    return {kind: total.get(kind, 0) + more.get(kind, 0) for kind in {*total, *more}}
+
+
 @transaction.atomic
 def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> dict[str, int]:
-    """The screen of what is new: the contract's applied batches not screened yet, and the
-    people whose registry entry or enrolments changed since the last screen, over
-    `screen_window` (`today`: the day it counts as run on, default today). Nothing new: no
-    query over the settlements at all. The batches are marked screened in the same
-    transaction."""
+    """The screen of what is new (`today`: the day it counts as run on, default today):
+    - the contract's applied batches not screened yet, their people and comparison groups over
+      `screen_window`;
+    - the people whose registry entry or enrolments changed since the last screen, over all
+      their settlements up to `today` (a death registered late flags every stay after it,
+      whatever the dates of the batches screened beside it).
+    Nothing new: no query over the settlements at all. The batches are marked screened in the
+    same transaction, with the instant the screen began: a registry change saved while it ran
+    is still new to the next one."""
     _take_turn(contract)
+    began = timezone.now()
+    today = today or timezone.localdate()
     unscreened = SettlementBatch.objects.filter(
         contract_id=contract.pk, status=BatchStatus.APPLIED, fraud_screened_at__isnull=True
     )
@@ -396,13 +410,22 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
             )
     if not batch_ids and people is None:
         return {}
-    # The first screen of the contract (no batch screened yet): every applied batch is new, so
-    # the new batches' people and groups are all of them. The whole screen gives the same
-    # flags without a semi-join over every record.
-    touched = Touched(batch_ids=batch_ids, people=people) if last is not None else Touched()
-    start, end = screen_window(contract, touched.batch_ids, today or timezone.localdate())
-    created = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=touched)
-    SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=timezone.now())
+    created: dict[str, int] = {}
+    if last is None:
+        # The first screen of the contract (no batch screened yet): every applied batch is
+        # new, so the new batches' people and groups are all of them. The whole screen gives
+        # the same flags without a semi-join over every record.
+        start, end = screen_window(contract, None, today)
+        created = fraud_detect(contract=contract, start=start, end=end, actor=actor)
+    elif batch_ids:
+        start, end = screen_window(contract, batch_ids, today)
+        new = Touched(batch_ids=batch_ids)
+        created = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=new)
+    if last is not None and people is not None:
+        changed_people = Touched(batch_ids=[], people=people)
+        more = fraud_detect(contract=contract, end=today, actor=actor, touched=changed_people)
+        created = _add(created, more)
+    SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=began)
     return created
 
 

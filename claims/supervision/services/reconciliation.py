@@ -95,9 +95,10 @@ def _outcome_sql(tolerance: Decimal) -> tuple[str, list]:
     return sql, params
 
 
-def _records(contract, *, only_changed: bool):
+def _records(contract, *, only_changed: bool, batch_ids=None):
     """The contract's computed records to reconcile, with their first computation and paid
-    amount annotated (the adjustments are added in `_source`)."""
+    amount annotated (the adjustments are added in `_source`). `batch_ids`: only those these
+    batches computed (and, with `only_changed`, changed since their result) or adjusted."""
     paid, paid_field = own_payment(contract.scheme_id)
     qs = SettlementRecord.objects.filter(contract_id=contract.pk, compensation__isnull=False)
     qs = qs.alias(own_field=paid_field)
@@ -106,15 +107,29 @@ def _records(contract, *, only_changed: bool):
         # not reconciled. With one the field is never NULL, and the filter would only blur
         # the planner's estimates (it scanned every compensation for each month).
         qs = qs.exclude(own_field=None)
+    changed = Q()
     if only_changed:
         late_adjustment = CompensationAdjustment.objects.filter(
             record=OuterRef("pk"), created_at__gt=OuterRef("reconciliation__computed_at")
         )
-        qs = qs.filter(
+        changed = (
             Q(reconciliation__isnull=True)
             | Q(compensation__computed_at__gt=F("reconciliation__computed_at"))
             | ~Q(reconciliation__paid_field=F("own_field"))
             | Exists(late_adjustment)
+        )
+    if batch_ids is None:
+        qs = qs.filter(changed)
+    else:
+        # The records the batches adjusted are compared again whatever the instants say: an
+        # adjustment is stamped when its chunk writes it, before it commits, so a run that
+        # read the record meanwhile (another batch's) left a result stamped later than it.
+        # The compensation is joined already: its batch is a filter on that row, not a
+        # subquery over every compensation of the batches.
+        adjusted = CompensationAdjustment.objects.filter(batch_id__in=batch_ids)
+        qs = qs.filter(
+            (Q(compensation__batch_id__in=batch_ids) & changed)
+            | Q(pk__in=adjusted.values("record_id"))
         )
     # Round(…, 2): exact on PostgreSQL's numeric; on SQLite it removes the float noise of sums
     return qs.alias(
@@ -301,18 +316,7 @@ def reconciliation_compute(
         return {}
     tolerance = config_for(contract).tolerance
     now = timezone.now()
-    records = _records(contract, only_changed=only_changed)
-    if batch_ids is not None:
-        # the compensation is joined already: its batch is a filter on that row, not a
-        # subquery over every compensation of the batches
-        records = records.filter(
-            Q(compensation__batch_id__in=batch_ids)
-            | Q(
-                pk__in=CompensationAdjustment.objects.filter(batch_id__in=batch_ids).values(
-                    "record_id"
-                )
-            )
-        )
+    records = _records(contract, only_changed=only_changed, batch_ids=batch_ids)
     with transaction.atomic():
         _take_turn(contract)
         written: dict[tuple[str, str], int] = {}
