@@ -29,7 +29,7 @@ from audit.services import api_key_create
 from claims.choices import FlagKind, Outcome
 from claims.models import FraudFlag, ReconciliationResult, SettlementBatch
 from claims.settlements.services.batches import batch_process, batch_receive
-from claims.supervision.services.fraud import SCREEN_DAYS, screen_window
+from claims.supervision.services.fraud import SCREEN_DAYS, batch_windows
 from claims.supervision.tasks import supervision_nightly
 from config.celery import app
 from contracts.services.insurers import insurer_user_link
@@ -158,24 +158,20 @@ def test_switched_off_the_night_does_it_with_the_same_results(
 
 
 @pytest.mark.django_db
-def test_the_screen_window_ends_at_the_batch_latest_settlement_not_the_day_it_runs(
+def test_the_screen_window_is_the_batch_own_not_the_day_it_runs(
     tmp_path, settings, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDSUPP_SUPERVISE_EACH_BATCH = False
     contract = _contract()
     batch = _send(contract, tmp_path, django_capture_on_commit_callbacks)
-    # screened years later: 400 days before that day would miss 2018 altogether
-    later = dt.date(2026, 12, 4)
-    last = dt.date(2018, 4, 9)  # P0002's stay, the batch's latest settlement
-    assert screen_window(contract, [batch.pk], later) == (
-        last - dt.timedelta(days=SCREEN_DAYS),
-        last,
-    )
-    # and never past the day it counts as run on
-    early = dt.date(2018, 3, 31)
-    assert screen_window(contract, [batch.pk], early)[1] == early
-    night = supervision_nightly.apply(kwargs={"day": later.isoformat()}).get()
+    # the batch's settlements: 2018-03-10 to 2018-04-09; its window the 400 days up to the last
+    last = dt.date(2018, 4, 9)
+    assert batch_windows(contract, [batch.pk]) == [
+        ([batch.pk], last - dt.timedelta(days=SCREEN_DAYS), last)
+    ]
+    # screened years later, at night: 400 days before that day would miss 2018 altogether
+    night = supervision_nightly.apply(kwargs={"day": "2026-12-04"}).get()
     assert night["new_flags"] == 1
     assert _overlap_flags() == [("S00000001", "S00000002")]
 

@@ -30,6 +30,7 @@ from claims.supervision.services.reconciliation import (
 )
 from contracts.choices import ContractStatus
 from insurance.choices import PersonStatus
+from insurance.models import Person
 from tests.claims.supervision_data import applied_batch, claim, compensation, record
 
 D = dt.date
@@ -236,8 +237,8 @@ def test_a_death_registered_late_is_screened_over_the_person_own_stays_not_a_bat
 @pytest.mark.django_db
 def test_batches_screened_together_are_each_screened_over_their_own_settlements(covered_city):
     """Two pending batches more than SCREEN_DAYS apart, screened at once (the second applied
-    before the first's screen ran): the window reaches back to the earlier one's settlements."""
-    from claims.supervision.services.fraud import SCREEN_DAYS, screen_window
+    before the first's screen ran): each is screened over its own window."""
+    from claims.supervision.services.fraud import SCREEN_DAYS, batch_windows
 
     contract, (p1, p2, _p3) = covered_city["contract"], covered_city["people"]
     _stay(applied_batch(contract), p2, "H001", D(2025, 1, 5), D(2025, 1, 6))
@@ -247,10 +248,52 @@ def test_batches_screened_together_are_each_screened_over_their_own_settlements(
     _stay(march, p1, "H002", D(2025, 3, 8), D(2025, 3, 12))
     later = applied_batch(contract)
     _stay(later, p2, "H003", D(2026, 11, 30), D(2026, 12, 1))
-    start, end = screen_window(contract, [march.pk, later.pk], D(2026, 12, 4))
-    assert end == D(2026, 12, 1) and start == D(2025, 3, 10)  # before end - SCREEN_DAYS
-    assert end - dt.timedelta(days=SCREEN_DAYS) > start
+    days = dt.timedelta(days=SCREEN_DAYS)
+    assert batch_windows(contract, [march.pk, later.pk]) == [
+        ([march.pk], D(2025, 3, 12) - days, D(2025, 3, 12)),
+        ([later.pk], D(2026, 12, 1) - days, D(2026, 12, 1)),
+    ]
     assert fraud_screen_new(contract=contract, today=D(2026, 12, 4))[FlagKind.OVERLAP] == 1
+
+
+@pytest.mark.django_db
+def test_a_late_file_of_old_years_does_not_average_away_todays_outlier(covered_city):
+    """A late batch of 2023's dearer stays screened beside today's batch: each is compared with
+    its own window's group, so today's 4,000.00 against six 1,000.00 stays is still flagged."""
+    contract, (p1, p2, p3) = covered_city["contract"], covered_city["people"]
+    first = applied_batch(contract)
+    for n in range(6):  # six 1,000.00 stays at H005 in January 2025
+        _stay(first, p3, "H005", D(2025, 1, 1 + n), D(2025, 1, 2 + n), cost="1000.00")
+    fraud_screen_new(contract=contract)
+    late = applied_batch(contract)
+    for n in range(6):  # six 5,000.00 stays at H005 in 2023, sent late
+        _stay(late, p1, "H005", D(2023, 5, 1 + n), D(2023, 5, 2 + n), cost="5000.00")
+    today = applied_batch(contract)
+    dear = _stay(today, p2, "H005", D(2025, 2, 10), D(2025, 2, 12), cost="4000.00")
+    # together in one window the group's average of the others would be 3,000.00: no flag
+    assert fraud_screen_new(contract=contract)[FlagKind.COST_OUTLIER] == 1
+    assert FraudFlag.objects.get(kind=FlagKind.COST_OUTLIER).record_id == dear.pk
+
+
+@pytest.mark.django_db
+def test_a_registry_change_saved_while_a_screen_ran_is_new_to_the_next(covered_city):
+    """The batches are stamped with the instant their screen began: a change saved after that
+    (while the screen ran, unseen by it) is newer than the stamp and screened next time."""
+    contract, (person, other, _p3) = covered_city["contract"], covered_city["people"]
+    batch = applied_batch(contract)
+    treated = _stay(batch, person, "H001", D(2025, 3, 8), D(2025, 3, 10))
+    _stay(batch, other, "H001", D(2025, 4, 1), D(2025, 4, 10))  # an overlap: flagged meanwhile
+    _stay(batch, other, "H002", D(2025, 4, 8), D(2025, 4, 12))
+    fraud_screen_new(contract=contract)
+    stamp = SettlementBatch.objects.get(pk=batch.pk).fraud_screened_at
+    during = FraudFlag.objects.get().detected_at  # an instant inside the screen
+    assert stamp < during
+    person.status, person.status_date = PersonStatus.DECEASED, D(2025, 3, 5)
+    person.save()
+    # saved while the screen ran, committed after it had read the people
+    Person.objects.filter(pk=person.pk).update(updated_at=during)
+    assert fraud_screen_new(contract=contract)[FlagKind.AFTER_DEATH] == 1
+    assert f"{FlagKind.AFTER_DEATH}:{treated.pk}" in _keys()
 
 
 # --- disclosure: per-person sums in the database --------------------------------------------------

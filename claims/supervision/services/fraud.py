@@ -12,11 +12,12 @@ cost_outlier        total cost above `factor` (default 3) times the average of t
                     only in groups with at least `min_group` other settlements
 
 Incremental (`fraud_screen_new`, as each batch's compute ends and at night): only batches not
-yet screened (`SettlementBatch.fraud_screened_at`) are looked at, over the `SCREEN_DAYS` up to
-their latest settlement (`screen_window`), and only the windows they touch are screened
-again: their people (overlaps, death, enrolment; plus people whose registry entry or
-enrolments changed since the last screen) and their (med_type, hospital) comparison groups.
-Untouched people and groups would only give the flags they already have.
+yet screened (`SettlementBatch.fraud_screened_at`) are looked at, each over its own window
+(`batch_windows`: the `SCREEN_DAYS` up to its latest settlement, and back to its earliest), and
+only what they touch is screened again: their people (overlaps, death, enrolment) and their
+(med_type, hospital) comparison groups. People whose registry entry or enrolments changed since
+the last screen began are screened apart. Untouched people and groups would only give the
+flags they already have.
 """
 
 from __future__ import annotations
@@ -349,20 +350,48 @@ SCREEN_DAYS = 400
 _LOCK_SPACE = 7_310_393
 
 
-def screen_window(contract, batch_ids: list[int] | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The days a screen of batches looks at (`batch_ids`; None: every batch of the contract):
-    up to the latest settlement day among them, never past `today`, and back to their earliest
-    settlement or `SCREEN_DAYS` before the end, whichever is earlier. Anchored on the data, not
-    on the day it runs: every settlement of the batches screened lies within it, and a batch
-    screened as its compute ends looks at the days it would look at that night."""
-    records = SettlementRecord.objects.filter(contract_id=contract.pk)
-    if batch_ids is not None:
-        records = records.filter(batch_id__in=batch_ids)
-    span = records.order_by().aggregate(first=Min("setl_time"), latest=Max("setl_time"))
+def window_of(first: dt.date, latest: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a screen of settlements dated first..latest looks at: the `SCREEN_DAYS` up to
+    the latest (a year's comparison groups), and back to the first if that is earlier."""
+    return min(latest - dt.timedelta(days=SCREEN_DAYS), first), latest
+
+
+def batch_windows(contract, batch_ids: list[int]) -> list[tuple[list[int], dt.date, dt.date]]:
+    """The batches to screen, in groups that share one window: batches whose settlements all
+    lie within `SCREEN_DAYS` of each other share it (the day's files: one screen of their
+    comparison groups); a batch of other years gets its own, so a late file of old
+    settlements is compared with its own year's groups, not averaged into today's, and today's
+    batch with today's. Anchored on the data, never on the day the screen runs. Batches
+    without settlements are left out (nothing to screen)."""
+    spans = (
+        SettlementRecord.objects.filter(contract_id=contract.pk, batch_id__in=batch_ids)
+        .values("batch_id")
+        .annotate(first=Min("setl_time"), latest=Max("setl_time"))
+        .order_by()
+    )
+    days = sorted(
+        (timezone.localdate(row["first"]), timezone.localdate(row["latest"]), row["batch_id"])
+        for row in spans
+    )
+    groups: list[tuple[list[int], dt.date, dt.date]] = []
+    for first, latest, batch_id in days:
+        if groups:
+            ids, start, end = groups[-1]
+            if max(end, latest) - start <= dt.timedelta(days=SCREEN_DAYS):
+                groups[-1] = ([*ids, batch_id], start, max(end, latest))
+                continue
+        groups.append(([batch_id], first, latest))
+    return [(ids, *window_of(first, latest)) for ids, first, latest in groups]
+
+
+def contract_window(contract) -> tuple[dt.date, dt.date] | None:
+    """The window of the contract's settlements, all of them (its first screen)."""
+    span = SettlementRecord.objects.filter(contract_id=contract.pk).aggregate(
+        first=Min("setl_time"), latest=Max("setl_time")
+    )
     if span["latest"] is None:
-        return today - dt.timedelta(days=SCREEN_DAYS), today
-    end = min(today, timezone.localdate(span["latest"]))
-    return min(end - dt.timedelta(days=SCREEN_DAYS), timezone.localdate(span["first"])), end
+        return None
+    return window_of(timezone.localdate(span["first"]), timezone.localdate(span["latest"]))
 
 
 def _take_turn(contract) -> None:
@@ -379,15 +408,15 @@ def _add(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
 
 @transaction.atomic
 def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> dict[str, int]:
-    """The screen of what is new (`today`: the day it counts as run on, default today):
-    - the contract's applied batches not screened yet, their people and comparison groups over
-      `screen_window`;
-    - the people whose registry entry or enrolments changed since the last screen, over all
-      their settlements up to `today` (a death registered late flags every stay after it,
-      whatever the dates of the batches screened beside it).
+    """The screen of what is new:
+    - the contract's applied batches not screened yet, their people and comparison groups,
+      each group of batches over its window (`batch_windows`);
+    - the people whose registry entry or enrolments changed since the last screen began, over
+      their settlements from `SCREEN_DAYS` before the earlier of `today`
+      (default today) and the contract's latest settlement: a death registered late flags the
+      stays after it, whatever the dates of the batches screened beside it.
     Nothing new: no query over the settlements at all. The batches are marked screened in the
-    same transaction, with the instant the screen began: a registry change saved while it ran
-    is still new to the next one."""
+    same transaction."""
     _take_turn(contract)
     began = timezone.now()
     today = today or timezone.localdate()
@@ -415,16 +444,24 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
         # The first screen of the contract (no batch screened yet): every applied batch is
         # new, so the new batches' people and groups are all of them. The whole screen gives
         # the same flags without a semi-join over every record.
-        start, end = screen_window(contract, None, today)
-        created = fraud_detect(contract=contract, start=start, end=end, actor=actor)
-    elif batch_ids:
-        start, end = screen_window(contract, batch_ids, today)
-        new = Touched(batch_ids=batch_ids)
-        created = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=new)
+        window = contract_window(contract)
+        if window is not None:
+            created = fraud_detect(contract=contract, start=window[0], end=window[1], actor=actor)
+    else:
+        for ids, start, end in batch_windows(contract, batch_ids):
+            new = Touched(batch_ids=ids)
+            more = fraud_detect(contract=contract, start=start, end=end, actor=actor, touched=new)
+            created = _add(created, more)
     if last is not None and people is not None:
+        latest = SettlementRecord.objects.filter(contract_id=contract.pk).aggregate(
+            at=Max("setl_time")
+        )["at"]
+        anchor = min(today, timezone.localdate(latest)) if latest is not None else today
         changed_people = Touched(batch_ids=[], people=people)
-        more = fraud_detect(contract=contract, end=today, actor=actor, touched=changed_people)
+        start = anchor - dt.timedelta(days=SCREEN_DAYS)
+        more = fraud_detect(contract=contract, start=start, actor=actor, touched=changed_people)
         created = _add(created, more)
+    # stamped with the instant the screen began: a change saved while it ran is new to the next
     SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=began)
     return created
 

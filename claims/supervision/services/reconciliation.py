@@ -309,7 +309,8 @@ def reconciliation_compute(
 
     `only_changed`: only records never reconciled or whose compensation, adjustments or paid
     field changed since. `batch_ids`: only records these batches computed or adjusted (the
-    nightly run, `reconciliation_nightly`). Returns counts per outcome of the records
+    nightly run, `reconciliation_nightly`); those they adjusted are compared again whatever
+    `only_changed` says (`_records`). Returns counts per outcome of the records
     reconciled (a result whose figures did not change is counted but not rewritten).
     """
     if batch_ids is not None and not batch_ids:
