@@ -99,22 +99,29 @@ def _overlap_flags() -> list[tuple[str, str]]:
     ]
 
 
-def _send(contract, tmp_path, capture):
-    path = write_csv(tmp_path / "march.csv", ROWS, header=[*HEADER, "oth_pay"])
-    with capture(execute=True), path.open("rb") as fh:
-        batch = batch_receive(contract=contract, fileobj=fh, filename=path.name).batch
-    batch.refresh_from_db()
-    assert batch.status == "applied" and batch.computed_at is not None, batch.errors_preview
-    return batch
+@pytest.fixture
+def send(tmp_path, settings, django_capture_on_commit_callbacks):
+    """ROWS sent as a real CSV file through receive -> checks -> apply -> compute, the tasks
+    queued on commit run at once; `each_batch`: MEDSUPP_SUPERVISE_EACH_BATCH. Returns
+    (contract, batch)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def _send(*, each_batch: bool = True):
+        settings.MEDSUPP_SUPERVISE_EACH_BATCH = each_batch
+        contract = _contract()
+        path = write_csv(tmp_path / "march.csv", ROWS, header=[*HEADER, "oth_pay"])
+        with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
+            batch = batch_receive(contract=contract, fileobj=fh, filename=path.name).batch
+        batch.refresh_from_db()
+        assert batch.status == "applied" and batch.computed_at is not None, batch.errors_preview
+        return contract, batch
+
+    return _send
 
 
 @pytest.mark.django_db
-def test_a_batch_is_reconciled_and_screened_as_its_compute_ends(
-    tmp_path, settings, django_capture_on_commit_callbacks, client, role_user
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    contract = _contract()
-    batch = _send(contract, tmp_path, django_capture_on_commit_callbacks)
+def test_a_batch_is_reconciled_and_screened_as_its_compute_ends(send, client, role_user):
+    contract, batch = send()
     assert batch.reconciled_at is not None and batch.fraud_screened_at is not None
     assert _results() == EXPECTED
     assert _overlap_flags() == [("S00000001", "S00000002")]
@@ -142,13 +149,8 @@ def test_a_batch_is_reconciled_and_screened_as_its_compute_ends(
 
 
 @pytest.mark.django_db
-def test_switched_off_the_night_does_it_with_the_same_results(
-    tmp_path, settings, django_capture_on_commit_callbacks
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDSUPP_SUPERVISE_EACH_BATCH = False
-    contract = _contract()
-    batch = _send(contract, tmp_path, django_capture_on_commit_callbacks)
+def test_switched_off_the_night_does_it_with_the_same_results(send):
+    _, batch = send(each_batch=False)
     assert batch.reconciled_at is None and batch.fraud_screened_at is None
     assert not ReconciliationResult.objects.exists() and not FraudFlag.objects.exists()
     night = supervision_nightly.apply(kwargs={"day": "2018-12-31"}).get()
@@ -158,13 +160,8 @@ def test_switched_off_the_night_does_it_with_the_same_results(
 
 
 @pytest.mark.django_db
-def test_the_screen_window_is_the_batch_own_not_the_day_it_runs(
-    tmp_path, settings, django_capture_on_commit_callbacks
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEDSUPP_SUPERVISE_EACH_BATCH = False
-    contract = _contract()
-    batch = _send(contract, tmp_path, django_capture_on_commit_callbacks)
+def test_the_screen_window_is_the_batch_own_not_the_day_it_runs(send):
+    contract, batch = send(each_batch=False)
     # the batch's settlements: 2018-03-10 to 2018-04-09; its window the 400 days up to the last
     last = dt.date(2018, 4, 9)
     assert batch_windows(contract, [batch.pk]) == [
