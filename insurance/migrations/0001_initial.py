@@ -263,7 +263,7 @@ class Migration(migrations.Migration):
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='person',
-            trigger=pgtrigger.compiler.Trigger(name='medsupp_keep_insurance_person', sql=pgtrigger.compiler.UpsertTriggerSql(func="IF EXISTS (SELECT 1 FROM claims_settlementrecord WHERE person_id = OLD.id) THEN RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = TG_TABLE_NAME || ' ' || OLD.id || ' is still referenced by claims_settlementrecord.person_id'; END IF; RETURN OLD;", hash='2707fce26bfb17089c3cc07d37a38205bc559c08', operation='DELETE', pgid='pgtrigger_medsupp_keep_insurance_person_19175', table='insurance_person', when='BEFORE')),
+            trigger=pgtrigger.compiler.Trigger(name='medsupp_keep_insurance_person', sql=pgtrigger.compiler.UpsertTriggerSql(func="PERFORM pg_advisory_xact_lock(7310394); IF EXISTS (SELECT 1 FROM claims_settlementrecord WHERE person_id = OLD.id) THEN RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = TG_TABLE_NAME || ' ' || OLD.id || ' is still referenced by claims_settlementrecord.person_id'; END IF; RETURN OLD;", hash='2db3e027c63dd5035d43ecee6fe71f246e5cb0d1', operation='DELETE', pgid='pgtrigger_medsupp_keep_insurance_person_19175', table='insurance_person', when='BEFORE')),
         ),
         migrations.AddConstraint(
             model_name='schemeyear',

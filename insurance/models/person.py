@@ -20,6 +20,10 @@ PERSONAL_FIELDS = {"certno": "certno", "name": "name", "phone": "phone"}
 # Person types with no service condition in a company scheme (R-ENT-2: "退休、退职职工"); basic
 # insurance registers 退职 staff as retirees.
 RETIRED_PSN_TYPES = frozenset({PersonType.RETIRED})
+# Key of pg_advisory_xact_lock between writing references to people and deleting people: the
+# settlement apply holds it shared until it commits, a DELETE of a person takes it exclusively
+# (the delete guard below), so no record is left pointing at a person deleted meanwhile.
+PERSON_DELETE_LOCK = 7_310_394
 
 
 class Employer(models.Model):
@@ -116,12 +120,13 @@ class Person(models.Model):
         ]
         # The delete side of the settlement records' person key, which has no constraint
         # (claims.settlements.models.settlement.SettlementRecord): a table name only, no import of
-        # claims.
+        # claims. It first waits for every apply in flight (PERSON_DELETE_LOCK).
         triggers = [
             delete_guard(
                 name="medsupp_keep_insurance_person",
                 referencing="claims_settlementrecord",
                 column="person_id",
+                waits_for=PERSON_DELETE_LOCK,
             )
         ]
 

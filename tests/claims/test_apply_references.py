@@ -1,5 +1,7 @@
 """The apply step checks the person reference once per batch (no per-row foreign key check):
-it locks the batch's people as the constraint would, so none can be deleted until it commits."""
+it holds one lock that every DELETE of a person waits for (the shared side of
+PERSON_DELETE_LOCK, taken exclusively by the person's delete guard), so no person can be deleted
+until it commits, and a person the batch refers to cannot be deleted at all."""
 
 import datetime as dt
 import threading
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from claims.models import SettlementStage
 from claims.settlements.services.batches import _lock_people
+from insurance.models.person import PERSON_DELETE_LOCK
 from tests.insurance.factories import PersonFactory
 
 pytestmark = [
@@ -54,14 +57,14 @@ def _other_session(statements, *, done: str, refused, word: str):
     return threading.Thread(target=run), outcome
 
 
-def _try_delete_lock(person_id: int) -> str:
-    """What a DELETE of the person would first take (FOR UPDATE), from another session."""
+def _try_delete(person_id: int) -> str:
+    """A DELETE of the person from another session, waiting at most 300 ms for a lock."""
     thread, outcome = _other_session(
         [
             ("SET lock_timeout = '300ms'", []),
-            ("SELECT id FROM insurance_person WHERE id = %s FOR UPDATE", [person_id]),
+            ("DELETE FROM insurance_person WHERE id = %s", [person_id]),
         ],
-        done="locked",
+        done="deleted",
         refused=OperationalError,
         word="blocked",
     )
@@ -70,17 +73,40 @@ def _try_delete_lock(person_id: int) -> str:
     return outcome[0]
 
 
-def test_people_of_the_batch_cannot_be_deleted_until_apply_commits():
-    in_batch, twice, outside = PersonFactory(), PersonFactory(), PersonFactory()
+def test_no_person_can_be_deleted_until_the_apply_commits():
+    from insurance.models import Person
+
+    in_batch, outside = PersonFactory(), PersonFactory()
     _stage(in_batch.psn_no, 0)
-    _stage(twice.psn_no, 1)
-    _stage(twice.psn_no, 2)
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock_people(cursor, SettlementStage._meta.db_table, BATCH_ID)
-        assert _try_delete_lock(in_batch.pk).startswith("blocked")
-        assert _try_delete_lock(twice.pk).startswith("blocked")
-        assert _try_delete_lock(outside.pk) == "locked"  # only the batch's people
-    assert _try_delete_lock(in_batch.pk) == "locked"  # released at commit
+        _lock_people(cursor)
+        assert _try_delete(in_batch.pk).startswith("blocked")
+        assert _try_delete(outside.pk).startswith("blocked")  # one lock for every person
+        # the apply takes no row lock of the people: a person's registry entry can still change
+        updated = Person.objects.filter(pk=outside.pk).update(phone="13800000000")
+        assert updated == 1
+    assert _try_delete(outside.pk) == "deleted"  # released at commit
+    assert not Person.objects.filter(pk=outside.pk).exists()
+
+
+def test_two_applies_hold_the_lock_together():
+    """The shared side: batches of several insurers apply at once."""
+    thread, outcome = _other_session(
+        [
+            ("SET lock_timeout = '300ms'", []),
+            ("BEGIN", []),
+            ("SELECT pg_advisory_xact_lock_shared(%s)", [PERSON_DELETE_LOCK]),
+            ("COMMIT", []),
+        ],
+        done="held",
+        refused=OperationalError,
+        word="blocked",
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_people(cursor)
+        thread.start()
+        thread.join()
+    assert outcome == ["held"]
 
 
 def _waiting_for_a_lock(cursor) -> bool:
@@ -109,7 +135,7 @@ def test_a_delete_that_waited_for_the_apply_is_refused_after_it_commits():
         word="refused",
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock_people(cursor, SettlementStage._meta.db_table, BATCH_ID)
+        _lock_people(cursor)
         record(batch, person)
         deleter.start()
         for _ in range(100):  # until the DELETE waits for the apply's lock

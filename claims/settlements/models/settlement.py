@@ -133,7 +133,8 @@ class SettlementRecord(models.Model):
     # No database constraints on batch, contract and person: PostgreSQL would check each
     # reference once per row (a deferred trigger: over a second per 200,000 rows at commit).
     # The apply step checks them once per batch instead: it holds the batch row locked, and
-    # its INSERT joins the people, whom it first locks FOR KEY SHARE as the constraint would.
+    # its INSERT joins the people, none of whom can be deleted until it commits (it holds
+    # PERSON_DELETE_LOCK shared, which a person's DELETE takes exclusively first).
     # Deletes stay refused by on_delete=PROTECT and, on PostgreSQL, for person and record by
     # a BEFORE DELETE trigger (audit.triggers.delete_guard in the models' Meta.triggers),
     # which also sees an apply that just committed.

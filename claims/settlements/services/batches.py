@@ -52,6 +52,7 @@ from claims.settlements.services.code_mappings import codebook_for
 from claims.settlements.services.compute import batch_compute
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.models import Person
+from insurance.models.person import PERSON_DELETE_LOCK
 
 logger = logging.getLogger(__name__)
 PREVIEW_ERRORS = 200
@@ -383,23 +384,21 @@ def _apply(batch: SettlementBatch) -> int:
         f"JOIN {person_table} p ON p.psn_no = s.psn_no WHERE s.batch_id = %s"
     )
     with connection.cursor() as cursor:
-        _lock_people(cursor, stage_table, batch.pk)
+        _lock_people(cursor)
         cursor.execute(sql, [batch.contract_id, batch.pk])
         return cursor.rowcount
 
 
-def _lock_people(cursor, stage_table: str, batch_id: int) -> None:
-    """What the person foreign key's per-row check did, once for the batch: no one can delete
-    (or change the id of) a person the batch refers to until the apply commits. A DELETE that
-    waited for this lock is refused afterwards by the delete guard (audit.triggers.delete_guard)."""
+def _lock_people(cursor) -> None:
+    """What the person foreign key's per-row check did, once for the batch: no person can be
+    deleted until the apply commits. The apply holds the shared side of PERSON_DELETE_LOCK; a
+    DELETE of a person takes it exclusively first (its delete guard, audit.triggers.delete_guard),
+    so it waits for the apply and is then refused for a person the batch refers to. One lock, not
+    a row lock on each of the batch's people: those wrote each person's page to the WAL (a 200,000
+    row batch: 290 MB, 1.6 s at city scale)."""
     if connection.vendor != "postgresql":
         return  # SQLite has one writer at a time: nothing can delete a person meanwhile
-    cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {Person._meta.db_table} p "  # noqa: S608
-        f"WHERE p.psn_no IN (SELECT s.psn_no FROM {stage_table} s WHERE s.batch_id = %s) "
-        "FOR KEY SHARE OF p) locked",
-        [batch_id],
-    )
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [PERSON_DELETE_LOCK])
 
 
 def batch_process(*, batch_id: int) -> SettlementBatch:
