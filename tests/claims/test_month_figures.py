@@ -59,3 +59,18 @@ def test_late_records_and_reversals_are_added_to_their_own_months(ordos, send): 
     assert month_figures_catch_up() > 0
     assert _figures() == before
     assert month_figures_add_batch(batch_id=SettlementBatch.objects.first().pk) == 0  # once
+
+
+@pytest.mark.django_db
+def test_a_settlement_is_counted_in_its_local_month(ordos, send):  # noqa: F811
+    """Months are the bureau's (Asia/Shanghai): a settlement at 00:30 on 1 July local time is
+    30 June in UTC, and one at 23:30 on 30 June local time is the same day in UTC; each counts
+    in its own local month, whichever year partition its record is in."""
+    early = {**_chemo(20, "2018-07-01", "1000.00"), "setl_time": "2018-07-01 00:30:00"}
+    late = {**_chemo(21, "2018-06-30", "1000.00"), "setl_time": "2018-06-30 23:30:00"}
+    send(ordos, "d.csv", [early, late])
+    # both under the 20,000 threshold: owed nothing
+    assert _figures() == {
+        dt.date(2018, 6, 1): (1, Decimal("0.00")),
+        dt.date(2018, 7, 1): (1, Decimal("0.00")),
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, DateField, DateTimeField, Max, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -25,8 +26,10 @@ from claims.settlements.models import (
     CompensationAdjustment,
     MonthFigure,
     SettlementBatch,
+    SettlementRecord,
 )
 from insurance.engine.money import ZERO
+from insurance.models import Person
 
 
 def _deltas(batch_ids: list[int]) -> dict[tuple[int, int, dt.date], list]:
@@ -36,18 +39,53 @@ def _deltas(batch_ids: list[int]) -> dict[tuple[int, int, dt.date], list]:
     all of them in one query a model (not one a batch: each read joins the records)."""
     deltas: dict[tuple[int, int, dt.date], list] = {}
     for model, counts in ((Compensation, True), (CompensationAdjustment, False)):
-        rows = (
-            model.objects.filter(batch_id__in=batch_ids)
-            .annotate(month=TruncMonth("record__setl_time"))
-            .values_list("batch__contract_id", "record__person__region_id", "month")
-            .annotate(n=Count("id"), s=Sum("total"))
-            .order_by()
-        )
-        for contract_id, region_id, month, n, total in rows:
+        for contract_id, region_id, month, n, total in _grouped(model, batch_ids):
             entry = deltas.setdefault((contract_id, region_id, _as_date(month)), [0, ZERO])
             entry[0] += n if counts else 0
             entry[1] += total or ZERO
     return deltas
+
+
+def _grouped(model, batch_ids: list[int]):
+    """(contract, region, month, count, sum of totals) of `model`'s rows of the batches."""
+    if connection.vendor == "postgresql":
+        return _grouped_by_lookup(model, batch_ids)
+    return (
+        model.objects.filter(batch_id__in=batch_ids)
+        .annotate(month=TruncMonth("record__setl_time"))
+        .values_list("batch__contract_id", "record__person__region_id", "month")
+        .annotate(n=Count("id"), s=Sum("total"))
+        .order_by()
+    )
+
+
+def _grouped_by_lookup(model, batch_ids: list[int]) -> list[tuple]:
+    """The same on PostgreSQL, each row's record looked up by id in its year's partition only.
+    A plain join was planned as a hash of the whole year's records (3.4 s for a 59,313-row
+    batch at the end of a 1.5M-record year, growing with the year; 0.37 s this way)."""
+    qn = connection.ops.quote_name
+    rows, records = qn(model._meta.db_table), qn(SettlementRecord._meta.db_table)
+    batches, people = qn(SettlementBatch._meta.db_table), qn(Person._meta.db_table)
+    # a compensation carries its record's year (the partition key); an adjustment does not
+    year = "c.year" if model is Compensation else None
+    within = (
+        f"AND r.setl_time >= make_timestamptz({year}, 1, 1, 0, 0, 0, %(zone)s) "
+        f"AND r.setl_time < make_timestamptz({year} + 1, 1, 1, 0, 0, 0, %(zone)s)"
+        if year
+        else ""
+    )
+    sql = (
+        "SELECT b.contract_id, p.region_id, "  # noqa: S608 (names are ours)
+        "date_trunc('month', r.setl_time AT TIME ZONE %(zone)s)::date, count(*), sum(c.total) "
+        f"FROM {rows} c JOIN {batches} b ON b.id = c.batch_id "
+        f"CROSS JOIN LATERAL (SELECT r.setl_time, r.person_id FROM {records} r "
+        f"WHERE r.id = c.record_id {within}) r "
+        f"JOIN {people} p ON p.id = r.person_id "
+        "WHERE c.batch_id = ANY(%(batches)s) GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"zone": settings.TIME_ZONE, "batches": list(batch_ids)})
+        return cursor.fetchall()
 
 
 def _as_date(month) -> dt.date:
