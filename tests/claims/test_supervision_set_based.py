@@ -30,7 +30,7 @@ from claims.supervision.services.reconciliation import (
 )
 from contracts.choices import ContractStatus
 from insurance.choices import PersonStatus
-from insurance.models import Person
+from insurance.models import Enrollment, Person
 from tests.claims.supervision_data import applied_batch, claim, compensation, record
 
 D = dt.date
@@ -187,6 +187,10 @@ def test_nothing_new_screens_nothing_and_only_new_peoples_windows_are_looked_at(
     _stay(old, p2, "H001", D(2025, 3, 1), D(2025, 3, 10))
     _stay(old, p2, "H002", D(2025, 3, 8), D(2025, 3, 12))
     SettlementBatch.objects.filter(pk=old.pk).update(fraud_screened_at=timezone.now())
+    # the people were registered yesterday: no change within the screen's look-back either
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Person.objects.update(updated_at=yesterday)
+    Enrollment.objects.update(created_at=yesterday)
     with CaptureQueriesContext(connection) as queries:
         assert fraud_screen_new(contract=contract) == {}
     assert not any("claims_settlementrecord" in q["sql"] for q in queries.captured_queries)
@@ -397,3 +401,29 @@ def test_a_batch_still_computing_is_looked_at_again_the_next_night(covered_city)
     _computed(computing)
     assert reconciliation_nightly(contract=contract) == {Outcome.ENTITLED_UNPAID: 1}
     assert SettlementBatch.objects.get(pk=computing.pk).reconciled_at is not None
+
+
+@pytest.mark.django_db
+def test_a_registry_change_committed_after_the_screen_read_the_people_is_screened_next(
+    covered_city, settings
+):
+    """A death saved at 09:55 in a transaction that committed after the 10:00 screen had read
+    the people carries a time before that screen began: the next screen looks back
+    MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES and finds it."""
+    settings.MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES = 60
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    batch = applied_batch(contract)
+    treated = _stay(batch, person, "H001", D(2025, 3, 8), D(2025, 3, 10))
+    fraud_screen_new(contract=contract)
+    screened_at = batch.__class__.objects.get(pk=batch.pk).fraud_screened_at
+    # the late commit: its row says it was saved five minutes before that screen began
+    Person.objects.filter(pk=person.pk).update(
+        status=PersonStatus.DECEASED,
+        status_date=D(2025, 3, 5),
+        updated_at=screened_at - dt.timedelta(minutes=5),
+    )
+    assert fraud_screen_new(contract=contract)[FlagKind.AFTER_DEATH] == 1
+    assert _keys() == [f"{FlagKind.AFTER_DEATH}:{treated.pk}"]
+    # looked at again while in the overlap: nothing twice
+    assert fraud_screen_new(contract=contract).get(FlagKind.AFTER_DEATH, 0) == 0
+    assert _keys() == [f"{FlagKind.AFTER_DEATH}:{treated.pk}"]

@@ -26,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -411,7 +412,8 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
     """The screen of what is new:
     - the contract's applied batches not screened yet, their people and comparison groups,
       each group of batches over its window (`batch_windows`);
-    - the people whose registry entry or enrolments changed since the last screen began, over
+    - the people whose registry entry or enrolments changed since the last screen began (less
+      MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES, for a change committed after it read them), over
       their settlements from `SCREEN_DAYS` before the earlier of `today`
       (default today) and the contract's latest settlement: a death registered late flags the
       stays after it, whatever the dates of the batches screened beside it.
@@ -429,9 +431,12 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
     )["at"]
     people = None
     if last is not None:
-        changed = Person.objects.filter(updated_at__gt=last)
+        # a change saved before the last screen began but committed after it read the people
+        # carries an earlier time: look back MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES further
+        since = last - dt.timedelta(minutes=settings.MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES)
+        changed = Person.objects.filter(updated_at__gt=since)
         enrolled = Enrollment.objects.filter(
-            scheme_year__scheme_id=contract.scheme_id, created_at__gt=last
+            scheme_year__scheme_id=contract.scheme_id, created_at__gt=since
         )
         if changed.exists() or enrolled.exists():
             people = Q(person_id__in=changed.values("pk")) | Q(
