@@ -63,6 +63,13 @@ def test_the_services_write_the_feed_and_a_cursor_reads_it_once_in_order(
     assert _api(stranger).get("/api/v1/changes/").json()["results"] == []
     refused = api.get("/api/v1/changes/", {"after": "yesterday"})
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "after"
+    # a limit above the most is refused, not cut down to it; so is none at all
+    for limit in ("501", "0", "1e3"):
+        refused = api.get("/api/v1/changes/", {"limit": limit})
+        assert refused.status_code == 400, limit
+        assert refused.json()["errors"][0]["field"] == "limit"
+    assert "1 至 500" in api.get("/api/v1/changes/", {"limit": "501"}).json()["errors"][0]["detail"]
+    assert len(api.get("/api/v1/changes/", {"limit": "500"}).json()["results"]) == len(expected)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="an advisory lock: PostgreSQL only")

@@ -51,19 +51,25 @@ class ChangesView(APIView):
         summary="变化通知 / changes since a cursor",
     )
     def get(self, request):
-        after = self._int("after", 0, 0)
-        limit = self._int("limit", LIMIT, 1)
+        after = self._int("after", 0, least=0)
+        limit = self._int("limit", LIMIT, least=1, most=LIMIT)
         rows = list(restrict(Change, request.user).filter(id__gt=after).order_by("id")[: limit + 1])
-        more = len(rows) > min(limit, LIMIT)
-        rows = rows[: min(limit, LIMIT)]
+        more = len(rows) > limit
+        rows = rows[:limit]
         cursor = rows[-1].pk if rows else after
         data = {"results": rows, "cursor": cursor, "more": more}
         return Response(ChangesPageSerializer(data).data)
 
-    def _int(self, name: str, default: int, least: int) -> int:
+    def _int(self, name: str, default: int, *, least: int, most: int = 2**63 - 1) -> int:
+        """A whole number from least to most; anything else refused (a limit above the most is
+        not cut down: the client would believe it had asked for what it got)."""
         raw = self.request.query_params.get(name)
         if raw is None:
             return default
-        if not raw.isdigit() or int(raw) < least or int(raw) > 2**63 - 1:
-            raise ValidationError({name: [_("须为不小于 %(n)d 的整数。") % {"n": least}]})
+        if not raw.isdigit() or not least <= int(raw) <= most:
+            if most == 2**63 - 1:
+                message = _("须为不小于 %(n)d 的整数。") % {"n": least}
+            else:
+                message = _("须为 %(least)d 至 %(most)d 的整数。") % {"least": least, "most": most}
+            raise ValidationError({name: [message]})
         return int(raw)
