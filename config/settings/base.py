@@ -210,10 +210,6 @@ MEDSUPP_COMPUTE_INCREMENTAL = env.bool("MEDSUPP_COMPUTE_INCREMENTAL", default=Tr
 # batch_supervise, on the default queue): its discrepancies and flags are seen the same day and
 # the nightly job only catches what is left. Off: the nightly job does it all, at night.
 MEDSUPP_SUPERVISE_EACH_BATCH = env.bool("MEDSUPP_SUPERVISE_EACH_BATCH", default=True)
-# The fraud screen of changed people looks back this much before the last screen began: a
-# registry change saved before that instant in a transaction that committed after it (a long
-# import) is screened then, not missed. The screen is idempotent: a flag is never made twice.
-MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES = env.int("MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES", default=60)
 # an applied batch whose compute has not finished this long after its apply gets its pending
 # chunks queued again (claims.tasks.batches_resume, every 15 minutes)
 MEDSUPP_BATCH_RESUME_MINUTES = env.int("MEDSUPP_BATCH_RESUME_MINUTES", default=30)

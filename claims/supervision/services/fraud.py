@@ -26,7 +26,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -395,6 +394,32 @@ def contract_window(contract) -> tuple[dt.date, dt.date] | None:
     return window_of(timezone.localdate(span["first"]), timezone.localdate(span["latest"]))
 
 
+# A save's time (`auto_now`) is taken in Python up to moments before its transaction's first
+# statement (a bulk import builds its whole first batch of rows first): changes are looked for
+# from this much before the last screen's instant.
+SAVE_CLOCK_MARGIN = dt.timedelta(seconds=10)
+
+
+def _screen_instant() -> dt.datetime:
+    """What a screen is stamped with: now, or the start of the oldest transaction of another
+    session on this database still running. A registry change saved in such a transaction
+    (a long import) is not seen by this screen but commits later with an earlier time than
+    now; the next screen looks for changes since this instant, so it finds it. Sessions of other
+    database users show no start (PostgreSQL hides it) and are not waited for; SQLite has one
+    writer at a time."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        return now
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # not an earlier read's cached view
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        oldest = cursor.fetchone()[0]
+    return min(now, oldest) if oldest is not None else now
+
+
 def _take_turn(contract) -> None:
     """One screen of a contract at a time (a batch's screen beside the nightly run): the second
     then finds the batches the first marked screened. Held to the end of the transaction."""
@@ -412,15 +437,15 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
     """The screen of what is new:
     - the contract's applied batches not screened yet, their people and comparison groups,
       each group of batches over its window (`batch_windows`);
-    - the people whose registry entry or enrolments changed since the last screen began (less
-      MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES, for a change committed after it read them), over
+    - the people whose registry entry or enrolments changed since the last screen's instant
+      (`_screen_instant`: a change still uncommitted then counts as after it), over
       their settlements from `SCREEN_DAYS` before the earlier of `today`
       (default today) and the contract's latest settlement: a death registered late flags the
       stays after it, whatever the dates of the batches screened beside it.
     Nothing new: no query over the settlements at all. The batches are marked screened in the
     same transaction."""
     _take_turn(contract)
-    began = timezone.now()
+    began = _screen_instant()
     today = today or timezone.localdate()
     unscreened = SettlementBatch.objects.filter(
         contract_id=contract.pk, status=BatchStatus.APPLIED, fraud_screened_at__isnull=True
@@ -431,9 +456,7 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
     )["at"]
     people = None
     if last is not None:
-        # a change saved before the last screen began but committed after it read the people
-        # carries an earlier time: look back MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES further
-        since = last - dt.timedelta(minutes=settings.MEDSUPP_FRAUD_CHANGE_OVERLAP_MINUTES)
+        since = last - SAVE_CLOCK_MARGIN
         changed = Person.objects.filter(updated_at__gt=since)
         enrolled = Enrollment.objects.filter(
             scheme_year__scheme_id=contract.scheme_id, created_at__gt=since
@@ -466,7 +489,8 @@ def fraud_screen_new(*, contract, today: dt.date | None = None, actor=None) -> d
         start = anchor - dt.timedelta(days=SCREEN_DAYS)
         more = fraud_detect(contract=contract, start=start, actor=actor, touched=changed_people)
         created = _add(created, more)
-    # stamped with the instant the screen began: a change saved while it ran is new to the next
+    # stamped with the screen's instant: a change saved while it ran, or by a transaction that
+    # was still running when it began, is new to the next
     SettlementBatch.objects.filter(pk__in=batch_ids).update(fraud_screened_at=began)
     return created
 
