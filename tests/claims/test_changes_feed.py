@@ -64,7 +64,7 @@ def test_the_services_write_the_feed_and_a_cursor_reads_it_once_in_order(
     refused = api.get("/api/v1/changes/", {"after": "yesterday"})
     assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "after"
     # a limit above the most is refused, not cut down to it; so is none at all
-    for limit in ("501", "0", "1e3"):
+    for limit in ("501", "0", "1e3", "²"):
         refused = api.get("/api/v1/changes/", {"limit": limit})
         assert refused.status_code == 400, limit
         assert refused.json()["errors"][0]["field"] == "limit"

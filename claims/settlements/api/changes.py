@@ -66,7 +66,7 @@ class ChangesView(APIView):
         raw = self.request.query_params.get(name)
         if raw is None:
             return default
-        if not raw.isdigit() or not least <= int(raw) <= most:
+        if not (raw.isascii() and raw.isdigit()) or not least <= int(raw) <= most:
             if most == 2**63 - 1:
                 message = _("须为不小于 %(n)d 的整数。") % {"n": least}
             else:
