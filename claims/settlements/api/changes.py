@@ -60,14 +60,15 @@ class ChangesView(APIView):
         data = {"results": rows, "cursor": cursor, "more": more}
         return Response(ChangesPageSerializer(data).data)
 
-    def _int(self, name: str, default: int, *, least: int, most: int = 2**63 - 1) -> int:
+    def _int(self, name: str, default: int, *, least: int, most: int | None = None) -> int:
         """A whole number from least to most; anything else refused (a limit above the most is
         not cut down: the client would believe it had asked for what it got)."""
         raw = self.request.query_params.get(name)
         if raw is None:
             return default
-        if not (raw.isascii() and raw.isdigit()) or not least <= int(raw) <= most:
-            if most == 2**63 - 1:
+        top = 2**63 - 1 if most is None else most
+        if not (raw.isascii() and raw.isdigit()) or not least <= int(raw) <= top:
+            if most is None:
                 message = _("须为不小于 %(n)d 的整数。") % {"n": least}
             else:
                 message = _("须为 %(least)d 至 %(most)d 的整数。") % {"least": least, "most": most}

@@ -67,11 +67,10 @@ def _grouped_by_lookup(model, batch_ids: list[int]) -> list[tuple]:
     rows, records = qn(model._meta.db_table), qn(SettlementRecord._meta.db_table)
     batches, people = qn(SettlementBatch._meta.db_table), qn(Person._meta.db_table)
     # a compensation carries its record's year (the partition key); an adjustment does not
-    year = "c.year" if model is Compensation else None
     within = (
-        f"AND r.setl_time >= make_timestamptz({year}, 1, 1, 0, 0, 0, %(zone)s) "
-        f"AND r.setl_time < make_timestamptz({year} + 1, 1, 1, 0, 0, 0, %(zone)s)"
-        if year
+        "AND r.setl_time >= make_timestamptz(c.year, 1, 1, 0, 0, 0, %(zone)s) "
+        "AND r.setl_time < make_timestamptz(c.year + 1, 1, 1, 0, 0, 0, %(zone)s)"
+        if model is Compensation
         else ""
     )
     sql = (
