@@ -518,7 +518,9 @@ def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
     lock, whichever chunk ends last (or a resumed run) finds none pending and finishes it."""
     with transaction.atomic():
         batch = (
-            SettlementBatch.objects.select_for_update().select_related("contract").get(pk=batch_id)
+            SettlementBatch.objects.select_for_update(of=("self",))
+            .select_related("contract")
+            .get(pk=batch_id)
         )
         if batch.computed_at is not None:
             return True
@@ -578,8 +580,10 @@ def compute_chunk(*, batch_id: int, index: int, worker: str = "") -> tuple[int, 
         attempts=F("attempts") + 1, worker=worker[:200]
     )
     with transaction.atomic():
+        # FOR UPDATE of the chunk alone: the joined batch and contract rows are only read (locking
+        # the batch's row too made every chunk of a batch wait for the one before)
         chunk = (
-            BatchChunk.objects.select_for_update()
+            BatchChunk.objects.select_for_update(of=("self",))
             .select_related("batch__contract")
             .get(batch_id=batch_id, index=index)
         )
