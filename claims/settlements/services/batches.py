@@ -50,13 +50,15 @@ from claims.settlements.models import SettlementBatch, SettlementRecord, Settlem
 from claims.settlements.services.changes import change_record
 from claims.settlements.services.code_mappings import codebook_for
 from claims.settlements.services.compute import batch_compute
+from claims.settlements.services.partitions import partitions_analyze
 from contracts.selectors import contract_for_user, insurer_of
 from insurance.models import Person
 from insurance.models.person import PERSON_DELETE_LOCK
 
 logger = logging.getLogger(__name__)
 PREVIEW_ERRORS = 200
-# The columns the set checks and the compute step filter or join on (see analyze()).
+# The columns the set checks and the compute step filter or join on (see analyze() and
+# partitions_analyze()).
 STAGE_CHECKED = ("batch_id", "psn_no", "setl_id", "init_setl_id", "refd_setl_flag", "service_date")
 RECORD_QUERIED = ("batch_id", "person_id", "contract_id", "setl_id", "setl_time")
 # pg_advisory_xact_lock(APPLY_LOCK, contract id): one apply of a contract at a time (PostgreSQL)
@@ -562,5 +564,5 @@ def _apply_batch(batch: SettlementBatch, *, applied_before: int) -> SettlementBa
             contract_id=locked.contract_id,
         )  # fmt: skip
     stage_clear(batch.pk)
-    analyze(SettlementRecord, RECORD_QUERIED)
+    partitions_analyze(SettlementRecord, RECORD_QUERIED, batch_id=batch.pk)
     return locked

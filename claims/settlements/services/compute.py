@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from claims.choices import ChangeKind
 from claims.settlements.bulk import COPY_NULL, AnyOf, copy_escape, copy_lines, copy_rows
-from claims.settlements.ingest.stage import analyze
 from claims.settlements.models import (
     BatchChunk,
     ChunkStatus,
@@ -53,6 +52,7 @@ from claims.settlements.services.compute_state import (
     plans_signature,
     states_usable,
 )
+from claims.settlements.services.partitions import partitions_analyze
 from claims.settlements.signals import batch_computed
 from contracts.models import Contract
 from insurance.engine import (
@@ -550,7 +550,7 @@ def _finish_if_done(batch_id: int, job: _Job | None = None) -> bool:
         batch_computed.send(sender=SettlementBatch, batch_id=batch_id)
     # Fresh statistics for the next batch's look-ups of these compensations by record id:
     # without them PostgreSQL read a whole year's partition per chunk (seconds each).
-    analyze(Compensation, ("record_id", "year"))
+    partitions_analyze(Compensation, ("record_id", "year"), batch_id=batch_id)
     return True
 
 

@@ -103,3 +103,57 @@ def partitions_ensure(
                 if year not in have:
                     made.append((table, year, _make(table, key, kind, year)))
     return made
+
+
+# After a batch, the partitions it wrote are analysed (a new batch id is then known to the
+# planner: one missing from statistics where every batch is a most common value is estimated at
+# one row, and a chunk's look-up of its people by batch then read the whole batch, two seconds
+# a chunk). The whole table's own statistics, which the planner uses for joins over it and
+# autovacuum never refreshes, are refreshed only once its partitions hold STALE_GROWTH more rows
+# than it last counted: that ANALYZE samples every year's partition again, a cost that grew with
+# each year kept.
+STALE_GROWTH = 0.5
+
+
+def _partitions(table: str) -> list[tuple[str, float]]:
+    """Each partition of `table`: (name, rows at its last ANALYZE or VACUUM)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reltuples FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass "
+            "ORDER BY c.relname",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+def partitions_analyze(model, columns: tuple[str, ...], *, batch_id: int) -> list[str]:
+    """After batch `batch_id` wrote to `model`'s partitioned table: ANALYZE (of `columns`) each
+    partition holding its rows (one look-up in each partition's batch index), and the whole
+    table too once its partitions hold STALE_GROWTH more rows than it last counted. Returns
+    what was analysed. Elsewhere (SQLite) a plain ANALYZE."""
+    from claims.settlements.ingest.stage import analyze
+
+    table = model._meta.db_table
+    if connection.vendor != "postgresql":
+        analyze(model, columns)
+        return [table]
+    quote = connection.ops.quote_name
+    listed = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
+    done = []
+    with connection.cursor() as cursor:
+        for name, _rows in _partitions(table):
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {quote(name)} WHERE batch_id = %s)",  # noqa: S608
+                [batch_id],
+            )
+            if cursor.fetchone()[0]:
+                cursor.execute(f"ANALYZE {quote(name)}{listed}")
+                done.append(name)
+        counted = sum(max(rows, 0) for _name, rows in _partitions(table))
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        (whole,) = cursor.fetchone()
+        if counted > max(whole, 0) * (1 + STALE_GROWTH):
+            cursor.execute(f"ANALYZE {quote(table)}{listed}")
+            done.append(table)
+    return done
