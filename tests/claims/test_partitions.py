@@ -11,10 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.models import Compensation, ReconciliationResult, SettlementRecord
+from claims.settlements.services.batches import RECORD_QUERIED
 from claims.settlements.services.partitions import (
     PARTITIONED,
+    STALE_GROWTH,
     YEARS_AHEAD,
     partition_years,
+    partitions_analyze,
     partitions_ensure,
 )
 from claims.settlements.services.time_ranges import days_q
@@ -183,3 +186,37 @@ def test_rows_waiting_in_the_default_partition_move_into_their_year(covered_city
         outcome="matched", computed_at=timezone.now(),
     )  # fmt: skip
     _refused_delete(stray, "claims_reconciliationresult")
+
+
+def _counted(table: str) -> float:
+    """The rows `table` held at its last ANALYZE (set by ANALYZE itself, exactly for so few)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
+def test_after_a_batch_its_partitions_are_analysed_and_the_whole_table_once_grown(covered_city):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    table = "claims_settlementrecord"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")  # what earlier tests left counted: nothing now
+    assert _counted(table) == 0
+
+    def batch_of(*days):
+        batch = applied_batch(contract)
+        for day in days:
+            record(batch, person, day=day)
+        return partitions_analyze(SettlementRecord, RECORD_QUERIED, batch_id=batch.pk)
+
+    march = dt.date(2025, 3, 10)
+    assert batch_of(*[march] * 4) == [f"{table}_2025", table]  # the whole table: from 0 to 4
+    assert (_counted(f"{table}_2025"), _counted(table)) == (4, 4)
+
+    # 6 rows are not more than half as many again as the 4 counted: its partitions alone
+    assert STALE_GROWTH == 0.5
+    assert batch_of(march, dt.date(2026, 2, 1)) == [f"{table}_2025", f"{table}_2026"]
+    assert (_counted(f"{table}_2025"), _counted(f"{table}_2026"), _counted(table)) == (5, 1, 4)
+
+    # 9 are: the whole table again (which samples every partition)
+    assert batch_of(*[dt.date(2026, 2, 1)] * 3) == [f"{table}_2026", table]
+    assert (_counted(f"{table}_2025"), _counted(f"{table}_2026"), _counted(table)) == (5, 4, 9)
