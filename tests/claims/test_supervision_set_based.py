@@ -2,6 +2,8 @@
 whichever database the suite runs (CI: PostgreSQL; `make test` without DATABASE_URL: SQLite)."""
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,10 +13,12 @@ from django.utils import timezone
 
 from claims.choices import FlagKind, Outcome
 from claims.models import (
+    Compensation,
     CompensationAdjustment,
     FraudFlag,
     ReconciliationResult,
     SettlementBatch,
+    SettlementRecord,
 )
 from claims.oversight.services.disclosure_figures import (
     beneficiaries_section,
@@ -358,6 +362,79 @@ def test_the_nightly_reconciliation_reads_only_what_new_batches_touched(covered_
         paid_before=Decimal("100.00"), new_total=Decimal("0.00"),
     )  # fmt: skip
     assert reconciliation_nightly(contract=contract) == {Outcome.PAID_WITHOUT_ENTITLEMENT: 1}
+
+
+def _year_of_records(batch, template, count: int) -> None:
+    """`count` more computed settlements of `template`'s day in `batch`, written in bulk."""
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in SettlementRecord._meta.concrete_fields
+        if f.attname not in ("id", "batch_id", "row_number", "setl_id", "mdtrt_id")
+    }
+    made = SettlementRecord.objects.bulk_create(
+        SettlementRecord(
+            **fields, batch=batch, row_number=n, setl_id=f"Y{n:07d}", mdtrt_id=f"Y{n:07d}"
+        )
+        for n in range(count)
+    )
+    comp = Compensation.objects.get(record=template)
+    Compensation.objects.bulk_create(
+        Compensation(
+            record=r,
+            batch=batch,
+            year=comp.year,
+            plan_code=comp.plan_code,
+            plan_version=comp.plan_version,
+            status=comp.status,
+            total=comp.total,
+            lines=comp.lines,
+            steps=comp.steps,
+        )
+        for r in made
+    )
+
+
+def _rows_read(sql: str, table: str) -> int:
+    """Rows the plan of `sql` read from `table`'s partitions (run in a savepoint, undone)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT plan")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0]
+        cursor.execute("ROLLBACK TO SAVEPOINT plan")
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+
+    def walk(node):
+        own = 0
+        if re.fullmatch(rf"{table}_\w+", node.get("Relation Name", "")):
+            own = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
+        return own + sum(walk(child) for child in node.get("Plans", []))
+
+    return walk(plan[0]["Plan"])
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan: PostgreSQL")
+def test_a_new_batch_is_reconciled_through_its_own_rows_not_a_filter_over_the_year(
+    covered_city,
+):
+    contract, person = covered_city["contract"], covered_city["people"][0]
+    year = _computed(applied_batch(contract))
+    template = claim(year, person, expected="10.00", paid="10.00")
+    _year_of_records(year, template, 3000)
+    assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 3001}
+    with connection.cursor() as cursor:
+        for table in ("claims_settlementrecord", "claims_compensation",
+                      "claims_reconciliationresult"):  # fmt: skip
+            cursor.execute(f"ANALYZE {table}")
+
+    new = _computed(applied_batch(contract))
+    claim(new, person, expected="20.00", paid="20.00")
+    with CaptureQueriesContext(connection) as queries:
+        assert reconciliation_nightly(contract=contract) == {Outcome.MATCHED: 1}
+    [sql] = [q["sql"] for q in queries.captured_queries if "WITH cls AS" in q["sql"]]
+    # before: the OR over two tables filtered all 3,002 records of the year (and joined all
+    # their compensations and results)
+    assert _rows_read(sql, "claims_settlementrecord") <= 10
 
 
 @pytest.mark.django_db

@@ -37,6 +37,7 @@ from audit import events
 from audit.choices import AuditAction
 from claims.choices import BatchStatus, Outcome
 from claims.settlements.models import (
+    Compensation,
     CompensationAdjustment,
     SettlementBatch,
     SettlementRecord,
@@ -127,10 +128,13 @@ def _records(contract, *, only_changed: bool, batch_ids=None):
         # The compensation is joined already: its batch is a filter on that row, not a
         # subquery over every compensation of the batches.
         adjusted = CompensationAdjustment.objects.filter(batch_id__in=batch_ids)
-        qs = qs.filter(
-            (Q(compensation__batch_id__in=batch_ids) & changed)
-            | Q(pk__in=adjusted.values("record_id"))
-        )
+        adjusted = adjusted.order_by().values("record_id")
+        # Found first through the batches' own rows (their compensations and adjustments, by
+        # batch): the OR below spans two tables, so alone it filtered every record of the year
+        # (a 2,000-row batch read 1.5M records, compensations and results: 3.8 s at city size).
+        computed = Compensation.objects.filter(batch_id__in=batch_ids).order_by()
+        qs = qs.filter(pk__in=computed.values("record_id").union(adjusted))
+        qs = qs.filter((Q(compensation__batch_id__in=batch_ids) & changed) | Q(pk__in=adjusted))
     # Round(…, 2): exact on PostgreSQL's numeric; on SQLite it removes the float noise of sums
     return qs.alias(
         r_first=F("compensation__total"),
