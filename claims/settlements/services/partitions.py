@@ -131,13 +131,10 @@ def partitions_analyze(model, columns: tuple[str, ...], *, batch_id: int) -> lis
     """After batch `batch_id` wrote to `model`'s partitioned table: ANALYZE (of `columns`) each
     partition holding its rows (one look-up in each partition's batch index), and the whole
     table too once its partitions hold STALE_GROWTH more rows than it last counted. Returns
-    what was analysed. Elsewhere (SQLite) a plain ANALYZE."""
-    from claims.settlements.ingest.stage import analyze
-
-    table = model._meta.db_table
+    what was analysed: nothing on SQLite (plain tables, no statistics kept up by hand)."""
     if connection.vendor != "postgresql":
-        analyze(model, columns)
-        return [table]
+        return []
+    table = model._meta.db_table
     quote = connection.ops.quote_name
     listed = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
     done = []
