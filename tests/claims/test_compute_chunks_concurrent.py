@@ -1,17 +1,28 @@
-"""Two chunks of one batch compute at the same time in two sessions, as two ingest workers do:
-a chunk's transaction locks its own chunk row, not the batch's or the contract's (it only reads
-those), so the other chunk neither waits for it nor blocks anyone editing the contract."""
+"""Two chunks compute at the same time in two sessions, as two ingest workers do. A chunk's
+transaction locks its own chunk row, not the batch's or the contract's (it only reads those), so
+another chunk of the batch neither waits for it nor blocks anyone editing the contract; and two
+batches of a contract computing the same person at once both count in the person's totals."""
 
 import threading
+from decimal import Decimal as D
 
 import pytest
 from django.db import connection, connections
 
-from claims.models import BatchChunk, Compensation, SettlementBatch
+from claims.models import (
+    BatchChunk,
+    Compensation,
+    CompensationAdjustment,
+    PersonComputeState,
+    SettlementBatch,
+    SettlementRecord,
+)
 from claims.settlements.services import batches, compute
 from claims.settlements.services.batches import batch_process, batch_receive
 from claims.settlements.services.compute import compute_chunk
 from tests.claims.chunk_data import chemo_file
+from tests.claims.files import write_csv
+from tests.insurance.factories import PersonFactory
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only"),
@@ -83,3 +94,102 @@ def test_a_chunk_computes_while_another_chunk_of_its_batch_is_in_flight(
     batch.refresh_from_db()
     assert batch.computed_at is not None and batch.people_computed == PEOPLE
     assert Compensation.objects.filter(batch=batch).count() == 3 * PEOPLE
+
+
+def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
+    tmp_path, settings, monkeypatch
+):
+    """Ordos-2018, R-ORD-6 (tests/claims/test_compute_incremental.py works the figures): a
+    person's chemotherapy burden (0.37 of each total) accumulates over the year, what lies
+    above 20,000 is paid at 30%. January is computed; June's and September's batches compute
+    at once, September's chunk having read the stored totals (January's) first."""
+    from tests.claims.test_compute_incremental import (
+        RATE,
+        THRESHOLD,
+        burden,
+        chemo,
+        enrol,
+        ingest,
+        scheme_contract,
+    )
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    year, contract = scheme_contract()
+    enrol(PersonFactory(psn_no="PA01", insutype="310"), year)
+    ingest(contract, tmp_path, "jan", [chemo(1, "PA01", "30000.00", "2018-01-10")])
+    monkeypatch.setattr(batches, "batch_compute", lambda batch_id: None)
+    june, september = (
+        _applied(contract, tmp_path, name, [chemo(n, "PA01", total, day)])
+        for name, n, total, day in (
+            ("jun", 2, "20000.00", "2018-06-10"),
+            ("sep", 4, "40000.00", "2018-09-10"),
+        )
+    )
+    real = compute.states_usable
+    has_read, release = threading.Event(), threading.Event()
+    failed: list = []
+
+    def pausing(**kwargs):
+        found = real(**kwargs)
+        if threading.current_thread().name == "september":
+            has_read.set()
+            assert release.wait(timeout=30)
+        return found
+
+    monkeypatch.setattr(compute, "states_usable", pausing)
+
+    def run_september():
+        try:
+            compute_chunk(batch_id=september.pk, index=0)
+        except Exception as exc:  # shown by the assertion below
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run_september, name="september")
+    thread.start()
+    letting_go = threading.Timer(2, release.set)  # June's chunk may be waiting for September's
+    try:
+        assert has_read.wait(timeout=30)
+        letting_go.start()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '20s'")
+            try:
+                compute_chunk(batch_id=june.pk, index=0)
+            finally:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        release.set()
+        thread.join(timeout=30)
+        letting_go.cancel()
+    assert not failed
+
+    # 11,100 + 7,400 + 14,800 = 33,300 by September: (33,300 - 20,000) x 30% = 3,990.00 owed on
+    # it (paid at once or with an adjustment), nothing on January's or June's
+    a1, a2, a3 = burden("30000.00"), burden("20000.00"), burden("40000.00")
+    owed = {setl_id: D("0") for setl_id in ("S00000001", "S00000002", "S00000004")}
+    for setl_id, total in Compensation.objects.values_list("record__setl_id", "total"):
+        owed[setl_id] += total
+    for setl_id, total in CompensationAdjustment.objects.values_list("record__setl_id", "total"):
+        owed[setl_id] += total
+    assert owed == {
+        "S00000001": D("0.00"),
+        "S00000002": D("0.00"),
+        "S00000004": (a1 + a2 + a3 - THRESHOLD) * RATE,
+    }
+    # and the totals a later batch continues from hold all three
+    state = PersonComputeState.objects.get()
+    assert state.last_record_id == SettlementRecord.objects.order_by("-id")[0].id
+    [accumulated] = state.totals[str(year.pk)]["acc"]
+    assert D(accumulated[4]) == a1 + a2 + a3 == D("33300.00")
+
+
+def _applied(contract, tmp_path, name: str, rows) -> SettlementBatch:
+    """A file applied and cut into chunks, not computed (batch_compute replaced by the test)."""
+    path = write_csv(tmp_path / f"{name}.csv", rows)
+    with path.open("rb") as fh:
+        batch = batch_receive(contract=contract, fileobj=fh, filename=path.name, queue=False).batch
+    batch = batch_process(batch_id=batch.pk)
+    assert batch.status == "applied" and batch.computed_at is None
+    compute._chunks_planned(batch)
+    return batch

@@ -103,6 +103,12 @@ def states_usable(
     if not settings.MEDSUPP_COMPUTE_INCREMENTAL or not single_contract or not people:
         return {}
     rows = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
+    # Locked until the chunk commits: two batches of a contract compute side by side, and a
+    # chunk of the other batch reading the same person's totals now waits, then finds the row
+    # this chunk replaced gone and walks the person over their year (with this batch's
+    # settlements). Both continuing from the same totals lost one batch's settlements from
+    # them, and the later settlement was owed too little. (SQLite: one writer at a time.)
+    rows = rows.select_for_update()
     return {
         person_id: Stored(totals, last_record_id)
         for person_id, print_, last_record_id, totals in rows.values_list(
