@@ -564,5 +564,5 @@ def _apply_batch(batch: SettlementBatch, *, applied_before: int) -> SettlementBa
             contract_id=locked.contract_id,
         )  # fmt: skip
     stage_clear(batch.pk)
-    partitions_analyze(SettlementRecord, RECORD_QUERIED, batch_id=batch.pk)
+    partitions_analyze(SettlementRecord, RECORD_QUERIED, batch_id=batch.pk, rows=locked.rows_good)
     return locked

@@ -127,19 +127,27 @@ def _partitions(table: str) -> list[tuple[str, float]]:
         return cursor.fetchall()
 
 
-def partitions_analyze(model, columns: tuple[str, ...], *, batch_id: int) -> list[str]:
-    """After batch `batch_id` wrote to `model`'s partitioned table: ANALYZE (of `columns`) each
-    partition holding its rows (one look-up in each partition's batch index), and the whole
-    table too once its partitions hold STALE_GROWTH more rows than it last counted. Returns
-    what was analysed: nothing on SQLite (plain tables, no statistics kept up by hand)."""
+def partitions_analyze(model, columns: tuple[str, ...], *, batch_id: int, rows: int) -> list[str]:
+    """After batch `batch_id` wrote `rows` rows to `model`'s partitioned table: ANALYZE (of
+    `columns`) the whole table when its partitions now hold STALE_GROWTH more rows than it last
+    counted (which analyses every partition too), else each partition holding the batch's rows
+    (one look-up in each partition's batch index). Returns what was analysed: nothing on SQLite
+    (plain tables, no statistics kept up by hand)."""
     if connection.vendor != "postgresql":
         return []
     table = model._meta.db_table
     quote = connection.ops.quote_name
     listed = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
-    done = []
+    partitions = _partitions(table)
     with connection.cursor() as cursor:
-        for name, _rows in _partitions(table):
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        (counted,) = cursor.fetchone()
+        held = sum(max(n, 0) for _name, n in partitions) + rows
+        if held > max(counted, 0) * (1 + STALE_GROWTH):
+            cursor.execute(f"ANALYZE {quote(table)}{listed}")
+            return [table]
+        done = []
+        for name, _rows in partitions:
             cursor.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {quote(name)} WHERE batch_id = %s)",  # noqa: S608
                 [batch_id],
@@ -147,10 +155,4 @@ def partitions_analyze(model, columns: tuple[str, ...], *, batch_id: int) -> lis
             if cursor.fetchone()[0]:
                 cursor.execute(f"ANALYZE {quote(name)}{listed}")
                 done.append(name)
-        counted = sum(max(rows, 0) for _name, rows in _partitions(table))
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        (whole,) = cursor.fetchone()
-        if counted > max(whole, 0) * (1 + STALE_GROWTH):
-            cursor.execute(f"ANALYZE {quote(table)}{listed}")
-            done.append(table)
     return done
