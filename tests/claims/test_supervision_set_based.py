@@ -406,7 +406,8 @@ def _rows_read(sql: str, table: str) -> int:
     def walk(node):
         own = 0
         if re.fullmatch(rf"{table}_\w+", node.get("Relation Name", "")):
-            own = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
+            per_loop = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+            own = per_loop * node["Actual Loops"]
         return own + sum(walk(child) for child in node.get("Plans", []))
 
     return walk(plan[0]["Plan"])

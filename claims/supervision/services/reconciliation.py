@@ -132,7 +132,7 @@ def _records(contract, *, only_changed: bool, batch_ids=None):
         adjusted = CompensationAdjustment.objects.filter(batch_id__in=batch_ids)
         adjusted = adjusted.order_by().values("record_id")
         computed = Compensation.objects.filter(batch_id__in=batch_ids).order_by()
-        qs = qs.filter(pk__in=computed.values("record_id").union(adjusted))
+        qs = qs.filter(pk__in=computed.values("record_id").union(adjusted, all=True))
         qs = qs.filter((Q(compensation__batch_id__in=batch_ids) & changed) | Q(pk__in=adjusted))
     # Round(…, 2): exact on PostgreSQL's numeric; on SQLite it removes the float noise of sums
     return qs.alias(
