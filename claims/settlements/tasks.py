@@ -7,16 +7,19 @@ from celery import shared_task
 from django.db import IntegrityError, OperationalError
 
 from audit.jobs import single_run
+from claims.settlements.services.compute import PeopleChangedMeanwhile
 
 # A chunk that collides with a chunk of another batch computing the same person at the same
-# time (the unique key of a compensation or of a person's running totals, or a deadlock between
-# their writes) rolled back whole: tried again in seconds, when the other has committed and its
-# figures are read, not half an hour later by `batches_resume`. The COPYs raise psycopg's own.
+# time (the unique key of a compensation or of a person's running totals, a deadlock between
+# their writes, or the other batch stored and computed between two of its reads) rolled back
+# whole: tried again in seconds, when the other has committed and its figures are read, not
+# half an hour later by `batches_resume`. The COPYs raise psycopg's own.
 CHUNK_CONFLICTS = (
     IntegrityError,
     OperationalError,
     psycopg.IntegrityError,
     psycopg.OperationalError,
+    PeopleChangedMeanwhile,
 )
 
 

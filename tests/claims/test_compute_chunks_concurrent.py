@@ -3,6 +3,7 @@ transaction locks its own chunk row, not the batch's or the contract's (it only 
 another chunk of the batch neither waits for it nor blocks anyone editing the contract; and two
 batches of a contract computing the same person at once both count in the person's totals."""
 
+import datetime as dt
 import threading
 from decimal import Decimal as D
 
@@ -182,6 +183,88 @@ def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
     assert state.last_record_id == SettlementRecord.objects.order_by("-id")[0].id
     [accumulated] = state.totals[str(year.pk)]["acc"]
     assert D(accumulated[4]) == a1 + a2 + a3 == D("33300.00")
+
+
+@pytest.mark.parametrize("walked", ["two_contracts", "incremental_off", "no_stored_totals"])
+def test_a_batch_stored_and_computed_between_a_walks_two_reads_is_not_undone(
+    tmp_path, settings, monkeypatch, walked
+):
+    """A person walked over their year (no stored totals to lock: a scheme with two contracts,
+    incremental compute off, or none stored, as after a reversal): September's chunk has read
+    the person's records when June's file is applied and computed, then reads what was paid.
+    Before, it counted June's payments without June's settlement: September owed 1,770.00 and
+    an adjustment of -2,220.00 undid what June's chunk had paid on it (found by a reviewer).
+    Now it notices the records it read are no longer all and is tried again, as its task would."""
+    from tests.claims.test_compute_incremental import (
+        RATE,
+        THRESHOLD,
+        burden,
+        chemo,
+        enrol,
+        ingest,
+        scheme_contract,
+    )
+    from tests.contracts.factories import ContractFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    year, contract = scheme_contract()
+    if walked == "two_contracts":
+        ContractFactory(
+            scheme=year.scheme, starts_on=dt.date(2018, 1, 1), ends_on=dt.date(2020, 12, 31)
+        )
+    if walked == "incremental_off":
+        settings.MEDSUPP_COMPUTE_INCREMENTAL = False
+    enrol(PersonFactory(psn_no="PA01", insutype="310"), year)
+    ingest(contract, tmp_path, "jan", [chemo(1, "PA01", "30000.00", "2018-01-10")])
+    if walked == "no_stored_totals":
+        PersonComputeState.objects.all().delete()
+    monkeypatch.setattr(batches, "batch_compute", lambda batch_id: None)
+    september = _applied(contract, tmp_path, "sep", [chemo(4, "PA01", "40000.00", "2018-09-10")])
+    real = compute._chunk_settlements
+    has_read, release = threading.Event(), threading.Event()
+    failed: list = []
+
+    def pausing(job, people):
+        rows = real(job, people)
+        if threading.current_thread().name == "september":
+            has_read.set()  # the person's records read, what was paid on them not yet
+            assert release.wait(timeout=30)
+        return rows
+
+    monkeypatch.setattr(compute, "_chunk_settlements", pausing)
+
+    def run_september():
+        try:
+            compute_chunk(batch_id=september.pk, index=0)
+        except Exception as exc:  # shown by the assertion below
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run_september, name="september")
+    thread.start()
+    try:
+        assert has_read.wait(timeout=30)
+        june = _applied(contract, tmp_path, "jun", [chemo(2, "PA01", "20000.00", "2018-06-10")])
+        assert compute_chunk(batch_id=june.pk, index=0) == (2, 0)  # June's and September's
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert [type(exc) for exc in failed] == [compute.PeopleChangedMeanwhile]
+    compute_chunk(batch_id=september.pk, index=0)  # its task tries again (CHUNK_CONFLICTS)
+
+    a1, a2, a3 = burden("30000.00"), burden("20000.00"), burden("40000.00")
+    owed = {setl_id: D("0") for setl_id in ("S00000001", "S00000002", "S00000004")}
+    for setl_id, total in Compensation.objects.values_list("record__setl_id", "total"):
+        owed[setl_id] += total
+    for setl_id, total in CompensationAdjustment.objects.values_list("record__setl_id", "total"):
+        owed[setl_id] += total
+    assert owed == {
+        "S00000001": D("0.00"),
+        "S00000002": D("0.00"),
+        "S00000004": (a1 + a2 + a3 - THRESHOLD) * RATE,  # 3,990.00
+    }
+    assert SettlementBatch.objects.get(pk=september.pk).computed_at is not None
 
 
 def _applied(contract, tmp_path, name: str, rows) -> SettlementBatch:

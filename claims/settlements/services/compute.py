@@ -269,15 +269,26 @@ def _chunks_planned(batch: SettlementBatch) -> list[BatchChunk]:
     return chunks
 
 
-def _chunk_settlements(job: _Job, chunk: list[int]) -> list[tuple[int, Settlement]]:
-    """(record id, Settlement) of the chunk's people in the scheme, grouped by person in
-    treatment order."""
+class PeopleChangedMeanwhile(RuntimeError):
+    """Another batch's settlements of the chunk's people were stored and computed between the
+    chunk's read of their records and its read of what was paid on them: retried at once (the
+    task's `CHUNK_CONFLICTS`), then reading both."""
+
+
+def _scheme_records(job: _Job, people: list[int]):
+    """The records of `people` in the scheme (this contract's twin of a settlement only)."""
     records = SettlementRecord.objects.filter(
-        AnyOf("person_id", chunk), contract_id__in=job.contract_ids
+        AnyOf("person_id", people), contract_id__in=job.contract_ids
     )
     if len(job.contract_ids) > 1:
         records = _without_twins(records, job)
-    return _settlements(records, job.amounts)
+    return records
+
+
+def _chunk_settlements(job: _Job, chunk: list[int]) -> list[tuple[int, Settlement]]:
+    """(record id, Settlement) of the chunk's people in the scheme, grouped by person in
+    treatment order."""
+    return _settlements(_scheme_records(job, chunk), job.amounts)
 
 
 def _without_twins(records, job: _Job):
@@ -382,6 +393,12 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     # key of its compensation and of the earlier ones looked up
     year_of = {record_id: record.setl_time.year for record_id, record in rows}
     paid = _paid_so_far(list(year_of), set(year_of.values())) if history else {}
+    if history and _scheme_records(job, walked).count() != len(rows):
+        # Each read sees what was committed when it began: a batch of the same people applied
+        # and computed between the two would be paid for here (its compensations read) without
+        # its settlements, and this chunk would undo them (nothing it writes meets a key).
+        # Its records were committed before what it paid, so they show in a count made now.
+        raise PeopleChangedMeanwhile(f"batch {batch.pk}: people of this chunk computed meanwhile")
     rows += new_rows  # people of each list follow each other: still grouped by person
     year_of.update((record_id, record.setl_time.year) for record_id, record in new_rows)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
