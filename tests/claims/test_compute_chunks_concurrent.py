@@ -5,6 +5,7 @@ batches of a contract computing the same person at once both count in the person
 
 import datetime as dt
 import threading
+from contextlib import contextmanager
 from decimal import Decimal as D
 
 import pytest
@@ -48,33 +49,63 @@ def _applied_with_chunks(tmp_path, settings, monkeypatch) -> SettlementBatch:
     return batch
 
 
+@contextmanager
+def _held_after(monkeypatch, step: str, run):
+    """`run()` in a session (thread) of its own, held once `compute.<step>` has returned in it
+    (its transaction open) until the block ends or sets the yielded event. Yields (exceptions
+    `run` raised, filled once the block ends; the release event)."""
+    real = getattr(compute, step)
+    inside, release = threading.Event(), threading.Event()
+    failed: list = []
+
+    def pausing(*args, **kwargs):
+        done = real(*args, **kwargs)
+        if threading.current_thread().name == "held":
+            inside.set()
+            assert release.wait(timeout=30)
+        return done
+
+    monkeypatch.setattr(compute, step, pausing)
+
+    def target():
+        try:
+            run()
+        except Exception as exc:  # shown by the caller's assertion
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target, name="held")
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        yield failed, release
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+
+def _owed(*setl_ids: str) -> dict[str, D]:
+    """What each settlement is owed in all: its compensation plus its adjustments."""
+    owed = {setl_id: D("0") for setl_id in setl_ids}
+    for setl_id, total in Compensation.objects.values_list("record__setl_id", "total"):
+        owed[setl_id] += total
+    for setl_id, total in CompensationAdjustment.objects.values_list("record__setl_id", "total"):
+        owed[setl_id] += total
+    return owed
+
+
 def test_a_chunk_computes_while_another_chunk_of_its_batch_is_in_flight(
     tmp_path, settings, monkeypatch
 ):
     batch = _applied_with_chunks(tmp_path, settings, monkeypatch)
-    real = compute.people_compute
-    inside, release = threading.Event(), threading.Event()
     first: list = []
 
-    def pausing(job, people):
-        done = real(job, people)
-        if threading.current_thread().name == "first-chunk":
-            inside.set()  # its compensations written, its transaction still open
-            assert release.wait(timeout=30)
-        return done
-
-    monkeypatch.setattr(compute, "people_compute", pausing)
-
     def run_first():
-        try:
-            first.append(compute_chunk(batch_id=batch.pk, index=0, worker="w1"))
-        finally:
-            connections.close_all()
+        first.append(compute_chunk(batch_id=batch.pk, index=0, worker="w1"))
 
-    thread = threading.Thread(target=run_first, name="first-chunk")
-    thread.start()
-    try:
-        assert inside.wait(timeout=30)
+    # the first chunk held with its compensations written, its transaction still open
+    with _held_after(monkeypatch, "people_compute", run_first):
         with connection.cursor() as cursor:
             # before: the second chunk waited for the first one's lock of the batch row
             cursor.execute("SET lock_timeout = '2s'")
@@ -88,9 +119,6 @@ def test_a_chunk_computes_while_another_chunk_of_its_batch_is_in_flight(
             finally:
                 cursor.execute("RESET lock_timeout")
         assert SettlementBatch.objects.get(pk=batch.pk).computed_at is None  # chunk 0 pending
-    finally:
-        release.set()
-        thread.join(timeout=30)
     assert first == [(3 * CHUNK, 0)]
     batch.refresh_from_db()
     assert batch.computed_at is not None and batch.people_computed == PEOPLE
@@ -126,32 +154,12 @@ def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
             ("sep", 4, "40000.00", "2018-09-10"),
         )
     )
-    real = compute.states_usable
-    has_read, release = threading.Event(), threading.Event()
-    failed: list = []
-
-    def pausing(**kwargs):
-        found = real(**kwargs)
-        if threading.current_thread().name == "september":
-            has_read.set()
-            assert release.wait(timeout=30)
-        return found
-
-    monkeypatch.setattr(compute, "states_usable", pausing)
-
-    def run_september():
-        try:
-            compute_chunk(batch_id=september.pk, index=0)
-        except Exception as exc:  # shown by the assertion below
-            failed.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run_september, name="september")
-    thread.start()
-    letting_go = threading.Timer(2, release.set)  # June's chunk may be waiting for September's
-    try:
-        assert has_read.wait(timeout=30)
+    # September's chunk held once it has read the stored totals (January's)
+    held = _held_after(
+        monkeypatch, "states_usable", lambda: compute_chunk(batch_id=september.pk, index=0)
+    )
+    with held as (failed, release):
+        letting_go = threading.Timer(2, release.set)  # June's chunk may wait for September's
         letting_go.start()
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '20s'")
@@ -159,21 +167,13 @@ def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
                 compute_chunk(batch_id=june.pk, index=0)
             finally:
                 cursor.execute("RESET lock_timeout")
-    finally:
-        release.set()
-        thread.join(timeout=30)
-        letting_go.cancel()
+    letting_go.cancel()
     assert not failed
 
     # 11,100 + 7,400 + 14,800 = 33,300 by September: (33,300 - 20,000) x 30% = 3,990.00 owed on
     # it (paid at once or with an adjustment), nothing on January's or June's
     a1, a2, a3 = burden("30000.00"), burden("20000.00"), burden("40000.00")
-    owed = {setl_id: D("0") for setl_id in ("S00000001", "S00000002", "S00000004")}
-    for setl_id, total in Compensation.objects.values_list("record__setl_id", "total"):
-        owed[setl_id] += total
-    for setl_id, total in CompensationAdjustment.objects.values_list("record__setl_id", "total"):
-        owed[setl_id] += total
-    assert owed == {
+    assert _owed("S00000001", "S00000002", "S00000004") == {
         "S00000001": D("0.00"),
         "S00000002": D("0.00"),
         "S00000004": (a1 + a2 + a3 - THRESHOLD) * RATE,
@@ -220,46 +220,18 @@ def test_a_batch_stored_and_computed_between_a_walks_two_reads_is_not_undone(
         PersonComputeState.objects.all().delete()
     monkeypatch.setattr(batches, "batch_compute", lambda batch_id: None)
     september = _applied(contract, tmp_path, "sep", [chemo(4, "PA01", "40000.00", "2018-09-10")])
-    real = compute._chunk_settlements
-    has_read, release = threading.Event(), threading.Event()
-    failed: list = []
-
-    def pausing(job, people):
-        rows = real(job, people)
-        if threading.current_thread().name == "september":
-            has_read.set()  # the person's records read, what was paid on them not yet
-            assert release.wait(timeout=30)
-        return rows
-
-    monkeypatch.setattr(compute, "_chunk_settlements", pausing)
-
-    def run_september():
-        try:
-            compute_chunk(batch_id=september.pk, index=0)
-        except Exception as exc:  # shown by the assertion below
-            failed.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run_september, name="september")
-    thread.start()
-    try:
-        assert has_read.wait(timeout=30)
+    # September's chunk held once it has read the person's records, not what was paid on them
+    held = _held_after(
+        monkeypatch, "_chunk_settlements", lambda: compute_chunk(batch_id=september.pk, index=0)
+    )
+    with held as (failed, _release):
         june = _applied(contract, tmp_path, "jun", [chemo(2, "PA01", "20000.00", "2018-06-10")])
         assert compute_chunk(batch_id=june.pk, index=0) == (2, 0)  # June's and September's
-    finally:
-        release.set()
-        thread.join(timeout=30)
     assert [type(exc) for exc in failed] == [compute.PeopleChangedMeanwhile]
     compute_chunk(batch_id=september.pk, index=0)  # its task tries again (CHUNK_CONFLICTS)
 
     a1, a2, a3 = burden("30000.00"), burden("20000.00"), burden("40000.00")
-    owed = {setl_id: D("0") for setl_id in ("S00000001", "S00000002", "S00000004")}
-    for setl_id, total in Compensation.objects.values_list("record__setl_id", "total"):
-        owed[setl_id] += total
-    for setl_id, total in CompensationAdjustment.objects.values_list("record__setl_id", "total"):
-        owed[setl_id] += total
-    assert owed == {
+    assert _owed("S00000001", "S00000002", "S00000004") == {
         "S00000001": D("0.00"),
         "S00000002": D("0.00"),
         "S00000004": (a1 + a2 + a3 - THRESHOLD) * RATE,  # 3,990.00

@@ -40,13 +40,7 @@ def _bound(kind: str, year: int) -> str:
 def partition_years(table: str) -> set[int]:
     """The years that have their own partition of `table` (named `<table>_<year>`)."""
     pattern = re.compile(rf"^{table}_(\d{{4}})$")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            "WHERE i.inhparent = %s::regclass",
-            [table],
-        )
-        names = [name for (name,) in cursor.fetchall()]
+    names = [name for name, _rows in _partitions(table)]
     return {int(m.group(1)) for m in map(pattern.match, names) if m}
 
 
