@@ -156,7 +156,7 @@ def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
     )
     # September's chunk held once it has read the stored totals (January's)
     held = _held_after(
-        monkeypatch, "states_usable", lambda: compute_chunk(batch_id=september.pk, index=0)
+        monkeypatch, "states_taken", lambda: compute_chunk(batch_id=september.pk, index=0)
     )
     with held as (failed, release):
         letting_go = threading.Timer(2, release.set)  # June's chunk may wait for September's

@@ -50,7 +50,7 @@ from claims.settlements.services.compute_state import (
     Stored,
     fingerprint,
     plans_signature,
-    states_usable,
+    states_taken,
 )
 from claims.settlements.services.partitions import partitions_analyze
 from claims.settlements.signals import batch_computed
@@ -374,9 +374,10 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     scheme_id = batch.contract.scheme_id
     facts, ids = _person_facts(chunk, scheme_id)
     prints = {ids[psn_no]: fingerprint(f, job.signature) for psn_no, f in facts.items()}
-    stored = states_usable(
+    taken = states_taken(
         scheme_id=scheme_id, people=chunk, prints=prints, single_contract=len(job.contract_ids) == 1
     )
+    stored = {person_id: state for person_id, state in taken.items() if state is not None}
     new_rows = _batch_settlements(job, list(stored)) if stored else []
     # each new record's scheme year, taken once: checked against the totals, then grouped by
     year_ids = {record_id: _year_id(job, record) for record_id, record in new_rows}
@@ -402,7 +403,7 @@ def people_compute(job: _Job, chunk: list[int]) -> tuple[int, int]:
     rows += new_rows  # people of each list follow each other: still grouped by person
     year_of.update((record_id, record.setl_time.year) for record_id, record in new_rows)
     by_setl = {record.setl_id: record_id for record_id, record in rows}
-    states = StatesWritten(batch=batch, scheme_id=scheme_id, prints=prints)
+    states = StatesWritten(batch=batch, scheme_id=scheme_id, prints=prints, taken=set(taken))
     for person_id in chunk:
         states.start(person_id, stored.get(person_id))
     groups: dict[int | None, list[Settlement]] = defaultdict(list)

@@ -95,36 +95,49 @@ class Stored:
         return PersonState() if folded is None else state_load(folded)
 
 
-def states_usable(
+def states_taken(
     *, scheme_id: int, people: list[int], prints: dict[int, str], single_contract: bool
-) -> dict[int, Stored]:
-    """The stored states of `people` (person id -> Stored) that fit their fingerprint (`prints`):
-    one read by person id, never of their records."""
+) -> dict[int, Stored | None]:
+    """The stored states of `people`, taken out of the table: person id -> Stored when it fits
+    the person's fingerprint (`prints`), None when it does not. One statement by person id,
+    never reading their records; the chunk writes each person's state anew (`StatesWritten`).
+
+    On PostgreSQL a DELETE … RETURNING: it reads, locks and removes the rows at once, where a
+    SELECT … FOR UPDATE and the DELETE before the write found each row twice (a third of the
+    states' cost in a full year). The lock is what keeps two batches of a contract apart: a
+    chunk of the other batch taking the same person's totals waits until this chunk commits,
+    then finds the row gone and walks the person over their year (with this batch's
+    settlements). Both continuing from the same totals lost one batch's settlements from them,
+    and the later settlement was owed too little. (SQLite: one writer at a time.)"""
     if not settings.MEDSUPP_COMPUTE_INCREMENTAL or not single_contract or not people:
         return {}
-    rows = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
-    # Locked until the chunk commits: two batches of a contract compute side by side, and a
-    # chunk of the other batch reading the same person's totals now waits, then finds the row
-    # this chunk replaced gone and walks the person over their year (with this batch's
-    # settlements). Both continuing from the same totals lost one batch's settlements from
-    # them, and the later settlement was owed too little. (SQLite: one writer at a time.)
-    rows = rows.select_for_update()
+    if connection.vendor == "postgresql":
+        table = PersonComputeState._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE scheme_id = %s AND person_id = ANY(%s) "  # noqa: S608
+                "RETURNING person_id, fingerprint, last_record_id, totals",
+                [scheme_id, people],
+            )
+            rows = [(p, f, last, json.loads(t)) for p, f, last, t in cursor.fetchall()]
+    else:
+        found = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
+        rows = list(found.values_list("person_id", "fingerprint", "last_record_id", "totals"))
+        _states_delete(people, scheme_id)
     return {
-        person_id: Stored(totals, last_record_id)
-        for person_id, print_, last_record_id, totals in rows.values_list(
-            "person_id", "fingerprint", "last_record_id", "totals"
-        )
-        if prints.get(person_id) == print_
+        person_id: Stored(totals, last_record_id) if prints.get(person_id) == print_ else None
+        for person_id, print_, last_record_id, totals in rows
     }
 
 
 class StatesWritten:
     """The states a chunk leaves: collected person by person, written in one go."""
 
-    def __init__(self, *, batch, scheme_id: int, prints: dict[int, str]):
+    def __init__(self, *, batch, scheme_id: int, prints: dict[int, str], taken=frozenset()):
         self.batch = batch
         self.scheme_id = scheme_id
         self.prints = prints
+        self.taken = taken  # people whose rows `states_taken` removed already
         self.totals: dict[int, dict[str, dict]] = {}
         self.last_record_id: dict[int, int] = {}
         self.broken: set[int] = set()  # a reversal among them: no state
@@ -156,8 +169,10 @@ class StatesWritten:
 
     def write(self) -> None:
         """Replace the chunk's people's states: those with a reversal among their settlements,
-        or with no person row, get none (they are walked over their year next time)."""
-        _states_delete(list(self.totals), self.scheme_id)
+        or with no person row, get none (they are walked over their year next time). A row
+        not taken at the start (a person walked without one) may have been written since by
+        another batch's chunk: it is replaced too."""
+        _states_delete([p for p in self.totals if p not in self.taken], self.scheme_id)
         rows = []
         for person_id, totals in self.totals.items():
             print_ = self.prints.get(person_id)
@@ -180,6 +195,8 @@ class StatesWritten:
 def _states_delete(people: list[int], scheme_id: int) -> None:
     """On PostgreSQL a plain DELETE: the ORM's would first read the rows to look for
     dependents."""
+    if not people:
+        return
     if connection.vendor != "postgresql":
         PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id).delete()
         return
