@@ -386,7 +386,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('fingerprint', models.CharField(max_length=64, verbose_name='计算依据指纹')),
                 ('last_record_id', models.BigIntegerField(verbose_name='已计入的最大结算记录 ID')),
-                ('totals', models.JSONField(verbose_name='累计状态')),
+                ('totals', models.TextField(verbose_name='累计状态')),
                 ('batch', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='claims.settlementbatch', verbose_name='批次')),
                 ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insurance.person', verbose_name='参保人')),
                 ('scheme', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insurance.scheme', verbose_name='保险项目')),

@@ -4,6 +4,7 @@ another chunk of the batch neither waits for it nor blocks anyone editing the co
 batches of a contract computing the same person at once both count in the person's totals."""
 
 import datetime as dt
+import json
 import threading
 from contextlib import contextmanager
 from decimal import Decimal as D
@@ -181,7 +182,7 @@ def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
     # and the totals a later batch continues from hold all three
     state = PersonComputeState.objects.get()
     assert state.last_record_id == SettlementRecord.objects.order_by("-id")[0].id
-    [accumulated] = state.totals[str(year.pk)]["acc"]
+    [accumulated] = json.loads(state.totals)[str(year.pk)]["acc"]
     assert D(accumulated[4]) == a1 + a2 + a3 == D("33300.00")
 
 

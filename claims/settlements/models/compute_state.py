@@ -36,9 +36,11 @@ class PersonComputeState(models.Model):
     # below it may have been computed already (by another batch's walk), and the person is
     # walked again.
     last_record_id = models.BigIntegerField(_("已计入的最大结算记录 ID"))
-    # scheme year (the one whose plan computes it) -> {"last": [local time, setl_id] of the last
-    # settlement folded in, "acc"/"line"/"plan": insurance.engine.accumulate.state_dump}
-    totals = models.JSONField(_("累计状态"))
+    # JSON: scheme year (the one whose plan computes it) -> {"last": [local time, setl_id] of the
+    # last settlement folded in, "acc"/"line"/"plan": insurance.engine.accumulate.state_dump}.
+    # Kept as text: only the compute reads it, whole, and every batch rewrites its people's rows;
+    # as jsonb PostgreSQL parsed it on each write and printed it on each read (twice the time).
+    totals = models.TextField(_("累计状态"))
     batch = models.ForeignKey(
         "claims.SettlementBatch",
         verbose_name=_("批次"),

@@ -119,14 +119,14 @@ def states_taken(
                 "RETURNING person_id, fingerprint, last_record_id, totals",
                 [scheme_id, people],
             )
-            rows = [(p, f, last, json.loads(t)) for p, f, last, t in cursor.fetchall()]
+            rows = cursor.fetchall()
     else:
         found = PersonComputeState.objects.filter(AnyOf("person_id", people), scheme_id=scheme_id)
         rows = list(found.values_list("person_id", "fingerprint", "last_record_id", "totals"))
         _states_delete(people, scheme_id)
     return {
-        person_id: Stored(totals, last_record_id) if prints.get(person_id) == print_ else None
-        for person_id, print_, last_record_id, totals in rows
+        person_id: Stored(json.loads(text), last) if prints.get(person_id) == print_ else None
+        for person_id, print_, last, text in rows
     }
 
 
