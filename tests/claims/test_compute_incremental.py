@@ -14,6 +14,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from claims.models import (
     Compensation,
@@ -295,3 +296,34 @@ def test_a_plan_edited_under_the_same_version_changes_every_fingerprint(media):
     plan.save()
     after = _job(applied_batch(contract)).signature
     assert before != after
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="UNLOGGED tables: PostgreSQL")
+def test_the_running_totals_skip_the_wal_and_a_crash_that_empties_them_costs_nothing(
+    media, tmp_path
+):
+    """The stored totals are UNLOGGED (no WAL for a table every batch rewrites): PostgreSQL
+    empties such a table after a crash. The person is then walked over their year at their next
+    batch and owed the same."""
+    table = PersonComputeState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [table])
+        assert cursor.fetchone()[0] == "u"
+    year, contract = scheme_contract()
+    a = PersonFactory(psn_no="PA03", insutype="310")
+    enrol(a, year)
+    ingest(contract, tmp_path, "jan", [chemo(1, "PA03", "30000.00", "2018-01-10")])
+    ingest(contract, tmp_path, "jun", [chemo(2, "PA03", "20000.00", "2018-06-10")])
+    assert PersonComputeState.objects.filter(person=a).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")  # what crash recovery does to an unlogged table
+    ingest(contract, tmp_path, "sep", [chemo(3, "PA03", "40000.00", "2018-09-10")])
+    # 11,100 + 7,400 + 14,800 = 33,300 by September: (33,300 - 20,000) x 30% = 3,990.00
+    a1, a2, a3 = burden("30000.00"), burden("20000.00"), burden("40000.00")
+    assert owed_by_setl(contract) == {
+        "S00000001": D("0.00"),
+        "S00000002": D("0.00"),
+        "S00000003": (a1 + a2 + a3 - THRESHOLD) * RATE,
+    }
+    assert (a1 + a2 + a3 - THRESHOLD) * RATE == D("3990.00")
+    assert PersonComputeState.objects.filter(person=a).exists()  # written again by the walk
