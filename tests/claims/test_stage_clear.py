@@ -5,14 +5,17 @@ and late on a busy server)."""
 
 import datetime as dt
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from claims.models import SettlementStage
+from claims.choices import BatchSource, BatchStatus
+from claims.models import SettlementBatch, SettlementStage
 from claims.settlements.ingest.stage import stage_clear
 from tests.claims.test_compute_incremental import chemo, enrol, ingest, scheme_contract
+from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory
 
 pytestmark = [
@@ -20,6 +23,20 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),  # another session must see the committed rows
 ]
 TABLE = SettlementStage._meta.db_table
+
+
+def _batch(status=BatchStatus.VALIDATING) -> int:
+    """A batch (id) as a worker left it: in validation while its rows are staged."""
+    contract = ContractFactory()
+    batch = SettlementBatch.objects.create(
+        contract=contract,
+        insurer=contract.lead_insurer,
+        status=status,
+        source=BatchSource.COMMAND,
+        filename="stage.csv",
+        sha256=f"{SettlementBatch.objects.count() + 1:064d}",
+    )
+    return batch.pk
 
 
 def _stage(batch_id: int, rows: int) -> None:
@@ -53,9 +70,10 @@ def _staged() -> dict[int, int]:
 
 
 def test_the_last_batch_out_leaves_the_staging_table_empty_to_its_pages():
-    _stage(1, 500)
+    batch = _batch()
+    _stage(batch, 500)
     assert _pages() > 5  # the rows fill pages; a DELETE would leave them all in place
-    stage_clear(1)
+    stage_clear(batch)
     assert _staged() == {}
     assert _pages() == 0
 
@@ -71,20 +89,60 @@ def test_a_batch_applied_through_the_pipeline_leaves_no_pages_behind(tmp_path, s
     assert _pages() == 0
 
 
-def test_another_batchs_staged_rows_stay():
-    _stage(1, 200)
-    _stage(2, 30)
-    stage_clear(1)
-    assert _staged() == {2: 30}
-    stage_clear(2)  # the last one out empties the table
+def test_the_rows_of_other_batches_in_validation_stay_whatever_their_ids():
+    first, middle, last = _batch(), _batch(), _batch()
+    _stage(first, 30)
+    _stage(middle, 200)
+    _stage(last, 20)
+    stage_clear(middle)
+    assert _staged() == {first: 30, last: 20}
+    stage_clear(first)
+    assert _staged() == {last: 20}
+    stage_clear(last)  # the last one out empties the table
     assert _pages() == 0
+
+
+def test_rows_left_by_a_batch_that_moved_on_do_not_keep_the_table_from_being_emptied():
+    """A worker that died between a batch's apply (or refusal) and clearing its rows left them:
+    they keep no later batch from emptying the table."""
+    left_behind = _batch(BatchStatus.APPLIED)
+    _stage(left_behind, 50)
+    for _ in range(3):
+        batch = _batch()
+        _stage(batch, 300)
+        stage_clear(batch)
+        assert _pages() == 0
+        assert _staged() == {}
+
+
+def test_inside_a_transaction_the_table_is_neither_truncated_nor_locked():
+    """The simulation of a year runs batches inside one transaction: a TRUNCATE there would
+    hold the table's lock, and every other batch's staging with it, until the end."""
+    batch = _batch()
+    _stage(batch, 200)
+    free: list[bool] = []
+    with transaction.atomic():
+        stage_clear(batch)
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute(f"LOCK TABLE {TABLE} IN ROW EXCLUSIVE MODE NOWAIT")
+                free.append(True)
+                cursor.execute("ROLLBACK")
+        finally:
+            other.close()
+    assert free == [True]
+    assert _staged() == {}
+    assert _pages() > 0  # deleted, not truncated
 
 
 def test_a_staging_table_in_use_is_not_waited_for():
     """Another session reading the staging table holds a lock that TRUNCATE would have to wait
     for: the batch's rows are deleted instead, at once, and the reader goes on."""
-    _stage(1, 200)
-    _stage(2, 30)
+    first, second = _batch(), _batch()
+    _stage(first, 200)
+    _stage(second, 30)
     read, release = threading.Event(), threading.Event()
     seen: list = []
 
@@ -93,7 +151,7 @@ def test_a_staging_table_in_use_is_not_waited_for():
         try:
             with other.cursor() as cursor:
                 cursor.execute("BEGIN")
-                cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE batch_id = 2")  # noqa: S608
+                cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE batch_id = %s", [second])  # noqa: S608
                 seen.append(cursor.fetchone()[0])
                 read.set()
                 release.wait(10)
@@ -107,13 +165,15 @@ def test_a_staging_table_in_use_is_not_waited_for():
     try:
         assert read.wait(10)
         with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")  # a wait would fail here, not hang
+            cursor.execute("SET lock_timeout = '3s'")  # a wait would fail here, not hang
             try:
-                stage_clear(1)
-                assert _staged() == {2: 30}
-                # and with batch 2 gone the lock is still not free: nothing is truncated
-                SettlementStage.objects.filter(batch_id=2).delete()
-                stage_clear(2)
+                started = time.monotonic()
+                stage_clear(first)
+                assert time.monotonic() - started < 1  # NOWAIT: no wait for the lock at all
+                assert _staged() == {second: 30}
+                # with the second batch gone the lock is still not free: nothing is truncated
+                SettlementBatch.objects.filter(pk=second).update(status=BatchStatus.APPLIED)
+                stage_clear(second)
             finally:
                 cursor.execute("RESET lock_timeout")
     finally:
@@ -122,5 +182,5 @@ def test_a_staging_table_in_use_is_not_waited_for():
     assert seen == [30, "committed"]
     assert _staged() == {}
     assert _pages() > 0  # deleted, not truncated, while the reader held its lock
-    stage_clear(3)  # the next batch out, with the table free, empties it
+    stage_clear(_batch())  # the next batch out, with the table free, empties it
     assert _pages() == 0
