@@ -39,7 +39,8 @@ class PersonComputeState(models.Model):
     # JSON: scheme year (the one whose plan computes it) -> {"last": [local time, setl_id] of the
     # last settlement folded in, "acc"/"line"/"plan": insurance.engine.accumulate.state_dump}.
     # Kept as text: only the compute reads it, whole, and every batch rewrites its people's rows;
-    # as jsonb PostgreSQL parsed it on each write and printed it on each read (twice the time).
+    # as jsonb PostgreSQL parsed it on each write and printed it on each read (a chunk's 3,000
+    # rows: 10 against 5 ms written, 11 against 7 ms read). UNLOGGED on PostgreSQL (0001).
     totals = models.TextField(_("累计状态"))
     batch = models.ForeignKey(
         "claims.SettlementBatch",
