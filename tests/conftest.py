@@ -122,3 +122,13 @@ def _audit_checkpoints_per_test(settings, tmp_path_factory):
     """Each test's signed audit checkpoints in its own folder: a test database rolled back
     must not be measured against another test's checkpoints."""
     settings.MEDSUPP_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
+
+
+@pytest.fixture(autouse=True)
+def _eager_results_may_be_joined():
+    """A Celery worker started inside this process (celery.contrib.testing, for the real-worker
+    test) sets a process-wide flag that makes every later eager `.get()` raise "Never call
+    result.get() within a task!"; whichever test ran after it on the same xdist worker failed."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
