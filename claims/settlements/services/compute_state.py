@@ -103,12 +103,12 @@ def states_taken(
     never reading their records; the chunk writes each person's state anew (`StatesWritten`).
 
     On PostgreSQL a DELETE … RETURNING: it reads, locks and removes the rows at once, where a
-    SELECT … FOR UPDATE and the DELETE before the write found each row twice (a third of the
-    states' cost in a full year). The lock is what keeps two batches of a contract apart: a
-    chunk of the other batch taking the same person's totals waits until this chunk commits,
-    then finds the row gone and walks the person over their year (with this batch's
-    settlements). Both continuing from the same totals lost one batch's settlements from them,
-    and the later settlement was owed too little. (SQLite: one writer at a time.)"""
+    SELECT … FOR UPDATE and the DELETE before the write found each row twice. The lock is what
+    keeps two batches of a contract apart: a chunk of the other batch taking the same person's
+    totals waits until this chunk commits, then finds the row gone and walks the person over
+    their year (with this batch's settlements). Both continuing from the same totals lost one
+    batch's settlements from them, and the later settlement was owed too little. (SQLite: one
+    writer at a time.)"""
     if not settings.MEDSUPP_COMPUTE_INCREMENTAL or not single_contract or not people:
         return {}
     if connection.vendor == "postgresql":
