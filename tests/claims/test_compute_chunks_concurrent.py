@@ -25,6 +25,16 @@ from claims.settlements.services.batches import batch_process, batch_receive
 from claims.settlements.services.compute import compute_chunk
 from tests.claims.chunk_data import chemo_file
 from tests.claims.files import write_csv
+from tests.claims.test_compute_incremental import (
+    RATE,
+    THRESHOLD,
+    burden,
+    chemo,
+    enrol,
+    ingest,
+    scheme_contract,
+)
+from tests.contracts.factories import ContractFactory
 from tests.insurance.factories import PersonFactory
 
 pytestmark = [
@@ -133,15 +143,6 @@ def test_two_batches_computing_one_persons_totals_at_once_lose_neither(
     person's chemotherapy burden (0.37 of each total) accumulates over the year, what lies
     above 20,000 is paid at 30%. January is computed; June's and September's batches compute
     at once, September's chunk having read the stored totals (January's) first."""
-    from tests.claims.test_compute_incremental import (
-        RATE,
-        THRESHOLD,
-        burden,
-        chemo,
-        enrol,
-        ingest,
-        scheme_contract,
-    )
 
     settings.MEDIA_ROOT = tmp_path / "media"
     year, contract = scheme_contract()
@@ -196,16 +197,6 @@ def test_a_batch_stored_and_computed_between_a_walks_two_reads_is_not_undone(
     Before, it counted June's payments without June's settlement: September owed 1,770.00 and
     an adjustment of -2,220.00 undid what June's chunk had paid on it (found by a reviewer).
     Now it notices the records it read are no longer all and is tried again, as its task would."""
-    from tests.claims.test_compute_incremental import (
-        RATE,
-        THRESHOLD,
-        burden,
-        chemo,
-        enrol,
-        ingest,
-        scheme_contract,
-    )
-    from tests.contracts.factories import ContractFactory
 
     settings.MEDIA_ROOT = tmp_path / "media"
     year, contract = scheme_contract()
